@@ -1,0 +1,417 @@
+"""A session's activities turned into display items (headless; reused by the HTML export).
+
+Every item carries already-cleaned text (``text.clean``): no control sequences, bidi overrides or
+zero-width characters. Nothing here is markup; renderers must still treat it as plain data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from .api.enums import MESSAGE_ACTIVITY_TYPES, enum_text
+from .api.models import Activity, FormField, SessionFile, SessionModel
+from .text import clean, one_line
+
+#: Kinds of item.
+MESSAGE, FILE, SYSTEM, FORM = "message", "file", "system", "form"
+#: Senders.
+GUEST, OPERATOR, CHATBOT, SYSTEM_SENDER = "guest", "operator", "chatbot", "system"
+
+#: Activity types shown as messages besides MESSAGE_ACTIVITY_TYPES.
+_MESSAGE_TYPES = MESSAGE_ACTIVITY_TYPES | {
+    "AutoActivity",
+    "AutoActivityAsOperator",
+    "HeroCardQuickReply",
+}
+_FORM_TYPES = {"HeroCard", "CallScript", "HeroCardSubmission", "CallScriptSubmission"}
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    name: str
+    size: int | None = None
+    url: str | None = None
+    deleted: bool = False
+    uploading: bool = False
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    label: str
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class TranscriptItem:
+    """One line of the transcript, ready to render."""
+
+    kind: str  # MESSAGE | FILE | SYSTEM | FORM
+    sender: str  # GUEST | OPERATOR | CHATBOT | SYSTEM_SENDER
+    sender_name: str
+    time: datetime | None
+    text: str = ""
+    activity_type: str = ""
+    activity_id: int | None = None
+    file: FileInfo | None = None
+    title: str = ""
+    fields: tuple[FieldValue, ...] = field(default_factory=tuple)
+    delivery: str = ""  # WhatsApp delivery state of a message to the client
+
+    @property
+    def plain(self) -> str:
+        """The whole item as plain text (for copying): header line plus body."""
+        head = f"{_stamp(self.time)} {self.sender_name}".strip()
+        return f"{head}: {self.body_text()}" if head else self.body_text()
+
+    def body_text(self) -> str:
+        parts: list[str] = []
+        if self.title:
+            parts.append(self.title)
+        if self.text and self.text != self.title:
+            parts.append(self.text)
+        if self.file is not None:
+            parts.append(file_line(self.file))
+        parts.extend(f"{f.label}: {f.value}" for f in self.fields)
+        if self.delivery:
+            parts.append(f"[{self.delivery}]")
+        return "\n".join(parts)
+
+
+def _stamp(time: datetime | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S") if time else ""
+
+
+def format_size(size: int | None) -> str:
+    """1536 -> '1.5 KB'; None -> ''."""
+    if size is None or size < 0:
+        return ""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+def file_line(info: FileInfo) -> str:
+    state = " (deleted)" if info.deleted else " (uploading)" if info.uploading else ""
+    size = format_size(info.size)
+    return f"{info.name}{f' · {size}' if size else ''}{state}"
+
+
+class _Names:
+    """Who is who in a session: operator and chatbot names by id."""
+
+    def __init__(self, session: SessionModel, extra_users: dict[int, str] | None) -> None:
+        self.users: dict[int, str] = dict(extra_users or {})
+        for op in session.operators:
+            if op.user_id is not None and op.full_name:
+                self.users[op.user_id] = one_line(op.full_name, 80)
+        self.bots: dict[int, str] = {
+            b.chatbot_id: one_line(b.name, 80) for b in session.chatbots if b.chatbot_id and b.name
+        }
+
+    def user(self, user_id: int | None) -> str:
+        if user_id is None:
+            return "Operator"
+        return self.users.get(user_id, f"Operator #{user_id}")
+
+    def bot(self, chatbot_id: int | None) -> str:
+        if chatbot_id is None:
+            return "Chatbot"
+        return self.bots.get(chatbot_id, f"Chatbot #{chatbot_id}")
+
+    def sender(self, a: Activity) -> tuple[str, str]:
+        client = enum_text(a.client)
+        if client == "Guest":
+            return GUEST, "Client"
+        if client == "Chatbot" or (a.chatbot_id is not None and a.user_id is None):
+            return CHATBOT, self.bot(a.chatbot_id)
+        if client == "User" or a.user_id is not None:
+            return OPERATOR, self.user(a.user_id)
+        return SYSTEM_SENDER, ""
+
+
+def build_transcript(
+    session: SessionModel, *, user_names: dict[int, str] | None = None
+) -> list[TranscriptItem]:
+    """Every activity of ``session`` as a display item, in time order (stable for equal times)."""
+    names = _Names(session, user_names)
+    by_id = {a.activity_id: a for a in session.activities if a.activity_id is not None}
+    indexed = list(enumerate(session.activities))
+    indexed.sort(key=lambda p: (p[1].time is None, _ts(p[1].time), p[0]))
+    items: list[TranscriptItem] = []
+    for _, activity in indexed:
+        try:
+            item = _item(activity, names, by_id)
+        except Exception:  # one strange activity must not hide the transcript
+            item = TranscriptItem(SYSTEM, SYSTEM_SENDER, "", activity.time, one_line(activity.type))
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def _ts(time: datetime | None) -> float:
+    try:
+        return time.timestamp() if time else 0.0
+    except (OverflowError, OSError, ValueError):
+        return 0.0
+
+
+def _item(a: Activity, names: _Names, by_id: dict[int, Activity]) -> TranscriptItem | None:
+    kind = enum_text(a.type)
+    sender, sender_name = names.sender(a)
+    base: dict[str, Any] = {
+        "time": a.time,
+        "activity_type": kind,
+        "activity_id": a.activity_id,
+        "delivery": enum_text(a.status),
+    }
+    if kind in _MESSAGE_TYPES or (kind == "ChatbotHeroCardSubmission"):
+        text = clean(a.text)
+        if not text and a.chatbot_message_content is not None:
+            text = _content_text(a.chatbot_message_content)
+        if kind == "ChatbotHeroCardSubmission" and not text:
+            key = clean(a.chatbot_hero_card_submission_key)
+            value = clean(a.chatbot_hero_card_submission_value)
+            text = f"{key}: {value}" if key else value
+        if sender == SYSTEM_SENDER:
+            sender, sender_name = (
+                (CHATBOT, names.bot(a.chatbot_id))
+                if "Chatbot" in kind
+                else (
+                    OPERATOR,
+                    names.user(a.user_id),
+                )
+            )
+        return TranscriptItem(MESSAGE, sender, sender_name, text=text, **base)
+    if kind == "SharedFile" or (a.file is not None and kind not in _FORM_TYPES):
+        info = _file(a.file)
+        return TranscriptItem(FILE, sender, sender_name, text=clean(a.text), file=info, **base)
+    if kind in _FORM_TYPES:
+        return _form(a, kind, sender, sender_name, names, by_id, base)
+    return TranscriptItem(SYSTEM, SYSTEM_SENDER, "", text=_system_text(a, kind, names), **base)
+
+
+def _file(f: SessionFile | None) -> FileInfo:
+    if f is None:
+        return FileInfo(name="(file)")
+    return FileInfo(
+        name=one_line(f.name, 255) or "(file)",
+        size=f.size,
+        url=f.download_url or None,
+        deleted=bool(f.is_deleted),
+        uploading=bool(f.is_uploading),
+    )
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return clean(content)
+    if isinstance(content, dict):
+        for key in ("text", "message", "title"):
+            if isinstance(content.get(key), str):
+                return clean(content[key])
+    try:
+        return clean(json.dumps(content, ensure_ascii=False)[:2000])
+    except (TypeError, ValueError):
+        return ""
+
+
+def _field_label(f: FormField) -> str:
+    return one_line(f.label or f.key or "?", 200)
+
+
+def _form(
+    a: Activity,
+    kind: str,
+    sender: str,
+    sender_name: str,
+    names: _Names,
+    by_id: dict[int, Activity],
+    base: dict[str, Any],
+) -> TranscriptItem:
+    label = {"HeroCard": "Form", "CallScript": "Call script"}.get(kind)
+    if label is not None:  # the form as sent: its fields and their choices
+        form = a.hero_card if kind == "HeroCard" else a.call_script
+        fields = tuple(
+            FieldValue(_field_label(f), _choices(f) + (" (required)" if f.required else ""))
+            for f in form
+        )
+        title = f"{label}: {one_line(a.text, 200)}" if a.text else label
+        return TranscriptItem(FORM, sender, sender_name, title=title, fields=fields, **base)
+    # A submission: values labelled by the original form's fields when we have it.
+    original = by_id.get(a.submission_of_activity_id) if a.submission_of_activity_id else None
+    labels: dict[str, str] = {}
+    choices: dict[str, dict[str, str]] = {}
+    if original is not None:
+        for f in [*original.hero_card, *original.call_script]:
+            if f.key:
+                labels[f.key] = _field_label(f)
+                choices[f.key] = {
+                    o.value: one_line(o.label, 200) for o in f.choice_options if o.value and o.label
+                }
+    params = a.submission_params or {}
+    fields = tuple(
+        FieldValue(
+            labels.get(str(k), one_line(k, 200)),
+            (choices.get(str(k), {}).get(v) if isinstance(v, str) else None) or _value(v),
+        )
+        for k, v in params.items()
+    )
+    result = enum_text(a.submission_result)
+    what = "Call script" if kind == "CallScriptSubmission" else "Form"
+    title = f"{what} {'cancelled' if result == 'Cancelled' else 'submitted'}"
+    if original is not None and original.text:
+        title += f": {one_line(original.text, 200)}"
+    if a.submission_by_operator_id is not None:
+        sender, sender_name = OPERATOR, names.user(a.submission_by_operator_id)
+    elif sender == SYSTEM_SENDER:
+        sender, sender_name = GUEST, "Client"
+    return TranscriptItem(
+        FORM, sender, sender_name, title=title, fields=fields, text=clean(a.text), **base
+    )
+
+
+def _choices(f: FormField) -> str:
+    opts = [one_line(o.label or o.value, 80) for o in f.choice_options if (o.label or o.value)]
+    kind = one_line(f.input_type, 40)
+    if opts:
+        return f"{kind + ': ' if kind else ''}{' / '.join(opts)}"
+    return kind
+
+
+def _value(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, list | dict):
+        try:
+            return one_line(json.dumps(v, ensure_ascii=False), 2000)
+        except (TypeError, ValueError):
+            return ""
+    return clean(v)
+
+
+_SIMPLE_SYSTEM = {
+    "OnHold": "Client put on hold",
+    "ResumeGuest": "Client resumed from hold",
+    "AvRequest": "Audio/video requested",
+    "AvTerminated": "Audio/video call ended",
+    "CobrowsingStarted": "Co-browsing started",
+    "CobrowsingStoppedByGuest": "Co-browsing stopped by the client",
+    "SharedScreen": "Screen sharing started",
+    "ScreenSharingFailedByGuest": "Screen sharing failed on the client's side",
+    "FileUploadFailed": "File upload failed",
+    "PhotoRequest": "Photo requested",
+    "LocationRequest": "Location requested",
+    "ChatToMail": "Transcript sent by e-mail",
+    "NotifyOperator": "Operator notified",
+    "UpgradeToFull": "Upgraded to a full session",
+    "Handoff": "Handed back to routing",
+}
+
+
+def _system_text(a: Activity, kind: str, names: _Names) -> str:
+    who = _who(a, names)
+    extra = clean(a.text, keep_newlines=False)
+    if kind == "Joined":
+        return f"{who} joined"
+    if kind == "Left":
+        return f"{who} left"
+    if kind == "SessionEnded":
+        reason = enum_text(a.termination_reason)
+        return f"Session ended — {reason}" if reason else "Session ended"
+    if kind == "SessionForwarded":
+        return _forward_text(a, names, "Forwarded")
+    if kind == "OperatorInvited":
+        return _forward_text(a, names, "Invited")
+    if kind == "OperatorInviteCanceled":
+        return _forward_text(a, names, "Invitation cancelled for")
+    if kind == "OperatorInviteRejected":
+        return f"{_target(a, names) or who} rejected the invitation"
+    if kind == "OperatorKicked":
+        return f"{_target(a, names) or who} was removed from the session"
+    if kind == "AvResponse":
+        return f"Audio/video request: {enum_text(a.response) or 'answered'}"
+    if kind == "AvGetMediaResult":
+        result = enum_text(a.result) or "unknown"
+        return f"Audio/video media: {result}"
+    if kind == "Location":
+        return f"Location shared{': ' + extra if extra else ''}"
+    if kind == "PreviewUrl":
+        return f"Link preview{': ' + extra if extra else ''}"
+    text = _SIMPLE_SYSTEM.get(kind) or (one_line(kind, 80) if kind else "Activity")
+    if extra and kind not in _SIMPLE_SYSTEM:
+        text += f": {extra}"
+    return text
+
+
+def _who(a: Activity, names: _Names) -> str:
+    client = enum_text(a.client)
+    if client == "Guest":
+        return "Client"
+    if client == "Chatbot" or (a.chatbot_id is not None and a.user_id is None):
+        return names.bot(a.chatbot_id)
+    return names.user(a.user_id)
+
+
+def _target(a: Activity, names: _Names) -> str:
+    if a.to_operator_full_name:
+        return one_line(a.to_operator_full_name, 120)
+    if a.to_operator_user_id is not None:
+        return names.user(a.to_operator_user_id)
+    if a.to_group_name:
+        return f"group {one_line(a.to_group_name, 120)}"
+    if a.to_group_id is not None:
+        return f"group #{a.to_group_id}"
+    if a.to_phone_number:
+        return f"phone {one_line(a.to_phone_number, 40)}"
+    return ""
+
+
+def _forward_text(a: Activity, names: _Names, verb: str) -> str:
+    target = _target(a, names) or "?"
+    by = f" by {names.user(a.user_id)}" if a.user_id is not None else ""
+    note = clean(a.note, keep_newlines=False)
+    joiner = " to " if verb == "Forwarded" else " "
+    return f"{verb}{joiner}{target}{by}" + (f" — note: {note}" if note else "")
+
+
+def day_of(time: datetime | None, tz: tzinfo | None = None) -> date | None:
+    if time is None:
+        return None
+    return time.astimezone(tz).date() if time.tzinfo else time.date()
+
+
+def with_days(
+    items: Iterable[TranscriptItem], tz: tzinfo | None = None
+) -> list[TranscriptItem | date]:
+    """The items with a ``date`` inserted before the first item of each day (local time)."""
+    out: list[TranscriptItem | date] = []
+    last: date | None = None
+    for item in items:
+        day = day_of(item.time, tz)
+        if day is not None and day != last:
+            out.append(day)
+            last = day
+        out.append(item)
+    return out
+
+
+def transcript_text(items: Sequence[TranscriptItem], tz: tzinfo | None = None) -> str:
+    """The whole transcript as plain text (copy all, plain exports)."""
+    lines: list[str] = []
+    for entry in with_days(items, tz):
+        if isinstance(entry, date):
+            lines.append(f"— {entry.isoformat()} —")
+            continue
+        t = entry.time.astimezone(tz) if entry.time and entry.time.tzinfo else entry.time
+        stamp = t.strftime("%H:%M:%S") if t else "--:--:--"
+        who = entry.sender_name or "System"
+        body = entry.body_text().replace("\n", "\n    ")
+        lines.append(f"{stamp} {who}: {body}")
+    return "\n".join(lines)
