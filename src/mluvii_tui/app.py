@@ -1,0 +1,123 @@
+"""The Textual application: owns the store, the API client and the clock; shows the Sessions screen."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.message import Message
+
+from .screens.sessions import SessionsScreen, SyncStateChanged
+
+if TYPE_CHECKING:
+    from .api.client import MluviiClient
+    from .store.store import SessionStore
+
+
+class MluviiApp(App[None]):
+    CSS_PATH = "styles.tcss"
+    TITLE = "mluvii-tui"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
+        Binding("f1,question_mark", "show_help", "Help", show=False, id="app.help"),
+    ]
+
+    def __init__(
+        self,
+        store: SessionStore,
+        client: MluviiClient | None = None,
+        *,
+        profile: str = "demo",
+        now: Callable[[], datetime] | None = None,
+        sync_days: int = 7,
+        base_url: str | None = None,
+        web_app_domain: str | None = None,
+        started_at: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.client = client
+        self.profile = profile
+        self._now = now
+        self.sync_days = sync_days
+        self.base_url = base_url
+        self.web_app_domain = web_app_domain or base_url
+        self.started_at = started_at if started_at is not None else time.perf_counter()
+        self.first_paint_s: float | None = None
+
+    def now(self) -> datetime:
+        """The app's clock: injectable so that tests and snapshots are stable."""
+        if self._now is not None:
+            return self._now()
+        return datetime.now().astimezone()
+
+    def on_mount(self) -> None:
+        self.push_screen(SessionsScreen())
+        if self.client is not None:
+            self.run_sync()
+
+    async def on_unmount(self) -> None:
+        if self.client is not None:
+            try:
+                await self.client.aclose()
+            except Exception:
+                pass
+
+    def mark_first_paint(self) -> None:
+        if self.first_paint_s is None:
+            self.first_paint_s = time.perf_counter() - self.started_at
+
+    def action_show_help(self) -> None:
+        self.action_show_help_panel()
+
+    @work(exclusive=True, group="sync", exit_on_error=False)
+    async def run_sync(self) -> None:
+        """Pull the history window into the store, then keep the table current."""
+        from .api.errors import MluviiError
+        from .sync import sync_history
+
+        assert self.client is not None
+        screen_post = self._post_to_screen
+
+        def progress(p: object) -> None:
+            screen_post(
+                SyncStateChanged(
+                    running=True,
+                    sessions=int(getattr(p, "sessions", 0)),
+                    pages=int(getattr(p, "pages", 0)),
+                )
+            )
+
+        screen_post(SyncStateChanged(running=True))
+        try:
+            result = await sync_history(
+                self.client, self.store, days=self.sync_days, now=self.now(), progress=progress
+            )
+        except MluviiError as exc:
+            screen_post(SyncStateChanged(running=False, error=exc.message, done=True))
+            return
+        except Exception as exc:  # never a traceback on the user's screen
+            screen_post(SyncStateChanged(running=False, error=f"sync failed: {exc}", done=True))
+            return
+        screen_post(
+            SyncStateChanged(
+                running=False,
+                sessions=int(getattr(result, "sessions", 0)),
+                pages=int(getattr(result, "pages", 0)),
+                done=True,
+            )
+        )
+
+    def _post_to_screen(self, message: Message) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, SessionsScreen):
+                screen.post_message(message)
+                return

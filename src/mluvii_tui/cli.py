@@ -1,0 +1,195 @@
+"""`mluvii-tui` command line: the console, the demo, the simulator alone, headless export.
+
+Textual is imported only by the commands that open the console, so `export` and `simulator` stay light.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ENV_CLIENT_ID = "MLUVII_TUI_CLIENT_ID"
+ENV_CLIENT_SECRET = "MLUVII_TUI_CLIENT_SECRET"
+DEMO_CLIENT_ID = "demo-admin"
+DEMO_CLIENT_SECRET = "demo-admin-secret"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mluvii-tui",
+        description="Keyboard-first terminal console for mluvii sessions.",
+        epilog=(
+            f"Credentials for --base-url come from {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET}. "
+            "Try `mluvii-tui demo` first: it needs no mluvii tenant."
+        ),
+    )
+    parser.add_argument("--base-url", help="mluvii server, e.g. https://app.mluvii.com")
+    parser.add_argument("--profile", default=None, help="name for this server's local store")
+    parser.add_argument("--days", type=int, default=7, help="history window to sync (days)")
+    parser.add_argument("--timing", action="store_true", help="print startup timing on exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="start the simulator and open the console on it")
+    _add_data_options(demo)
+    demo.add_argument("--days", type=int, default=7, dest="demo_days", help="history to sync")
+    demo.add_argument("--timing", action="store_true", dest="demo_timing", help="print timing")
+
+    sim = sub.add_parser("simulator", help="run the mluvii API simulator in the foreground")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    _add_data_options(sim)
+
+    export = sub.add_parser("export", help="export sessions to CSV or HTML without the UI")
+    try:
+        from .export.headless import add_export_arguments
+    except ImportError:  # pragma: no cover - export not built yet
+        add_export_arguments = None
+    if add_export_arguments is not None:
+        add_export_arguments(export)
+    return parser
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sessions", type=int, default=5000, help="generated sessions")
+    parser.add_argument("--seed", type=int, default=7, help="random seed of the generated data")
+    parser.add_argument("--data", type=Path, default=None, help="JSON array of SessionModel")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    started = time.perf_counter()
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "simulator":
+            return _run_simulator(args)
+        if args.command == "demo":
+            return _run_demo(args, started)
+        if args.command == "export":
+            from .export.headless import export_command
+
+            return export_command(args)
+        return _run_console(args, started)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _error(message: str) -> int:
+    print(f"mluvii-tui: {message}", file=sys.stderr)
+    return 1
+
+
+def _check_data_file(path: Path | None) -> str | None:
+    if path is not None and not path.is_file():
+        return f"data file not found: {path}"
+    return None
+
+
+def _run_simulator(args: argparse.Namespace) -> int:
+    if (problem := _check_data_file(args.data)) is not None:
+        return _error(problem)
+    from .demo.runner import run_foreground
+
+    return (
+        run_foreground(
+            host=args.host,
+            port=args.port,
+            sessions=args.sessions,
+            seed=args.seed,
+            data_file=args.data,
+        )
+        or 0
+    )
+
+
+def _run_demo(args: argparse.Namespace, started: float) -> int:
+    if (problem := _check_data_file(args.data)) is not None:
+        return _error(problem)
+    from .config import store_path
+    from .demo.runner import Simulator
+
+    try:
+        simulator = Simulator(sessions=args.sessions, seed=args.seed, data_file=args.data)
+        base_url = simulator.start()
+    except Exception as exc:
+        return _error(f"could not start the simulator: {exc}")
+    try:
+        path = store_path("demo")
+        for suffix in ("", "-wal", "-shm"):  # the demo store is a throwaway cache
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return _open_console(
+            base_url,
+            DEMO_CLIENT_ID,
+            DEMO_CLIENT_SECRET,
+            profile="demo",
+            days=args.demo_days,
+            started=started,
+            timing=args.demo_timing or args.timing,
+        )
+    finally:
+        simulator.stop()
+
+
+def _run_console(args: argparse.Namespace, started: float) -> int:
+    if not args.base_url:
+        build_parser().print_help(sys.stderr)
+        return 2
+    client_id = os.environ.get(ENV_CLIENT_ID, "")
+    client_secret = os.environ.get(ENV_CLIENT_SECRET, "")
+    if not client_id or not client_secret:
+        return _error(f"set {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} to use --base-url")
+    profile = args.profile or _profile_from_url(args.base_url)
+    return _open_console(
+        args.base_url,
+        client_id,
+        client_secret,
+        profile=profile,
+        days=args.days,
+        started=started,
+        timing=args.timing,
+    )
+
+
+def _profile_from_url(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url if "://" in url else f"https://{url}")
+    return (parts.hostname or "default") + (f"-{parts.port}" if parts.port else "")
+
+
+def _open_console(
+    base_url: str,
+    client_id: str,
+    client_secret: str,
+    *,
+    profile: str,
+    days: int,
+    started: float,
+    timing: bool,
+) -> int:
+    from .api.client import MluviiClient
+    from .app import MluviiApp
+    from .config import store_path
+    from .store.store import SessionStore
+
+    try:
+        store = SessionStore(store_path(profile))
+    except Exception as exc:
+        return _error(f"cannot open the local store: {exc}")
+    client = MluviiClient(base_url, client_id, client_secret)
+    app = MluviiApp(
+        store, client, profile=profile, sync_days=days, base_url=base_url, started_at=started
+    )
+    try:
+        app.run()
+    finally:
+        store.close()
+    if timing and app.first_paint_s is not None:
+        print(f"startup to first table paint: {app.first_paint_s * 1000:.0f} ms", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

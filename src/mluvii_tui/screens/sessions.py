@@ -1,0 +1,265 @@
+"""The Sessions screen: status line, the sessions table, the detail pane, the footer."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ..store.columns import BASIC_COLUMNS, column_by_id
+from ..store.querytypes import SessionQuery, SortKey
+from ..widgets.session_table import SessionTable
+
+if TYPE_CHECKING:
+    from ..app import MluviiApp
+
+VIEW_LABELS = {"history": "History", "live": "Live", "all": "All"}
+NARROW = 120  # below this width the detail pane takes the whole screen
+
+
+class SyncStateChanged(Message):
+    """Sync progress or outcome, for the status line."""
+
+    def __init__(
+        self,
+        *,
+        running: bool,
+        sessions: int = 0,
+        pages: int = 0,
+        error: str | None = None,
+        done: bool = False,
+    ) -> None:
+        super().__init__()
+        self.running = running
+        self.sessions = sessions
+        self.pages = pages
+        self.error = error
+        self.done = done
+
+
+class SessionsScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("v", "toggle_view", "History/Live", id="sessions.toggle_view"),
+        Binding("c", "choose_columns", "Columns", id="sessions.columns"),
+        Binding("d", "toggle_detail", "Detail", id="sessions.toggle_detail"),
+        Binding("z", "maximize_detail", "Max detail", show=False, id="sessions.maximize_detail"),
+        Binding("escape", "back", "Back", show=False, id="sessions.back"),
+        Binding("r", "resync", "Sync", id="sessions.sync"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sync_text = ""
+        self._detail_open = False
+        self._detail_max = False
+
+    @property
+    def mluvii(self) -> MluviiApp:
+        return self.app  # type: ignore[return-value]
+
+    # ------------------------------------------------------------- compose
+
+    def compose(self) -> ComposeResult:
+        app = self.mluvii
+        columns, notice = self._restore_columns()
+        self._notice = notice
+        query = SessionQuery(view="history", sort=self._restore_sort())
+        yield Static(id="status-line")
+        with Horizontal(id="sessions-body"):
+            yield SessionTable(app.store, columns, query, id="sessions-table")
+            detail = _make_detail()
+            if detail is not None:
+                yield detail
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(SessionTable)
+        table.reload()
+        table.focus()
+        self._update_status()
+        self.mluvii.mark_first_paint()
+        if self._notice:
+            self.notify(self._notice, severity="warning", timeout=8)
+        self._apply_detail_layout()
+
+    # ------------------------------------------------------------- columns
+
+    def _restore_columns(self) -> tuple[list[Any], str | None]:
+        from ..settings import load_state
+
+        state, warning = load_state(self.mluvii.profile)
+        ids = state.get("columns") or list(BASIC_COLUMNS)
+        if not isinstance(ids, list):
+            ids = list(BASIC_COLUMNS)
+        param_names = self.mluvii.store.param_names()
+        columns, unknown = [], []
+        for column_id in ids:
+            column = column_by_id(str(column_id), param_names)
+            if column is None:
+                unknown.append(str(column_id))
+            else:
+                columns.append(column)
+        notices = [warning] if warning else []
+        if unknown:
+            notices.append("Dropped unknown columns from the saved layout: " + ", ".join(unknown))
+        if not columns:
+            columns = [column_by_id(c) for c in BASIC_COLUMNS]
+        return columns, "; ".join(notices) or None
+
+    def _restore_sort(self) -> SortKey:
+        from ..settings import load_state
+
+        state, _ = load_state(self.mluvii.profile)
+        sort = state.get("sort")
+        if isinstance(sort, dict) and column_by_id(str(sort.get("column")), ()) is not None:
+            return SortKey(str(sort["column"]), bool(sort.get("descending", True)))
+        return SortKey()
+
+    def action_choose_columns(self) -> None:
+        from .column_chooser import ColumnChooser
+
+        table = self.query_one(SessionTable)
+        current = [c.id for c in table.columns]
+        param_names = self.mluvii.store.param_names()
+        self.app.push_screen(ColumnChooser(current, param_names), self._columns_chosen)
+
+    def _columns_chosen(self, ids: list[str] | None) -> None:
+        if ids is None:
+            return
+        from ..settings import update_state
+
+        param_names = self.mluvii.store.param_names()
+        columns = [c for c in (column_by_id(i, param_names) for i in ids) if c is not None]
+        if not columns:
+            self.notify("At least one column must stay visible.", severity="warning")
+            return
+        self.query_one(SessionTable).set_columns(columns)
+        update_state(self.mluvii.profile, columns=[c.id for c in columns])
+
+    def on_session_table_sort_changed(self, event: SessionTable.SortChanged) -> None:
+        from ..settings import update_state
+
+        update_state(
+            self.mluvii.profile,
+            sort={"column": event.sort.column, "descending": event.sort.descending},
+        )
+        self._update_status()
+
+    # ---------------------------------------------------------------- view
+
+    def action_toggle_view(self) -> None:
+        table = self.query_one(SessionTable)
+        view = "live" if table.query.view == "history" else "history"
+        table.set_query(replace(table.query, view=view))
+        self._update_status()
+
+    def action_resync(self) -> None:
+        if self.mluvii.client is None:
+            self.notify("No server configured: showing the local store only.")
+            return
+        self.mluvii.run_sync()
+
+    def on_sync_state_changed(self, event: SyncStateChanged) -> None:
+        if event.error:
+            self._sync_text = f"⚠ {event.error}"
+            self.notify(event.error, title="Sync failed", severity="error", timeout=10)
+        elif event.running:
+            self._sync_text = f"syncing… {event.sessions:,} sessions"
+        else:
+            self._sync_text = f"synced {self.mluvii.now():%H:%M}"
+        if event.pages or event.done:
+            self.query_one(SessionTable).reload()
+        self._update_status()
+
+    def _update_status(self) -> None:
+        table = self.query_one(SessionTable)
+        shown = table.row_count
+        total = self.mluvii.store.total()
+        line = Text()
+        line.append(" mluvii-tui ", style="bold reverse")
+        line.append(f"  {self.mluvii.profile}  ")
+        line.append(f" {VIEW_LABELS.get(table.query.view, table.query.view)} ", style="bold")
+        line.append(f"  {shown:,} of {total:,} sessions")
+        if self._sync_text:
+            line.append(f"  · {self._sync_text}", style="italic")
+        self.query_one("#status-line", Static).update(line)
+
+    # -------------------------------------------------------------- detail
+
+    def on_session_table_highlighted(self, event: SessionTable.Highlighted) -> None:
+        self._update_status()
+        detail = self._detail()
+        if detail is not None and self._detail_open:
+            detail.show(event.session_id)
+
+    def on_session_table_opened(self, event: SessionTable.Opened) -> None:
+        detail = self._detail()
+        if detail is None:
+            return
+        self._detail_open = True
+        self._apply_detail_layout()
+        detail.show(event.session_id)
+
+    def action_toggle_detail(self) -> None:
+        detail = self._detail()
+        if detail is None:
+            return
+        self._detail_open = not self._detail_open
+        self._detail_max = False
+        self._apply_detail_layout()
+        if self._detail_open:
+            detail.show(self.query_one(SessionTable).current_session_id)
+
+    def action_maximize_detail(self) -> None:
+        if self._detail() is None:
+            return
+        self._detail_open = True
+        self._detail_max = not self._detail_max
+        self._apply_detail_layout()
+        detail = self._detail()
+        if detail is not None:
+            detail.show(self.query_one(SessionTable).current_session_id)
+
+    def action_back(self) -> None:
+        if self._detail_open:
+            self._detail_open = False
+            self._detail_max = False
+            self._apply_detail_layout()
+
+    def on_resize(self) -> None:
+        self._apply_detail_layout()
+
+    def _apply_detail_layout(self) -> None:
+        detail = self._detail()
+        table = self.query_one(SessionTable)
+        if detail is None:
+            return
+        full = self._detail_open and (self._detail_max or self.size.width < NARROW)
+        detail.display = self._detail_open
+        table.display = not full
+        detail.set_class(full, "-full")
+        if self._detail_open and full:
+            detail.focus()
+        elif not self._detail_open:
+            table.focus()
+
+    def _detail(self) -> Any | None:
+        try:
+            return self.query_one("#detail")
+        except Exception:
+            return None
+
+
+def _make_detail() -> Any | None:
+    try:
+        from ..widgets.detail.pane import SessionDetail
+    except ImportError:
+        return None
+    return SessionDetail(id="detail")

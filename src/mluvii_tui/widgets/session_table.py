@@ -1,0 +1,394 @@
+"""The sessions table: a Line-API widget that renders only the visible rows.
+
+Rows come from ``SessionStore.window`` in blocks, so a million sessions cost what a screenful costs.
+Line 0 of the widget is the column header; line ``y >= 1`` shows row ``scroll_y + y - 1``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any, ClassVar, Protocol
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..store.querytypes import SessionQuery, SortKey
+from ..text import cut
+
+BLOCK = 128  # rows fetched from the store at a time
+MAX_BLOCKS = 48  # blocks kept in memory (about 6,000 rows)
+GAP = 1  # cells between columns
+
+
+class RowSource(Protocol):
+    def count(self, query: SessionQuery) -> int: ...
+    def window(self, query: SessionQuery, offset: int, limit: int) -> Sequence[Any]: ...
+    def position_of(self, query: SessionQuery, session_id: int) -> int | None: ...
+
+
+class ColumnLike(Protocol):
+    id: str
+    header: str
+    width: int
+    align: str
+
+    def text(self, row: Any) -> str: ...
+
+
+class SessionTable(ScrollView, can_focus=True):
+    """Virtualised sessions table with a row cursor and a column cursor."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "session-table--header",
+        "session-table--header-focused",
+        "session-table--cursor",
+        "session-table--cursor-cell",
+        "session-table--odd",
+        "session-table--empty",
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page_up"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="table.page_down"),
+        Binding("home,g", "first", "First", show=False, id="table.first"),
+        Binding("end,G", "last", "Last", show=False, id="table.last"),
+        Binding("left,h", "column_left", "Column left", show=False, id="table.column_left"),
+        Binding("right,l", "column_right", "Column right", show=False, id="table.column_right"),
+        Binding("s", "sort_column", "Sort", id="table.sort"),
+        Binding("S", "sort_reverse", "Reverse sort", show=False, id="table.sort_reverse"),
+        Binding("enter", "open", "Open", show=False, id="table.open"),
+    ]
+
+    class Highlighted(Message):
+        """The cursor moved to another session (or to none)."""
+
+        def __init__(self, session_id: int | None) -> None:
+            super().__init__()
+            self.session_id = session_id
+
+    class Opened(Message):
+        """Enter on a session."""
+
+        def __init__(self, session_id: int) -> None:
+            super().__init__()
+            self.session_id = session_id
+
+    class SortChanged(Message):
+        def __init__(self, sort: SortKey) -> None:
+            super().__init__()
+            self.sort = sort
+
+    cursor_row: reactive[int] = reactive(0, always_update=True, init=False)
+    cursor_col: reactive[int] = reactive(0, init=False)
+
+    def __init__(
+        self,
+        source: RowSource,
+        columns: Sequence[ColumnLike],
+        query: SessionQuery | None = None,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.source = source
+        self._columns: list[ColumnLike] = list(columns)
+        self.query: SessionQuery = query or SessionQuery()
+        self.row_count = 0
+        self._blocks: OrderedDict[int, Sequence[Any]] = OrderedDict()
+        self._offsets: list[int] = []
+        self._total_width = 0
+        self._last_id: int | None = None
+        self.empty_message = "No sessions match."
+        self._layout_columns()
+
+    # ---------------------------------------------------------------- data
+
+    @property
+    def columns(self) -> list[ColumnLike]:
+        return list(self._columns)
+
+    @property
+    def focused_column_id(self) -> str | None:
+        if not self._columns:
+            return None
+        return self._columns[min(self.cursor_col, len(self._columns) - 1)].id
+
+    @property
+    def current_session_id(self) -> int | None:
+        row = self.row_at(self.cursor_row)
+        return None if row is None else int(row.id)
+
+    def set_columns(self, columns: Sequence[ColumnLike]) -> None:
+        focused = self.focused_column_id
+        self._columns = list(columns)
+        ids = [c.id for c in self._columns]
+        self.cursor_col = ids.index(focused) if focused in ids else 0
+        self._layout_columns()
+        self._blocks.clear()
+        self.refresh()
+
+    def set_query(self, query: SessionQuery, *, keep: int | None = None) -> None:
+        """Show another query; the cursor stays on session ``keep`` (default: the current one)."""
+        keep_id = self.current_session_id if keep is None else keep
+        self.query = query
+        self.reload(keep=keep_id)
+
+    def reload(self, *, keep: int | None = None) -> None:
+        """Re-read count and rows (after a sync or a live update), keeping the cursor's session."""
+        keep_id = self.current_session_id if keep is None else keep
+        self._blocks.clear()
+        self.row_count = self.source.count(self.query)
+        self._update_virtual_size()
+        target = 0
+        if keep_id is not None:
+            pos = self.source.position_of(self.query, keep_id)
+            if pos is not None:
+                target = pos
+            else:
+                target = min(self.cursor_row, max(self.row_count - 1, 0))
+        self._move_cursor(target, center=keep_id is not None)
+        self.refresh()
+
+    def row_at(self, index: int) -> Any | None:
+        if index < 0 or index >= self.row_count:
+            return None
+        block_no, within = divmod(index, BLOCK)
+        block = self._blocks.get(block_no)
+        if block is None:
+            block = self.source.window(self.query, block_no * BLOCK, BLOCK)
+            self._blocks[block_no] = block
+            if len(self._blocks) > MAX_BLOCKS:
+                self._blocks.popitem(last=False)
+        else:
+            self._blocks.move_to_end(block_no)
+        return block[within] if within < len(block) else None
+
+    # -------------------------------------------------------------- layout
+
+    def _layout_columns(self) -> None:
+        self._offsets = []
+        x = 0
+        for column in self._columns:
+            self._offsets.append(x)
+            x += column.width + GAP
+        self._total_width = max(x - GAP, 0)
+        self._update_virtual_size()
+
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(self._total_width, self.row_count + 1)
+
+    @property
+    def _body_height(self) -> int:
+        return max(self.scrollable_content_region.height - 1, 1)
+
+    # --------------------------------------------------------------- render
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            strip = self._header_strip()
+        else:
+            index = scroll_y + y - 1
+            row = self.row_at(index)
+            if row is None:
+                if index == 0 and self.row_count == 0:
+                    style = self.get_component_rich_style("session-table--empty")
+                    return Strip([Segment(" " + self.empty_message, style)]).crop_extend(
+                        0, width, base
+                    )
+                return Strip.blank(width, base)
+            strip = self._row_strip(row, index)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _header_strip(self) -> Strip:
+        normal = self.get_component_rich_style("session-table--header")
+        focused = self.get_component_rich_style("session-table--header-focused")
+        sort = self.query.sort
+        segments: list[Segment] = []
+        for i, column in enumerate(self._columns):
+            label = column.header
+            if column.id == sort.column:
+                label = f"{label} {'▼' if sort.descending else '▲'}"
+            text = _pad(cut(label, column.width), column.width, column.align)
+            style = focused if (i == self.cursor_col and self.has_focus) else normal
+            segments.append(Segment(text, style))
+            segments.append(Segment(" " * GAP, normal))
+        pad = max(self.scrollable_content_region.width - self._total_width, 0)
+        segments.append(Segment(" " * pad, normal))
+        return Strip(segments)
+
+    def _row_strip(self, row: Any, index: int) -> Strip:
+        if index == self.cursor_row:
+            style = self.get_component_rich_style("session-table--cursor")
+            cell_style = self.get_component_rich_style("session-table--cursor-cell")
+        else:
+            style = self.get_component_rich_style("session-table--odd") if index % 2 else Style()
+            cell_style = None
+        segments: list[Segment] = []
+        for i, column in enumerate(self._columns):
+            try:
+                value = column.text(row)
+            except Exception:  # a broken value must not take the screen down
+                value = "?"
+            text = _pad(cut(value, column.width), column.width, column.align)
+            use = cell_style if (cell_style is not None and i == self.cursor_col) else style
+            segments.append(Segment(text, use))
+            segments.append(Segment(" " * GAP, style))
+        pad = max(self.scrollable_content_region.width - self._total_width, 0)
+        segments.append(Segment(" " * pad, style))
+        return Strip(segments)
+
+    # --------------------------------------------------------------- cursor
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self._refresh_row(old)
+        self._refresh_row(new)
+        session_id = self.current_session_id
+        if session_id != self._last_id:
+            self._last_id = session_id
+            self.post_message(self.Highlighted(session_id))
+
+    def watch_cursor_col(self, old: int, new: int) -> None:
+        self.refresh()
+        if not self._columns:
+            return
+        x = self._offsets[new]
+        w = self._columns[new].width
+        view = self.scrollable_content_region.width
+        if x < self.scroll_x:
+            self.scroll_to(x=x, animate=False)
+        elif x + w > self.scroll_x + view:
+            self.scroll_to(x=x + w - view, animate=False)
+
+    def _refresh_row(self, index: int) -> None:
+        y = index - int(self.scroll_y) + 1
+        if 1 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+        self.refresh(Region(0, 0, self.size.width, 1))
+
+    def _move_cursor(self, index: int, *, center: bool = False) -> None:
+        if self.row_count == 0:
+            index = 0
+        else:
+            index = max(0, min(index, self.row_count - 1))
+        body = self._body_height
+        top = int(self.scroll_y)
+        if center and not (top <= index < top + body):
+            self.scroll_to(y=max(index - body // 2, 0), animate=False)
+        elif index < top:
+            self.scroll_to(y=index, animate=False)
+        elif index >= top + body:
+            self.scroll_to(y=index - body + 1, animate=False)
+        self.cursor_row = index
+
+    def action_cursor_up(self) -> None:
+        self._move_cursor(self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        self._move_cursor(self.cursor_row + 1)
+
+    def action_page_up(self) -> None:
+        body = self._body_height
+        self.scroll_to(y=max(self.scroll_y - body, 0), animate=False)
+        self._move_cursor(self.cursor_row - body)
+
+    def action_page_down(self) -> None:
+        body = self._body_height
+        self.scroll_to(y=self.scroll_y + body, animate=False)
+        self._move_cursor(self.cursor_row + body)
+
+    def action_first(self) -> None:
+        self._move_cursor(0)
+
+    def action_last(self) -> None:
+        self._move_cursor(self.row_count - 1)
+
+    def action_column_left(self) -> None:
+        if self.cursor_col > 0:
+            self.cursor_col -= 1
+
+    def action_column_right(self) -> None:
+        if self.cursor_col < len(self._columns) - 1:
+            self.cursor_col += 1
+
+    def action_open(self) -> None:
+        session_id = self.current_session_id
+        if session_id is not None:
+            self.post_message(self.Opened(session_id))
+
+    def sort_by(self, column_id: str, descending: bool | None = None) -> None:
+        current = self.query.sort
+        if descending is None:
+            descending = not current.descending if current.column == column_id else False
+        sort = SortKey(column_id, descending)
+        self.set_query(_replace_sort(self.query, sort))
+        self.post_message(self.SortChanged(sort))
+
+    def action_sort_column(self) -> None:
+        if self.focused_column_id:
+            self.sort_by(self.focused_column_id)
+
+    def action_sort_reverse(self) -> None:
+        self.sort_by(self.query.sort.column, not self.query.sort.descending)
+
+    # ---------------------------------------------------------------- mouse
+
+    def _column_at(self, x: int) -> int | None:
+        x += int(self.scroll_x)
+        for i, offset in enumerate(self._offsets):
+            if offset <= x < offset + self._columns[i].width + GAP:
+                return i
+        return None
+
+    def on_click(self, event: events.Click) -> None:
+        col = self._column_at(event.x)
+        if event.y == 0:
+            if col is not None:
+                self.cursor_col = col
+                self.sort_by(self._columns[col].id)
+            return
+        if col is not None:
+            self.cursor_col = col
+        index = int(self.scroll_y) + event.y - 1
+        if 0 <= index < self.row_count:
+            self._move_cursor(index)
+            if event.chain >= 2:
+                self.action_open()
+
+    def on_focus(self) -> None:
+        self.refresh(Region(0, 0, self.size.width, 1))
+
+    def on_blur(self) -> None:
+        self.refresh(Region(0, 0, self.size.width, 1))
+
+    def on_resize(self) -> None:
+        self._move_cursor(self.cursor_row)
+
+
+def _pad(text: str, width: int, align: str) -> str:
+    from rich.cells import cell_len
+
+    gap = width - cell_len(text)
+    if gap <= 0:
+        return text
+    return " " * gap + text if align == "right" else text + " " * gap
+
+
+def _replace_sort(query: SessionQuery, sort: SortKey) -> SessionQuery:
+    from dataclasses import replace
+
+    return replace(query, sort=sort)
