@@ -1,7 +1,8 @@
-"""The Textual application: owns the store, the API client and the clock; shows the Sessions screen."""
+"""The Textual application: owns the store, the API client and the clock; shows Sessions."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -66,10 +67,8 @@ class MluviiApp(App[None]):
 
     async def on_unmount(self) -> None:
         if self.client is not None:
-            try:
+            with contextlib.suppress(Exception):
                 await self.client.aclose()
-            except Exception:
-                pass
 
     def mark_first_paint(self) -> None:
         if self.first_paint_s is None:

@@ -1,6 +1,6 @@
 """`mluvii-tui` command line: the console, the demo, the simulator alone, headless export.
 
-Textual is imported only by the commands that open the console, so `export` and `simulator` stay light.
+Textual is imported only by commands that open the console: `export` and `simulator` stay light.
 """
 
 from __future__ import annotations
