@@ -44,7 +44,19 @@ class SyncStateChanged(Message):
         self.done = done
 
 
-class SessionsScreen(Screen[None]):
+try:  # filters, quick filter, search in content, saved views (screens/sessions_filters.py)
+    from .sessions_filters import SessionFiltersMixin
+except ImportError:  # pragma: no cover - feature not built yet
+
+    class SessionFiltersMixin:  # type: ignore[no-redef]
+        def compose_filters_top(self) -> ComposeResult:
+            yield from ()
+
+        def compose_filters_bottom(self) -> ComposeResult:
+            yield from ()
+
+
+class SessionsScreen(SessionFiltersMixin, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("v", "toggle_view", "History/Live", id="sessions.toggle_view"),
         Binding("c", "choose_columns", "Columns", id="sessions.columns"),
@@ -72,11 +84,13 @@ class SessionsScreen(Screen[None]):
         self._notice = notice
         query = SessionQuery(view="history", sort=self._restore_sort())
         yield Static(id="status-line")
+        yield from self.compose_filters_top()
         with Horizontal(id="sessions-body"):
             yield SessionTable(app.store, columns, query, id="sessions-table")
             detail = _make_detail()
             if detail is not None:
                 yield detail
+        yield from self.compose_filters_bottom()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -176,6 +190,10 @@ class SessionsScreen(Screen[None]):
             self._sync_text = f"synced {self.mluvii.now():%H:%M}"
         if event.pages or event.done:
             self.query_one(SessionTable).reload()
+        self._update_status()
+
+    def update_status(self) -> None:
+        """Public: the filter mixin calls it after changing the query."""
         self._update_status()
 
     def _update_status(self) -> None:

@@ -64,8 +64,8 @@ class SessionTable(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last", show=False, id="table.last"),
         Binding("left,h", "column_left", "Column left", show=False, id="table.column_left"),
         Binding("right,l", "column_right", "Column right", show=False, id="table.column_right"),
-        Binding("s", "sort_column", "Sort", id="table.sort"),
-        Binding("S", "sort_reverse", "Reverse sort", show=False, id="table.sort_reverse"),
+        Binding("o", "sort_column", "Sort", id="table.sort"),
+        Binding("O", "sort_reverse", "Reverse sort", show=False, id="table.sort_reverse"),
         Binding("enter", "open", "Open", show=False, id="table.open"),
     ]
 
