@@ -7,6 +7,7 @@ stands in for it; ``start_server()`` picks whichever exists.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import socket
 import threading
@@ -41,7 +42,6 @@ from mluvii_tui.api.filters import SessionFilter
 ADMIN_ID, ADMIN_SECRET = "demo-admin", "demo-admin-secret"
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 CHANNELS = ("Chat", "AV", "Phone")
-STUB = False  # set when the stand-in server runs instead of the simulator
 
 
 # -- stand-in server ---------------------------------------------------------------------------
@@ -194,13 +194,16 @@ class StubServer:
             self._thread.join(5)
 
 
+def using_stub() -> bool:
+    """True while demo/runner.py does not exist yet (the stand-in server runs instead)."""
+    return importlib.util.find_spec("mluvii_tui.demo.runner") is None
+
+
 def start_server(sessions: int = 1234) -> tuple[Any, str]:
     """The real simulator when it exists, else the stub. Returns (server, base_url)."""
-    global STUB
     try:
         from mluvii_tui.demo.runner import Simulator
     except ImportError:
-        STUB = True
         server: Any = StubServer(sessions=sessions)
     else:
         server = Simulator(sessions=sessions, seed=7, now=NOW)
@@ -401,7 +404,7 @@ async def test_5xx_exhausting_retries_is_server_error(control: Control) -> None:
 
 
 async def test_dropped_connection_is_retried(control: Control) -> None:
-    if STUB:
+    if using_stub():
         pytest.skip("the stand-in server cannot drop connections")
     async with make_client(control.base_url) as client:
         control.fault("/api/v1/Sessions/1000", 0, times=1)
