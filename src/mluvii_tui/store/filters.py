@@ -1,0 +1,310 @@
+"""Per-column filters -> a parameterised SQL WHERE fragment over ``sessions s``.
+
+Every user value travels as a ``?`` parameter; only column expressions from the column registry
+(``Column.sql``) and fixed keywords are written into the SQL text. Text matching is case- and
+diacritics-insensitive through the SQL function ``fold`` (``register_functions``).
+Readable chip text, validation messages and server-side narrowing live in ``filterdesc``.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, Protocol
+
+from mluvii_tui.store.querytypes import Filter
+from mluvii_tui.store.timeframes import is_preset, parse_local_datetime, preset_range, to_stored
+from mluvii_tui.text import fold
+
+TIME_KINDS = frozenset({"time"})
+LIST_KINDS = frozenset({"person", "ids"})  # ", "-joined lists: match any one member
+NUMBER_KINDS = frozenset({"number", "duration", "bool"})
+PARAM_PREFIX = "param:"
+#: A person column whose members may also be given by id: the column holding the ", "-joined ids.
+ID_COMPANIONS = {"s.operators": "s.operator_ids"}
+
+
+class ColumnLike(Protocol):
+    id: str
+    header: str
+    kind: str
+    sql: str
+    enum_values: tuple[str, ...]
+
+
+ResolveColumn = Callable[[str], "ColumnLike | None"]
+
+
+class FilterValueError(ValueError):
+    """A filter value that cannot be used; ``str(exc)`` is one line for the UI."""
+
+
+# -- SQL functions ---------------------------------------------------------------------------
+
+
+def fold_sql(value: Any) -> str | None:
+    """``fold`` for SQLite: lower-case, no diacritics; ASCII takes a fast path."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else str(value)
+    if text.isascii():
+        return text.lower()
+    return fold(text)
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """Register ``fold(text)`` on a connection (the store calls this on connect)."""
+    conn.create_function("fold", 1, fold_sql, deterministic=True)
+
+
+# -- values ----------------------------------------------------------------------------------
+
+_ID_SPLIT = re.compile(r"[\s,;]+")
+
+
+def parse_id_list(text: str) -> tuple[int, ...]:
+    """``"123, 456 789"`` -> ``(123, 456, 789)``; ValueError with a one-line message."""
+    parts = [p for p in _ID_SPLIT.split(str(text).strip()) if p]
+    if not parts:
+        raise ValueError("enter one or more session ids, e.g. 123, 456")
+    out: list[int] = []
+    for part in parts:
+        clean = part.lstrip("#")
+        if not clean.isdigit() or not clean.isascii():
+            shown = part if len(part) <= 20 else part[:19] + "…"
+            raise ValueError(f"{shown!r} is not a session id (ids are whole numbers)")
+        value = int(clean)
+        if value <= 0 or value >= 2**63:
+            raise ValueError(f"{part} is out of range for a session id")
+        if value not in out:
+            out.append(value)
+    return tuple(out)
+
+
+_DURATION = re.compile(r"^(?:(\d+):)?(\d+):(\d{1,2})$")
+_DURATION_UNITS = re.compile(r"^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s)?$")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from "90", "1:30", "1:02:03", "2m", "1h 5m", "45s". ValueError when unreadable."""
+    raw = str(text).strip().lower()
+    if not raw:
+        raise ValueError("enter a duration, e.g. 1:30 or 90")
+    try:
+        value = float(raw)
+    except ValueError:
+        pass
+    else:
+        if value < 0 or value != value or value in (float("inf"),):
+            raise ValueError(f"{raw!r} is not a duration")
+        return value
+    m = _DURATION.match(raw)
+    if m:
+        hours, minutes, seconds = int(m[1] or 0), int(m[2]), int(m[3])
+        if seconds >= 60 or (m[1] and minutes >= 60):
+            raise ValueError(f"{raw!r}: minutes and seconds go up to 59")
+        return float(hours * 3600 + minutes * 60 + seconds)
+    m = _DURATION_UNITS.match(raw)
+    if m and any(m.groups()):
+        return float(int(m[1] or 0) * 3600 + int(m[2] or 0) * 60 + int(m[3] or 0))
+    shown = raw if len(raw) <= 20 else raw[:19] + "…"
+    raise ValueError(f"{shown!r} is not a duration (use 1:30, 90 or 2m)")
+
+
+def parse_number(text: str) -> float:
+    raw = str(text).strip()
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        shown = raw if len(raw) <= 20 else raw[:19] + "…"
+        raise ValueError(f"{shown!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{raw!r} is not a number")
+    return value
+
+
+def parse_time_bound(text: str) -> float:
+    """A time bound as epoch seconds: a number (already stored form) or a local date/time."""
+    raw = str(text).strip()
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    moment: datetime = parse_local_datetime(raw)
+    return float(to_stored(moment))
+
+
+def bound_value(kind: str, text: str) -> float | str:
+    """A range bound in the stored representation for a column kind."""
+    if kind in TIME_KINDS:
+        return parse_time_bound(text)
+    if kind == "duration":
+        return parse_duration(text)
+    if kind in ("number", "bool", "ids"):
+        return parse_number(text)
+    return str(text)
+
+
+def _in_value(kind: str, text: str) -> Any:
+    if kind == "bool":
+        low = str(text).strip().lower()
+        if low in ("1", "true", "yes", "ano"):
+            return 1
+        if low in ("0", "false", "no", "ne"):
+            return 0
+        raise ValueError(f"{text!r} is not yes/no")
+    if kind in ("number", "duration"):
+        value = parse_number(text)
+        return int(value) if value.is_integer() else value
+    return str(text)
+
+
+# -- SQL -------------------------------------------------------------------------------------
+
+
+def _param_name(column_id: str) -> str | None:
+    return column_id[len(PARAM_PREFIX) :] if column_id.startswith(PARAM_PREFIX) else None
+
+
+def _range_bounds(flt: Filter, kind: str) -> tuple[Any, Any]:
+    if kind in TIME_KINDS and flt.label and is_preset(flt.label):
+        return preset_range(flt.label)
+    low = bound_value(kind, flt.low) if flt.low not in (None, "") else None
+    high = bound_value(kind, flt.high) if flt.high not in (None, "") else None
+    return low, high
+
+
+def _condition(flt: Filter, expr: str, kind: str, params: list[Any]) -> str:
+    """SQL condition on ``expr`` (a trusted column expression) for one filter."""
+    op = flt.op
+    if op == "empty":
+        return f"({expr} IS NULL OR {expr} = '')"
+    if op == "not_empty":
+        return f"({expr} IS NOT NULL AND {expr} <> '')"
+    if op == "in":
+        values = [v for v in flt.values]
+        if not values:
+            return "1"
+        if kind in LIST_KINDS:
+            parts = []
+            for value in values:
+                member = str(value).strip()
+                target = expr
+                if member.isdigit() and expr in ID_COMPANIONS:
+                    target = ID_COMPANIONS[expr]
+                parts.append(f"instr(', ' || {target} || ', ', ?) > 0")
+                params.append(f", {member}, ")
+            return "(" + " OR ".join(parts) + ")"
+        converted = [_in_value(kind, v) for v in values]
+        params.extend(converted)
+        return f"{expr} IN ({', '.join('?' for _ in converted)})"
+    if op == "range":
+        low, high = _range_bounds(flt, kind)
+        parts = []
+        if low is not None:
+            parts.append(f"{expr} >= ?")
+            params.append(low)
+        if high is not None:
+            parts.append(f"{expr} <= ?")
+            params.append(high)
+        return "(" + " AND ".join(parts) + ")" if parts else "1"
+    if op in ("contains", "equals"):
+        needles = [fold_sql(v) for v in flt.values if str(v) != ""]
+        if not needles:
+            return "1"
+        parts = []
+        for needle in needles:
+            if op == "contains":
+                parts.append(f"instr(fold({expr}), ?) > 0")
+            else:
+                parts.append(f"fold({expr}) = ?")
+            params.append(needle)
+        return "(" + " OR ".join(parts) + ")"
+    raise FilterValueError(f"unknown filter operation {op!r}")
+
+
+def filter_sql(flt: Filter, resolve_column: ResolveColumn) -> tuple[str, list[Any]]:
+    """One filter -> ``(sql, params)``. Raises FilterValueError for an unusable filter."""
+    params: list[Any] = []
+    name = _param_name(flt.column)
+    if name is not None:
+        if flt.op == "empty":
+            params.append(name)
+            return (
+                "s.id NOT IN (SELECT p.session_id FROM params p WHERE p.name = ?"
+                " AND p.value IS NOT NULL AND p.value <> '')",
+                params,
+            )
+        params.append(name)
+        try:
+            cond = _condition(flt, "p.value", "text", params)
+        except ValueError as exc:
+            raise FilterValueError(f"{name}: {exc}") from None
+        return (f"s.id IN (SELECT p.session_id FROM params p WHERE p.name = ? AND {cond})", params)
+    column = resolve_column(flt.column)
+    if column is None:
+        raise FilterValueError(f"unknown column {flt.column!r}")
+    try:
+        cond = _condition(flt, column.sql, column.kind, params)
+    except FilterValueError:
+        raise
+    except ValueError as exc:
+        raise FilterValueError(f"{column.header}: {exc}") from None
+    return cond, params
+
+
+def filters_sql(filters: Iterable[Filter], resolve_column: ResolveColumn) -> tuple[str, list[Any]]:
+    """AND of all filters as a WHERE fragment (``"1"`` when there are none) and its parameters."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for flt in filters:
+        sql, values = filter_sql(flt, resolve_column)
+        if sql != "1":
+            parts.append(sql)
+            params.extend(values)
+    if not parts:
+        return "1", []
+    return " AND ".join(parts), params
+
+
+def quick_sql(text: str, columns: Iterable[ColumnLike | str]) -> tuple[str, list[Any]]:
+    """Quick filter: every word of ``text`` (folded) is contained in at least one of ``columns``.
+
+    ``columns`` are Column objects (or ``"param:<name>"`` ids for parameters).
+    """
+    words = [fold_sql(w) for w in str(text).split()]
+    words = [w for w in words if w]
+    cols = list(columns)
+    if not words or not cols:
+        return "1", []
+    exprs: list[str] = []
+    names: list[str] = []
+    for col in cols:
+        col_id = col if isinstance(col, str) else col.id
+        pname = _param_name(col_id)
+        if pname is not None:
+            names.append(pname)
+        elif not isinstance(col, str):
+            exprs.append(col.sql)
+    parts: list[str] = []
+    params: list[Any] = []
+    for word in words:
+        alts = []
+        for expr in exprs:
+            alts.append(f"instr(fold({expr}), ?) > 0")
+            params.append(word)
+        if names:
+            marks = ", ".join("?" for _ in names)
+            alts.append(
+                f"s.id IN (SELECT p.session_id FROM params p WHERE p.name IN ({marks})"
+                " AND instr(fold(p.value), ?) > 0)"
+            )
+            params.extend(names)
+            params.append(word)
+        if alts:
+            parts.append("(" + " OR ".join(alts) + ")")
+    if not parts:
+        return "1", []
+    return " AND ".join(parts), params

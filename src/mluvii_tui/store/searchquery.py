@@ -1,0 +1,333 @@
+"""Search query language: parse the user's text, build the FTS5 MATCH string, find hit spans.
+
+Grammar: terms are ``word``, ``prefix*`` and ``"exact phrase"``; terms side by side are ANDed;
+``OR`` and ``NOT`` (upper case, as in FTS5: ``a NOT b``) and parentheses combine them. Precedence
+NOT > AND > OR. Every word in the MATCH string is a folded ``[^\\W_]+`` token in double quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from mluvii_tui.text import fold
+
+#: Query languages when none are given: Czech plus English.
+DEFAULT_LANGUAGES: tuple[str, ...] = ("cs", "en")
+
+#: A word as the unicode61 tokenizer sees it (letters and digits; "_" separates).
+WORD_RE = re.compile(r"[^\W_]+")
+
+
+class SearchSyntaxError(ValueError):
+    """The search text cannot be read; ``str(exc)`` is one line for the status bar."""
+
+
+# -- words and lemmas -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _supported() -> frozenset[str]:
+    from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
+
+    return frozenset(SUPPORTED_LANGUAGES)
+
+
+@lru_cache(maxsize=256)
+def session_languages(language: str | None) -> tuple[str, ...]:
+    """Lemmatiser languages for a session language ("cs-CZ" -> ("cs", "en")); unknown -> cs+en."""
+    code = (language or "").strip().lower().replace("_", "-").split("-")[0]
+    if code and code != "en" and code in _supported():
+        return (code, "en")
+    if code == "en":
+        return ("en",)
+    return DEFAULT_LANGUAGES
+
+
+@lru_cache(maxsize=500_000)
+def fold_word(word: str) -> str:
+    return word.lower() if word.isascii() else fold(word)
+
+
+@lru_cache(maxsize=500_000)
+def _lemma(word: str, lang: str) -> str:
+    import simplemma  # loads its dictionaries lazily (~0.5 s per language, once)
+
+    return simplemma.lemmatize(word, lang=lang)
+
+
+@lru_cache(maxsize=500_000)
+def word_lemmas(word: str, languages: tuple[str, ...] = DEFAULT_LANGUAGES) -> frozenset[str]:
+    """Folded lemmas of a lower-case word (as written and folded) that differ from its fold."""
+    folded = fold_word(word)
+    if len(word) < 2 or any(ch.isdigit() for ch in word):
+        return frozenset()
+    out: set[str] = set()
+    for lang in languages:
+        for cand in {word, folded}:
+            lemma = fold_word(_lemma(cand, lang).lower())
+            if lemma != folded and lemma:
+                out.add(lemma)
+    return frozenset(out)
+
+
+def _roots(word: str, languages: tuple[str, ...]) -> frozenset[str]:
+    """Every index term a word stands for: its fold and its folded lemmas."""
+    low = word.lower()
+    return word_lemmas(low, languages) | {fold_word(low)}
+
+
+@dataclass(frozen=True)
+class Term:
+    kind: str  # "word" | "prefix" | "phrase"
+    raw: str  # as the user typed it (for messages)
+    words: tuple[str, ...]  # folded word tokens
+    roots: frozenset[str] = frozenset()  # single word: its fold + folded lemmas
+    negated: bool = False  # under the right side of NOT: not highlighted
+
+
+@dataclass(frozen=True)
+class CompiledSearch:
+    text: str
+    match: str  # the FTS5 MATCH string built from validated tokens
+    terms: tuple[Term, ...] = field(default=())
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+
+    def lemmas_for(self, word: str) -> frozenset[str]:
+        """The index terms (fold + lemmas) a query word stands for."""
+        return _roots(word, self.languages)
+
+
+def _quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+# -- parsing ----------------------------------------------------------------------------------
+
+OPERATORS = ("AND", "OR", "NOT")
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 64
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """Lexer: ("term", raw) | ("phrase", inner) | ("op", AND/OR/NOT) | ("(", ) | (")", )."""
+    out: list[tuple[str, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+        elif ch in "()":
+            out.append((ch, ch))
+            i += 1
+        elif ch == '"':
+            end = text.find('"', i + 1)
+            if end < 0:
+                raise SearchSyntaxError('unclosed quote: add a closing " after the phrase')
+            inner = text[i + 1 : end]
+            i = end + 1
+            if i < n and text[i] == "*":
+                raise SearchSyntaxError('* works after a word (objedn*), not after a "phrase"')
+            out.append(("phrase", inner))
+        else:
+            j = i
+            while j < n and not text[j].isspace() and text[j] not in '()"':
+                j += 1
+            raw = text[i:j]
+            i = j
+            out.append(("op", raw) if raw in OPERATORS else ("term", raw))
+    return out
+
+
+def _make_term(kind: str, raw: str, languages: tuple[str, ...]) -> Term | None:
+    if kind == "phrase":
+        words = tuple(fold_word(w.lower()) for w in WORD_RE.findall(raw))
+        if not words:
+            raise SearchSyntaxError('empty phrase: put words between the quotes, "like this"')
+        return Term("phrase", raw, words)
+    prefix = raw.endswith("*")
+    body = raw.rstrip("*") if prefix else raw
+    if "*" in body or raw.count("*") > 1:
+        raise SearchSyntaxError(f"{_shown(raw)}: * only goes at the end of a word (objedn*)")
+    words = tuple(fold_word(w.lower()) for w in WORD_RE.findall(body))
+    if prefix:
+        if not words:
+            raise SearchSyntaxError("* needs the start of a word before it, e.g. objedn*")
+        return Term("prefix", raw, words)
+    if not words:
+        return None  # punctuation only: ignored
+    if len(words) == 1:
+        return Term("word", raw, words, _roots(WORD_RE.findall(body)[0], languages))
+    return Term("phrase", raw, words)  # e-mail, shop.cz: the parts in a row
+
+
+def _shown(raw: str) -> str:
+    return repr(raw if len(raw) <= 30 else raw[:29] + "…")
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str]], languages: tuple[str, ...]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+        self.languages = languages
+        self.terms: list[Term] = []
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        tok = self.tokens[self.pos]
+        self.pos += 1
+        return tok
+
+    def parse(self) -> str:
+        expr = self.or_expr(negated=False)
+        tok = self.peek()
+        if tok is not None:
+            if tok[0] == ")":
+                raise SearchSyntaxError("unexpected ): it has no matching (")
+            raise SearchSyntaxError(f"unexpected {tok[1]}")  # pragma: no cover - defensive
+        if expr is None:
+            raise SearchSyntaxError("nothing to search for: type a word")
+        return expr
+
+    def or_expr(self, negated: bool) -> str | None:
+        parts = [self.and_expr(negated)]
+        while (tok := self.peek()) is not None and tok == ("op", "OR"):
+            self.take()
+            if parts[-1] is None:
+                raise SearchSyntaxError("OR needs a word on both sides: a OR b")
+            nxt = self.and_expr(negated)
+            if nxt is None:
+                raise SearchSyntaxError("OR needs a word on both sides: a OR b")
+            parts.append(nxt)
+        if len(parts) == 1:
+            return parts[0]
+        return "(" + " OR ".join(p for p in parts if p) + ")"
+
+    def and_expr(self, negated: bool) -> str | None:
+        parts: list[str] = []
+        while (tok := self.peek()) is not None and tok[0] != ")" and tok != ("op", "OR"):
+            if tok == ("op", "AND"):
+                self.take()
+                if not parts:
+                    raise SearchSyntaxError("AND needs a word on both sides: a AND b")
+                nxt = self.not_expr(negated)
+                if nxt is None:
+                    raise SearchSyntaxError("AND needs a word on both sides: a AND b")
+                parts.append(nxt)
+                continue
+            if tok == ("op", "NOT") and not parts:
+                raise SearchSyntaxError("NOT needs a word before it: a NOT b")
+            nxt = self.not_expr(negated)
+            if nxt is not None:
+                parts.append(nxt)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+    def not_expr(self, negated: bool) -> str | None:
+        left = self.primary(negated)
+        while (tok := self.peek()) is not None and tok == ("op", "NOT"):
+            self.take()
+            if left is None:
+                raise SearchSyntaxError("NOT needs a word before it: a NOT b")
+            right = self.primary(True)
+            if right is None:
+                raise SearchSyntaxError("NOT needs a word after it: a NOT b")
+            left = f"({left} NOT {right})"
+        return left
+
+    def primary(self, negated: bool) -> str | None:
+        tok = self.peek()
+        if tok is None:
+            return None
+        kind, raw = tok
+        if kind == "op":
+            if raw == "NOT":
+                raise SearchSyntaxError("NOT needs a word before it: a NOT b")
+            raise SearchSyntaxError(f"{raw} needs a word on both sides: a {raw} b")
+        if kind == ")":
+            return None
+        self.take()
+        if kind == "(":
+            inner = self.or_expr(negated)
+            if self.peek() is None or self.peek()[0] != ")":
+                raise SearchSyntaxError("missing ): every ( needs a closing )")
+            self.take()
+            if inner is None:
+                raise SearchSyntaxError("empty parentheses: put words inside ( )")
+            return inner
+        term = _make_term("phrase" if kind == "phrase" else "term", raw, self.languages)
+        if term is None:
+            return None
+        if negated:
+            term = Term(term.kind, term.raw, term.words, term.roots, True)
+        self.terms.append(term)
+        if len(self.terms) > MAX_TERMS:
+            raise SearchSyntaxError(f"too many search words (at most {MAX_TERMS})")
+        return _term_match(term)
+
+
+def _term_match(term: Term) -> str:
+    if term.kind == "prefix":
+        return "surface:" + _quote(" ".join(term.words)) + " *"
+    if term.kind == "phrase":
+        return "surface:" + _quote(" ".join(term.words))
+    alts = [term.words[0], *sorted(term.roots - {term.words[0]})]
+    if len(alts) == 1:
+        return _quote(alts[0])
+    return "(" + " OR ".join(_quote(a) for a in alts) + ")"
+
+
+def compile_search(text: str, languages: tuple[str, ...] | None = None) -> CompiledSearch:
+    """Parse a search; raises SearchSyntaxError (one line) for text that cannot be searched."""
+    langs = tuple(languages) if languages else DEFAULT_LANGUAGES
+    raw = str(text)
+    if not raw.strip():
+        raise SearchSyntaxError("nothing to search for: type a word")
+    if len(raw) > MAX_QUERY_CHARS:
+        raise SearchSyntaxError(f"search is too long (at most {MAX_QUERY_CHARS} characters)")
+    parser = _Parser(_tokens(raw), langs)
+    match = parser.parse()
+    return CompiledSearch(raw, match, tuple(parser.terms), langs)
+
+
+# -- highlighting -----------------------------------------------------------------------------
+
+
+def highlight_terms(
+    compiled: CompiledSearch, text: str, language: str | None = None
+) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping ``(start, end)`` character spans of the hits in ``text``."""
+    langs = compiled.languages
+    if language:
+        langs = tuple(dict.fromkeys((*session_languages(language), *langs)))
+    tokens = [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(text)]
+    folded = [fold_word(tok.lower()) for _, _, tok in tokens]
+    spans: list[tuple[int, int]] = []
+    for term in compiled.terms:
+        if term.negated:
+            continue
+        size = len(term.words)
+        for i in range(len(tokens) - size + 1):
+            if term.kind == "word":
+                if folded[i] == term.words[0] or _roots(tokens[i][2], langs) & term.roots:
+                    spans.append((tokens[i][0], tokens[i][1]))
+                continue
+            window = folded[i : i + size]
+            if term.kind == "prefix":
+                ok = window[:-1] == list(term.words[:-1]) and window[-1].startswith(term.words[-1])
+            else:
+                ok = window == list(term.words)
+            if ok:
+                spans.append((tokens[i][0], tokens[i + size - 1][1]))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
