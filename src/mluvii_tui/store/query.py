@@ -1,0 +1,337 @@
+"""SessionQuery -> SQL (parameterised only): count, window and position in sort order.
+
+Sort order is ``<col> <dir> NULLS LAST, id <dir>``, served from the ``(col, id, is_live)`` indexes.
+The order is split into *segments* (rows with a value, then rows without one) so that every part
+is an index range scan in both directions; a window past the middle is fetched in the reverse
+order with the mirrored offset, so the end of the list is as fast as its top.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .columns import Column, column_by_id
+from .querytypes import Filter, SessionQuery, SortKey
+
+__all__ = ["Filter", "QueryError", "SessionQuery", "SortKey", "plan_where", "sort_plan"]
+
+try:  # the filters helper's module; a minimal fallback keeps the UI usable without it
+    from .filters import filters_sql as _filters_sql
+    from .filters import quick_sql as _quick_sql
+except ImportError:  # pragma: no cover - only while filters.py is missing
+    _filters_sql = None  # type: ignore[assignment]
+    _quick_sql = None  # type: ignore[assignment]
+
+try:  # full-text search (FTS5 + lemmas) by the search helper
+    from .search import compile_search as _compile_search
+    from .search import search_sql as _search_sql
+except ImportError:  # pragma: no cover - only while search.py is missing
+    _compile_search = None  # type: ignore[assignment]
+    _search_sql = None  # type: ignore[assignment]
+
+
+class QueryError(ValueError):
+    """A query that cannot run (unknown column, bad filter value): one line for the UI."""
+
+
+def resolve_column(column_id: str) -> Column | None:
+    return column_by_id(column_id)
+
+
+# -- WHERE -----------------------------------------------------------------------------------
+
+_LIST_FIELDS = {"s.operators", "s.operator_ids", "s.groups", "s.tags", "s.chatbot"}
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _fallback_filter(flt: Filter, args: list[Any]) -> str:
+    col = resolve_column(flt.column)
+    if col is None:
+        raise QueryError(f"unknown column {flt.column!r}")
+    expr = col.sql
+    if flt.op == "empty":
+        return f"{expr} IS NULL"
+    if flt.op == "not_empty":
+        return f"{expr} IS NOT NULL"
+    if flt.op == "in":
+        if not flt.values:
+            return "1"
+        if expr in _LIST_FIELDS:
+            args.extend(f", {v}, " for v in flt.values)
+            return (
+                "(" + " OR ".join(f"instr(', ' || {expr} || ', ', ?) > 0" for _ in flt.values) + ")"
+            )
+        args.extend(flt.values)
+        return f"{expr} IN ({', '.join('?' for _ in flt.values)})"
+    if flt.op == "range":
+        parts = []
+        for bound, op in ((flt.low, ">="), (flt.high, "<=")):
+            if bound not in (None, ""):
+                try:
+                    args.append(float(bound))  # type: ignore[arg-type]
+                except ValueError:
+                    args.append(bound)
+                parts.append(f"{expr} {op} ?")
+        return "(" + " AND ".join(parts) + ")" if parts else "1"
+    if flt.op in ("contains", "equals"):
+        if not flt.values:
+            return "1"
+        if flt.op == "contains":
+            args.extend(_like(v) for v in flt.values)
+            return "(" + " OR ".join(f"{expr} LIKE ? ESCAPE '\\'" for _ in flt.values) + ")"
+        args.extend(flt.values)
+        return "(" + " OR ".join(f"{expr} = ?" for _ in flt.values) + ")"
+    raise QueryError(f"unknown filter operation {flt.op!r}")
+
+
+def plan_where(query: SessionQuery) -> tuple[str, list[Any]]:
+    """The WHERE condition (over ``sessions s``) of view + filters + quick filter + search."""
+    parts: list[str] = []
+    args: list[Any] = []
+    if query.view == "history":
+        parts.append("+s.is_live = 0")  # '+': never pick the is_live index for the big view
+    elif query.view == "live":
+        parts.append("s.is_live = 1")
+    if query.filters:
+        if _filters_sql is not None:
+            try:
+                sql, values = _filters_sql(query.filters, resolve_column)
+            except ValueError as exc:
+                raise QueryError(str(exc)) from None
+        else:
+            values = []
+            sql = " AND ".join(_fallback_filter(f, values) for f in query.filters) or "1"
+        if sql != "1":
+            parts.append(f"({sql})")
+            args.extend(values)
+    if query.quick.strip():
+        cols = [c for c in (resolve_column(i) for i in query.quick_columns) if c is not None]
+        if not cols:
+            cols = [c for c in (resolve_column(i) for i in _QUICK_DEFAULT) if c is not None]
+        if _quick_sql is not None:
+            sql, values = _quick_sql(query.quick, cols)
+        else:
+            values = []
+            word_parts = []
+            for word in query.quick.split():
+                values.extend(_like(word) for _ in cols)
+                word_parts.append(
+                    "(" + " OR ".join(f"{c.sql} LIKE ? ESCAPE '\\'" for c in cols) + ")"
+                )
+            sql = " AND ".join(word_parts) or "1"
+        if sql != "1":
+            parts.append(f"({sql})")
+            args.extend(values)
+    if query.search.strip():
+        if _search_sql is not None and _compile_search is not None:
+            try:
+                compiled = _compile_search(query.search)
+            except ValueError as exc:
+                raise QueryError(str(exc)) from None
+            if compiled is not None and getattr(compiled, "match", ""):
+                sql, values = _search_sql(compiled)
+                parts.append(f"({sql})")
+                args.extend(values)
+        else:
+            parts.append(
+                "s.id IN (SELECT a.session_id FROM activities a WHERE a.text LIKE ? ESCAPE '\\')"
+            )
+            args.append(_like(query.search.strip()))
+    return (" AND ".join(parts) or "1"), args
+
+
+_QUICK_DEFAULT = ("operators", "client_name", "client_email", "client_phone", "url", "id")
+
+
+# -- sort segments ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One index-ordered part of the sort order: rows matching ``cond`` ordered by ``order``."""
+
+    source: str  # FROM clause
+    cond: str  # extra condition (besides the query's WHERE)
+    cond_args: tuple[Any, ...]
+    order: str  # ORDER BY clause
+    id_expr: str
+    key_expr: str | None  # None: the segment holds the NULL keys (ordered by id only)
+
+
+@dataclass(frozen=True)
+class SortPlan:
+    column: Column
+    descending: bool
+    forward: tuple[Segment, ...]  # in display order
+    backward: tuple[Segment, ...]  # the exact reverse order
+
+
+def sort_plan(sort: SortKey) -> SortPlan:
+    col = resolve_column(sort.column)
+    if col is None:
+        raise QueryError(f"cannot sort by unknown column {sort.column!r}")
+
+    def segs(desc: bool) -> list[Segment]:
+        d = "DESC" if desc else "ASC"
+        if col.id == "id":
+            return [Segment("sessions s", "1", (), f"s.id {d}", "s.id", "s.id")]
+        if col.param is not None:
+            name = col.param
+            valued = Segment(
+                "params p JOIN sessions s ON s.id = p.session_id",
+                "p.name = ? AND p.value IS NOT NULL",
+                (name,),
+                f"p.value {d}, p.session_id {d}",
+                "p.session_id",
+                "p.value",
+            )
+            empty = Segment(
+                "sessions s",
+                "NOT EXISTS (SELECT 1 FROM params p WHERE p.session_id = s.id AND p.name = ?"
+                " AND p.value IS NOT NULL)",
+                (name,),
+                f"s.id {d}",
+                "s.id",
+                None,
+            )
+        else:
+            key = col.sql
+            valued = Segment(
+                "sessions s", f"{key} IS NOT NULL", (), f"{key} {d}, s.id {d}", "s.id", key
+            )
+            empty = Segment("sessions s", f"{key} IS NULL", (), f"s.id {d}", "s.id", None)
+        return [valued, empty]
+
+    forward = segs(sort.descending)
+    backward = list(reversed(segs(not sort.descending)))
+    return SortPlan(col, sort.descending, tuple(forward), tuple(backward))
+
+
+def _segment_sql(seg: Segment, where: str, select: str) -> str:
+    return f"SELECT {select} FROM {seg.source} WHERE ({where}) AND {seg.cond}"
+
+
+# -- execution -------------------------------------------------------------------------------
+
+
+class QueryRunner:
+    """count / window ids / position for one connection; counts cached by the caller's cache."""
+
+    def __init__(self, conn: sqlite3.Connection, cache: dict[Any, int]) -> None:
+        self.conn = conn
+        self.cache = cache
+
+    def _count(self, key: Any, sql: str, args: list[Any]) -> int:
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        n = int(self.conn.execute(sql, args).fetchone()[0])
+        self.cache[key] = n
+        return n
+
+    def count(self, query: SessionQuery) -> int:
+        plain = replace(query, sort=SortKey())
+        where, args = plan_where(query)
+        return self._count(("count", plain), f"SELECT count(*) FROM sessions s WHERE {where}", args)
+
+    def segment_counts(self, query: SessionQuery, plan: SortPlan) -> dict[Segment, int]:
+        """Row count of each segment (forward and backward segments share counts)."""
+        total = self.count(query)
+        if len(plan.forward) == 1:
+            return {plan.forward[0]: total, plan.backward[0]: total}
+        where, args = plan_where(query)
+        empty_fwd = plan.forward[1]
+        plain = replace(query, sort=SortKey())
+        nulls = self._count(
+            ("nulls", plain, plan.column.id),
+            f"SELECT count(*) FROM sessions s WHERE ({where}) AND {empty_fwd.cond}",
+            [*args, *empty_fwd.cond_args],
+        )
+        valued = total - nulls
+        f_valued, f_empty = plan.forward
+        b_empty, b_valued = plan.backward
+        return {f_valued: valued, f_empty: nulls, b_valued: valued, b_empty: nulls}
+
+    def window_ids(self, query: SessionQuery, offset: int, limit: int) -> list[int]:
+        offset = max(0, int(offset))
+        limit = max(0, int(limit))
+        total = self.count(query)
+        if limit == 0 or offset >= total:
+            return []
+        limit = min(limit, total - offset)
+        plan = sort_plan(query.sort)
+        counts = self.segment_counts(query, plan)
+        reverse = offset + limit / 2 > total / 2
+        if reverse:
+            segments = plan.backward
+            start = total - offset - limit
+        else:
+            segments = plan.forward
+            start = offset
+        where, args = plan_where(query)
+        ids: list[int] = []
+        for seg in segments:
+            n = counts[seg]
+            if start >= n:
+                start -= n
+                continue
+            take = min(limit - len(ids), n - start)
+            sql = _segment_sql(seg, where, seg.id_expr) + f" ORDER BY {seg.order} LIMIT ? OFFSET ?"
+            ids.extend(r[0] for r in self.conn.execute(sql, [*args, *seg.cond_args, take, start]))
+            start = 0
+            if len(ids) >= limit:
+                break
+        if reverse:
+            ids.reverse()
+        return ids
+
+    def position_of(self, query: SessionQuery, session_id: int) -> int | None:
+        plan = sort_plan(query.sort)
+        where, args = plan_where(query)
+        valued = plan.forward[0]
+        if valued.key_expr is None or len(plan.forward) == 1:
+            found = self.conn.execute(
+                f"SELECT 1 FROM sessions s WHERE ({where}) AND s.id = ?", [*args, session_id]
+            ).fetchone()
+            if found is None:
+                return None
+            cmp = ">" if plan.descending else "<"
+            sql = f"SELECT count(*) FROM sessions s WHERE ({where}) AND s.id {cmp} ?"
+            return int(self.conn.execute(sql, [*args, session_id]).fetchone()[0])
+        if plan.column.param is not None:
+            row = self.conn.execute(
+                f"SELECT 1, (SELECT p.value FROM params p WHERE p.session_id = s.id"
+                f" AND p.name = ?) FROM sessions s WHERE ({where}) AND s.id = ?",
+                [plan.column.param, *args, session_id],
+            ).fetchone()
+        else:
+            row = self.conn.execute(
+                f"SELECT 1, {valued.key_expr} FROM sessions s WHERE ({where}) AND s.id = ?",
+                [*args, session_id],
+            ).fetchone()
+        if row is None:
+            return None
+        key = row[1]
+        cmp = ">" if plan.descending else "<"
+        if key is not None:
+            sql = _segment_sql(valued, where, "count(*)") + (
+                f" AND ({valued.key_expr}, {valued.id_expr}) {cmp} (?, ?)"
+            )
+            return int(
+                self.conn.execute(sql, [*args, *valued.cond_args, key, session_id]).fetchone()[0]
+            )
+        counts = self.segment_counts(query, plan)
+        empty = plan.forward[1]
+        sql = _segment_sql(empty, where, "count(*)") + f" AND s.id {cmp} ?"
+        before = int(self.conn.execute(sql, [*args, *empty.cond_args, session_id]).fetchone()[0])
+        return counts[valued] + before
+
+
+CountCache = dict
+RunnerFactory = Callable[[], QueryRunner]

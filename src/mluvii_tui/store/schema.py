@@ -1,0 +1,172 @@
+"""SQLite schema of the session store: DDL, ``PRAGMA user_version`` and the migration steps.
+
+The store is a cache of what the API returned: when a file was written by a newer mluvii-tui the
+user is told that the cache file can simply be deleted (it is rebuilt by the next sync).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable
+
+#: The denormalised, sortable columns of ``sessions`` in table order (``raw``/``hash`` excluded).
+#: Times are UTC epoch seconds (REAL); durations seconds (REAL); text NULL when empty.
+SESSION_FIELDS: tuple[str, ...] = (
+    "id",
+    "created",
+    "guest_joined",
+    "started",
+    "ended",
+    "waited_s",
+    "length_s",
+    "channel",
+    "source",
+    "status",
+    "operators",
+    "operator_ids",
+    "groups",
+    "chatbot",
+    "client_name",
+    "client_email",
+    "client_phone",
+    "client_id",
+    "ip",
+    "browser",
+    "os",
+    "language",
+    "url",
+    "widget",
+    "tags",
+    "rating",
+    "feedback_text",
+    "feedback_scale",
+    "end_reason",
+    "guest_left",
+    "auto_accepted",
+    "blacklisted",
+    "recordings_count",
+    "messages_count",
+    "campaign_id",
+    "is_live",
+)
+
+_REAL = {"created", "guest_joined", "started", "ended", "waited_s", "length_s"}
+_INT = {
+    "rating",
+    "auto_accepted",
+    "blacklisted",
+    "recordings_count",
+    "messages_count",
+    "campaign_id",
+}
+
+
+def _column_ddl(name: str) -> str:
+    if name == "id":
+        return "id INTEGER PRIMARY KEY"
+    if name == "is_live":
+        return "is_live INTEGER NOT NULL DEFAULT 0"
+    if name in _REAL:
+        return f"{name} REAL"
+    if name in _INT:
+        return f"{name} INTEGER"
+    return f"{name} TEXT COLLATE NOCASE"
+
+
+#: Columns with a composite (col, id, is_live) index: the sort and the view filter (is_live) are
+#: answered from the index alone, so a window at any offset never touches the table rows it skips.
+#: Chosen for the default and common sorts; every other column sorts with a temporary B-tree.
+INDEXED_FIELDS: tuple[str, ...] = (
+    "created",
+    "ended",
+    "started",
+    "waited_s",
+    "length_s",
+    "channel",
+    "source",
+    "status",
+    "operators",
+    "client_name",
+    "end_reason",
+    "rating",
+    "messages_count",
+)
+
+SCHEMA_VERSION = 1
+
+_V1: list[str] = [
+    "CREATE TABLE sessions ("
+    + ", ".join(_column_ddl(n) for n in SESSION_FIELDS)
+    + ", raw BLOB, hash INTEGER)",
+    *[f"CREATE INDEX ix_sessions_{f} ON sessions({f}, id, is_live)" for f in INDEXED_FIELDS],
+    "CREATE INDEX ix_sessions_live ON sessions(is_live)",
+    "CREATE TABLE activities (rowid INTEGER PRIMARY KEY, session_id INTEGER NOT NULL,"
+    " seq INTEGER NOT NULL, activity_id INTEGER, time REAL, type TEXT, client TEXT,"
+    " user_id INTEGER, text TEXT)",
+    "CREATE INDEX ix_activities_session ON activities(session_id, seq)",
+    "CREATE TABLE params (session_id INTEGER NOT NULL, name TEXT NOT NULL, value TEXT,"
+    " PRIMARY KEY (session_id, name)) WITHOUT ROWID",
+    "CREATE INDEX ix_params_name_value ON params(name, value, session_id)",
+    "CREATE TABLE param_names (name TEXT PRIMARY KEY) WITHOUT ROWID",
+    "CREATE TABLE operators (session_id INTEGER NOT NULL, seq INTEGER NOT NULL,"
+    " user_id INTEGER, name TEXT, joined REAL, left REAL, concluded REAL,"
+    " PRIMARY KEY (session_id, seq)) WITHOUT ROWID",
+    "CREATE INDEX ix_operators_user ON operators(user_id, session_id)",
+    "CREATE TABLE tags (session_id INTEGER NOT NULL, name TEXT NOT NULL,"
+    " PRIMARY KEY (session_id, name)) WITHOUT ROWID",
+    "CREATE INDEX ix_tags_name ON tags(name, session_id)",
+    "CREATE TABLE notes (local_id INTEGER PRIMARY KEY, id TEXT, session_id INTEGER NOT NULL,"
+    " note TEXT NOT NULL, author TEXT, user_id INTEGER, created REAL,"
+    " state TEXT NOT NULL DEFAULT 'sent', idempotency_key TEXT UNIQUE)",
+    "CREATE INDEX ix_notes_session ON notes(session_id, created)",
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
+]
+
+#: MIGRATIONS[i] takes a store from version i to i + 1.
+MIGRATIONS: list[list[str] | Callable[[sqlite3.Connection], None]] = [_V1]
+
+
+class StoreVersionError(RuntimeError):
+    """The store file was written by a newer mluvii-tui (one-line message for the user)."""
+
+
+def configure(conn: sqlite3.Connection) -> None:
+    """Per-connection settings: WAL, synchronous=NORMAL, foreign keys, a busy timeout."""
+    conn.execute("PRAGMA busy_timeout = 10000")
+    # Another connection may hold a lock; WAL is persistent once set.
+    with contextlib.suppress(sqlite3.OperationalError):
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache per connection
+
+
+def migrate(conn: sqlite3.Connection, path: str = "") -> int:
+    """Bring the schema to SCHEMA_VERSION; returns the version found before migrating.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``): each step is one transaction.
+    """
+    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        where = f" ({path})" if path else ""
+        raise StoreVersionError(
+            f"the session cache{where} has schema version {found}, newer than this mluvii-tui "
+            f"understands ({SCHEMA_VERSION}); it is only a cache: delete the file and sync again"
+        )
+    for version in range(found, SCHEMA_VERSION):
+        step = MIGRATIONS[version]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if callable(step):
+                step(conn)
+            else:
+                for ddl in step:
+                    conn.execute(ddl)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return found

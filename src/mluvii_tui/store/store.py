@@ -1,0 +1,425 @@
+"""SessionStore: the local SQLite cache of sessions (upsert, get, query windows, notes, meta).
+
+One connection per thread (the UI reads from a worker thread while sync writes); writes are
+serialised by a lock and each batch is one transaction. Counts are cached per query until the
+next write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..api.models import SessionModel, SessionNote, parse_session
+from .query import QueryRunner
+from .querytypes import SessionQuery
+from .rows import ROW_INDEX, SessionRecord, SessionRow, build_record, compress, decompress
+from .schema import SESSION_FIELDS, configure, migrate
+
+try:
+    from . import search as _search
+except ImportError:  # pragma: no cover - only while search.py is missing
+    _search = None  # type: ignore[assignment]
+
+try:
+    from .filters import register_functions as _register_functions
+except ImportError:  # pragma: no cover
+    _register_functions = None  # type: ignore[assignment]
+
+_FIELDS_SQL = ", ".join(SESSION_FIELDS)
+_INSERT_SESSION = (
+    f"INSERT OR REPLACE INTO sessions ({_FIELDS_SQL}, raw, hash) "
+    f"VALUES ({', '.join('?' for _ in SESSION_FIELDS)}, ?, ?)"
+)
+_CHUNK = 500  # ids per IN (...) list
+
+
+@dataclass
+class UpsertResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # items that were not sessions at all (no usable id)
+
+    def __add__(self, other: UpsertResult) -> UpsertResult:
+        return UpsertResult(
+            self.inserted + other.inserted,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+            self.skipped + other.skipped,
+        )
+
+    @property
+    def written(self) -> int:
+        return self.inserted + self.updated
+
+
+@dataclass(frozen=True)
+class StoredNote:
+    session_id: int
+    note: str
+    state: str  # "sent" | "pending"
+    idempotency_key: str | None = None
+    id: str | None = None  # the server's note id once sent
+    author: str | None = None
+    user_id: int | None = None
+    created: datetime | None = None
+
+
+def _ts(value: datetime | None) -> float | None:
+    return value.timestamp() if value is not None else None
+
+
+def _dt(value: float | None) -> datetime | None:
+    return datetime.fromtimestamp(value, tz=UTC) if value is not None else None
+
+
+def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class SessionStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._memory = self.path == ":memory:" or self.path.startswith("file::memory:")
+        if not self._memory:
+            parent = Path(self.path).parent
+            if not parent.exists():
+                parent.mkdir(parents=True, mode=0o700)
+        self._local = threading.local()
+        self._lock = threading.RLock()  # serialises writers (and every use of a :memory: store)
+        self._conns: list[sqlite3.Connection] = []
+        self._shared: sqlite3.Connection | None = None
+        self._counts: dict[Any, int] = {}
+        self._closed = False
+        conn = self._conn()
+        migrate(conn, self.path)
+        if _search is not None:
+            for ddl in getattr(_search, "FTS_SCHEMA", []):
+                conn.execute(ddl)
+
+    # -- connections ---------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        configure(conn)
+        if _register_functions is not None:
+            _register_functions(conn)
+        with self._lock:
+            self._conns.append(conn)
+        return conn
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise RuntimeError("the session store is closed")
+        if self._memory:
+            if self._shared is None:
+                self._shared = self._open()
+            return self._shared
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._open()
+        return conn
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        if self._memory:
+            with self._lock:
+                yield self._conn()
+        else:
+            yield self._conn()
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            self._counts = {}
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            for conn in self._conns:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("PRAGMA optimize")
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self._conns.clear()
+            self._closed = True
+
+    def __enter__(self) -> SessionStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing sessions ----------------------------------------------------------------
+
+    def upsert_sessions(
+        self, sessions: Iterable[SessionModel | dict[str, Any]], *, batch_size: int = 500
+    ) -> UpsertResult:
+        """Insert or update sessions (models or API JSON dicts); unchanged content is skipped."""
+        result = UpsertResult()
+        batch: dict[int, SessionRecord] = {}
+        for item in sessions:
+            model = item if isinstance(item, SessionModel) else parse_session(item)
+            if model is None:
+                result.skipped += 1
+                continue
+            batch[model.id] = build_record(model)
+            if len(batch) >= batch_size:
+                result += self._write(list(batch.values()))
+                batch = {}
+        if batch:
+            result += self._write(list(batch.values()))
+        return result
+
+    def _write(self, records: list[SessionRecord]) -> UpsertResult:
+        result = UpsertResult()
+        with self._writing() as conn:
+            existing: dict[int, int] = {}
+            for part in _chunks([r.id for r in records]):
+                marks = ", ".join("?" for _ in part)
+                existing.update(
+                    conn.execute(f"SELECT id, hash FROM sessions WHERE id IN ({marks})", part)
+                )
+            todo = []
+            for rec in records:
+                if rec.id not in existing:
+                    result.inserted += 1
+                elif existing[rec.id] != rec.hash:
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
+                    continue
+                todo.append(rec)
+            if not todo:
+                return result
+            changed = [(r.id,) for r in todo if r.id in existing]
+            if changed:
+                for table in ("activities", "params", "operators", "tags"):
+                    conn.executemany(f"DELETE FROM {table} WHERE session_id = ?", changed)
+            conn.executemany(_INSERT_SESSION, [(*r.values, compress(r.raw), r.hash) for r in todo])
+            next_rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM activities").fetchone()[
+                0
+            ]
+            acts = []
+            texts = []
+            for r in todo:
+                base = next_rowid + 1
+                next_rowid += len(r.activities)
+                acts.extend((base + a[1], *a) for a in r.activities)
+                texts.extend((r.id, base + seq, r.language, text) for seq, text in r.texts)
+            conn.executemany(
+                "INSERT INTO activities (rowid, session_id, seq, activity_id, time, type, client,"
+                " user_id, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                acts,
+            )
+            params = [p for r in todo for p in r.params]
+            conn.executemany("INSERT OR REPLACE INTO params VALUES (?, ?, ?)", params)
+            conn.executemany(
+                "INSERT OR IGNORE INTO param_names VALUES (?)",
+                [(n,) for n in {p[1] for p in params}],
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO operators VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [o for r in todo for o in r.operators],
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO tags VALUES (?, ?)", [t for r in todo for t in r.tags]
+            )
+            if _search is not None:
+                if changed:
+                    _search.delete_session_texts(conn, [c[0] for c in changed])
+                _search.index_texts(conn, texts)
+        return result
+
+    # -- reading sessions ----------------------------------------------------------------
+
+    def get_session(self, session_id: int) -> SessionModel | None:
+        with self._reading() as conn:
+            row = conn.execute("SELECT raw FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        try:
+            return parse_session(decompress(row[0]))
+        except (ValueError, TypeError):  # zlib.error is an Exception subclass too
+            return None
+        except Exception:
+            return None
+
+    def _runner(self, conn: sqlite3.Connection) -> QueryRunner:
+        return QueryRunner(conn, self._counts)
+
+    def count(self, query: SessionQuery) -> int:
+        with self._reading() as conn:
+            return self._runner(conn).count(query)
+
+    def window(self, query: SessionQuery, offset: int, limit: int) -> list[SessionRow]:
+        """Rows ``offset .. offset+limit`` of the query in its sort order (with their params)."""
+        with self._reading() as conn:
+            ids = self._runner(conn).window_ids(query, offset, limit)
+            return self._rows(conn, ids)
+
+    def rows(self, session_ids: list[int]) -> list[SessionRow]:
+        """SessionRows of the given ids, in the given order (unknown ids left out)."""
+        with self._reading() as conn:
+            return self._rows(conn, list(session_ids))
+
+    def _rows(self, conn: sqlite3.Connection, ids: list[int]) -> list[SessionRow]:
+        if not ids:
+            return []
+        by_id: dict[int, tuple[Any, ...]] = {}
+        params: dict[int, dict[str, str]] = {}
+        for part in _chunks(ids):
+            marks = ", ".join("?" for _ in part)
+            for values in conn.execute(
+                f"SELECT {_FIELDS_SQL} FROM sessions WHERE id IN ({marks})", part
+            ):
+                by_id[values[0]] = values
+            for sid, name, value in conn.execute(
+                f"SELECT session_id, name, value FROM params WHERE session_id IN ({marks})", part
+            ):
+                if value is not None:
+                    params.setdefault(sid, {})[name] = value
+        return [SessionRow(by_id[i], ROW_INDEX, params.get(i, {})) for i in ids if i in by_id]
+
+    def position_of(self, query: SessionQuery, session_id: int) -> int | None:
+        with self._reading() as conn:
+            return self._runner(conn).position_of(query, session_id)
+
+    def param_names(self) -> list[str]:
+        with self._reading() as conn:
+            return [r[0] for r in conn.execute("SELECT name FROM param_names ORDER BY name")]
+
+    def total(self) -> int:
+        with self._reading() as conn:
+            hit = self._counts.get("total")
+            if hit is None:
+                hit = self._counts["total"] = conn.execute(
+                    "SELECT count(*) FROM sessions"
+                ).fetchone()[0]
+            return hit
+
+    # -- meta ----------------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        with self._reading() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row is not None else default
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        with self._lock:
+            self._conn().execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- notes ---------------------------------------------------------------------------
+
+    def add_pending_note(
+        self,
+        session_id: int,
+        text: str,
+        *,
+        author: str | None = None,
+        user_id: int | None = None,
+        now: datetime | None = None,
+    ) -> str:
+        """Queue a note to send; returns its idempotency key (send it as Idempotency-Key)."""
+        key = str(uuid.uuid4())
+        created = _ts(now or datetime.now(UTC))
+        with self._lock:
+            self._conn().execute(
+                "INSERT INTO notes (session_id, note, author, user_id, created, state,"
+                " idempotency_key) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+                (session_id, text, author, user_id, created, key),
+            )
+        return key
+
+    def pending_notes(self, session_id: int | None = None) -> list[StoredNote]:
+        sql = "SELECT * FROM notes WHERE state = 'pending'"
+        args: tuple[Any, ...] = ()
+        if session_id is not None:
+            sql += " AND session_id = ?"
+            args = (session_id,)
+        with self._reading() as conn:
+            return [self._note(r) for r in conn.execute(sql + " ORDER BY local_id", args)]
+
+    def mark_note_sent(self, idempotency_key: str, note: SessionNote | None = None) -> None:
+        """The server accepted the pending note: keep its id/author/created from the answer."""
+        with self._lock:
+            conn = self._conn()
+            if note is None:
+                conn.execute(
+                    "UPDATE notes SET state = 'sent' WHERE idempotency_key = ?",
+                    (idempotency_key,),
+                )
+                return
+            conn.execute(
+                "UPDATE notes SET state = 'sent', id = ?, author = coalesce(?, author),"
+                " user_id = coalesce(?, user_id), created = coalesce(?, created),"
+                " note = ? WHERE idempotency_key = ?",
+                (
+                    None if note.id is None else str(note.id),
+                    note.author,
+                    note.user_id,
+                    _ts(note.created),
+                    note.note,
+                    idempotency_key,
+                ),
+            )
+
+    def cache_notes(self, session_id: int, notes: Iterable[SessionNote]) -> None:
+        """Replace the session's sent notes with the server's list (pending ones stay)."""
+        notes = list(notes)
+        with self._writing() as conn:
+            sent_ids = {None if n.id is None else str(n.id) for n in notes}
+            conn.execute("DELETE FROM notes WHERE session_id = ? AND state = 'sent'", (session_id,))
+            # A pending note the server already has (same id) is sent.
+            conn.executemany(
+                "DELETE FROM notes WHERE session_id = ? AND state = 'pending' AND id = ?",
+                [(session_id, i) for i in sent_ids if i is not None],
+            )
+            conn.executemany(
+                "INSERT INTO notes (id, session_id, note, author, user_id, created, state)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'sent')",
+                [
+                    (
+                        None if n.id is None else str(n.id),
+                        session_id,
+                        n.note,
+                        n.author,
+                        n.user_id,
+                        _ts(n.created),
+                    )
+                    for n in notes
+                ],
+            )
+
+    def notes_for(self, session_id: int) -> list[StoredNote]:
+        """Sent and pending notes of a session, oldest first."""
+        with self._reading() as conn:
+            cur = conn.execute(
+                "SELECT * FROM notes WHERE session_id = ? ORDER BY created IS NULL, created,"
+                " local_id",
+                (session_id,),
+            )
+            return [self._note(r) for r in cur]
+
+    @staticmethod
+    def _note(r: tuple[Any, ...]) -> StoredNote:
+        _local, nid, sid, note, author, user_id, created, state, key = r
+        return StoredNote(sid, note, state, key, nid, author, user_id, _dt(created))
