@@ -9,7 +9,6 @@ Every path comes from ``paths.PATHS``.
 from __future__ import annotations
 
 import asyncio
-import errno
 import json
 import os
 import random
@@ -31,7 +30,9 @@ from .errors import (
     NotSupported,
     RateLimited,
     ServerError,
-    redact,
+    connect_reason,
+    retry_after_seconds,
+    scrub,
 )
 from .filters import SessionFilter
 from .models import (
@@ -238,7 +239,7 @@ class MluviiClient:
                 except _Retry as retry:
                     attempt += 1
                     if attempt > self.max_retries:
-                        raise _clean(retry.error, self._secret) from None
+                        raise scrub(retry.error, self._secret) from None
                     self.retries += 1
                     await self._sleep(self._delay(attempt - 1, retry.retry_after))
         finally:
@@ -258,7 +259,7 @@ class MluviiClient:
                     await response.aread()
                     if response.status_code in RETRY_STATUSES:
                         error = self._status_error(response, where, "download", "file")
-                        raise _Retry(error, _retry_after(response))
+                        raise _Retry(error, retry_after_seconds(response))
                     self._raise_for_status(response, "download", where=where, not_found="file")
                 length = response.headers.get("content-length")
                 total = int(length) if length and length.isdigit() else None
@@ -348,16 +349,16 @@ class MluviiClient:
             except (ServerError, RateLimited) as exc:  # from the token endpoint
                 error, retry_after = exc, getattr(exc, "retry_after", None)
             except MluviiError as exc:
-                raise _clean(exc, self._secret) from None
+                raise scrub(exc, self._secret) from None
             else:
                 if response.status_code in RETRY_STATUSES and idempotent:
-                    retry_after = _retry_after(response)
+                    retry_after = retry_after_seconds(response)
                     error = self._status_error(response, where, name, not_found)
                 else:
                     self._raise_for_status(response, name, where=where, not_found=not_found)
                     return response
             if attempt >= self.max_retries:
-                raise _clean(error, self._secret)
+                raise scrub(error, self._secret)
             await self._sleep(self._delay(attempt, retry_after))
             attempt += 1
             self.retries += 1
@@ -372,7 +373,7 @@ class MluviiClient:
     ) -> None:
         if 200 <= response.status_code < 300 and not is_login_answer(response):
             return
-        raise _clean(self._status_error(response, where, name, not_found), self._secret)
+        raise scrub(self._status_error(response, where, name, not_found), self._secret)
 
     def _status_error(
         self, response: httpx.Response, where: str, name: str, not_found: str | None
@@ -395,7 +396,7 @@ class MluviiClient:
             return NotFound(f"{not_found or where} not found", status=status)
         if status == 429:
             return RateLimited(
-                f"{where}: rate limited by the server", retry_after=_retry_after(response)
+                f"{where}: rate limited by the server", retry_after=retry_after_seconds(response)
             )
         if 300 <= status < 400:
             return BadResponse(
@@ -409,7 +410,7 @@ class MluviiClient:
         if isinstance(exc, httpx.TimeoutException):
             reason = "timed out"
         elif isinstance(exc, httpx.ConnectError):
-            reason = _connect_reason(exc)
+            reason = connect_reason(exc)
         elif isinstance(exc, httpx.RemoteProtocolError):
             reason = "the server closed the connection"
         else:
@@ -423,39 +424,3 @@ class _Retry(Exception):
         super().__init__(error.message)
         self.error = error
         self.retry_after = retry_after
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after", "").strip()
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None  # an HTTP date: fall back to our own backoff
-
-
-def _connect_reason(exc: BaseException) -> str:
-    text = str(exc)
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ConnectionRefusedError) or getattr(seen, "errno", None) == (
-            errno.ECONNREFUSED
-        ):
-            return "connection refused"
-        text += " " + str(seen)
-        seen = seen.__cause__ or seen.__context__
-    low = text.lower()
-    if "refused" in low or "all connection attempts failed" in low:
-        return "connection refused"
-    if "name or service not known" in low or "nodename" in low or "getaddrinfo" in low:
-        return "unknown host"
-    if "ssl" in low or "certificate" in low:
-        return "TLS handshake failed"
-    return "connection failed"
-
-
-def _clean(error: MluviiError, secret: str) -> MluviiError:
-    """Second guard: no message ever carries the secret."""
-    if secret and secret in error.message:
-        error.message = redact(error.message, [secret])
-        error.args = (error.message,)
-    return error

@@ -6,7 +6,10 @@ never from the client secret or a token. ``redact`` strips both from any text as
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
+
+import httpx
 
 from ..text import one_line
 
@@ -67,3 +70,39 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
 
 class BadRequest(MluviiError):
     """400/422 on an API call: the server rejected what we sent (e.g. a filter value)."""
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "").strip()
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None  # an HTTP date: fall back to our own backoff
+
+
+def connect_reason(exc: BaseException) -> str:
+    text = str(exc)
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError) or getattr(seen, "errno", None) == (
+            errno.ECONNREFUSED
+        ):
+            return "connection refused"
+        text += " " + str(seen)
+        seen = seen.__cause__ or seen.__context__
+    low = text.lower()
+    if "refused" in low or "all connection attempts failed" in low:
+        return "connection refused"
+    if "name or service not known" in low or "nodename" in low or "getaddrinfo" in low:
+        return "unknown host"
+    if "ssl" in low or "certificate" in low:
+        return "TLS handshake failed"
+    return "connection failed"
+
+
+def scrub(error: MluviiError, secret: str) -> MluviiError:
+    """Second guard: no message ever carries the secret."""
+    if secret and secret in error.message:
+        error.message = redact(error.message, [secret])
+        error.args = (error.message,)
+    return error
