@@ -11,7 +11,7 @@ import platformdirs
 
 APP_NAME = "mluvii-tui"
 
-_PROFILE_OK = re.compile(r"[^A-Za-z0-9._-]+")
+_PROFILE_OK = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def _private_dir(path: Path) -> Path:
@@ -22,7 +22,7 @@ def _private_dir(path: Path) -> Path:
 
 
 def _safe_profile(profile: str) -> str:
-    name = _PROFILE_OK.sub("_", profile.strip()).strip("._") or "default"
+    name = _PROFILE_OK.sub("_", profile.strip()).strip("_") or "default"
     return name[:64]
 
 

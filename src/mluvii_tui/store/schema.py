@@ -105,7 +105,8 @@ _V1: list[str] = [
     " seq INTEGER NOT NULL, activity_id INTEGER, time REAL, type TEXT, client TEXT,"
     " user_id INTEGER, text TEXT)",
     "CREATE INDEX ix_activities_session ON activities(session_id, seq)",
-    "CREATE TABLE params (session_id INTEGER NOT NULL, name TEXT NOT NULL, value TEXT,"
+    "CREATE TABLE params (session_id INTEGER NOT NULL, name TEXT NOT NULL,"
+    " value TEXT COLLATE NOCASE,"
     " PRIMARY KEY (session_id, name)) WITHOUT ROWID",
     "CREATE INDEX ix_params_name_value ON params(name, value, session_id)",
     "CREATE TABLE param_names (name TEXT PRIMARY KEY) WITHOUT ROWID",
