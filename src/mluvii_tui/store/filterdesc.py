@@ -218,15 +218,17 @@ def to_session_filter(
             continue
         for key, value in probe.items():
             changes.setdefault(key, value)  # a second filter on the same field only narrows more
-    word = search.strip()
-    if word and word.isascii() and word.isalnum() and len(word) >= 3:
-        from mluvii_tui.store.search import compile_search
+    if search.strip():
+        from mluvii_tui.store.search import SearchSyntaxError, compile_search
 
         try:
-            compiled = compile_search(word)
-        except ValueError:
+            compiled = compile_search(search)
+        except SearchSyntaxError:
             compiled = None
-        if compiled is not None and not compiled.lemmas_for(word):
-            changes["activity_texts_contain"] = word
+        if compiled is not None and len(compiled.terms) == 1:
+            term = compiled.terms[0]
+            text = " ".join(term.words)
+            if term.kind in ("prefix", "phrase") and text.isascii() and len(text) >= 3:
+                changes["activity_texts_contain"] = text
     result = base or SessionFilter()
     return result.replace(**changes) if changes else result

@@ -308,3 +308,27 @@ def quick_sql(text: str, columns: Iterable[ColumnLike | str]) -> tuple[str, list
     if not parts:
         return "1", []
     return " AND ".join(parts), params
+
+
+# -- re-exports (implemented in filterdesc; imported lazily to keep the import graph acyclic) --
+
+
+def validate_filter(flt: Filter, column: ColumnLike | None) -> str | None:
+    """None when the filter can be used, else a one-line message (see ``filterdesc``)."""
+    from mluvii_tui.store.filterdesc import validate_filter as impl
+
+    return impl(flt, column)
+
+
+def describe_filter(flt: Filter, column: ColumnLike | None, max_width: int = 60) -> str:
+    """Chip text such as "Channel: WhatsApp, Chat" (see ``filterdesc``)."""
+    from mluvii_tui.store.filterdesc import describe_filter as impl
+
+    return impl(flt, column, max_width)
+
+
+def to_session_filter(filters: Iterable[Filter], search: str = "", base: Any = None) -> Any:
+    """The API-side part of ``filters`` as a ``SessionFilter`` (see ``filterdesc``)."""
+    from mluvii_tui.store.filterdesc import to_session_filter as impl
+
+    return impl(filters, search, base)
