@@ -1,0 +1,305 @@
+"""SessionDetail: the pane beside the sessions table, six tabs (ARCHITECTURE.md UI contracts).
+
+It reads the session from ``app.store`` in a thread worker and fetches notes, routing and
+parameters through ``app.client`` when there is one. Failures are shown inline, never raised.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widget import Widget
+from textual.widgets import Static, TabbedContent, TabPane
+
+from ...api.enums import LIVE_STATUSES, enum_text
+from ...api.errors import MluviiError
+from ...api.models import CallParam, SessionModel
+from ...notes_outbox import NoteOutbox
+from ...text import one_line
+from ...transcript import build_transcript
+from .info import InfoView
+from .notes import NotesView, session_notes
+from .params import ParamsView
+from .recordings import RecordingsView, has_recordings_tab
+from .routing import RoutingView
+from .transcript import Spans, TranscriptView
+
+TABS = ("transcript", "info", "params", "notes", "routing", "recordings")
+TITLES = ("Transcript", "Info", "Parameters", "Notes", "Routing", "Recordings")
+#: How often pending notes are retried while the pane exists (seconds).
+FLUSH_EVERY = 30.0
+
+
+class SessionDetail(Widget):
+    """Detail of one session; ``show(session_id)`` loads it (None clears the pane)."""
+
+    BINDINGS = [
+        *(
+            Binding(str(i + 1), f"tab('{tab}')", TITLES[i], show=False, id=f"detail.tab.{tab}")
+            for i, tab in enumerate(TABS)
+        ),
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("id", "session-detail")
+        super().__init__(**kwargs)
+        self.session_id: int | None = None
+        self.session: SessionModel | None = None
+        self._outbox: NoteOutbox | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("No session selected", style="dim"), id="detail-title", markup=False)
+        with TabbedContent(initial="transcript", id="detail-tabs"):
+            with TabPane(f"1 {TITLES[0]}", id="transcript"):
+                yield TranscriptView(id="transcript-view")
+            with TabPane(f"2 {TITLES[1]}", id="info"):
+                yield InfoView(id="info-view")
+            with TabPane(f"3 {TITLES[2]}", id="params"):
+                yield ParamsView(id="params-view")
+            with TabPane(f"4 {TITLES[3]}", id="notes"):
+                yield NotesView(id="notes-view")
+            with TabPane(f"5 {TITLES[4]}", id="routing"):
+                yield RoutingView(id="routing-view")
+            with TabPane(f"6 {TITLES[5]}", id="recordings"):
+                yield RecordingsView(id="recordings-view")
+
+    def on_mount(self) -> None:
+        self.set_interval(FLUSH_EVERY, self._flush_notes, name="notes-flush")
+
+    # -- the app's services --------------------------------------------------------------------
+
+    @property
+    def store(self) -> Any:
+        return getattr(self.app, "store", None)
+
+    @property
+    def client(self) -> Any:
+        return getattr(self.app, "client", None)
+
+    def now(self) -> datetime:
+        clock = getattr(self.app, "now", None)
+        return clock() if callable(clock) else datetime.now(UTC)
+
+    @property
+    def outbox(self) -> NoteOutbox:
+        if self._outbox is None or self._outbox.client is not self.client:
+            author = getattr(self.app, "user_name", None) or "You"
+            self._outbox = NoteOutbox(self.store, self.client, author=author, now=self.now)
+        return self._outbox
+
+    # -- public API ----------------------------------------------------------------------------
+
+    def show(self, session_id: int | None) -> None:
+        """Load and show ``session_id`` (None: empty pane)."""
+        if session_id == self.session_id and self.session is not None:
+            return
+        self.session_id = session_id
+        if session_id is None:
+            self.session = None
+            self._title(Text("No session selected", style="dim"))
+            return
+        self._title(Text(f"Session {session_id} — loading…", style="dim"))
+        self._load(session_id)
+
+    def reload(self) -> None:
+        """Load the current session again (after a live update)."""
+        if self.session_id is not None:
+            self.session = None
+            self._load(self.session_id)
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one(TabbedContent).active
+
+    def action_tab(self, tab: str) -> None:
+        tabs = self.query_one(TabbedContent)
+        session = self.session
+        if tab == "recordings" and session is not None and not has_recordings_tab(session):
+            self.notify("This session has no recordings", timeout=2)
+            return
+        tabs.active = tab
+        self._focus_tab(tab)
+
+    def _focus_tab(self, tab: str) -> None:
+        target = {
+            "transcript": "#transcript-view",
+            "info": "#info-view",
+            "params": "#params-table",
+            "notes": "#notes-list",
+            "routing": "#routing-view",
+            "recordings": "#recordings-table",
+        }[tab]
+        self.query_one(target).focus()
+
+    def highlight(self, spans_fn: Spans | None) -> int:
+        """Mark search hits in the transcript; returns the number of hits."""
+        return self.query_one(TranscriptView).highlight(spans_fn)
+
+    def next_hit(self) -> bool:
+        return self.query_one(TranscriptView).next_hit()
+
+    def prev_hit(self) -> bool:
+        return self.query_one(TranscriptView).prev_hit()
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def _title(self, text: Text) -> None:
+        self.query_one("#detail-title", Static).update(text)
+
+    @work(thread=True, exclusive=True, group="detail-load", exit_on_error=False)
+    def _load(self, session_id: int) -> None:
+        try:
+            session = self.store.get_session(session_id)
+        except sqlite3.ProgrammingError:  # a store bound to the app's thread
+            self.app.call_from_thread(self._load_here, session_id)
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self._failed, session_id, str(exc))
+            return
+        self.app.call_from_thread(self._apply, session_id, session)
+
+    async def _load_here(self, session_id: int) -> None:
+        try:
+            session = self.store.get_session(session_id)
+        except Exception as exc:
+            self._failed(session_id, str(exc))
+            return
+        await self._apply(session_id, session)
+
+    def _failed(self, session_id: int, message: str) -> None:
+        if session_id == self.session_id:
+            self._title(Text(f"Session {session_id}: {one_line(message, 200)}", style="bold red"))
+
+    async def _apply(self, session_id: int, session: SessionModel | None) -> None:
+        if session_id != self.session_id:
+            return
+        if session is None:
+            self._title(Text(f"Session {session_id} is not in the local store", style="bold red"))
+            return
+        self.session = session
+        live = enum_text(session.status) in LIVE_STATUSES
+        title = Text(f"Session {session.id}", style="bold")
+        for part in (session.channel, session.source, session.status):
+            if part:
+                title.append(f"  {one_line(enum_text(part), 30)}")
+        if live:
+            title.append("  ● live", style="bold #87d787")
+        self._title(title)
+        tabs = self.query_one(TabbedContent)
+        if has_recordings_tab(session):
+            tabs.show_tab("recordings")
+        else:
+            if tabs.active == "recordings":
+                tabs.active = "transcript"
+            tabs.hide_tab("recordings")
+        names = getattr(self.app, "user_names", None)
+        await self.query_one(TranscriptView).set_items(
+            build_transcript(session, user_names=names if isinstance(names, dict) else None)
+        )
+        domain = getattr(self.app, "web_app_domain", None)
+        self.query_one(InfoView).set_session(session, self.now, domain)
+        self.query_one(RecordingsView).set_session(session)
+        fallback = [CallParam(name=k, value=v) for k, v in session.guest.call_params.items()]
+        status = "" if self.client else "offline: parameters as stored with the session"
+        self.query_one(ParamsView).set_params(session.id, fallback, live=live, status=status)
+        self.query_one(RoutingView).set_events(
+            session, None, self.now(), live=live, note="" if self.client else "offline"
+        )
+        await self._show_notes(session_id, "loading…" if self.client else "offline")
+        if self.client is not None:
+            self._fetch(session_id)
+
+    async def _show_notes(self, session_id: int, status: str = "") -> None:
+        if session_id != self.session_id or self.session is None:
+            return
+        try:
+            entries = self.outbox.notes(session_id) if self.store is not None else []
+        except Exception as exc:
+            entries, status = [], f"notes unavailable: {exc}"
+        entries += session_notes(self.session)
+        await self.query_one(NotesView).set_notes(entries, status)
+
+    @work(exclusive=True, group="detail-fetch", exit_on_error=False)
+    async def _fetch(self, session_id: int) -> None:
+        client = self.client
+        session = self.session
+        if client is None or session is None:
+            return
+        live = enum_text(session.status) in LIVE_STATUSES
+        try:
+            params = await client.get_call_params(session_id)
+        except MluviiError as exc:
+            self.query_one(ParamsView).set_status(f"From the stored session ({exc.message})")
+        else:
+            if session_id == self.session_id:
+                self.query_one(ParamsView).set_params(session_id, params, live=live)
+        try:
+            events = await client.get_routing(session_id)
+            note = ""
+        except MluviiError as exc:
+            events, note = None, exc.message
+        if session_id == self.session_id:
+            view = self.query_one(RoutingView)
+            view.set_events(session, events, self.now(), live=live, note=note)
+        error = await self.outbox.refresh(session_id)
+        await self._show_notes(session_id, error or "")
+
+    # -- notes ---------------------------------------------------------------------------------
+
+    @on(NotesView.Save)
+    async def _save_note(self, event: NotesView.Save) -> None:
+        event.stop()
+        session_id = self.session_id
+        if session_id is None or self.store is None:
+            return
+        key = self.outbox.queue(session_id, event.text)
+        await self._show_notes(session_id, "sending…")
+        self._send_note(session_id, event.text, key)
+
+    @work(group="notes-send", exit_on_error=False)
+    async def _send_note(self, session_id: int, text: str, key: str) -> None:
+        error = await self.outbox.send(session_id, text, key)
+        await self._show_notes(session_id, error or "Note saved.")
+
+    async def _flush_notes(self) -> None:
+        if self.client is None or self.store is None:
+            return
+        try:
+            result = await self.outbox.flush()
+        except Exception:
+            return
+        if result.sent and self.session_id is not None:
+            await self._show_notes(self.session_id, f"{result.sent} pending note(s) delivered.")
+
+    def flush_notes(self) -> None:
+        """Retry pending notes now (e.g. after the connection came back)."""
+        self.run_worker(self._flush_notes(), group="notes-send", exit_on_error=False)
+
+    # -- downloads -----------------------------------------------------------------------------
+
+    @on(TranscriptView.DownloadRequested)
+    def _download_file(self, event: TranscriptView.DownloadRequested) -> None:
+        event.stop()
+        if not event.file.url:
+            self.notify("This file has no download link", severity="warning")
+            return
+        if event.file.deleted:
+            self.notify("This file was deleted from the server", severity="warning")
+            return
+        self._open_dialog(event.file.url, event.file.name, offer_open=False)
+
+    @on(RecordingsView.DownloadRequested)
+    def _download_recording(self, event: RecordingsView.DownloadRequested) -> None:
+        event.stop()
+        self._open_dialog(event.url, event.name, offer_open=True)
+
+    def _open_dialog(self, url: str, name: str, *, offer_open: bool) -> None:
+        from ...screens.download_dialog import DownloadDialog
+
+        self.app.push_screen(DownloadDialog(url, name, offer_open=offer_open))
