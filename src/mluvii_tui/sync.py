@@ -1,0 +1,160 @@
+"""History sync: pages of sessions from the API into the local store (idempotent by content).
+
+Writes run in a worker thread (``asyncio.to_thread``) so the event loop keeps drawing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from .api.enums import LIVE_STATUSES
+from .api.filters import DateTimeFilter, SessionFilter
+from .store.store import SessionStore, UpsertResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .api.client import MluviiClient
+
+META_LAST_SYNC = "last_sync"
+META_SYNC_FROM = "last_sync_from"
+META_LAST_LIVE_SYNC = "last_live_sync"
+#: At most this many sessions that left the live list are re-read one by one per live sync.
+MAX_FINISHED_REFRESH = 200
+
+
+@dataclass
+class SyncProgress:
+    pages: int = 0
+    sessions: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    done: bool = False
+
+    def add(self, res: UpsertResult, received: int) -> None:
+        self.pages += 1
+        self.sessions += received
+        self.inserted += res.inserted
+        self.updated += res.updated
+        self.unchanged += res.unchanged
+        self.skipped += res.skipped
+
+    @property
+    def text(self) -> str:
+        state = "synced" if self.done else "syncing"
+        return (
+            f"{state}: {self.sessions} sessions in {self.pages} pages "
+            f"({self.inserted} new, {self.updated} changed, {self.unchanged} unchanged)"
+        )
+
+
+@dataclass
+class SyncResult(SyncProgress):
+    since: datetime | None = None
+    finished: datetime | None = None
+    refreshed: list[int] = field(default_factory=list)  # sync_live: re-read ended sessions
+
+
+def _now(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    return now if now.tzinfo is not None else now.astimezone()
+
+
+async def _pull(
+    client: MluviiClient,
+    store: SessionStore,
+    filters: SessionFilter,
+    result: SyncResult,
+    progress: Callable[[SyncProgress], None] | None,
+    page_size: int,
+) -> set[int]:
+    seen: set[int] = set()
+    async for page in client.iter_sessions(filters, page_size=page_size):
+        seen.update(s.id for s in page)
+        res = await asyncio.to_thread(store.upsert_sessions, page)
+        result.add(res, len(page))
+        if progress is not None:
+            progress(dataclasses.replace(result))
+    return seen
+
+
+async def sync_history(
+    client: MluviiClient,
+    store: SessionStore,
+    *,
+    days: int = 7,
+    filters: SessionFilter | None = None,
+    now: datetime | None = None,
+    progress: Callable[[SyncProgress], None] | None = None,
+    page_size: int = 500,
+) -> SyncResult:
+    """Fetch the sessions created in the last ``days`` (plus ``filters``) into ``store``.
+
+    Unchanged sessions are not rewritten; the time of the sync is kept in meta ``last_sync``.
+    Errors of the client (``MluviiError``) propagate with their one-line message.
+    """
+    moment = _now(now)
+    since = moment - timedelta(days=days)
+    base = filters or SessionFilter()
+    if base.created.min is None:
+        base = dataclasses.replace(base, created=dataclasses.replace(base.created, min=since))
+    else:
+        since = base.created.min
+    result = SyncResult(since=since)
+    await _pull(client, store, base, result, progress, page_size)
+    result.done = True
+    result.finished = moment
+    store.set_meta(META_LAST_SYNC, moment.isoformat())
+    store.set_meta(META_SYNC_FROM, since.isoformat())
+    if progress is not None:
+        progress(dataclasses.replace(result))
+    return result
+
+
+async def sync_live(
+    client: MluviiClient,
+    store: SessionStore,
+    *,
+    now: datetime | None = None,
+    progress: Callable[[SyncProgress], None] | None = None,
+    page_size: int = 500,
+) -> SyncResult:
+    """Polling fallback for the Live view: fetch the ongoing sessions and update them; sessions
+    the store still has as live that are no longer in that list are re-read (they ended)."""
+    from .api.errors import MluviiError
+
+    moment = _now(now)
+    result = SyncResult()
+    live = SessionFilter(status=tuple(sorted(LIVE_STATUSES)), ended=DateTimeFilter(null=True))
+    seen = await _pull(client, store, live, result, progress, page_size)
+    stale = await asyncio.to_thread(_live_ids, store)
+    gone = [sid for sid in stale if sid not in seen][:MAX_FINISHED_REFRESH]
+    fresh: list[Any] = []
+    for sid in gone:
+        try:
+            fresh.append(await client.get_session(sid))
+        except MluviiError:
+            continue  # deleted or not visible any more: keep what the store has
+    if fresh:
+        res = await asyncio.to_thread(store.upsert_sessions, fresh)
+        result.add(res, len(fresh))
+        result.refreshed = [s.id for s in fresh]
+    result.done = True
+    result.finished = moment
+    store.set_meta(META_LAST_LIVE_SYNC, moment.isoformat())
+    if progress is not None:
+        progress(dataclasses.replace(result))
+    return result
+
+
+def _live_ids(store: SessionStore) -> list[int]:
+    from .store.querytypes import SessionQuery, SortKey
+
+    query = SessionQuery(view="live", sort=SortKey("id", False))
+    return [r.id for r in store.window(query, 0, max(store.count(query), 1))]
