@@ -1,0 +1,342 @@
+"""Run an export: stream windows of the query from the store into a CSV or HTML file.
+
+Memory stays constant: rows are fetched ``WINDOW`` at a time, rendered and written, then dropped.
+The file is written under a temporary name in the target directory and renamed at the end; a
+cancelled or failed export leaves nothing behind. ``progress`` is called after every window.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..api.models import SessionModel
+from ..store.columns import Column, column_by_id
+from ..store.querytypes import SessionQuery
+from ..transcript import build_transcript, transcript_text
+from . import html_export as H
+from .csv_export import CsvWriter
+from .files import AtomicFile, ExportError, check_target, describe_os_error
+
+WINDOW = 2000
+FORMATS = ("csv", "html")
+ENCODINGS = {"utf-8-sig": "UTF-8 with BOM (Excel)", "utf-8": "UTF-8", "cp1250": "Windows-1250"}
+
+
+@dataclass
+class ExportOptions:
+    format: str = "csv"  # csv | html
+    path: Path = Path("sessions.csv")
+    delimiter: str = ","  # CSV only: "," or ";"
+    encoding: str = "utf-8-sig"  # CSV only; HTML is always UTF-8
+    include_transcripts: bool = False  # CSV: a Transcript column (HTML always has them)
+    transcripts_side_file: bool = (
+        False  # CSV: full text of cut transcripts in <name>-transcripts.txt
+    )
+    overwrite: bool = False
+    description: str = ""  # what was exported (filters, search), shown in the HTML header
+
+
+@dataclass(frozen=True)
+class ExportProgress:
+    done: int
+    total: int
+    elapsed: float
+
+    @property
+    def rate(self) -> float:
+        """Sessions per second so far."""
+        return self.done / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left at the current rate (None before the rate is known)."""
+        rate = self.rate
+        return (self.total - self.done) / rate if rate > 0 else None
+
+
+@dataclass
+class ExportResult:
+    status: str  # "done" | "cancelled" | "empty"
+    path: Path | None = None
+    sessions: int = 0
+    bytes: int = 0
+    elapsed: float = 0.0
+    cut_cells: int = 0
+    cut_sessions: list[int] = field(default_factory=list)
+    side_file: Path | None = None
+
+    def summary(self) -> str:
+        """One line for the user."""
+        if self.status == "empty":
+            return "No sessions match: nothing was written"
+        if self.status == "cancelled":
+            return f"Export cancelled after {self.sessions:,} sessions: nothing was written"
+        size = self.bytes / 1e6
+        line = (
+            f"Exported {self.sessions:,} sessions to {self.path} ({size:.1f} MB, "
+            f"{self.elapsed:.1f} s)"
+        )
+        if self.cut_cells:
+            line += "; " + cut_summary(self.cut_cells, self.cut_sessions, self.side_file)
+        return line
+
+
+def cut_summary(cells: int, sessions: Sequence[int], side_file: Path | None = None) -> str:
+    shown = ", ".join(str(s) for s in sessions[:10]) + (", …" if len(sessions) > 10 else "")
+    where = f"; full transcripts in {side_file.name}" if side_file else ""
+    return (
+        f"{cells} cell{'s' if cells != 1 else ''} longer than 32,000 characters cut in "
+        f"{len(sessions)} session{'s' if len(sessions) != 1 else ''} ({shown}){where}"
+    )
+
+
+def default_filename(fmt: str, now: datetime | None = None) -> str:
+    """``sessions-2026-11-30-1405.csv``"""
+    now = now or datetime.now()
+    return f"sessions-{now:%Y-%m-%d-%H%M}.{'html' if fmt == 'html' else 'csv'}"
+
+
+def side_file_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-transcripts.txt")
+
+
+def resolve_columns(columns: Sequence[str | Column]) -> list[Column]:
+    out: list[Column] = []
+    for c in columns:
+        col = c if isinstance(c, Column) else column_by_id(c)
+        if col is None:
+            raise ExportError(f"Unknown column {c!r}")
+        out.append(col)
+    if not out:
+        raise ExportError("Choose at least one column")
+    return out
+
+
+def _cancelled(cancel: Any) -> bool:
+    if cancel is None:
+        return False
+    if isinstance(cancel, threading.Event):
+        return cancel.is_set()
+    return bool(cancel())
+
+
+def load_sessions(store: Any, ids: Sequence[int]) -> dict[int, SessionModel]:
+    """The full sessions (activities included) for a window of ids."""
+    bulk = getattr(store, "get_sessions", None)
+    if bulk is not None:
+        got = bulk(ids)
+        return got if isinstance(got, dict) else {s.id: s for s in got}
+    out: dict[int, SessionModel] = {}
+    for sid in ids:
+        s = store.get_session(sid)
+        if s is not None:
+            out[sid] = s
+    return out
+
+
+def fetch_window(
+    store: Any, query: SessionQuery, offset: int, limit: int, params: Sequence[str]
+) -> list[Any]:
+    return store.window(query, offset, limit)  # rows carry all their params
+
+
+def run_export(
+    store: Any,
+    query: SessionQuery,
+    columns: Sequence[str | Column],
+    options: ExportOptions,
+    progress: Callable[[ExportProgress], None] | None = None,
+    cancel: threading.Event | Callable[[], bool] | None = None,
+) -> ExportResult:
+    """Export the sessions of ``query`` in store order. Raises ExportError (one-line message)."""
+    if options.format not in FORMATS:
+        raise ExportError(f"Unknown format {options.format!r} (use csv or html)")
+    if options.format == "csv" and options.delimiter not in (",", ";", "\t"):
+        raise ExportError("The CSV delimiter must be ',' or ';'")
+    cols = resolve_columns(columns)
+    target = check_target(Path(options.path), options.overwrite)
+    started = time.perf_counter()
+    total = store.count(query)
+    if total == 0:
+        return ExportResult("empty", elapsed=time.perf_counter() - started)
+    if progress is not None:
+        progress(ExportProgress(0, total, 0.0))
+    params = [c.param for c in cols if c.param is not None]
+    if options.format == "csv":
+        job: _Job = _CsvJob(target, cols, options)
+    else:
+        job = _HtmlJob(target, cols, options, total)
+    done = 0
+    try:
+        while True:
+            if _cancelled(cancel):
+                job.discard()
+                return ExportResult(
+                    "cancelled", sessions=done, elapsed=time.perf_counter() - started
+                )
+            rows = fetch_window(store, query, done, WINDOW, params)
+            if not rows:
+                break
+            sessions = load_sessions(store, [r.id for r in rows]) if job.needs_sessions else {}
+            job.write(rows, sessions)
+            done += len(rows)
+            if progress is not None:
+                progress(ExportProgress(done, max(total, done), time.perf_counter() - started))
+            if len(rows) < WINDOW:
+                break
+        if done == 0:
+            job.discard()
+            return ExportResult("empty", elapsed=time.perf_counter() - started)
+        result = job.finish(done)
+    except OSError as exc:
+        job.discard()
+        raise ExportError(describe_os_error(exc, target)) from exc
+    except BaseException:
+        job.discard()
+        raise
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+class _Job:
+    needs_sessions = False
+
+    def write(self, rows: list[Any], sessions: dict[int, SessionModel]) -> None: ...
+    def finish(self, done: int) -> ExportResult: ...
+    def discard(self) -> None: ...
+
+
+class _CsvJob(_Job):
+    def __init__(self, target: Path, cols: list[Column], options: ExportOptions) -> None:
+        self.target = target
+        self.needs_sessions = options.include_transcripts
+        errors = "replace" if options.encoding.lower() not in ("utf-8", "utf-8-sig") else "strict"
+        self.out = AtomicFile(
+            target,
+            encoding=options.encoding,
+            newline="",
+            errors=errors,
+            overwrite=options.overwrite,
+        )
+        self.side: AtomicFile | None = None
+        self.side_path: Path | None = None
+        if options.include_transcripts and options.transcripts_side_file:
+            self.side_path = side_file_path(target)
+            try:
+                self.side = AtomicFile(self.side_path, overwrite=True)
+            except ExportError:
+                self.out.discard()
+                raise
+        self.writer = CsvWriter(
+            self.out.file,
+            cols,
+            delimiter=options.delimiter,
+            include_transcripts=options.include_transcripts,
+            side_file=self.side.file if self.side else None,
+            side_name=self.side_path.name if self.side_path else "",
+        )
+
+    def write(self, rows: list[Any], sessions: dict[int, SessionModel]) -> None:
+        w = self.writer
+        if self.needs_sessions:
+            out = []
+            for r in rows:
+                s = sessions.get(r.id)
+                text = transcript_text(build_transcript(s)) if s is not None else ""
+                out.append(w.row(r, text))
+        else:
+            out = [w.row(r) for r in rows]
+        w.write_rows(out)
+
+    def finish(self, done: int) -> ExportResult:
+        side_used = None
+        if self.side is not None:
+            if self.writer.cut_cells:
+                self.side.commit()
+                side_used = self.side_path
+            else:
+                self.side.discard()
+        self.out.commit()
+        return ExportResult(
+            "done",
+            self.target,
+            done,
+            self.target.stat().st_size,
+            cut_cells=self.writer.cut_cells,
+            cut_sessions=self.writer.cut_sessions,
+            side_file=side_used,
+        )
+
+    def discard(self) -> None:
+        self.out.discard()
+        if self.side is not None:
+            self.side.discard()
+
+
+class _HtmlJob(_Job):
+    needs_sessions = True
+
+    def __init__(
+        self, target: Path, cols: list[Column], options: ExportOptions, total: int
+    ) -> None:
+        self.target = target
+        self.cols = cols
+        self.out = AtomicFile(target, overwrite=options.overwrite)
+        try:
+            self.sections = tempfile.TemporaryFile(  # noqa: SIM115 - closed in finish/discard
+                "w+",
+                encoding="utf-8",
+                dir=target.parent,
+                prefix=f".{target.name}.",
+                buffering=1 << 20,
+            )
+        except OSError as exc:
+            self.out.discard()
+            raise ExportError(describe_os_error(exc, target)) from exc
+        headers = [c.header if c.param is None else c.id for c in cols]
+        now = datetime.now().astimezone()
+        meta = f"{total:,} sessions · exported {now:%Y-%m-%d %H:%M}"
+        if options.description:
+            meta += f" · {options.description}"
+        self.out.file.write(H.head("mluvii sessions", meta, headers, total))
+
+    def write(self, rows: list[Any], sessions: dict[int, SessionModel]) -> None:
+        cols = self.cols
+        summary: list[str] = []
+        sections: list[str] = []
+        for r in rows:
+            cells = [c.export(r) for c in cols]
+            summary.append(H.summary_row(r.id, cells))
+            s = sessions.get(r.id)
+            items = build_transcript(s) if s is not None else None
+            info = [
+                (c.header if c.param is None else c.id, v) for c, v in zip(cols, cells, strict=True)
+            ]
+            sections.append(H.session_section(r.id, info, items))
+        self.out.file.write("".join(summary))
+        self.sections.write("".join(sections))
+
+    def finish(self, done: int) -> ExportResult:
+        f = self.out.file
+        f.write(H.between(done))
+        self.sections.flush()
+        self.sections.seek(0)
+        shutil.copyfileobj(self.sections, f, 1 << 20)
+        self.sections.close()
+        f.write(H.tail(f"{done:,} sessions"))
+        self.out.commit()
+        return ExportResult("done", self.target, done, self.target.stat().st_size)
+
+    def discard(self) -> None:
+        self.out.discard()
+        with contextlib.suppress(OSError):
+            self.sections.close()
