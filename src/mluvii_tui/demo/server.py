@@ -1,0 +1,352 @@
+"""The simulator's HTTP API: the mluvii subset of docs/ARCHITECTURE.md plus /_sim control endpoints.
+
+Every path of the architecture's table is served here. Authentication, faults and statistics sit
+in one ASGI middleware (``_Gate``) in front of the Starlette router.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, quote
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+
+from ..api.filters import FilterError, SessionFilter
+from .control import Fault, SimState, control_routes
+from .extras import download_chunks
+from .roster import ADMIN_USER_ID, SIM_ORIGIN
+from .source import SessionSource
+
+#: client_id -> (secret, acting user id)
+CREDENTIALS: dict[str, tuple[str, int]] = {
+    "demo-admin": ("demo-admin-secret", ADMIN_USER_ID),
+    "demo-operator": ("demo-operator-secret", 101),
+}
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+LOGIN_PAGE = (
+    "<!DOCTYPE html><html><head><title>mluvii - Přihlášení</title></head>"
+    "<body><form method='post' action='/login'><input name='username'>"
+    "<input name='password' type='password'><button>Přihlásit</button></form></body></html>"
+)
+
+
+def _json(data: Any, status: int = 200, base: str | None = None) -> Response:
+    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    if base is not None and SIM_ORIGIN in text:
+        text = text.replace(SIM_ORIGIN, base)
+    return Response(text, status_code=status, media_type="application/json; charset=utf-8")
+
+
+def _error(status: int, message: str) -> Response:
+    return _json({"status": status, "title": message, "message": message}, status)
+
+
+def _base(request: Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def _session_id(request: Request) -> int | None:
+    try:
+        return int(request.path_params["id"])
+    except (KeyError, ValueError):
+        return None
+
+
+@dataclass
+class _Token:
+    expires: float
+    client_id: str
+    user_id: int
+
+
+class _Gate:
+    """ASGI middleware: statistics, injected faults, Bearer authentication for /api/."""
+
+    def __init__(self, app: Any, state: SimState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/_sim"):
+            await self.app(scope, receive, send)
+            return
+        path, method = scope["path"], scope["method"]
+        self.state.count(method, path)
+        fault = self.state.take_fault(method, path)
+        if fault is not None:
+            await self._fault(fault, scope, receive, send)
+            return
+        if path.startswith("/api/") and not self._authorised(scope):
+            response = _json({"error": "invalid_token", "message": "Unauthorized"}, 401)
+            response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _authorised(self, scope: dict) -> bool:
+        header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+        kind, _, token = header.partition(" ")
+        if kind.lower() != "bearer" or not token:
+            return False
+        entry = self.state.tokens.get(token.strip())
+        if entry is None or entry.expires <= time.monotonic():
+            return False
+        scope.setdefault("state", {})["sim_user"] = entry.user_id
+        return True
+
+    async def _fault(self, fault: Fault, scope: dict, receive: Any, send: Any) -> None:
+        if fault.status == 0:
+            closer = self.state.closer
+            if closer is not None and closer(scope):
+                for _ in range(5):  # let the transport report the loss before we return
+                    await asyncio.sleep(0)
+                return
+            # No access to the socket: start a response and break it off.
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-length", b"1000")],
+                }
+            )
+            await send({"type": "http.response.body", "body": b"{", "more_body": True})
+            raise ConnectionAbortedError("simulated connection drop")
+        if fault.body == "html":
+            if fault.status == 200:
+                response: Response = HTMLResponse(LOGIN_PAGE)
+            else:
+                response = HTMLResponse(LOGIN_PAGE, status_code=302)
+                response.headers["Location"] = "/login?ReturnUrl=" + quote(scope["path"])
+        else:
+            body = fault.body
+            if body is None:
+                body = json.dumps({"status": fault.status, "title": "Simulated fault"})
+            response = Response(
+                body, status_code=fault.status, media_type=fault.content_type or "application/json"
+            )
+        if fault.retry_after is not None:
+            response.headers["Retry-After"] = str(fault.retry_after)
+        await response(scope, receive, send)
+
+
+class Api:
+    """Route handlers over a SessionSource."""
+
+    def __init__(self, source: SessionSource, state: SimState, token_ttl: int) -> None:
+        self.source = source
+        self.state = state
+        self.token_ttl = token_ttl
+
+    async def token(self, request: Request) -> Response:
+        self.state.token_requests += 1
+        form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
+        client_id, secret = form.get("client_id"), form.get("client_secret")
+        auth = request.headers.get("authorization", "")
+        if auth.lower().startswith("basic "):
+            try:
+                raw = base64.b64decode(auth[6:].strip()).decode("utf-8")
+                basic_id, _, basic_secret = raw.partition(":")
+                from urllib.parse import unquote_plus
+
+                client_id, secret = unquote_plus(basic_id), unquote_plus(basic_secret)
+            except (ValueError, UnicodeDecodeError):
+                return _json({"error": "invalid_client"}, 400)
+        grant = form.get("grant_type", "client_credentials")
+        if grant != "client_credentials":
+            return _json({"error": "unsupported_grant_type"}, 400)
+        known = CREDENTIALS.get(client_id or "")
+        if known is None or not secrets.compare_digest(known[0], secret or ""):
+            return _json({"error": "invalid_client"}, 400)
+        token = secrets.token_urlsafe(32)
+        self.state.tokens[token] = _Token(time.monotonic() + self.token_ttl, client_id, known[1])
+        return _json(
+            {
+                "access_token": token,
+                "expires_in": self.token_ttl,
+                "token_type": "Bearer",
+                "scope": "mluviiPublicApi",
+            }
+        )
+
+    async def login_page(self, request: Request) -> Response:
+        return HTMLResponse(LOGIN_PAGE)
+
+    async def sessions(self, request: Request) -> Response:
+        items = request.query_params.multi_items()
+        limit, offset = DEFAULT_LIMIT, 0
+        try:
+            for key, value in items:
+                if key.lower() == "limit":
+                    limit = int(value)
+                elif key.lower() == "offset":
+                    offset = int(value)
+            filters = SessionFilter.from_params(items)
+        except ValueError as exc:  # FilterError is a ValueError
+            message = str(exc) if isinstance(exc, FilterError) else "limit/offset: not a number"
+            return _json(
+                {
+                    "title": "One or more validation errors occurred.",
+                    "status": 400,
+                    "errors": {"query": [message]},
+                },
+                400,
+            )
+        if limit < 0 or offset < 0:
+            return _error(400, "limit and offset must not be negative")
+        found = self.source.query(filters, offset, min(limit, MAX_LIMIT))
+        return _json(self.source.json_list(found), base=_base(request))
+
+    async def session(self, request: Request) -> Response:
+        sid = _session_id(request)
+        s = self.source.get(sid) if sid is not None else None
+        if s is None:
+            return _error(404, "Session ID not found.")
+        return _json(self.source.json_of(s), base=_base(request))
+
+    async def call_params(self, request: Request) -> Response:
+        sid = _session_id(request)
+        params = self.source.call_params(sid) if sid is not None else None
+        if params is None:
+            return _error(404, "Session ID not found.")
+        return _json({"callParams": params})
+
+    async def put_call_params(self, request: Request) -> Response:
+        sid = _session_id(request)
+        if sid is None or self.source.get(sid) is None:
+            return _error(404, "Session ID not found.")
+        try:
+            body = json.loads(await request.body() or b"null")
+        except ValueError:
+            return _error(400, "The body is not JSON.")
+        values = body.get("callParams") if isinstance(body, dict) else None
+        if not isinstance(values, dict) or not all(
+            isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in values.items()
+        ):
+            return _error(400, 'Expected {"callParams": {"name": "value"}}.')
+        problem = self.source.update_call_params(sid, values)
+        if problem:
+            return _error(400, problem)
+        return Response(status_code=204)
+
+    async def users(self, request: Request) -> Response:
+        return _json(self.source.users())
+
+    async def operator_states(self, request: Request) -> Response:
+        return _json(self.source.operator_states())
+
+    async def groups(self, request: Request) -> Response:
+        return _json(self.source.groups())
+
+    async def notes(self, request: Request) -> Response:
+        sid = _session_id(request)
+        notes = self.source.notes(sid) if sid is not None else None
+        if notes is None:
+            return _error(404, "Session ID not found.")
+        return _json(notes)
+
+    async def add_note(self, request: Request) -> Response:
+        sid = _session_id(request)
+        if sid is None or self.source.get(sid) is None:
+            return _error(404, "Session ID not found.")
+        try:
+            body = json.loads(await request.body() or b"null")
+        except ValueError:
+            return _error(400, "The body is not JSON.")
+        text = body.get("note") if isinstance(body, dict) else None
+        if not isinstance(text, str) or not text.strip():
+            return _error(400, 'Expected {"note": "text"}.')
+        user_id = request.scope.get("state", {}).get("sim_user", ADMIN_USER_ID)
+        key = request.headers.get("idempotency-key")
+        note = self.source.add_note(sid, text, key, user_id)
+        return _json(note, 201)
+
+    async def routing(self, request: Request) -> Response:
+        sid = _session_id(request)
+        routing = self.source.routing(sid) if sid is not None else None
+        if routing is None:
+            return _error(404, "Session ID not found.")
+        return _json(routing)
+
+    async def file(self, request: Request) -> Response:
+        sid = _session_id(request)
+        info = self.source.file_info(sid, request.path_params["fid"]) if sid else None
+        return self._download(info, f"file/{sid}/{request.path_params['fid']}")
+
+    async def recording(self, request: Request) -> Response:
+        sid = _session_id(request)
+        info = self.source.recording_info(sid, request.path_params["rid"]) if sid else None
+        return self._download(info, f"rec/{sid}/{request.path_params['rid']}")
+
+    def _download(self, info: tuple[str, int, bool] | None, key: str) -> Response:
+        if info is None or info[2]:
+            return _error(404, "File not found." if info is None else "File was deleted.")
+        name, size, _ = info
+        headers = {
+            "Content-Length": str(size),
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
+        }
+        return StreamingResponse(
+            download_chunks(key, size), headers=headers, media_type="application/octet-stream"
+        )
+
+    def routes(self) -> list[BaseRoute]:
+        s = "/api/v1/Sessions/{id}"
+        return [
+            Route("/login/connect/token", self.token, methods=["POST"]),
+            Route("/login", self.login_page, methods=["GET"]),
+            Route("/api/v1/Sessions", self.sessions, methods=["GET"]),
+            Route(s, self.session, methods=["GET"]),
+            Route(s + "/callparams", self.call_params, methods=["GET"]),
+            Route(s + "/callparams", self.put_call_params, methods=["PUT"]),
+            Route("/api/v1/users", self.users, methods=["GET"]),
+            Route("/api/v1/Users/operatorStates", self.operator_states, methods=["GET"]),
+            Route("/api/v1/Groups", self.groups, methods=["GET"]),
+            Route(s + "/notes", self.notes, methods=["GET"]),
+            Route(s + "/notes", self.add_note, methods=["POST"]),
+            Route(s + "/routing", self.routing, methods=["GET"]),
+            Route(s + "/files/{fid}", self.file, methods=["GET"]),
+            Route(s + "/recordings/{rid}", self.recording, methods=["GET"]),
+            # Later issues add their routes here (or pass them as ``extra_routes``):
+            # POST /api/v1/Sessions/{id}/forward (ForwardSessionModel), group availability
+            # (GroupAvailabilityModel), ban/blacklist, and live traffic that posts webhooks to
+            # a relay (a background task started from ``on_startup``).
+        ]
+
+
+def create_app(
+    sessions: Sequence[dict] | SessionSource,
+    *,
+    seed: int = 7,
+    now: Any = None,
+    token_ttl: int = 3600,
+    connection_closer: Callable[[dict], bool] | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
+) -> Starlette:
+    """The simulator app. ``connection_closer(scope)`` aborts the request's connection (the
+    runner provides it; used by faults with status 0). ``app.state.sim`` / ``app.state.source``
+    give tests and later features access to the state."""
+    source = (
+        sessions
+        if isinstance(sessions, SessionSource)
+        else SessionSource(sessions, seed=seed, now=now)
+    )
+    state = SimState()
+    state.closer = connection_closer
+    api = Api(source, state, token_ttl)
+    routes = [*api.routes(), *control_routes(state), *extra_routes]
+    app = Starlette(routes=routes)
+    app.state.sim = state
+    app.state.source = source
+    app.add_middleware(_Gate, state=state)  # type: ignore[arg-type]
+    return app
