@@ -43,10 +43,7 @@ FTS_SCHEMA: list[str] = [
 
 def _lemma_text(texts: Sequence[str], languages: tuple[str, ...]) -> str:
     lemmas: set[str] = set()
-    words = set()
-    for text in texts:
-        words.update(WORD_RE.findall(text.lower()))
-    for word in words:
+    for word in set(WORD_RE.findall("\n".join(texts).lower())):
         lemmas |= word_lemmas(word, languages)
     return " ".join(sorted(lemmas))
 
