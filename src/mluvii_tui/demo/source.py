@@ -32,6 +32,7 @@ class _Rec:
         "channel",
         "client_id",
         "concurrent",
+        "created",
         "dept",
         "id",
         "idents",
@@ -55,10 +56,21 @@ class _Rec:
 
     def __init__(self, s: dict) -> None:
         self.session = s
+        self.id = int(s["id"])
+        self.created = parse_epoch(s.get("created"))
+
+    def __getattr__(self, name: str) -> Any:
+        # Lookup fields are computed on first use, so that startup stays fast.
+        if name.startswith("__") or name == "_filled":
+            raise AttributeError(name)
+        self._fill()
+        return object.__getattribute__(self, name)
+
+    def _fill(self) -> None:
+        s = self.session
         g = s.get("guest") if isinstance(s.get("guest"), dict) else {}
         ops = [o for o in s.get("operators") or [] if isinstance(o, dict)]
         acts = [a for a in s.get("activities") or [] if isinstance(a, dict)]
-        self.id = int(s["id"])
         self.dept = s.get("departmentId")
         self.chan_ident = g.get("channelIdentity")
         self.status = _low(s.get("status"))
@@ -94,7 +106,7 @@ class _Rec:
         }
         self.idents = idents
         self.times = {
-            "created": parse_epoch(s.get("created")),
+            "created": self.created,
             "guest_joined": parse_epoch(s.get("guestJoined")),
             "accepted": parse_epoch(s.get("started")),
             "ended": parse_epoch(s.get("ended")),
@@ -248,9 +260,9 @@ class SessionSource:
 
     def __init__(self, sessions: Iterable[dict], *, seed: int = 7, now: Any = None) -> None:
         recs = [_Rec(s) for s in sessions if isinstance(s, dict) and s.get("id") is not None]
-        recs.sort(key=lambda r: (r.times["created"] or 0.0, r.id))
+        recs.sort(key=lambda r: (r.created or 0.0, r.id))
         self._recs = recs
-        self._created = [r.times["created"] or 0.0 for r in recs]
+        self._created = [r.created or 0.0 for r in recs]
         self._by_id = {r.id: r for r in recs}
         self._json: dict[int, str] = {}
         self._notes: dict[int, list[dict]] = {}
