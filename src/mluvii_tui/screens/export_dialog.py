@@ -1,0 +1,300 @@
+"""Export dialog: format, columns, transcripts, target, CSV delimiter and encoding; progress.
+
+The export runs in a thread worker (``run_export``); progress reaches the bar through
+``call_from_thread``. Escape cancels a running export (nothing is written) or closes the dialog.
+An existing target is overwritten only after a second, explicit confirmation.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, RadioButton, RadioSet
+from textual.worker import Worker, WorkerState
+
+from ..export.files import ExportError, TargetExists
+from ..export.runner import (
+    ENCODINGS,
+    ExportOptions,
+    ExportProgress,
+    ExportResult,
+    default_filename,
+    run_export,
+)
+from ..store.columns import column_by_id
+from ..store.querytypes import SessionQuery
+
+
+def _eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    seconds = int(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class ExportDialog(ModalScreen[ExportResult | None]):
+    """Returns the ExportResult of a finished export, or None when closed without one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel / close", id="export.cancel"),
+        Binding("ctrl+s", "start", "Export", priority=True, id="export.start"),
+        Binding("ctrl+o", "columns", "Columns…", id="export.columns"),
+    ]
+
+    def __init__(
+        self,
+        store: Any,
+        query: SessionQuery,
+        columns: list[str],
+        *,
+        now: datetime | None = None,
+        directory: Path | None = None,
+        description: str = "",
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.query_ = query
+        self.columns = list(columns)
+        self.now = now or datetime.now()
+        self.directory = directory or Path.cwd()
+        self.description = description
+        self.result: ExportResult | None = None
+        self._cancel_event = threading.Event()
+        self._busy = False
+        self._confirm_path: Path | None = None
+        self._total = 0
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="export-dialog"):
+            yield Label("Export sessions", id="export-title")
+            with Horizontal(classes="export-row"):
+                yield Label("Format", classes="export-label")
+                with RadioSet(id="export-format"):
+                    yield RadioButton("CSV", value=True, id="fmt-csv")
+                    yield RadioButton("HTML", id="fmt-html")
+            with Horizontal(classes="export-row"):
+                yield Label("Columns", classes="export-label")
+                yield Label("", id="export-columns")
+                yield Button("Columns… (ctrl+o)", id="export-columns-button")
+            yield Checkbox("Include transcripts", id="export-transcripts")
+            yield Checkbox("Transcripts too long for a cell to a side file", id="export-side")
+            with Horizontal(classes="export-row csv-only"):
+                yield Label("Delimiter", classes="export-label")
+                with RadioSet(id="export-delimiter"):
+                    yield RadioButton("comma ,", value=True, id="delim-comma")
+                    yield RadioButton("semicolon ;", id="delim-semicolon")
+            with Horizontal(classes="export-row csv-only"):
+                yield Label("Encoding", classes="export-label")
+                with RadioSet(id="export-encoding"):
+                    for i, (code, label) in enumerate(ENCODINGS.items()):
+                        yield RadioButton(label, value=i == 0, id=f"enc-{code}")
+            with Horizontal(classes="export-row"):
+                yield Label("File", classes="export-label")
+                yield Input(
+                    str(self.directory / default_filename("csv", self.now)), id="export-path"
+                )
+            yield ProgressBar(total=None, show_eta=False, id="export-progress")
+            yield Label("", id="export-rate")
+            yield Label("", id="export-status")
+            with Horizontal(id="export-buttons"):
+                yield Button("Export (ctrl+s)", variant="primary", id="export-start")
+                yield Button("Cancel (esc)", id="export-cancel")
+
+    def on_mount(self) -> None:
+        self._total = self.store.count(self.query_)
+        self.query_one("#export-title", Label).update(
+            Text(f"Export {self._total:,} sessions", style="bold")
+        )
+        self._show_columns()
+        self._sync_format()
+        if self._total == 0:
+            self._status("No sessions match the current filter: there is nothing to export.")
+            self.query_one("#export-start", Button).disabled = True
+        self.query_one("#export-format", RadioSet).focus()
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def format(self) -> str:
+        return "html" if self.query_one("#fmt-html", RadioButton).value else "csv"
+
+    def _show_columns(self) -> None:
+        names = []
+        for cid in self.columns:
+            col = column_by_id(cid)
+            names.append(col.header if col is not None and col.param is None else cid)
+        text = ", ".join(names)
+        if len(text) > 70:
+            text = text[:69] + "…"
+        self.query_one("#export-columns", Label).update(Text(f"{len(names)}: {text}"))
+
+    def _sync_format(self) -> None:
+        csv = self.format == "csv"
+        for node in self.query(".csv-only"):
+            node.display = csv
+        self.query_one("#export-transcripts", Checkbox).display = csv
+        self.query_one("#export-side", Checkbox).display = csv
+        path_input = self.query_one("#export-path", Input)
+        path = Path(path_input.value)
+        want = ".csv" if csv else ".html"
+        if path.suffix.lower() in (".csv", ".html", ".htm") and path.suffix.lower() != want:
+            path_input.value = str(path.with_suffix(want))
+        self._confirm_path = None
+
+    def _status(self, message: str, error: bool = False) -> None:
+        label = self.query_one("#export-status", Label)
+        label.update(Text(message, style="bold red" if error else ""))
+
+    def options(self, overwrite: bool = False) -> ExportOptions:
+        enc = next(
+            (code for code in ENCODINGS if self.query_one(f"#enc-{code}", RadioButton).value),
+            "utf-8-sig",
+        )
+        csv = self.format == "csv"
+        transcripts = csv and self.query_one("#export-transcripts", Checkbox).value
+        return ExportOptions(
+            format=self.format,
+            path=Path(self.query_one("#export-path", Input).value.strip()).expanduser(),
+            delimiter=";" if self.query_one("#delim-semicolon", RadioButton).value else ",",
+            encoding=enc,
+            include_transcripts=transcripts,
+            transcripts_side_file=transcripts and self.query_one("#export-side", Checkbox).value,
+            overwrite=overwrite,
+            description=self.description,
+        )
+
+    # -- events ---------------------------------------------------------------------------
+
+    @on(RadioSet.Changed, "#export-format")
+    def _format_changed(self) -> None:
+        self._sync_format()
+
+    @on(Input.Changed, "#export-path")
+    def _path_changed(self) -> None:
+        self._confirm_path = None
+        self.query_one("#export-start", Button).label = "Export (ctrl+s)"
+
+    @on(Button.Pressed, "#export-start")
+    def _start_pressed(self) -> None:
+        self.action_start()
+
+    @on(Button.Pressed, "#export-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#export-columns-button")
+    def _columns_pressed(self) -> None:
+        self.action_columns()
+
+    def action_columns(self) -> None:
+        if self._busy:
+            return
+        from .column_chooser import ColumnChooser
+
+        def chosen(columns: list[str] | None) -> None:
+            if columns:
+                self.columns = columns
+                self._show_columns()
+
+        self.app.push_screen(ColumnChooser(self.columns, self.store.param_names()), chosen)
+
+    def action_cancel(self) -> None:
+        if self._busy:
+            self._cancel_event.set()
+            self._status("Cancelling…")
+        else:
+            self.dismiss(self.result)
+
+    def action_start(self) -> None:
+        if self._busy or self._total == 0:
+            return
+        if self.result is not None:
+            self.dismiss(self.result)
+            return
+        options = self.options()
+        overwrite = self._confirm_path is not None and self._confirm_path == options.path
+        options.overwrite = overwrite
+        if not overwrite and options.path.exists():
+            self._confirm_path = options.path
+            self._status(f"{options.path} exists. Press Export again to overwrite it.", True)
+            self.query_one("#export-start", Button).label = "Overwrite (ctrl+s)"
+            return
+        self._busy = True
+        self._cancel_event.clear()
+        self.query_one("#export-start", Button).disabled = True
+        self._status(f"Exporting to {options.path}…")
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.update(total=max(self._total, 1), progress=0)
+        self._export(options)
+
+    # -- worker ---------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _export(self, options: ExportOptions) -> None:
+        try:
+            result = run_export(
+                self.store,
+                self.query_,
+                self.columns,
+                options,
+                self._progress_from_thread,
+                self._cancel_event,
+            )
+        except TargetExists as exc:
+            self.app.call_from_thread(self._failed, exc.message, options.path)
+            return
+        except ExportError as exc:
+            self.app.call_from_thread(self._failed, exc.message, None)
+            return
+        except Exception as exc:  # never a traceback in the UI
+            self.app.call_from_thread(self._failed, f"Export failed: {exc}", None)
+            return
+        self.app.call_from_thread(self._finished, result)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "export" and event.state == WorkerState.ERROR:
+            self._failed(f"Export failed: {event.worker.error}", None)
+
+    def _progress_from_thread(self, p: ExportProgress) -> None:
+        self.app.call_from_thread(self._show_progress, p)
+
+    def _show_progress(self, p: ExportProgress) -> None:
+        self.query_one("#export-progress", ProgressBar).update(
+            total=max(p.total, 1), progress=p.done
+        )
+        self.query_one("#export-rate", Label).update(
+            Text(
+                f"{p.done:,} / {p.total:,} sessions · {p.rate:,.0f} sessions/s · {_eta(p.eta)} left"
+            )
+        )
+
+    def _failed(self, message: str, exists: Path | None) -> None:
+        self._busy = False
+        self.query_one("#export-start", Button).disabled = False
+        if exists is not None:
+            self._confirm_path = exists
+            self.query_one("#export-start", Button).label = "Overwrite (ctrl+s)"
+        self._status(message, True)
+
+    def _finished(self, result: ExportResult) -> None:
+        self._busy = False
+        start = self.query_one("#export-start", Button)
+        start.disabled = False
+        if result.status == "done":
+            self.result = result
+            start.label = "Close (ctrl+s)"
+            self._status(result.summary())
+            self.app.notify(result.summary(), title="Export")
+        else:
+            self._status(result.summary(), result.status == "cancelled")
