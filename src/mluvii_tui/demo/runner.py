@@ -138,6 +138,8 @@ class Simulator:
                 raise RuntimeError("simulator did not start within 10 s")
             time.sleep(0.005)
         self.base_url = f"http://{self.host}:{self.port}"
+        # Build the filter index while the client authenticates and fetches its first page.
+        threading.Thread(target=self.app.state.source.warm, name="sim-warm", daemon=True).start()
         return self.base_url
 
     def stop(self) -> None:

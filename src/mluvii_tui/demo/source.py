@@ -144,6 +144,8 @@ class _Rec:
 
 
 def _concurrent(ops: list[dict]) -> bool:
+    if len(ops) < 2:
+        return False
     spans = []
     for o in ops:
         joined = parse_epoch(o.get("joined"))
@@ -275,6 +277,11 @@ class SessionSource:
 
     def __len__(self) -> int:
         return len(self._recs)
+
+    def warm(self) -> None:
+        """Compute every lookup record now (the runner calls this in a background thread)."""
+        for rec in list(self._recs):
+            rec.texts()
 
     # -- reading ----------------------------------------------------------------------------
 

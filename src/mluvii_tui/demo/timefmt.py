@@ -92,6 +92,11 @@ def parse_seconds(text: object) -> float | None:
     """Seconds of an ISO 8601 duration (``PT2M13S``) or a .NET TimeSpan (``00:02:13``)."""
     if not isinstance(text, str) or not text:
         return None
+    return _parse_seconds(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse_seconds(text: str) -> float | None:
     from ..api.filters import FilterError, parse_timespan
 
     try:
