@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Label
 
+from ..commands import SessionCommands
 from ..store.columns import column_by_id
 from ..store.filterdesc import describe_filter, to_session_filter
 from ..store.querytypes import Filter, SessionQuery
@@ -109,6 +110,9 @@ class SessionFiltersMixin(Screen[None]):
     A Screen subclass (not a plain mixin) because Textual merges BINDINGS only from DOMNode
     classes along the MRO.
     """
+
+    #: Command palette entries while this screen is shown (the app needs no change for them).
+    COMMANDS: ClassVar[set[Any]] = {SessionCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "filter_column", "Filter", id="filters.column"),

@@ -19,6 +19,11 @@ MAX_CHOICES = 500
 def _connection(store: Any) -> Any | None:
     for name in ("conn", "_conn", "db", "_db", "connection", "_connection"):
         conn = getattr(store, name, None)
+        if callable(conn) and not hasattr(conn, "execute"):  # SessionStore._conn() per thread
+            try:
+                conn = conn()
+            except Exception:
+                continue
         if conn is not None and hasattr(conn, "execute"):
             return conn
     return None

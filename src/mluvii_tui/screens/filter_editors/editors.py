@@ -59,6 +59,7 @@ class TimeEditor(FilterEditor):
     def __init__(self, column: Any, current: Filter | None, *, now: datetime) -> None:
         super().__init__(column, current)
         self.now = now.astimezone()
+        self._defaults = ("", "")
 
     def compose(self) -> ComposeResult:
         cur = self.current
@@ -73,7 +74,7 @@ class TimeEditor(FilterEditor):
         offset = self.now.strftime("%z")
         zone_text = f"{zone} (UTC{offset[:3]}:{offset[3:]})" if offset else zone
         yield Label(Text(f"Local time, zone {zone_text}"), id="time-zone", classes="hint")
-        low, high = self._absolute_defaults()
+        low, high = self._defaults = self._absolute_defaults()
         with Horizontal(classes="editor-row"):
             yield Label("From ", classes="field-label")
             yield _input(low, "2026-11-30 or 30.11.2026 14:05", "time-from")
@@ -98,6 +99,8 @@ class TimeEditor(FilterEditor):
         choice = pressed.name if pressed is not None else None
         low_text = self.query_one("#time-from", Input).value.strip()
         high_text = self.query_one("#time-to", Input).value.strip()
+        if (low_text, high_text) != self._defaults:  # typed dates win over a preset
+            choice = self.CUSTOM
         if choice and choice != self.CUSTOM:
             return Filter(self.column.id, "range", label=choice)
         if not low_text and not high_text:
