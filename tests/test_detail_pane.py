@@ -5,34 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.app import App, ComposeResult
 from textual.widgets import TabbedContent
 
-import mluvii_tui
 from mluvii_tui.api.models import parse_session
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.widgets.detail import SessionDetail
 from mluvii_tui.widgets.detail.transcript import DISPLAY_CAP, TranscriptView
-from test_detail_support import LONG, NOW, rich_session
-
-CSS = Path(mluvii_tui.__file__).with_name("styles.tcss")
-
-
-class DetailApp(App[None]):
-    CSS_PATH = str(CSS)
-
-    def __init__(self, store: SessionStore, client: object = None) -> None:
-        super().__init__()
-        self.store = store
-        self.client = client
-        self.web_app_domain = "https://app.mluvii.com"
-        self.theme = "textual-dark"
-
-    def now(self):
-        return NOW
-
-    def compose(self) -> ComposeResult:
-        yield SessionDetail()
+from test_detail_support import LONG, DetailApp, rich_session
 
 
 @pytest.fixture

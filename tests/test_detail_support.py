@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+from textual.app import App, ComposeResult
+
+import mluvii_tui
+from mluvii_tui.widgets.detail import SessionDetail
 
 NOW = datetime(2025, 3, 14, 12, 0, 0, tzinfo=UTC)
 HOSTILE = (
@@ -227,3 +233,26 @@ def rich_session(
         "guestLeftSession": None if live else "LeftSession",
     }
     return data
+
+
+CSS = Path(mluvii_tui.__file__).with_name("styles.tcss")
+
+
+class DetailApp(App[None]):
+    """A small app with the services the pane expects: store, client, now(), web_app_domain."""
+
+    CSS_PATH = str(CSS)
+
+    def __init__(self, store: Any, client: Any = None, session_id: int | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.client = client
+        self.web_app_domain = "https://app.mluvii.com"
+        self.theme = "textual-dark"
+        self.initial = session_id
+
+    def now(self) -> datetime:
+        return NOW
+
+    def compose(self) -> ComposeResult:
+        yield SessionDetail(classes="-full")

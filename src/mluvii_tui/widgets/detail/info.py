@@ -72,22 +72,20 @@ def sections(session: SessionModel, now: datetime, domain: str | None) -> list[t
     ]
     ops: list[Any] = []
     for op in s.operators:
-        line = Text(one_line(op.full_name or DASH, 80), style="bold")
-        line.append(f"  joined {fmt_time(op.joined)}")
-        line.append(f"  left {fmt_time(op.left)}" if op.left else "  still in the session")
+        detail = Text(f"joined {fmt_time(op.joined)}")
+        detail.append(f", left {fmt_time(op.left)}" if op.left else ", still in the session")
         if op.concluded:
             acw = between(op.left, op.concluded)
-            line.append(f"  ACW done {fmt_time(op.concluded)} ({fmt_duration(acw)})")
-        ops.append(line)
+            detail.append(f", ACW done {fmt_time(op.concluded)} ({fmt_duration(acw)})")
+        ops.append((one_line(op.full_name or DASH, 40), detail))
         if op.note:
             ops.append(("  note", op.note))
     for bot in s.chatbots:
-        line = Text(one_line(bot.name or f"Chatbot #{bot.chatbot_id}", 80), style="bold #d7af5f")
-        line.append(f"  joined {fmt_time(bot.joined)}  left {fmt_time(bot.left)}")
-        ops.append(line)
+        name = one_line(bot.name or f"Chatbot #{bot.chatbot_id}", 40)
+        ops.append((f"{name} (bot)", f"joined {fmt_time(bot.joined)}, left {fmt_time(bot.left)}"))
     for rev in s.reviewers:
         name = " ".join(p for p in (rev.first_name, rev.last_name) if p) or rev.user_name
-        ops.append((f"Reviewer {one_line(name or DASH, 60)}", rev.note))
+        ops.append((f"Reviewer {one_line(name or DASH, 40)}", rev.note))
     client: list[Row] = [
         ("Name", params.get("name") or params.get("oo1_guest_name")),
         ("E-mail", params.get("email") or params.get("oo1_guest_email")),
@@ -128,14 +126,15 @@ def render_sections(data: list[tuple[str, list]]) -> Group:
     for title, rows in data:
         parts.append(Text(title, style="bold reverse"))
         table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True, min_width=16)
+        table.add_column(style="bold", no_wrap=True, min_width=16, max_width=30)
         table.add_column(overflow="fold")
         for row in rows:
             if isinstance(row, Text):
                 table.add_row(row, "")
             else:
                 label, value = row
-                table.add_row(Text(label), value_text(value, 2000))
+                shown = value if isinstance(value, Text) else value_text(value, 2000)
+                table.add_row(Text(label), shown)
         parts.append(table)
         parts.append(Text(""))
     return Group(*parts)

@@ -25,7 +25,7 @@ def render_note(entry: NoteEntry) -> Text:
     out.append(one_line(entry.author or "Unknown", 80), style="bold")
     out.append(f"  {fmt_time(entry.created)}", style="dim")
     if entry.pending:
-        out.append("  ⏳ pending — not yet on the server", style="bold #ffaf00")
+        out.append("  ● pending — not yet on the server", style="bold #ffaf00")
     out.append("\n")
     out.append(clean(entry.text)[:NOTE_MAX_CHARS])
     return out

@@ -6,6 +6,7 @@ parameters through ``app.client`` when there is one. Failures are shown inline, 
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from datetime import UTC, datetime
 from typing import Any
@@ -136,6 +137,12 @@ class SessionDetail(Widget):
             "recordings": "#recordings-table",
         }[tab]
         self.query_one(target).focus()
+
+    def focus(self, scroll_visible: bool = True) -> SessionDetail:
+        """Focus the active tab's content (the pane itself takes no focus)."""
+        with contextlib.suppress(Exception):  # not composed yet
+            self._focus_tab(self.query_one(TabbedContent).active or "transcript")
+        return self
 
     def highlight(self, spans_fn: Spans | None) -> int:
         """Mark search hits in the transcript; returns the number of hits."""

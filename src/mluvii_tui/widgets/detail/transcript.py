@@ -62,7 +62,7 @@ def render_item(item: TranscriptItem, spans: Spans | None = None) -> Text:
             out.append_text(_body(item.text, spans))
         return out
     if item.kind == FILE and item.file is not None:
-        out.append("\n📎 ")
+        out.append("\nFile: ", style="bold")
         out.append(file_line(item.file), style="underline")
         if item.file.url and not item.file.deleted:
             out.append("   d download", style="dim")
@@ -158,7 +158,8 @@ class TranscriptView(VerticalScroll, can_focus=True):
         self.cursor = max(0, len(self.entries) - 1)
         if self._spans is not None:
             self.highlight(self._spans)
-        self._mark(scroll=True)
+        self._mark(scroll=False)
+        self.anchor()
 
     def _mark(self, scroll: bool = True) -> None:
         for entry in self.entries:
