@@ -13,10 +13,12 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
+from .commands import SessionCommands
 from .screens.sessions import SessionsScreen, SyncStateChanged
 
 if TYPE_CHECKING:
     from .api.client import MluviiClient
+    from .api.filters import SessionFilter
     from .store.store import SessionStore
 
 
@@ -24,6 +26,7 @@ class MluviiApp(App[None]):
     CSS_PATH = "styles.tcss"
     TITLE = "mluvii-tui"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {SessionCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -77,9 +80,25 @@ class MluviiApp(App[None]):
     def action_show_help(self) -> None:
         self.action_show_help_panel()
 
+    def run_sync(self, narrow: SessionFilter | None = None) -> None:
+        """Pull the history window into the store; with ``narrow``, only what the filters ask
+        for (server-side narrowing: a narrow question does not download the world)."""
+        if self.client is None:
+            return
+        if narrow is None:
+            self._sync_worker(None)
+        else:
+            self._narrow_worker(narrow)
+
     @work(exclusive=True, group="sync", exit_on_error=False)
-    async def run_sync(self) -> None:
-        """Pull the history window into the store, then keep the table current."""
+    async def _sync_worker(self, narrow: SessionFilter | None) -> None:
+        await self._sync(narrow)
+
+    @work(exclusive=True, group="narrow", exit_on_error=False)
+    async def _narrow_worker(self, narrow: SessionFilter) -> None:
+        await self._sync(narrow)
+
+    async def _sync(self, narrow: SessionFilter | None) -> None:
         from .api.errors import MluviiError
         from .sync import sync_history
 
@@ -98,7 +117,12 @@ class MluviiApp(App[None]):
         screen_post(SyncStateChanged(running=True))
         try:
             result = await sync_history(
-                self.client, self.store, days=self.sync_days, now=self.now(), progress=progress
+                self.client,
+                self.store,
+                days=self.sync_days,
+                filters=narrow,
+                now=self.now(),
+                progress=progress,
             )
         except MluviiError as exc:
             screen_post(SyncStateChanged(running=False, error=exc.message, done=True))

@@ -71,6 +71,7 @@ class SessionsScreen(SessionFiltersMixin, Screen[None]):
         self._sync_text = ""
         self._detail_open = False
         self._detail_max = False
+        self._narrowed_for: tuple[Any, ...] = ((), "")
 
     @property
     def mluvii(self) -> MluviiApp:
@@ -193,8 +194,23 @@ class SessionsScreen(SessionFiltersMixin, Screen[None]):
         self._update_status()
 
     def update_status(self) -> None:
-        """Public: the filter mixin calls it after changing the query."""
+        """Public: the filter mixin calls it after changing the query. New filters that the API
+        understands start a narrowed sync, so that the server answers them too."""
         self._update_status()
+        query = self.query_one(SessionTable).query
+        key = (query.filters, query.search)
+        if key == self._narrowed_for:
+            return
+        self._narrowed_for = key
+        if self.mluvii.client is None:
+            return
+        try:
+            from .sessions_filters import server_filter_for
+        except ImportError:  # pragma: no cover
+            return
+        narrow = server_filter_for(query)
+        if narrow is not None:
+            self.mluvii.run_sync(narrow)
 
     def _update_status(self) -> None:
         table = self.query_one(SessionTable)

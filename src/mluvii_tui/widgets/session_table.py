@@ -220,10 +220,12 @@ class SessionTable(ScrollView, can_focus=True):
         sort = self.query.sort
         segments: list[Segment] = []
         for i, column in enumerate(self._columns):
-            label = column.header
             if column.id == sort.column:
-                label = f"{label} {'▼' if sort.descending else '▲'}"
-            text = _pad(cut(label, column.width), column.width, column.align)
+                mark = "▼" if sort.descending else "▲"
+                label = cut(column.header, max(column.width - 2, 1)) + " " + mark
+            else:
+                label = cut(column.header, column.width)
+            text = _pad(label, column.width, column.align)
             style = focused if (i == self.cursor_col and self.has_focus) else normal
             segments.append(Segment(text, style))
             segments.append(Segment(" " * GAP, normal))
