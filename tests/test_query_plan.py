@@ -1,0 +1,59 @@
+"""EXPLAIN QUERY PLAN of the statements the store really runs for the indexed sorts: every
+window is an index walk (no full table scan, no temporary B-tree for ORDER BY), with and without
+ANALYZE."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mluvii_tui.store.columns import COLUMNS
+from mluvii_tui.store.querytypes import SessionQuery, SortKey
+from mluvii_tui.store.schema import INDEXED_FIELDS
+from mluvii_tui.store.store import SessionStore
+from store_samples import sample_models
+
+INDEXED_COLUMNS = [c.id for c in COLUMNS.values() if c.field in INDEXED_FIELDS] + ["id"]
+
+
+def test_every_indexed_field_is_a_column() -> None:
+    assert len(INDEXED_COLUMNS) == len(INDEXED_FIELDS) + 1
+
+
+def _plans(store: SessionStore, query: SessionQuery) -> list[tuple[str, str]]:
+    conn = store._conn()
+    seen: list[str] = []
+    conn.set_trace_callback(seen.append)
+    try:
+        n = store.count(query)
+        store.window(query, 0, 40)
+        store.window(query, max(0, n - 40), 40)  # the reverse path
+    finally:
+        conn.set_trace_callback(None)
+    out = []
+    for sql in seen:
+        if "ORDER BY" not in sql:
+            continue
+        plan = conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
+        out.append((sql, " | ".join(row[-1] for row in plan)))
+    return out
+
+
+@pytest.mark.parametrize("analyze", [False, True])
+def test_indexed_sorts_walk_an_index(tmp_path: Any, analyze: bool) -> None:
+    store = SessionStore(tmp_path / "s.sqlite3")
+    store.upsert_sessions(sample_models(200))
+    if analyze:
+        store._conn().execute("ANALYZE")
+    for column in INDEXED_COLUMNS:
+        for view in ("history", "all"):
+            for desc in (True, False):
+                q = SessionQuery(view=view, sort=SortKey(column, desc))
+                plans = _plans(store, q)
+                assert plans, column
+                for sql, plan in plans:
+                    assert "TEMP B-TREE" not in plan, (sql, plan)
+                    assert "SCAN s" not in plan.replace("SCAN s USING", ""), (sql, plan)
+                    assert "USING" in plan, (sql, plan)
+    store.close()
