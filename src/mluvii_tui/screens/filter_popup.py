@@ -75,7 +75,7 @@ class FilterPopup(ModalScreen[PopupResult | None]):
                 yield Button("Remove", id="filter-remove", compact=True)
                 yield Button("Cancel", id="filter-cancel", compact=True)
             yield Label(
-                "enter apply · ctrl+r remove filter · esc cancel · tab next field",
+                "enter apply · ctrl+r remove · esc cancel · tab next field",
                 id="filter-popup-help",
                 classes="hint",
             )
