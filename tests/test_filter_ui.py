@@ -333,3 +333,28 @@ def test_server_filter_for() -> None:
     result = server_filter_for(query)
     assert result is not None
     assert ("Channel", "Chat") in result.to_params() and ("Channel", "AV") in result.to_params()
+
+
+async def test_search_hits_highlighted_in_transcript(store: SessionStore) -> None:
+    from mluvii_tui.widgets.detail.transcript import TranscriptView
+
+    app = make_app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = table_of(app)
+        await pilot.press("s", *"objedn*", "enter")
+        await pilot.pause()
+        assert table.row_count > 0
+        await pilot.press("enter")  # open the first matching session
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.screen.query_one(TranscriptView)
+        hit_entries = [e.index for e in view.entries if e.hits]
+        assert hit_entries, "the transcript marks the search hits"
+        view.focus()
+        view.cursor = 0
+        await pilot.press("n")  # the next hit after the cursor (wrapping)
+        later = [i for i in hit_entries if i > 0]
+        assert view.cursor == (later[0] if later else hit_entries[0])
+        expected = hit_entries[hit_entries.index(view.cursor) - 1]
+        await pilot.press("N")
+        assert view.cursor == expected
