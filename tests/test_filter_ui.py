@@ -358,3 +358,32 @@ async def test_search_hits_highlighted_in_transcript(store: SessionStore) -> Non
         expected = hit_entries[hit_entries.index(view.cursor) - 1]
         await pilot.press("N")
         assert view.cursor == expected
+
+
+async def test_pick_list_falls_back_when_server_unreachable(store: SessionStore) -> None:
+    from mluvii_tui.api.client import MluviiClient
+
+    client = MluviiClient("http://127.0.0.1:9", "id", "secret", timeout=2.0, max_retries=0)
+    app = MluviiApp(store, client, profile="filters-offline", now=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()  # the start-up sync fails: that is fine here
+        popup = await open_popup(app, pilot, "operators")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        note = str(popup.query_one("#pick-note").render())
+        assert "could not load users" in note and "synced sessions" in note
+        assert popup.query_one("#pick-list").option_count > 3
+
+
+async def test_long_chips_keep_the_selected_one_visible(store: SessionStore) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(80, 30)) as pilot:
+        screen = app.screen_stack[1]
+        for i, column in enumerate(("client_email", "client_phone", "url", "ip", "language")):
+            value = f"value-{i}-" + "x" * 20
+            screen.set_column_filter(column, Filter(column, "contains", values=(value,)))
+        await pilot.press("F", "right", "right", "right", "right")
+        await pilot.pause()
+        bar = screen.query_one(FilterBar)
+        rendered = str(bar.render())
+        assert "value-4-" in rendered and "‹" in rendered

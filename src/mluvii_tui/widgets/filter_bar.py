@@ -90,18 +90,34 @@ class FilterBar(Widget, can_focus=True):
             return line
         chip_style = self.get_component_rich_style("filter-bar--chip")
         selected_style = self.get_component_rich_style("filter-bar--selected")
+        hint = self.get_component_rich_style("filter-bar--hint")
         line.append(" Filters ", style=label_style)
-        for i, chip in enumerate(self.chips):
+        texts = [f" {cut(one_line(chip.text, 80), 60)} ✕ " for chip in self.chips]
+        first = self._first_visible(texts)
+        if first:
+            line.append(f" ‹{first}", style=hint)
+        for i, text in enumerate(texts[first:], start=first):
             style = selected_style if (self.has_focus and i == self.selected) else chip_style
             line.append(" ")
-            line.append(f" {cut(one_line(chip.text, 80), 60)} ✕ ", style=style)
+            line.append(text, style=style)
         if self.has_focus:
-            hint = self.get_component_rich_style("filter-bar--hint")
             line.append("  ←/→ select · del remove · x clear all · enter edit", style=hint)
         else:
-            hint = self.get_component_rich_style("filter-bar--hint")
-            line.append("  F manage · x clear all", style=hint)
+            line.append("  F manage filters", style=hint)
         return line
+
+    def _first_visible(self, texts: list[str]) -> int:
+        """The first chip to draw so that the selected one fits on the line."""
+        if not self.has_focus:
+            return 0
+        from rich.cells import cell_len
+
+        room = max(self.size.width - 14, 10)
+        first = 0
+        selected = min(self.selected, len(texts) - 1)
+        while first < selected and sum(cell_len(t) + 1 for t in texts[first : selected + 1]) > room:
+            first += 1
+        return first
 
     def watch_selected(self) -> None:
         self.refresh()
