@@ -108,6 +108,7 @@ class SessionTable(ScrollView, can_focus=True):
         self.row_count = 0
         self._blocks: OrderedDict[int, Sequence[Any]] = OrderedDict()
         self._offsets: list[int] = []
+        self._widths: list[int] = []
         self._total_width = 0
         self._last_id: int | None = None
         self.empty_message = "No sessions match."
@@ -146,8 +147,14 @@ class SessionTable(ScrollView, can_focus=True):
         self.reload(keep=keep_id)
 
     def reload(self, *, keep: int | None = None) -> None:
-        """Re-read count and rows (after a sync or a live update), keeping the cursor's session."""
-        keep_id = self.current_session_id if keep is None else keep
+        """Re-read count and rows (after a sync or a live update), keeping the cursor's session.
+
+        A cursor resting on the first row stays on the first row (it follows the newest session),
+        as in k9s; anywhere else it stays on its session."""
+        if keep is None and self.cursor_row == 0 and int(self.scroll_y) == 0:
+            keep_id = None
+        else:
+            keep_id = self.current_session_id if keep is None else keep
         self._blocks.clear()
         self.row_count = self.source.count(self.query)
         self._update_virtual_size()
@@ -178,11 +185,15 @@ class SessionTable(ScrollView, can_focus=True):
     # -------------------------------------------------------------- layout
 
     def _layout_columns(self) -> None:
+        from rich.cells import cell_len
+
         self._offsets = []
+        # A column is at least as wide as its header plus a sort mark: headers stay readable.
+        self._widths = [max(c.width, min(cell_len(c.header), 24) + 2) for c in self._columns]
         x = 0
-        for column in self._columns:
+        for width in self._widths:
             self._offsets.append(x)
-            x += column.width + GAP
+            x += width + GAP
         self._total_width = max(x - GAP, 0)
         self._update_virtual_size()
 
@@ -220,12 +231,13 @@ class SessionTable(ScrollView, can_focus=True):
         sort = self.query.sort
         segments: list[Segment] = []
         for i, column in enumerate(self._columns):
+            width = self._widths[i]
             if column.id == sort.column:
                 mark = "▼" if sort.descending else "▲"
-                label = cut(column.header, max(column.width - 2, 1)) + " " + mark
+                label = cut(column.header, max(width - 2, 1)) + " " + mark
             else:
-                label = cut(column.header, column.width)
-            text = _pad(label, column.width, column.align)
+                label = cut(column.header, width)
+            text = _pad(label, width, column.align)
             style = focused if (i == self.cursor_col and self.has_focus) else normal
             segments.append(Segment(text, style))
             segments.append(Segment(" " * GAP, normal))
@@ -242,11 +254,12 @@ class SessionTable(ScrollView, can_focus=True):
             cell_style = None
         segments: list[Segment] = []
         for i, column in enumerate(self._columns):
+            width = self._widths[i]
             try:
                 value = column.text(row)
             except Exception:  # a broken value must not take the screen down
                 value = "?"
-            text = _pad(cut(value, column.width), column.width, column.align)
+            text = _pad(cut(value, width), width, column.align)
             use = cell_style if (cell_style is not None and i == self.cursor_col) else style
             segments.append(Segment(text, use))
             segments.append(Segment(" " * GAP, style))
@@ -269,7 +282,7 @@ class SessionTable(ScrollView, can_focus=True):
         if not self._columns:
             return
         x = self._offsets[new]
-        w = self._columns[new].width
+        w = self._widths[new]
         view = self.scrollable_content_region.width
         if x < self.scroll_x:
             self.scroll_to(x=x, animate=False)
@@ -352,7 +365,7 @@ class SessionTable(ScrollView, can_focus=True):
     def _column_at(self, x: int) -> int | None:
         x += int(self.scroll_x)
         for i, offset in enumerate(self._offsets):
-            if offset <= x < offset + self._columns[i].width + GAP:
+            if offset <= x < offset + self._widths[i] + GAP:
                 return i
         return None
 
