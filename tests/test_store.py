@@ -279,3 +279,17 @@ def test_sample_dicts_upsert_as_json(tmp_path: Any) -> None:
     res = s.upsert_sessions(sample_dicts(20))
     assert res.inserted == 20
     s.close()
+
+
+@pytest.mark.parametrize("column", ["created", "ended", "operators", "param:name", "id"])
+def test_random_jumps_use_remembered_rows_correctly(store: SessionStore, column: str) -> None:
+    import random
+
+    rng = random.Random(4)
+    for desc in (True, False):
+        q = SessionQuery(view="history", sort=SortKey(column, desc))
+        want = expected_ids(store, q)
+        for _ in range(60):
+            offset = rng.randrange(0, len(want))
+            size = rng.randint(1, 50)
+            assert [r.id for r in store.window(q, offset, size)] == want[offset : offset + size]

@@ -162,6 +162,8 @@ class Segment:
     order: str  # ORDER BY clause
     id_expr: str
     key_expr: str | None  # None: the segment holds the NULL keys (ordered by id only)
+    descending: bool = False
+    part: str = "valued"  # "valued" | "empty": which rows (same in both directions)
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ def sort_plan(sort: SortKey) -> SortPlan:
     def segs(desc: bool) -> list[Segment]:
         d = "DESC" if desc else "ASC"
         if col.id == "id":
-            return [Segment("sessions s", "1", (), f"s.id {d}", "s.id", "s.id")]
+            return [Segment("sessions s", "1", (), f"s.id {d}", "s.id", None, desc)]
         if col.param is not None:
             name = col.param
             valued = Segment(
@@ -190,6 +192,7 @@ def sort_plan(sort: SortKey) -> SortPlan:
                 f"p.value {d}, p.session_id {d}",
                 "p.session_id",
                 "p.value",
+                desc,
             )
             empty = Segment(
                 "sessions s",
@@ -199,13 +202,17 @@ def sort_plan(sort: SortKey) -> SortPlan:
                 f"s.id {d}",
                 "s.id",
                 None,
+                desc,
+                "empty",
             )
         else:
             key = col.sql
             valued = Segment(
-                "sessions s", f"{key} IS NOT NULL", (), f"{key} {d}, s.id {d}", "s.id", key
+                "sessions s", f"{key} IS NOT NULL", (), f"{key} {d}, s.id {d}", "s.id", key, desc
             )
-            empty = Segment("sessions s", f"{key} IS NULL", (), f"s.id {d}", "s.id", None)
+            empty = Segment(
+                "sessions s", f"{key} IS NULL", (), f"s.id {d}", "s.id", None, desc, "empty"
+            )
         return [valued, empty]
 
     forward = segs(sort.descending)
@@ -282,14 +289,68 @@ class QueryRunner:
                 start -= n
                 continue
             take = min(limit - len(ids), n - start)
-            sql = _segment_sql(seg, where, seg.id_expr) + f" ORDER BY {seg.order} LIMIT ? OFFSET ?"
-            ids.extend(r[0] for r in self.conn.execute(sql, [*args, *seg.cond_args, take, start]))
+            ids.extend(self._segment_ids(query, plan, seg, n, where, args, start, take))
             start = 0
             if len(ids) >= limit:
                 break
         if reverse:
             ids.reverse()
         return ids
+
+    def _segment_ids(
+        self,
+        query: SessionQuery,
+        plan: SortPlan,
+        seg: Segment,
+        n: int,
+        where: str,
+        args: list[Any],
+        start: int,
+        take: int,
+    ) -> list[int]:
+        """``take`` ids of one segment from ``start``; resumes from the nearest remembered row
+        before ``start`` (keyset) so that paging deep into a big list stays cheap."""
+        # Anchors: (position in plan-forward order, key, id), shared by both directions.
+        akey = (
+            "anchors",
+            replace(query, sort=SortKey()),
+            plan.column.id,
+            plan.descending,
+            seg.part,
+        )
+        anchors: list[tuple[int, Any, int]] = self.cache.setdefault(akey, [])  # type: ignore[arg-type]
+        forward = seg.descending == plan.descending
+        best: tuple[int, Any, int] | None = None
+        for pos_f, key, sid in anchors:
+            pos = pos_f if forward else n - 1 - pos_f
+            if pos <= start and (best is None or pos > best[0]):
+                best = (pos, key, sid)
+        cmp = "<" if seg.descending else ">"
+        key_expr = seg.key_expr
+        select = seg.id_expr if key_expr is None else f"{seg.id_expr}, {key_expr}"
+        sql = _segment_sql(seg, where, select)
+        extra: list[Any] = []
+        skip = start
+        if best is not None:
+            pos, key, sid = best
+            if pos == start:  # the remembered row is the first one asked for
+                cmp += "="
+                pos -= 1
+            if key_expr is None:
+                sql += f" AND {seg.id_expr} {cmp} ?"
+                extra = [sid]
+            else:
+                sql += f" AND ({key_expr}, {seg.id_expr}) {cmp} (?, ?)"
+                extra = [key, sid]
+            skip = start - pos - 1
+        sql += f" ORDER BY {seg.order} LIMIT ? OFFSET ?"
+        rows = self.conn.execute(sql, [*args, *seg.cond_args, *extra, take, skip]).fetchall()
+        if rows:
+            for pos, row in ((start, rows[0]), (start + len(rows) - 1, rows[-1])):
+                pos_f = pos if forward else n - 1 - pos
+                anchors.append((pos_f, row[1] if key_expr is not None else None, row[0]))
+            del anchors[:-64]
+        return [r[0] for r in rows]
 
     def position_of(self, query: SessionQuery, session_id: int) -> int | None:
         plan = sort_plan(query.sort)

@@ -1,0 +1,131 @@
+"""Store timings: upsert speed with full transcripts, and window/count/position at N rows.
+
+    python bench/store_bench.py /tmp/bench1m.sqlite3 [--upsert 2000]
+
+The store file comes from ``bench/gen_store.py``. Prints one line per measurement (median ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mluvii_tui.store.querytypes import Filter, SessionQuery, SortKey
+from mluvii_tui.store.schema import INDEXED_FIELDS
+from mluvii_tui.store.store import SessionStore
+
+
+def _ms(fn: Callable[[], object], repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def bench_upsert(n: int) -> None:
+    from mluvii_tui.api.models import parse_session
+    from mluvii_tui.demo.generator import generate_sessions
+
+    models = [parse_session(d) for d in generate_sessions(n, seed=5, now=datetime.now(UTC))]
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SessionStore(Path(tmp) / "u.sqlite3")
+        store.upsert_sessions(models[:20])  # load the lemmatiser dictionaries first
+        t = time.perf_counter()
+        res = store.upsert_sessions(models[20:])
+        dt = time.perf_counter() - t
+        acts = sum(len(m.activities) for m in models) / len(models)
+        print(f"upsert: {res.inserted / dt:,.0f} sessions/s ({acts:.0f} activities each, FTS on)")
+        t = time.perf_counter()
+        res = store.upsert_sessions(models)
+        print(f"re-upsert unchanged: {res.unchanged / (time.perf_counter() - t):,.0f} sessions/s")
+        size = (Path(tmp) / "u.sqlite3").stat().st_size
+        print(f"store size with transcripts: {size / 1e6 * 100_000 / len(models):,.0f} MB/100k")
+        store.close()
+
+
+def bench_queries(path: str) -> None:
+    t = time.perf_counter()
+    store = SessionStore(path)
+    q = SessionQuery()
+    n = store.count(q)
+    first = store.window(q, 0, 60)
+    print(f"open + count + first window: {(time.perf_counter() - t) * 1000:.0f} ms ({n:,} rows)")
+    store._counts.clear()
+    uncached = _ms(lambda: (store._counts.clear(), store.count(q)), 3)
+    print(f"count (history view, uncached): {uncached:.1f} ms")
+    print(f"count cached: {_ms(lambda: store.count(q)):.3f} ms")
+    for name, off in (("top", 0), ("middle", n // 2 - 30), ("3/4", n * 3 // 4), ("end", n - 60)):
+        print(f"window 60 at {name}: {_ms(lambda off=off: store.window(q, off, 60)):.1f} ms")
+    for start in (10_000, n // 3):
+        store.window(q, start, 60)  # the jump there
+
+        def pages(start: int = start) -> None:
+            for i in range(1, 21):
+                store.window(q, start + 60 * i, 60)
+
+        print(f"page down after a jump to {start:,}: {_ms(pages, 1) / 20:.2f} ms per page")
+    sid = first[30].id
+    print(f"position_of near top: {_ms(lambda: store.position_of(q, sid)):.1f} ms")
+    mid = store.window(q, n // 2, 1)[0].id
+    print(f"position_of middle: {_ms(lambda: store.position_of(q, mid), 3):.1f} ms")
+    for col in (
+        *(
+            c
+            for c in (
+                "created",
+                "ended",
+                "waited",
+                "length",
+                "operators",
+                "client_name",
+                "status",
+                "rating",
+                "messages_count",
+            )
+        ),
+        "param:email",
+        "url",
+    ):
+        sq = SessionQuery(sort=SortKey(col, False))
+
+        def resort(sq: SessionQuery = sq) -> None:
+            store._counts.clear()
+            store.count(sq)
+            store.window(sq, 0, 60)
+            store.window(sq, store.count(sq) - 60, 60)
+
+        print(f"re-sort {col} asc (counts + top + end window): {_ms(resort, 3):.0f} ms")
+    fq = SessionQuery(filters=(Filter("channel", "in", ("Phone",)),))
+
+    def refilter() -> None:
+        store._counts.clear()
+        store.count(fq)
+        store.window(fq, 0, 60)
+
+    print(f"re-filter channel=Phone (count + window): {_ms(refilter, 3):.0f} ms")
+    store.close()
+    print(f"indexed sort fields: {', '.join(INDEXED_FIELDS)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("path", nargs="?")
+    ap.add_argument("--upsert", type=int, default=0, help="sessions for the upsert benchmark")
+    args = ap.parse_args(argv)
+    if args.upsert:
+        bench_upsert(args.upsert)
+    if args.path:
+        bench_queries(args.path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
