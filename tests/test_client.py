@@ -1,7 +1,6 @@
 """MluviiClient against the simulator over loopback: paging, filters, detail calls, parsing.
 
-Fault handling (auth, retries, malformed answers) is in test_client_faults.py, which also holds the
-stand-in server used while demo/runner.py does not exist.
+Fault handling (auth, retries, malformed answers) is in test_client_faults.py.
 """
 
 from __future__ import annotations
@@ -33,11 +32,9 @@ from test_client_faults import (
     Control,
     make_client,
     start_server,
-    using_stub,
 )
 
 TOTAL = 1234
-needs_simulator = pytest.mark.skipif(using_stub(), reason="needs demo/runner.py (the simulator)")
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +190,7 @@ def test_timespan_text(span: timedelta, text: str) -> None:
     assert parse_timespan("PT1H30M") == timedelta(minutes=90)
 
 
-# -- filters checked by their results (simulator only) -----------------------------------------
+# -- filters checked by their results ------------------------------------------------------------
 
 
 def _text(value: object) -> str:
@@ -295,7 +292,6 @@ def _cases(data: list[SessionModel]) -> list[tuple[str, SessionFilter, Callable[
     return cases
 
 
-@needs_simulator
 async def test_filters_select_what_they_say(sim: str, everything: list[SessionModel]) -> None:
     for name, flt, predicate in _cases(everything):
         got = {s.id for s in await fetch(sim, flt)}
@@ -303,7 +299,6 @@ async def test_filters_select_what_they_say(sim: str, everything: list[SessionMo
         assert got == want, f"filter {name}: {flt.to_params()}"
 
 
-@needs_simulator
 async def test_activity_text_filter(sim: str, everything: list[SessionModel]) -> None:
     text = next(a.text for s in everything for a in s.activities if a.text and len(a.text) > 8)
     word = max(text.split(), key=len).strip(".,!?")
@@ -344,7 +339,6 @@ async def test_unknown_enum_values_are_kept_as_raw_strings(control: Control) -> 
     assert enum_text(session.status) == "CLOSED"
 
 
-@needs_simulator
 async def test_detail_calls(sim: str, everything: list[SessionModel]) -> None:
     sid = everything[-1].id
     async with make_client(sim) as client:

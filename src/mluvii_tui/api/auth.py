@@ -86,7 +86,7 @@ class ClientCredentialsAuth(httpx.Auth):
         if self._expired():
             async with self._lock:
                 if self._expired():
-                    response = yield self._token_request()
+                    response = yield self._token_request(request)
                     await self._store(response)
         used = self._token
         request.headers["Authorization"] = f"Bearer {used}"
@@ -95,7 +95,7 @@ class ClientCredentialsAuth(httpx.Auth):
             # Revoked or rotated: renew once (unless another task already did), resend once.
             async with self._lock:
                 if self._token == used or self._expired():
-                    response = yield self._token_request()
+                    response = yield self._token_request(request)
                     await self._store(response)
             request.headers["Authorization"] = f"Bearer {self._token}"
             yield request
@@ -105,8 +105,11 @@ class ClientCredentialsAuth(httpx.Auth):
     def _expired(self) -> bool:
         return self._token is None or self._clock() >= self._expires_at
 
-    def _token_request(self) -> httpx.Request:
+    def _token_request(self, request: httpx.Request) -> httpx.Request:
+        """The token POST; it keeps the timeouts of the call that needs it (a bare Request
+        has none, and would wait forever on a silent server)."""
         self.token_requests += 1
+        extensions = {k: v for k, v in request.extensions.items() if k == "timeout"}
         return httpx.Request(
             "POST",
             self.token_url,
@@ -117,6 +120,7 @@ class ClientCredentialsAuth(httpx.Auth):
                 "client_secret": self._secret,
             },
             headers={"Accept": "application/json"},
+            extensions=extensions,
         )
 
     async def _store(self, response: httpx.Response) -> None:

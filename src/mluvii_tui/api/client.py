@@ -407,16 +407,13 @@ class MluviiClient:
         return ServerError(f"{where} failed with HTTP {status}", status=status)
 
     def _transport_error(self, exc: httpx.TransportError, where: str) -> ConnectionFailed:
+        if isinstance(exc, httpx.ConnectError):
+            return ConnectionFailed(f"cannot reach {self.origin}: {connect_reason(exc)}")
         if isinstance(exc, httpx.TimeoutException):
-            reason = "timed out"
-        elif isinstance(exc, httpx.ConnectError):
-            reason = connect_reason(exc)
-        elif isinstance(exc, httpx.RemoteProtocolError):
-            reason = "the server closed the connection"
-        else:
-            reason = type(exc).__name__
-        target = self.origin if isinstance(exc, httpx.ConnectError) else where
-        return ConnectionFailed(f"cannot reach {target}: {reason}")
+            return ConnectionFailed(f"{where}: no answer in time (timed out)")
+        if isinstance(exc, httpx.RemoteProtocolError):
+            return ConnectionFailed(f"{where}: the server closed the connection")
+        return ConnectionFailed(f"{where}: {type(exc).__name__}")
 
 
 class _Retry(Exception):
