@@ -36,9 +36,10 @@ class ColumnChooser(ModalScreen[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="column-chooser"):
+            yield Label("Columns", id="column-chooser-title")
             yield Label(
-                "Columns — space show/hide · shift+↑/↓ or K/J move · r basic · enter apply · "
-                "esc cancel",
+                "space show/hide · K/J or shift+↑↓ move · r basic columns\n"
+                "enter apply · esc cancel",
                 id="column-chooser-help",
             )
             yield SelectionList[str](id="column-list")
