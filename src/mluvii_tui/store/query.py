@@ -265,6 +265,18 @@ class QueryRunner:
         b_empty, b_valued = plan.backward
         return {f_valued: valued, f_empty: nulls, b_valued: valued, b_empty: nulls}
 
+    def seg_count(self, query: SessionQuery, plan: SortPlan, seg: Segment) -> int:
+        """Rows of one segment; only the NULL part is counted (valued = total - NULLs)."""
+        if len(plan.forward) == 1:
+            return self.count(query)
+        nulls = self.segment_counts(query, plan)[plan.forward[1]]
+        return nulls if seg.part == "empty" else self.count(query) - nulls
+
+    def _seg_count_known(self, query: SessionQuery, plan: SortPlan, seg: Segment) -> bool:
+        if len(plan.forward) == 1:
+            return True
+        return ("nulls", replace(query, sort=SortKey()), plan.column.id) in self.cache
+
     def window_ids(self, query: SessionQuery, offset: int, limit: int) -> list[int]:
         offset = max(0, int(offset))
         limit = max(0, int(limit))
@@ -273,7 +285,6 @@ class QueryRunner:
             return []
         limit = min(limit, total - offset)
         plan = sort_plan(query.sort)
-        counts = self.segment_counts(query, plan)
         reverse = offset + limit / 2 > total / 2
         if reverse:
             segments = plan.backward
@@ -284,12 +295,12 @@ class QueryRunner:
         where, args = plan_where(query)
         ids: list[int] = []
         for seg in segments:
-            n = counts[seg]
-            if start >= n:
-                start -= n
+            take = limit - len(ids)
+            got = self._segment_ids(query, plan, seg, where, args, start, take)
+            if not got and start > 0:  # the window starts past this segment
+                start = max(0, start - self.seg_count(query, plan, seg))
                 continue
-            take = min(limit - len(ids), n - start)
-            ids.extend(self._segment_ids(query, plan, seg, n, where, args, start, take))
+            ids.extend(got)
             start = 0
             if len(ids) >= limit:
                 break
@@ -302,7 +313,6 @@ class QueryRunner:
         query: SessionQuery,
         plan: SortPlan,
         seg: Segment,
-        n: int,
         where: str,
         args: list[Any],
         start: int,
@@ -320,10 +330,20 @@ class QueryRunner:
         )
         anchors: list[tuple[int, Any, int]] = self.cache.setdefault(akey, [])  # type: ignore[arg-type]
         forward = seg.descending == plan.descending
+        # Anchor positions: >= 0 in plan-forward numbering; < 0 encodes ``-1 - position`` in the
+        # backward numbering (taken before the segment's count was known).
+        n = -1
+        if self._seg_count_known(query, plan, seg):
+            n = self.seg_count(query, plan, seg)
+        elif start > 2000 and any((a[0] < 0) == forward for a in anchors):
+            n = self.seg_count(query, plan, seg)  # worth a count: the scan would cost more
         best: tuple[int, Any, int] | None = None
         for pos_f, key, sid in anchors:
-            pos = pos_f if forward else n - 1 - pos_f
-            if pos <= start and (best is None or pos > best[0]):
+            if pos_f >= 0:
+                pos = pos_f if forward else (n - 1 - pos_f if n >= 0 else -1)
+            else:
+                pos = -1 - pos_f if not forward else (n + pos_f if n >= 0 else -1)
+            if 0 <= pos <= start and (best is None or pos > best[0]):
                 best = (pos, key, sid)
         cmp = "<" if seg.descending else ">"
         key_expr = seg.key_expr
@@ -347,7 +367,10 @@ class QueryRunner:
         rows = self.conn.execute(sql, [*args, *seg.cond_args, *extra, take, skip]).fetchall()
         if rows:
             for pos, row in ((start, rows[0]), (start + len(rows) - 1, rows[-1])):
-                pos_f = pos if forward else n - 1 - pos
+                if forward:
+                    pos_f = pos
+                else:
+                    pos_f = n - 1 - pos if n >= 0 else -1 - pos
                 anchors.append((pos_f, row[1] if key_expr is not None else None, row[0]))
             del anchors[:-64]
         return [r[0] for r in rows]
