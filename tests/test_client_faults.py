@@ -140,14 +140,16 @@ async def test_bad_credentials_are_an_auth_error_without_the_secret(server: str,
 
 async def test_401_twice_is_auth_error_after_exactly_one_reauth(control: Control) -> None:
     async with make_client(control.base_url) as client:
-        async for _ in client.iter_sessions(page_size=5000):
+        async for _ in client.iter_sessions(page_size=10):
             break
         before = control.stats()["tokenRequests"]
         control.fault(SESSIONS, 401, times=2)
         with pytest.raises(AuthError) as info:
             async for _ in client.iter_sessions(page_size=10):
                 break
+    assert before == 1
     assert control.stats()["tokenRequests"] == before + 1
+    assert control.stats()["requests"]["GET /api/v1/Sessions"] == 3  # first page, 401, resend
     assert_no_secret(info.value)
 
 
