@@ -100,6 +100,7 @@ _V1: list[str] = [
     + ", ".join(_column_ddl(n) for n in SESSION_FIELDS)
     + ", raw BLOB, hash INTEGER)",
     *[f"CREATE INDEX ix_sessions_{f} ON sessions({f}, id, is_live)" for f in INDEXED_FIELDS],
+    "CREATE INDEX ix_sessions_id ON sessions(id, is_live)",  # id order without table reads
     "CREATE INDEX ix_sessions_live ON sessions(is_live)",
     "CREATE TABLE activities (rowid INTEGER PRIMARY KEY, session_id INTEGER NOT NULL,"
     " seq INTEGER NOT NULL, activity_id INTEGER, time REAL, type TEXT, client TEXT,"

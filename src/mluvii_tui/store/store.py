@@ -20,7 +20,15 @@ from typing import Any
 from ..api.models import SessionModel, SessionNote, parse_session
 from .query import QueryRunner
 from .querytypes import SessionQuery
-from .rows import ROW_INDEX, SessionRecord, SessionRow, build_record, compress, decompress
+from .rows import (
+    ROW_INDEX,
+    SessionRecord,
+    SessionRow,
+    build_record,
+    compress,
+    decompress,
+    model_from_row,
+)
 from .schema import SESSION_FIELDS, configure, migrate
 
 try:
@@ -252,16 +260,18 @@ class SessionStore:
     # -- reading sessions ----------------------------------------------------------------
 
     def get_session(self, session_id: int) -> SessionModel | None:
+        """The session as the API sent it (from ``raw``); None when unknown."""
         with self._reading() as conn:
             row = conn.execute("SELECT raw FROM sessions WHERE id = ?", (session_id,)).fetchone()
-        if row is None or row[0] is None:
-            return None
-        try:
-            return parse_session(decompress(row[0]))
-        except (ValueError, TypeError):  # zlib.error is an Exception subclass too
-            return None
-        except Exception:
-            return None
+            if row is None:
+                return None
+            if row[0] is not None:
+                try:
+                    return parse_session(decompress(row[0]))
+                except Exception:  # a damaged cache entry: fall back to the columns
+                    pass
+            rows = self._rows(conn, [session_id])
+        return model_from_row(rows[0]) if rows else None
 
     def _runner(self, conn: sqlite3.Connection) -> QueryRunner:
         return QueryRunner(conn, self._counts)
