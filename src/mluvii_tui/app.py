@@ -13,7 +13,6 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from .commands import SessionCommands
 from .screens.sessions import SessionsScreen, SyncStateChanged
 
 if TYPE_CHECKING:
@@ -26,7 +25,6 @@ class MluviiApp(App[None]):
     CSS_PATH = "styles.tcss"
     TITLE = "mluvii-tui"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {SessionCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
