@@ -27,6 +27,8 @@ from .csv_export import CsvWriter
 from .files import AtomicFile, ExportError, check_target, describe_os_error
 
 WINDOW = 2000
+#: Smaller windows when whole sessions (transcripts) are loaded: they are far bigger than rows.
+SESSION_WINDOW = 500
 FORMATS = ("csv", "html")
 ENCODINGS = {"utf-8-sig": "UTF-8 with BOM (Excel)", "utf-8": "UTF-8", "cp1250": "Windows-1250"}
 
@@ -175,6 +177,7 @@ def run_export(
         job: _Job = _CsvJob(target, cols, options)
     else:
         job = _HtmlJob(target, cols, options, total)
+    window = SESSION_WINDOW if job.needs_sessions else WINDOW
     done = 0
     try:
         while True:
@@ -183,7 +186,7 @@ def run_export(
                 return ExportResult(
                     "cancelled", sessions=done, elapsed=time.perf_counter() - started
                 )
-            rows = fetch_window(store, query, done, WINDOW, params)
+            rows = fetch_window(store, query, done, window, params)
             if not rows:
                 break
             sessions = load_sessions(store, [r.id for r in rows]) if job.needs_sessions else {}
@@ -191,7 +194,7 @@ def run_export(
             done += len(rows)
             if progress is not None:
                 progress(ExportProgress(done, max(total, done), time.perf_counter() - started))
-            if len(rows) < WINDOW:
+            if len(rows) < window:
                 break
         if done == 0:
             job.discard()
