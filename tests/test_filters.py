@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import string
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from mluvii_tui.store.filters import (
     validate_filter,
 )
 from mluvii_tui.store.querytypes import Filter
+from mluvii_tui.store.schema import fold_value, migrate
 from mluvii_tui.store.timeframes import parse_local_datetime, preset_range, resolve_preset
 
 NASTY = st.sampled_from(
@@ -70,7 +72,7 @@ def _filter_strategy() -> st.SearchStrategy[Filter]:
         st.builds(lambda op: Filter("url", op), st.sampled_from(["empty", "not_empty"])),
         st.builds(
             lambda v: Filter("operators", "in", tuple(v)),
-            st.lists(st.sampled_from(NAMES), min_size=1),
+            st.lists(st.sampled_from([*NAMES, "10", "11", "12", "99"]), min_size=1),
         ),
         st.builds(
             lambda v: Filter("rating", "in", tuple(v)),
@@ -86,17 +88,14 @@ def _filter_strategy() -> st.SearchStrategy[Filter]:
 
 
 def _db(rows: list[dict]) -> sqlite3.Connection:
-    conn = sqlite3.connect(":memory:")
+    """The store's real schema (migrations included), filled with the rows' columns."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
     register_functions(conn)
-    conn.execute(
-        "CREATE TABLE sessions (id INTEGER PRIMARY KEY, created REAL, waited_s REAL,"
-        " channel TEXT COLLATE NOCASE, url TEXT COLLATE NOCASE, operators TEXT COLLATE NOCASE,"
-        " operator_ids TEXT, rating INTEGER)"
-    )
-    conn.execute("CREATE TABLE params (session_id INTEGER, name TEXT, value TEXT)")
+    migrate(conn)
     for i, row in enumerate(rows, 1):
         conn.execute(
-            "INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO sessions (id, created, waited_s, channel, url, operators, rating)"
+            " VALUES (?,?,?,?,?,?,?)",
             (
                 i,
                 row["created"],
@@ -104,13 +103,27 @@ def _db(rows: list[dict]) -> sqlite3.Connection:
                 row["channel"],
                 row["url"],
                 row["operators"],
-                None,
                 row["rating"],
             ),
         )
+        members = row["operators"].split(", ") if row["operators"] else []
+        for seq, name in enumerate(members):
+            conn.execute(
+                "INSERT INTO operators (session_id, seq, user_id, name) VALUES (?, ?, ?, ?)",
+                (i, seq, 10 + NAMES.index(name), name),
+            )
         if row["email"] is not None:
-            conn.execute("INSERT INTO params VALUES (?, 'email', ?)", (i, row["email"]))
+            conn.execute(
+                "INSERT INTO params (session_id, name, value, value_folded)"
+                " VALUES (?, 'email', ?, ?)",
+                (i, row["email"], fold_value(row["email"])),
+            )
     return conn
+
+
+def _nocase(text: str) -> str:
+    """SQLite's NOCASE: ASCII letters only."""
+    return text.translate(str.maketrans(string.ascii_uppercase, string.ascii_lowercase))
 
 
 def _text_match(op: str, value: str | None, needles: tuple[str, ...]) -> bool:
@@ -137,8 +150,8 @@ def _python_match(row: dict, flt: Filter) -> bool:
             return row["email"] in (None, "")
         if row["email"] is None:
             return False
-        if flt.op == "in":
-            return row["email"] in flt.values
+        if flt.op == "in":  # params.value is COLLATE NOCASE
+            return _nocase(row["email"]) in {_nocase(v) for v in flt.values}
         return _text_match(flt.op, row["email"], flt.values)
     if col == "url":
         return _text_match(flt.op, row["url"], flt.values)
@@ -148,7 +161,8 @@ def _python_match(row: dict, flt: Filter) -> bool:
         }
     if col == "operators":
         members = (row["operators"] or "").split(", ") if row["operators"] else []
-        return any(v in members for v in flt.values)
+        ids = {str(10 + NAMES.index(m)) for m in members}
+        return any(v in members or v in ids for v in flt.values)
     if col == "rating":
         return row["rating"] is not None and str(row["rating"]) in flt.values
     value = row["created"] if col == "created" else row["waited_s"]

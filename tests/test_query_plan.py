@@ -4,12 +4,14 @@ ANALYZE."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from mluvii_tui.store.columns import COLUMNS
-from mluvii_tui.store.querytypes import SessionQuery, SortKey
+from mluvii_tui.store.querytypes import Filter, SessionQuery, SortKey
 from mluvii_tui.store.schema import INDEXED_FIELDS
 from mluvii_tui.store.store import SessionStore
 from store_samples import sample_models
@@ -57,3 +59,35 @@ def test_indexed_sorts_walk_an_index(tmp_path: Any, analyze: bool) -> None:
                     assert "SCAN s" not in plan.replace("SCAN s USING", ""), (sql, plan)
                     assert "USING" in plan, (sql, plan)
     store.close()
+
+
+def test_broad_filter_windows_walk_the_sort_index(tmp_path: Any) -> None:
+    """A filter matching a broad share of the store: the window walks the sort column's index
+    (no temporary B-tree sorting every match) and returns what the planner's plan returns."""
+    store = SessionStore(tmp_path / "s.sqlite3")
+    store.upsert_sessions(sample_models(200))
+    store._conn().execute("ANALYZE")
+    flt = Filter("channel", "in", ("Phone", "AV"))
+    for column, desc in (("created", True), ("waited", False), ("id", True)):
+        q = SessionQuery(filters=(flt,), sort=SortKey(column, desc))
+        n = store.count(q)
+        assert n > 0
+        for sql, plan in _plans(store, q):
+            assert "INDEXED BY" in sql and "TEMP B-TREE" not in plan, (sql, plan)
+        forced = [r.id for r in store.window(q, 0, n)]
+        store._counts.clear()
+        with monkeypatch_share(1.0):  # nothing is broad: the planner's own choice
+            assert [r.id for r in store.window(q, 0, n)] == forced
+    store.close()
+
+
+@contextlib.contextmanager
+def monkeypatch_share(share: float) -> Iterator[None]:
+    from mluvii_tui.store import query
+
+    old = query.FORCE_SORT_SHARE
+    query.FORCE_SORT_SHARE = share + 1
+    try:
+        yield
+    finally:
+        query.FORCE_SORT_SHARE = old

@@ -23,6 +23,7 @@ from ..text import clean, one_line
 
 PARAM_PREFIX = "param:"
 
+#: "person": a ", "-joined list of names (operators, groups, chatbots); filters test membership.
 KINDS = ("time", "duration", "enum", "text", "number", "bool", "person", "ids")
 
 
@@ -164,7 +165,7 @@ _ALL: list[Column] = [
     _col("source", "Source", 12, "enum", basic=True, enum_cls=SessionSource),
     _col("status", "Status", 9, "enum", basic=True, enum_cls=SessionStatus),
     _col("operators", "Operator", 18, "person", basic=True),
-    _col("groups", "Group", 14, "text"),
+    _col("groups", "Group", 14, "person"),  # ", "-joined group names: "in" = membership
     _col("chatbot", "Chatbot", 12, "person"),
     _col("client_name", "Client", 18, "person", basic=True),
     _col("client_email", "E-mail", 22, "text"),

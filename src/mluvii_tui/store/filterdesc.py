@@ -18,6 +18,7 @@ from mluvii_tui.store.filters import (
     ColumnLike,
     _in_value,
     bound_value,
+    clock_now,
     parse_duration,
 )
 from mluvii_tui.store.querytypes import FILTER_OPS, Filter
@@ -172,13 +173,13 @@ def _stamp(raw: str | None) -> datetime | None:
     return datetime.fromtimestamp(float(bound_value("time", raw)), UTC)
 
 
-def _one(flt: Filter, changes: dict[str, Any]) -> None:
+def _one(flt: Filter, changes: dict[str, Any], now: datetime | None = None) -> None:
     col, op = flt.column, flt.op
     if col in _TIME_FIELDS:
         field = _TIME_FIELDS[col]
         if op == "range":
             if flt.label and is_preset(flt.label):
-                low, high = resolve_preset(flt.label)
+                low, high = resolve_preset(flt.label, now)
             else:
                 low, high = _stamp(flt.low), _stamp(flt.high)
             changes[field] = DateTimeFilter(min=low, max=high)
@@ -200,9 +201,15 @@ def _one(flt: Filter, changes: dict[str, Any]) -> None:
 
 
 def to_session_filter(
-    filters: Iterable[Filter], search: str = "", base: SessionFilter | None = None
+    filters: Iterable[Filter],
+    search: str = "",
+    base: SessionFilter | None = None,
+    now: Any = None,
 ) -> SessionFilter:
     """The part of ``filters`` (and of a search) the API can apply, as a ``SessionFilter``.
+
+    ``now`` is the clock time presets resolve against: a datetime, a callable returning one
+    (e.g. ``MluviiApp.now``) or None for the real clock.
 
     Filters the API cannot express are left out (the result stays a superset). A search is sent
     as ``ActivityTextsContain`` only when it is a single plain word without diacritics-sensitive
@@ -210,10 +217,11 @@ def to_session_filter(
     Unusable filters are skipped (``validate_filter`` reports them to the user).
     """
     changes: dict[str, Any] = {}
+    moment = clock_now(now)
     for flt in filters:
         try:
             probe: dict[str, Any] = {}
-            _one(flt, probe)
+            _one(flt, probe, moment)
         except (ValueError, TypeError, OverflowError):
             continue
         for key, value in probe.items():

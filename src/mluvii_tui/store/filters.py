@@ -2,8 +2,13 @@
 
 Every user value travels as a ``?`` parameter; only column expressions from the column registry
 (``Column.sql``) and fixed keywords are written into the SQL text. Text matching is case- and
-diacritics-insensitive through the SQL function ``fold`` (``register_functions``).
-Readable chip text, validation messages and server-side narrowing live in ``filterdesc``.
+diacritics-insensitive: session columns through the SQL function ``fold`` (``register_functions``),
+call parameters through their stored folded copy ``params.value_folded`` (no Python call per row).
+Operator filters ("in") search the indexed child table ``operators`` (by user id or by name);
+other list columns (groups, chatbots) test membership in the joined list (see schema.py).
+Time presets ("last 7 days") resolve against ``now`` (a datetime or a clock callable; default:
+the real clock). Readable chip text, validation messages and server-side narrowing live in
+``filterdesc``.
 """
 
 from __future__ import annotations
@@ -15,15 +20,24 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from mluvii_tui.store.querytypes import Filter
+from mluvii_tui.store.schema import LIST_SEP, fold_value
 from mluvii_tui.store.timeframes import is_preset, parse_local_datetime, preset_range, to_stored
-from mluvii_tui.text import fold
 
 TIME_KINDS = frozenset({"time"})
 LIST_KINDS = frozenset({"person", "ids"})  # ", "-joined lists: match any one member
 NUMBER_KINDS = frozenset({"number", "duration", "bool"})
 PARAM_PREFIX = "param:"
-#: A person column whose members may also be given by id: the column holding the ", "-joined ids.
+#: A person column whose members may also be given by id: the column holding the ","-joined ids.
 ID_COMPANIONS = {"s.operators": "s.operator_ids"}
+#: Person columns with a child table (one row per member, indexed by user id and by name).
+MEMBER_TABLES = {"s.operators": "operators"}
+
+
+def clock_now(now: Any) -> datetime | None:
+    """``now`` as a datetime: called when it is a clock callable; None stays None."""
+    if now is None or isinstance(now, datetime):
+        return now
+    return now()
 
 
 class ColumnLike(Protocol):
@@ -45,13 +59,9 @@ class FilterValueError(ValueError):
 
 
 def fold_sql(value: Any) -> str | None:
-    """``fold`` for SQLite: lower-case, no diacritics; ASCII takes a fast path."""
-    if value is None:
-        return None
-    text = value if isinstance(value, str) else str(value)
-    if text.isascii():
-        return text.lower()
-    return fold(text)
+    """``fold`` for SQLite: lower-case, no diacritics; ASCII takes a fast path. The same
+    function fills ``params.value_folded`` (``schema.fold_value``)."""
+    return fold_value(value)
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
@@ -168,16 +178,47 @@ def _param_name(column_id: str) -> str | None:
     return column_id[len(PARAM_PREFIX) :] if column_id.startswith(PARAM_PREFIX) else None
 
 
-def _range_bounds(flt: Filter, kind: str) -> tuple[Any, Any]:
+def _range_bounds(flt: Filter, kind: str, now: datetime | None = None) -> tuple[Any, Any]:
     if kind in TIME_KINDS and flt.label and is_preset(flt.label):
-        return preset_range(flt.label)
+        return preset_range(flt.label, now)
     low = bound_value(kind, flt.low) if flt.low not in (None, "") else None
     high = bound_value(kind, flt.high) if flt.high not in (None, "") else None
     return low, high
 
 
-def _condition(flt: Filter, expr: str, kind: str, params: list[Any]) -> str:
-    """SQL condition on ``expr`` (a trusted column expression) for one filter."""
+def _members_condition(expr: str, values: list[Any], params: list[Any]) -> str:
+    """ "in" on a list column: any member equal to one of ``values`` (digits on a person
+    column with ids mean a user id)."""
+    members = [str(v).strip() for v in values]
+    table = MEMBER_TABLES.get(expr)
+    if table is not None:
+        ids = [int(m) for m in members if m.isdigit() and m.isascii() and len(m) < 19]
+        names = [m for m in members if not (m.isdigit() and m.isascii() and len(m) < 19)]
+        parts = []
+        if ids:
+            parts.append(f"o.user_id IN ({', '.join('?' for _ in ids)})")
+            params.extend(ids)
+        if names:
+            parts.append(f"o.name IN ({', '.join('?' for _ in names)})")
+            params.extend(names)
+        return f"s.id IN (SELECT o.session_id FROM {table} o WHERE {' OR '.join(parts)})"
+    parts = []
+    for member in members:
+        parts.append(f"instr('{LIST_SEP}' || {expr} || '{LIST_SEP}', ?) > 0")
+        params.append(f"{LIST_SEP}{member}{LIST_SEP}")
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _condition(
+    flt: Filter,
+    expr: str,
+    kind: str,
+    params: list[Any],
+    now: datetime | None = None,
+    folded: str | None = None,
+) -> str:
+    """SQL condition on ``expr`` (a trusted column expression) for one filter; ``folded``: an
+    expression holding the folded value already (params.value_folded)."""
     op = flt.op
     if op == "empty":
         return f"({expr} IS NULL OR {expr} = '')"
@@ -188,20 +229,12 @@ def _condition(flt: Filter, expr: str, kind: str, params: list[Any]) -> str:
         if not values:
             return "1"
         if kind in LIST_KINDS:
-            parts = []
-            for value in values:
-                member = str(value).strip()
-                target = expr
-                if member.isdigit() and expr in ID_COMPANIONS:
-                    target = ID_COMPANIONS[expr]
-                parts.append(f"instr(', ' || {target} || ', ', ?) > 0")
-                params.append(f", {member}, ")
-            return "(" + " OR ".join(parts) + ")"
+            return _members_condition(expr, values, params)
         converted = [_in_value(kind, v) for v in values]
         params.extend(converted)
         return f"{expr} IN ({', '.join('?' for _ in converted)})"
     if op == "range":
-        low, high = _range_bounds(flt, kind)
+        low, high = _range_bounds(flt, kind, now)
         parts = []
         if low is not None:
             parts.append(f"{expr} >= ?")
@@ -214,19 +247,26 @@ def _condition(flt: Filter, expr: str, kind: str, params: list[Any]) -> str:
         needles = [fold_sql(v) for v in flt.values if str(v) != ""]
         if not needles:
             return "1"
+        target = folded or f"fold({expr})"
+        if op == "equals":
+            params.extend(needles)
+            if len(needles) == 1:
+                return f"{target} = ?"
+            return f"{target} IN ({', '.join('?' for _ in needles)})"
         parts = []
         for needle in needles:
-            if op == "contains":
-                parts.append(f"instr(fold({expr}), ?) > 0")
-            else:
-                parts.append(f"fold({expr}) = ?")
+            parts.append(f"instr({target}, ?) > 0")
             params.append(needle)
         return "(" + " OR ".join(parts) + ")"
     raise FilterValueError(f"unknown filter operation {op!r}")
 
 
-def filter_sql(flt: Filter, resolve_column: ResolveColumn) -> tuple[str, list[Any]]:
-    """One filter -> ``(sql, params)``. Raises FilterValueError for an unusable filter."""
+def filter_sql(
+    flt: Filter, resolve_column: ResolveColumn, *, now: Any = None
+) -> tuple[str, list[Any]]:
+    """One filter -> ``(sql, params)``. Raises FilterValueError for an unusable filter.
+    ``now``: the clock for time presets (a datetime, a callable returning one, or None)."""
+    now = clock_now(now)
     params: list[Any] = []
     name = _param_name(flt.column)
     if name is not None:
@@ -239,7 +279,7 @@ def filter_sql(flt: Filter, resolve_column: ResolveColumn) -> tuple[str, list[An
             )
         params.append(name)
         try:
-            cond = _condition(flt, "p.value", "text", params)
+            cond = _condition(flt, "p.value", "text", params, now, folded="p.value_folded")
         except ValueError as exc:
             raise FilterValueError(f"{name}: {exc}") from None
         return (f"s.id IN (SELECT p.session_id FROM params p WHERE p.name = ? AND {cond})", params)
@@ -247,7 +287,7 @@ def filter_sql(flt: Filter, resolve_column: ResolveColumn) -> tuple[str, list[An
     if column is None:
         raise FilterValueError(f"unknown column {flt.column!r}")
     try:
-        cond = _condition(flt, column.sql, column.kind, params)
+        cond = _condition(flt, column.sql, column.kind, params, now)
     except FilterValueError:
         raise
     except ValueError as exc:
@@ -255,12 +295,16 @@ def filter_sql(flt: Filter, resolve_column: ResolveColumn) -> tuple[str, list[An
     return cond, params
 
 
-def filters_sql(filters: Iterable[Filter], resolve_column: ResolveColumn) -> tuple[str, list[Any]]:
-    """AND of all filters as a WHERE fragment (``"1"`` when there are none) and its parameters."""
+def filters_sql(
+    filters: Iterable[Filter], resolve_column: ResolveColumn, *, now: Any = None
+) -> tuple[str, list[Any]]:
+    """AND of all filters as a WHERE fragment (``"1"`` when there are none) and its parameters.
+    ``now``: the clock for time presets (a datetime, a callable returning one, or None)."""
+    now = clock_now(now)
     parts: list[str] = []
     params: list[Any] = []
     for flt in filters:
-        sql, values = filter_sql(flt, resolve_column)
+        sql, values = filter_sql(flt, resolve_column, now=now)
         if sql != "1":
             parts.append(sql)
             params.extend(values)
@@ -299,7 +343,7 @@ def quick_sql(text: str, columns: Iterable[ColumnLike | str]) -> tuple[str, list
             marks = ", ".join("?" for _ in names)
             alts.append(
                 f"s.id IN (SELECT p.session_id FROM params p WHERE p.name IN ({marks})"
-                " AND instr(fold(p.value), ?) > 0)"
+                " AND instr(p.value_folded, ?) > 0)"
             )
             params.extend(names)
             params.append(word)
@@ -327,8 +371,10 @@ def describe_filter(flt: Filter, column: ColumnLike | None, max_width: int = 60)
     return impl(flt, column, max_width)
 
 
-def to_session_filter(filters: Iterable[Filter], search: str = "", base: Any = None) -> Any:
+def to_session_filter(
+    filters: Iterable[Filter], search: str = "", base: Any = None, now: Any = None
+) -> Any:
     """The API-side part of ``filters`` as a ``SessionFilter`` (see ``filterdesc``)."""
     from mluvii_tui.store.filterdesc import to_session_filter as impl
 
-    return impl(filters, search, base)
+    return impl(filters, search, base, now)

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..api.enums import LIVE_STATUSES, MESSAGE_ACTIVITY_TYPES, enum_text
 from ..api.models import SessionModel
-from .schema import SESSION_FIELDS
+from .schema import ID_SEP, LIST_SEP, SESSION_FIELDS, fold_value
 
 #: callParams keys (lower case) that carry the client's name / e-mail / phone, best first.
 NAME_KEYS = (
@@ -122,10 +122,10 @@ def session_values(model: SessionModel) -> tuple[Any, ...]:
         "channel": _text(model.channel),
         "source": _text(model.source),
         "status": status,
-        "operators": ", ".join(o.full_name for o in ops if o.full_name) or None,
-        "operator_ids": ",".join(str(o.user_id) for o in ops if o.user_id is not None) or None,
-        "groups": ", ".join(groups) or None,
-        "chatbot": ", ".join(c.name for c in model.chatbots if c.name) or None,
+        "operators": LIST_SEP.join(o.full_name for o in ops if o.full_name) or None,
+        "operator_ids": ID_SEP.join(str(o.user_id) for o in ops if o.user_id is not None) or None,
+        "groups": LIST_SEP.join(groups) or None,
+        "chatbot": LIST_SEP.join(c.name for c in model.chatbots if c.name) or None,
         "client_name": name,
         "client_email": email,
         "client_phone": phone,
@@ -136,7 +136,7 @@ def session_values(model: SessionModel) -> tuple[Any, ...]:
         "language": g.language or None,
         "url": model.url or None,
         "widget": model.widget or None,
-        "tags": ", ".join(t.name for t in model.tags if t.name) or None,
+        "tags": LIST_SEP.join(t.name for t in model.tags if t.name) or None,
         "rating": model.guest_feedback_stars,
         "feedback_text": model.guest_feedback_text or None,
         "feedback_scale": _text(model.guest_feedback_scale),
@@ -216,7 +216,7 @@ def build_record(model: SessionModel) -> SessionRecord:
         k = str(key)
         if k not in seen:
             seen.add(k)
-            rec.params.append((sid, k, value))
+            rec.params.append((sid, k, value, fold_value(value)))
     for seq, op in enumerate(model.operators):
         rec.operators.append(
             (
@@ -290,8 +290,8 @@ def model_from_row(row: SessionRow) -> SessionModel | None:
         return None if secs is None else f"PT{secs:.3f}S"
 
     call_params = dict(row.params)
-    names = (row.operators or "").split(", ") if row.operators else []
-    ids = (row.operator_ids or "").split(",") if row.operator_ids else []
+    names = (row.operators or "").split(LIST_SEP) if row.operators else []
+    ids = [i.strip() for i in row.operator_ids.split(ID_SEP)] if row.operator_ids else []
     operators = [
         {"userId": int(ids[i]) if i < len(ids) and ids[i].isdigit() else None, "userName": n}
         for i, n in enumerate(names)

@@ -12,6 +12,15 @@ from collections.abc import Callable
 
 #: The denormalised, sortable columns of ``sessions`` in table order (``raw``/``hash`` excluded).
 #: Times are UTC epoch seconds (REAL); durations seconds (REAL); text NULL when empty.
+#:
+#: List columns (one value per member, NULL when there is none), the one format every writer
+#: (rows.py, bench/gen_store.py) and reader (filters.py, columns.py, distinct_values) uses:
+#: * names (``operators``, ``groups``, ``chatbot``, ``tags``): joined by ``LIST_SEP`` (", ");
+#: * ids (``operator_ids``): decimal user ids joined by ``ID_SEP`` (",", no space), in the same
+#:   order as the names. Membership tests wrap both sides in the separator:
+#:   ``instr(',' || operator_ids || ',', ',117,')``.
+#: The child table ``operators`` (session_id, seq, user_id, name) holds the same members one per
+#: row, indexed by user id and by name, and is what operator filters actually search.
 SESSION_FIELDS: tuple[str, ...] = (
     "id",
     "created",
@@ -93,7 +102,10 @@ INDEXED_FIELDS: tuple[str, ...] = (
     "messages_count",
 )
 
-SCHEMA_VERSION = 1
+LIST_SEP = ", "
+ID_SEP = ","
+
+SCHEMA_VERSION = 2
 
 _V1: list[str] = [
     "CREATE TABLE sessions ("
@@ -125,8 +137,30 @@ _V1: list[str] = [
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
 ]
 
+
+def fold_value(value: object) -> str | None:
+    """The folded form of a parameter value (``params.value_folded``): lower case, no
+    diacritics. The same function folds the user's text in filters, so both sides agree."""
+    from ..text import fold
+
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else str(value)
+    return text.lower() if text.isascii() else fold(text)
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    """v1 -> v2: ``params.value_folded`` (+ index) so text filters on parameters compare folded
+    values without calling Python per row; operators indexed by name."""
+    conn.execute("ALTER TABLE params ADD COLUMN value_folded TEXT")
+    conn.create_function("mluvii_fold_v2", 1, fold_value, deterministic=True)
+    conn.execute("UPDATE params SET value_folded = mluvii_fold_v2(value) WHERE value IS NOT NULL")
+    conn.execute("CREATE INDEX ix_params_name_folded ON params(name, value_folded, session_id)")
+    conn.execute("CREATE INDEX ix_operators_name ON operators(name, session_id)")
+
+
 #: MIGRATIONS[i] takes a store from version i to i + 1.
-MIGRATIONS: list[list[str] | Callable[[sqlite3.Connection], None]] = [_V1]
+MIGRATIONS: list[list[str] | Callable[[sqlite3.Connection], None]] = [_V1, _v2]
 
 
 class StoreVersionError(RuntimeError):

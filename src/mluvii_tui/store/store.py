@@ -11,13 +11,14 @@ import contextlib
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ..api.models import SessionModel, SessionNote, parse_session
+from .columns import column_by_id
 from .query import QueryRunner
 from .querytypes import SessionQuery
 from .rows import (
@@ -29,7 +30,7 @@ from .rows import (
     decompress,
     model_from_row,
 )
-from .schema import SESSION_FIELDS, configure, migrate
+from .schema import INDEXED_FIELDS, LIST_SEP, SESSION_FIELDS, configure, migrate
 
 try:
     from . import search as _search
@@ -47,6 +48,8 @@ _INSERT_SESSION = (
     f"VALUES ({', '.join('?' for _ in SESSION_FIELDS)}, ?, ?)"
 )
 _CHUNK = 500  # ids per IN (...) list
+#: distinct_values of a column without an index looks at the newest this many sessions only.
+_DISTINCT_SAMPLE = 200_000
 
 
 @dataclass
@@ -89,14 +92,27 @@ def _dt(value: float | None) -> datetime | None:
     return datetime.fromtimestamp(value, tz=UTC) if value is not None else None
 
 
+def _distinct_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
 
 class SessionStore:
-    def __init__(self, path: str | Path) -> None:
+    """``now``: the clock that time presets in filters ("last 7 days") resolve against when a
+    query runs: a callable returning an aware datetime (e.g. ``MluviiApp.now``), a fixed
+    datetime, or None for the real clock. It may also be set later (``store.now = ...``)."""
+
+    def __init__(
+        self, path: str | Path, now: Callable[[], datetime] | datetime | None = None
+    ) -> None:
         self.path = str(path)
+        self.now = now
         self._memory = self.path == ":memory:" or self.path.startswith("file::memory:")
         if not self._memory:
             parent = Path(self.path).parent
@@ -239,7 +255,11 @@ class SessionStore:
                 acts,
             )
             params = [p for r in todo for p in r.params]
-            conn.executemany("INSERT OR REPLACE INTO params VALUES (?, ?, ?)", params)
+            conn.executemany(
+                "INSERT OR REPLACE INTO params (session_id, name, value, value_folded)"
+                " VALUES (?, ?, ?, ?)",
+                params,
+            )
             conn.executemany(
                 "INSERT OR IGNORE INTO param_names VALUES (?)",
                 [(n,) for n in {p[1] for p in params}],
@@ -274,7 +294,7 @@ class SessionStore:
         return model_from_row(rows[0]) if rows else None
 
     def _runner(self, conn: sqlite3.Connection) -> QueryRunner:
-        return QueryRunner(conn, self._counts)
+        return QueryRunner(conn, self._counts, self.now)
 
     def count(self, query: SessionQuery) -> int:
         with self._reading() as conn:
@@ -319,12 +339,58 @@ class SessionStore:
 
     def total(self) -> int:
         with self._reading() as conn:
-            hit = self._counts.get("total")
-            if hit is None:
-                hit = self._counts["total"] = conn.execute(
-                    "SELECT count(*) FROM sessions"
-                ).fetchone()[0]
-            return hit
+            return self._runner(conn).total()
+
+    def distinct_values(self, column_id: str, limit: int = 200) -> list[str]:
+        """Distinct non-empty values of a registry column (``param:<name>`` too), most frequent
+        first; list columns (operators, groups, chatbots, tags) give their individual names.
+
+        Only registry column expressions are written into SQL; the parameter name and the
+        limit are bound. Columns without an index are sampled from the newest
+        ``_DISTINCT_SAMPLE`` sessions (the frequencies of a recent window). Unknown column: [].
+        """
+        col = column_by_id(column_id)
+        limit = max(0, int(limit))
+        if col is None or limit == 0:
+            return []
+        if col.param is not None:
+            sql = (
+                "SELECT value, count(*) AS n FROM params WHERE name = ? AND value IS NOT NULL"
+                " AND value <> '' GROUP BY value ORDER BY n DESC, value LIMIT ?"
+            )
+            with self._reading() as conn:
+                return [str(v) for v, _ in conn.execute(sql, (col.param, limit))]
+        if col.field == "operators":  # the child table holds one row per member, indexed
+            sql = (
+                "SELECT name, count(DISTINCT session_id) AS n FROM operators"
+                " WHERE name IS NOT NULL AND name <> '' GROUP BY name ORDER BY n DESC, name"
+                " LIMIT ?"
+            )
+            with self._reading() as conn:
+                return [str(v) for v, _ in conn.execute(sql, (limit,))]
+        field = col.field
+        source = "sessions"
+        if field not in INDEXED_FIELDS:
+            source = f"(SELECT {field} FROM sessions ORDER BY id DESC LIMIT {_DISTINCT_SAMPLE})"
+        is_list = col.kind in ("person", "ids") or field == "tags"
+        sql = (
+            f"SELECT {field}, count(*) AS n FROM {source}"  # registry field name, not user text
+            f" WHERE {field} IS NOT NULL AND {field} <> '' GROUP BY {field} ORDER BY n DESC"
+        )
+        if not is_list:
+            sql += " LIMIT ?"
+        with self._reading() as conn:
+            rows = conn.execute(sql, (limit,) if not is_list else ()).fetchall()
+        if not is_list:
+            return [_distinct_text(v) for v, _ in rows]
+        counts: dict[str, int] = {}
+        for value, n in rows:
+            for member in str(value).split(LIST_SEP):
+                member = member.strip()
+                if member:
+                    counts[member] = counts.get(member, 0) + n
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+        return [m for m, _ in ordered[:limit]]
 
     # -- meta ----------------------------------------------------------------------------
 
