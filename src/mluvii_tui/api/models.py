@@ -325,6 +325,10 @@ def parse_session(data: Any) -> SessionModel | None:
     """
     if not isinstance(data, dict):
         return None
+    try:  # the common case: valid as it is, no copy needed
+        return SessionModel.model_validate(data)
+    except ValidationError:
+        pass
     payload = copy.deepcopy(data)
     for _ in range(16):
         try:
