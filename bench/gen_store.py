@@ -6,8 +6,10 @@
 ``generate_store(path, n, seed)`` builds the denormalised ``sessions`` rows column by column with
 realistic value distributions (a daily rhythm of arrivals, mostly Chat, exponential waits,
 log-normal lengths, a few live sessions at the end), loads them with ``executemany`` in one
-transaction with the sort indexes dropped, then rebuilds the indexes (sorting once is far faster
-than a million B-tree inserts per index). With ``raw=True`` each row gets a small valid session
+transaction with the sort indexes dropped and no journal (PRAGMA journal_mode=OFF,
+synchronous=OFF), then rebuilds the indexes (sorting once is far faster than a million B-tree
+inserts per index). Params carry their folded value and operators their child rows, as the store
+writes them. With ``raw=True`` each row gets a small valid session
 JSON; without it ``SessionStore.get_session`` rebuilds a session from the row's columns.
 ``activities`` per session (and the FTS index) are optional.
 """
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mluvii_tui.store.schema import SESSION_FIELDS
+from mluvii_tui.store.schema import ID_SEP, LIST_SEP, SESSION_FIELDS, fold_value
 from mluvii_tui.store.store import SessionStore
 
 FIRST = [
@@ -208,12 +210,14 @@ def generate_store(
     rng = random.Random(seed)
     now_ts = (now or datetime(2026, 11, 30, 12, tzinfo=UTC)).timestamp()
     conn = sqlite3.connect(path, isolation_level=None)
+    # A throw-away bulk load: no journal (a WAL would write every page twice), no fsync.
+    conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -262144")
     conn.execute("PRAGMA threads = 2")  # parallel sorter for CREATE INDEX
     indexes = conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN"
-        " ('sessions', 'activities', 'params') AND sql IS NOT NULL"
+        " ('sessions', 'activities', 'params', 'operators') AND sql IS NOT NULL"
     ).fetchall()
     conn.execute("BEGIN")
     for name, _ in indexes:
@@ -233,6 +237,7 @@ def generate_store(
     live_status = ("ACTIVE", "IN_QUEUE", "ACW")
     ratings = (1, 2, 3, 4, 5, 5, 5)
     names = [f"{f} {la}" for f in FIRST for la in LAST]
+    folded_names = [fold_value(nm) for nm in names]
     emails = [
         f"{f.lower()}.{la.lower()}".encode("ascii", "ignore").decode() for f in FIRST for la in LAST
     ]
@@ -261,6 +266,7 @@ def generate_store(
         rows = []
         params = []
         acts = []
+        members = []
         for i in range(m):
             sid = next_id + i
             c = created[i]
@@ -276,9 +282,13 @@ def generate_store(
                 if rnd() < 0.92:
                     op = op1[i]
                     op_names, op_ids = op[1], str(op[0])
+                    members.append((sid, 0, op[0], op[1], started_ts, None, None))
                 else:
                     a, b = op2[i]
-                    op_names, op_ids = f"{a[1]}, {b[1]}", f"{a[0]},{b[0]}"
+                    op_names = f"{a[1]}{LIST_SEP}{b[1]}"
+                    op_ids = f"{a[0]}{ID_SEP}{b[0]}"
+                    members.append((sid, 0, a[0], a[1], started_ts, None, None))
+                    members.append((sid, 1, b[0], b[1], started_ts, None, None))
                 msgs = int(expo(0.08)) + 1
             if is_live:
                 ended = None
@@ -339,11 +349,12 @@ def generate_store(
                 )
             )
             if name:
-                params.append((sid, "name", name))
+                params.append((sid, "name", name, folded_names[who[i]]))
             if email:
-                params.append((sid, "email", email))
+                params.append((sid, "email", email, email))  # ASCII lower case already
             if x > 0.7:
-                params.append((sid, "order_number", f"OBJ{sid * 7919 % 9_000_000 + 1_000_000}"))
+                order = f"OBJ{sid * 7919 % 9_000_000 + 1_000_000}"
+                params.append((sid, "order_number", order, order.lower()))
             for seq in range(activities):
                 act_rowid += 1
                 text = " ".join(rng.choices(WORDS, k=6))
@@ -362,7 +373,11 @@ def generate_store(
                 )
         next_id += m
         conn.executemany(insert, rows)
-        conn.executemany("INSERT INTO params VALUES (?, ?, ?)", params)
+        conn.executemany(
+            "INSERT INTO params (session_id, name, value, value_folded) VALUES (?, ?, ?, ?)",
+            params,
+        )
+        conn.executemany("INSERT INTO operators VALUES (?, ?, ?, ?, ?, ?, ?)", members)
         if acts:
             conn.executemany("INSERT INTO activities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", acts)
     conn.executemany(
@@ -377,7 +392,7 @@ def generate_store(
     conn.execute("COMMIT")
     conn.execute("PRAGMA analysis_limit = 400")
     conn.execute("ANALYZE")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode = WAL")  # what the store uses
     conn.close()
     seconds = time.perf_counter() - started
     return GenResult(n, seconds, path.stat().st_size)

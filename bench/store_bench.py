@@ -8,6 +8,7 @@ The store file comes from ``bench/gen_store.py``. Prints one line per measuremen
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import sys
 import tempfile
@@ -53,7 +54,7 @@ def bench_upsert(n: int) -> None:
 
 def bench_queries(path: str) -> None:
     t = time.perf_counter()
-    store = SessionStore(path)
+    store = SessionStore(path, now=lambda: datetime(2026, 11, 30, 12, tzinfo=UTC))
     q = SessionQuery()
     n = store.count(q)
     first = store.window(q, 0, 60)
@@ -112,16 +113,39 @@ def bench_queries(path: str) -> None:
             f"re-sort {col} asc (top + end window, count cached): {statistics.median(times):.0f} ms"
         )
 
-    fq = SessionQuery(filters=(Filter("channel", "in", ("Phone",)),))
+    refilters = [
+        ("channel=Phone", Filter("channel", "in", ("Phone",))),
+        ("channel in Phone, AV", Filter("channel", "in", ("Phone", "AV"))),
+        ("status=ACTIVE (rare)", Filter("status", "in", ("ACTIVE",))),
+        ("operator by id", Filter("operators", "in", ("105",))),
+        ("operator by name", Filter("operators", "in", (store.distinct_values("operators")[0],))),
+        ("created last 7 days", Filter("created", "range", label="last 7 days")),
+        ("param:name in", Filter("param:name", "in", ("Jan Novák",))),
+        ("param:name equals (folded)", Filter("param:name", "equals", ("jan novak",))),
+        ("param:email contains", Filter("param:email", "contains", ("novak",))),
+        ("param:order_number not empty", Filter("param:order_number", "not_empty")),
+        ("url contains (unindexed)", Filter("url", "contains", ("reklamace",))),
+    ]
+    for label, flt in refilters:
+        fq = SessionQuery(filters=(flt,))
 
-    def refilter() -> None:
-        store._counts.clear()
-        store.count(fq)
-        store.window(fq, 0, 60)
+        def refilter(fq: SessionQuery = fq) -> int:
+            store._counts.clear()
+            store.window(fq, 0, 60)  # counts first, as the table does
+            return store.count(fq)
 
-    print(f"re-filter channel=Phone (count + window): {_ms(refilter, 3):.0f} ms")
+        ms = _ms(refilter, 3)
+        print(f"re-filter {label} (count + first window): {ms:.0f} ms ({refilter():,} rows)")
+    t = time.perf_counter()
+    values = store.distinct_values("operators")
+    print(f"distinct_values(operators): {(time.perf_counter() - t) * 1000:.0f} ms ({len(values)})")
+    t = time.perf_counter()
+    values = store.distinct_values("client_email")
+    print(f"distinct_values(client_email): {(time.perf_counter() - t) * 1000:.0f} ms")
     store.close()
     print(f"indexed sort fields: {', '.join(INDEXED_FIELDS)}")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process: {rss:.0f} MB")
 
 
 def main(argv: list[str] | None = None) -> int:

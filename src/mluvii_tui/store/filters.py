@@ -64,6 +64,16 @@ def fold_sql(value: Any) -> str | None:
     return fold_value(value)
 
 
+def folded_expr(expr: str) -> str:
+    """SQL for the folded value of a (trusted) column expression. ASCII text (byte length =
+    character length) folds with SQLite's own ``lower``; only other text calls Python's
+    ``fold``, so a scan over mostly-ASCII values (URLs, e-mails) stays in C."""
+    return (
+        f"(CASE WHEN length(CAST({expr} AS BLOB)) = length({expr}) THEN lower({expr})"
+        f" ELSE fold({expr}) END)"
+    )
+
+
 def register_functions(conn: sqlite3.Connection) -> None:
     """Register ``fold(text)`` on a connection (the store calls this on connect)."""
     conn.create_function("fold", 1, fold_sql, deterministic=True)
@@ -247,7 +257,7 @@ def _condition(
         needles = [fold_sql(v) for v in flt.values if str(v) != ""]
         if not needles:
             return "1"
-        target = folded or f"fold({expr})"
+        target = folded or folded_expr(expr)
         if op == "equals":
             params.extend(needles)
             if len(needles) == 1:
@@ -337,7 +347,7 @@ def quick_sql(text: str, columns: Iterable[ColumnLike | str]) -> tuple[str, list
     for word in words:
         alts = []
         for expr in exprs:
-            alts.append(f"instr(fold({expr}), ?) > 0")
+            alts.append(f"instr({folded_expr(expr)}, ?) > 0")
             params.append(word)
         if names:
             marks = ", ".join("?" for _ in names)

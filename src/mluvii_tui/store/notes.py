@@ -1,0 +1,141 @@
+"""Notes of sessions in the store: sent ones cached from the server, pending ones queued with an
+idempotency key until the server accepts them (the outbox). Mixed into ``SessionStore``."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ..api.models import SessionNote
+
+
+@dataclass(frozen=True)
+class StoredNote:
+    session_id: int
+    note: str
+    state: str  # "sent" | "pending"
+    idempotency_key: str | None = None
+    id: str | None = None  # the server's note id once sent
+    author: str | None = None
+    user_id: int | None = None
+    created: datetime | None = None
+
+
+def _ts(value: datetime | None) -> float | None:
+    return value.timestamp() if value is not None else None
+
+
+def _dt(value: float | None) -> datetime | None:
+    return datetime.fromtimestamp(value, tz=UTC) if value is not None else None
+
+
+class NotesMixin:
+    """Needs ``_lock``, ``_conn()``, ``_reading()`` and ``_writing()`` of SessionStore."""
+
+    _lock: threading.RLock
+    _conn: Callable[[], sqlite3.Connection]
+    _reading: Callable[[], contextlib.AbstractContextManager[sqlite3.Connection]]
+    _writing: Callable[[], contextlib.AbstractContextManager[sqlite3.Connection]]
+
+    # -- notes ---------------------------------------------------------------------------
+
+    def add_pending_note(
+        self,
+        session_id: int,
+        text: str,
+        *,
+        author: str | None = None,
+        user_id: int | None = None,
+        now: datetime | None = None,
+    ) -> str:
+        """Queue a note to send; returns its idempotency key (send it as Idempotency-Key)."""
+        key = str(uuid.uuid4())
+        created = _ts(now or datetime.now(UTC))
+        with self._lock:
+            self._conn().execute(
+                "INSERT INTO notes (session_id, note, author, user_id, created, state,"
+                " idempotency_key) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+                (session_id, text, author, user_id, created, key),
+            )
+        return key
+
+    def pending_notes(self, session_id: int | None = None) -> list[StoredNote]:
+        sql = "SELECT * FROM notes WHERE state = 'pending'"
+        args: tuple[Any, ...] = ()
+        if session_id is not None:
+            sql += " AND session_id = ?"
+            args = (session_id,)
+        with self._reading() as conn:
+            return [self._note(r) for r in conn.execute(sql + " ORDER BY local_id", args)]
+
+    def mark_note_sent(self, idempotency_key: str, note: SessionNote | None = None) -> None:
+        """The server accepted the pending note: keep its id/author/created from the answer."""
+        with self._lock:
+            conn = self._conn()
+            if note is None:
+                conn.execute(
+                    "UPDATE notes SET state = 'sent' WHERE idempotency_key = ?",
+                    (idempotency_key,),
+                )
+                return
+            conn.execute(
+                "UPDATE notes SET state = 'sent', id = ?, author = coalesce(?, author),"
+                " user_id = coalesce(?, user_id), created = coalesce(?, created),"
+                " note = ? WHERE idempotency_key = ?",
+                (
+                    None if note.id is None else str(note.id),
+                    note.author,
+                    note.user_id,
+                    _ts(note.created),
+                    note.note,
+                    idempotency_key,
+                ),
+            )
+
+    def cache_notes(self, session_id: int, notes: Iterable[SessionNote]) -> None:
+        """Replace the session's sent notes with the server's list (pending ones stay)."""
+        notes = list(notes)
+        with self._writing() as conn:
+            sent_ids = {None if n.id is None else str(n.id) for n in notes}
+            conn.execute("DELETE FROM notes WHERE session_id = ? AND state = 'sent'", (session_id,))
+            # A pending note the server already has (same id) is sent.
+            conn.executemany(
+                "DELETE FROM notes WHERE session_id = ? AND state = 'pending' AND id = ?",
+                [(session_id, i) for i in sent_ids if i is not None],
+            )
+            conn.executemany(
+                "INSERT INTO notes (id, session_id, note, author, user_id, created, state)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'sent')",
+                [
+                    (
+                        None if n.id is None else str(n.id),
+                        session_id,
+                        n.note,
+                        n.author,
+                        n.user_id,
+                        _ts(n.created),
+                    )
+                    for n in notes
+                ],
+            )
+
+    def notes_for(self, session_id: int) -> list[StoredNote]:
+        """Sent and pending notes of a session, oldest first."""
+        with self._reading() as conn:
+            cur = conn.execute(
+                "SELECT * FROM notes WHERE session_id = ? ORDER BY created IS NULL, created,"
+                " local_id",
+                (session_id,),
+            )
+            return [self._note(r) for r in cur]
+
+    @staticmethod
+    def _note(r: tuple[Any, ...]) -> StoredNote:
+        _local, nid, sid, note, author, user_id, created, state, key = r
+        return StoredNote(sid, note, state, key, nid, author, user_id, _dt(created))
