@@ -224,3 +224,37 @@ async def test_long_and_multiline_values_stay_on_one_line(filled_store: SessionS
         assert line.cell_length == table.scrollable_content_region.width
         assert "…" in line.text
         assert "\n" not in line.text
+
+
+async def test_export_keys_open_the_dialog_and_write_one_session(
+    filled_store: SessionStore, tmp_path: Path
+) -> None:
+    from mluvii_tui.screens.export_dialog import ExportDialog
+    from mluvii_tui.screens.session_export import SessionExportDialog
+
+    app = _app(filled_store, None, "t-export")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        assert app.screen.columns == list(BASIC_COLUMNS)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("j", "E")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SessionExportDialog)
+        target = tmp_path / "one.html"
+        dialog.query_one("#session-export-path").value = str(target)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert target.exists() and f"{dialog.session.id}" in target.read_text(encoding="utf-8")
+        # again: the file exists, so the first press only asks
+        await pilot.press("E")
+        await pilot.pause()
+        app.screen.query_one("#session-export-path").value = str(target)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionExportDialog)
+        assert "exists" in str(app.screen.query_one("#session-export-message").render())

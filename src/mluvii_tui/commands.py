@@ -52,6 +52,10 @@ class SessionCommands(Provider):
             ("Quick filter", screen.action_quick_filter, "Narrow by text across visible columns"),
             ("Clear all filters", screen.action_clear_filters, "Remove filters, quick, search"),
             ("Save current view", screen.action_save_view, "Name the filters, columns and sort"),
+            ("Export…", screen.action_export, "CSV or HTML of the filtered list"),
+            ("Export this session…", screen.action_export_session, "One session as HTML/JSON"),
+            ("Columns…", screen.action_choose_columns, "Show, hide and order columns"),
+            ("Switch History / Live", screen.action_toggle_view, "Ended or ongoing sessions"),
         ]
         try:
             names = view_names(self.app.profile)  # type: ignore[attr-defined]

@@ -64,6 +64,8 @@ class SessionsScreen(SessionFiltersMixin, Screen[None]):
         Binding("z", "maximize_detail", "Max detail", show=False, id="sessions.maximize_detail"),
         Binding("escape", "back", "Back", show=False, id="sessions.back"),
         Binding("r", "resync", "Sync", id="sessions.sync"),
+        Binding("ctrl+s,e", "export", "Export", id="sessions.export"),
+        Binding("E", "export_session", "Export session", show=False, id="sessions.export_one"),
     ]
 
     def __init__(self) -> None:
@@ -180,6 +182,47 @@ class SessionsScreen(SessionFiltersMixin, Screen[None]):
             self.notify("No server configured: showing the local store only.")
             return
         self.mluvii.run_sync()
+
+    def action_export(self) -> None:
+        """Export exactly the filtered list, with the visible columns (CSV or HTML)."""
+        from .export_dialog import ExportDialog
+
+        table = self.query_one(SessionTable)
+        if table.row_count == 0:
+            self.notify("Nothing to export: no session matches.", severity="warning")
+            return
+        description = str(self.query_one("#status-line", Static).render())
+        self.app.push_screen(
+            ExportDialog(
+                self.mluvii.store,
+                table.query,
+                [c.id for c in table.columns],
+                now=self.mluvii.now(),
+                description=description.strip(),
+            ),
+            self._export_done,
+        )
+
+    def _export_done(self, result: Any) -> None:
+        if result is not None:
+            summary = getattr(result, "summary", None)
+            self.notify(summary() if callable(summary) else "Export written.", timeout=8)
+
+    def action_export_session(self) -> None:
+        """Export the highlighted session alone (HTML or JSON)."""
+        from .session_export import SessionExportDialog
+
+        session_id = self.query_one(SessionTable).current_session_id
+        session = None if session_id is None else self.mluvii.store.get_session(session_id)
+        if session is None:
+            self.notify("No session selected.", severity="warning")
+            return
+
+        def done(path: Any) -> None:
+            if path is not None:
+                self.notify(f"Session {session_id} written to {path}", timeout=8)
+
+        self.app.push_screen(SessionExportDialog(session), done)
 
     def on_sync_state_changed(self, event: SyncStateChanged) -> None:
         if event.error:

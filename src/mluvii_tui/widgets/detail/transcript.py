@@ -155,11 +155,13 @@ class TranscriptView(VerticalScroll, can_focus=True):
         async with self.batch():
             await self.remove_children()
             await self.mount_all(widgets)
-        self.cursor = max(0, len(self.entries) - 1)
+        self.cursor = 0
         if self._spans is not None:
             self.highlight(self._spans)
+        # Open at the first item, as a transcript is read (G / end jump to the newest);
+        # anchor() would push a short transcript to the bottom of the pane.
         self._mark(scroll=False)
-        self.anchor()
+        self.scroll_home(animate=False, immediate=True)
 
     def _mark(self, scroll: bool = True) -> None:
         for entry in self.entries:
