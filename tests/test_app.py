@@ -258,3 +258,20 @@ async def test_export_keys_open_the_dialog_and_write_one_session(
         await pilot.pause()
         assert isinstance(app.screen, SessionExportDialog)
         assert "exists" in str(app.screen.query_one("#session-export-message").render())
+
+
+async def test_live_view_polls_the_server(simulator: str, tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "s.sqlite")
+    app = _app(store, simulator, "t-live")
+    async with app.run_test(size=SIZE) as pilot:
+        await _wait_synced(pilot, app)
+        await pilot.press("v")
+        await _wait_synced(pilot, app)
+        table = app.screen.query_one(SessionTable)
+        live = store.count(SessionQuery(view="live"))
+        assert live > 0
+        assert table.row_count == live
+        assert "Live" in _status(app) and "polling" in _status(app)
+        await pilot.press("v")
+        assert table.query.view == "history"
+    store.close()

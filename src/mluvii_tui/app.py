@@ -61,10 +61,37 @@ class MluviiApp(App[None]):
             return self._now()
         return datetime.now().astimezone()
 
+    #: Seconds between polls of the live sessions while the Live view is shown (no relay yet).
+    LIVE_POLL_S = 10.0
+
     def on_mount(self) -> None:
         self.push_screen(SessionsScreen())
         if self.client is not None:
             self.run_sync()
+            self.set_interval(self.LIVE_POLL_S, self._poll_live)
+
+    def _poll_live(self) -> None:
+        screen = self.screen
+        if isinstance(screen, SessionsScreen) and screen.showing_live:
+            self.run_live_sync()
+
+    @work(exclusive=True, group="live", exit_on_error=False)
+    async def run_live_sync(self) -> None:
+        """Polling fallback for the Live view: refresh the ongoing sessions."""
+        from .api.errors import MluviiError
+        from .sync import sync_live
+
+        if self.client is None:
+            return
+        try:
+            await sync_live(self.client, self.store, now=self.now())
+        except MluviiError as exc:
+            self._post_to_screen(SyncStateChanged(running=False, error=exc.message, done=True))
+            return
+        except Exception as exc:  # never a traceback on the user's screen
+            self._post_to_screen(SyncStateChanged(running=False, error=f"live: {exc}", done=True))
+            return
+        self._post_to_screen(SyncStateChanged(running=False, done=True))
 
     async def on_unmount(self) -> None:
         if self.client is not None:

@@ -171,11 +171,17 @@ class SessionsScreen(SessionFiltersMixin, Screen[None]):
 
     # ---------------------------------------------------------------- view
 
+    @property
+    def showing_live(self) -> bool:
+        return self.query_one(SessionTable).query.view == "live"
+
     def action_toggle_view(self) -> None:
         table = self.query_one(SessionTable)
         view = "live" if table.query.view == "history" else "history"
         table.set_query(replace(table.query, view=view))
         self._update_status()
+        if view == "live" and self.mluvii.client is not None:
+            self.mluvii.run_live_sync()
 
     def action_resync(self) -> None:
         if self.mluvii.client is None:
@@ -264,6 +270,8 @@ class SessionsScreen(SessionFiltersMixin, Screen[None]):
         line.append(f"  {self.mluvii.profile}  ")
         line.append(f" {VIEW_LABELS.get(table.query.view, table.query.view)} ", style="bold")
         line.append(f"  {shown:,} of {total:,} sessions")
+        if table.query.view == "live" and self.mluvii.client is not None:
+            line.append(f"  · polling every {self.mluvii.LIVE_POLL_S:g} s (no relay)", style="dim")
         if self._sync_text:
             line.append(f"  · {self._sync_text}", style="italic")
         self.query_one("#status-line", Static).update(line)
