@@ -67,8 +67,14 @@ def test_broad_filter_windows_walk_the_sort_index(tmp_path: Any) -> None:
     store = SessionStore(tmp_path / "s.sqlite3")
     store.upsert_sessions(sample_models(200))
     store._conn().execute("ANALYZE")
-    flt = Filter("channel", "in", ("Phone", "AV"))
-    for column, desc in (("created", True), ("waited", False), ("id", True)):
+    broad = [
+        Filter("channel", "in", ("Phone", "AV")),
+        Filter("param:name", "not_empty"),  # correlated EXISTS while walking the sort index
+        Filter("param:name", "empty"),
+        Filter("operators", "in", ("11", "Petr Svoboda")),
+    ]
+    cases = [(f, c, d) for f in broad for c, d in (("created", True), ("waited", False))]
+    for flt, column, desc in [*cases, (broad[0], "id", True)]:
         q = SessionQuery(filters=(flt,), sort=SortKey(column, desc))
         n = store.count(q)
         assert n > 0

@@ -211,7 +211,7 @@ def _members_condition(expr: str, values: list[Any], params: list[Any]) -> str:
         if names:
             parts.append(f"o.name IN ({', '.join('?' for _ in names)})")
             params.extend(names)
-        return f"s.id IN (SELECT o.session_id FROM {table} o WHERE {' OR '.join(parts)})"
+        return f"s.id IN (SELECT o.session_id FROM {table} o WHERE ({' OR '.join(parts)}))"
     parts = []
     for member in members:
         parts.append(f"instr('{LIST_SEP}' || {expr} || '{LIST_SEP}', ?) > 0")
