@@ -43,6 +43,7 @@ class MluviiApp(App[None]):
         base_url: str | None = None,
         web_app_domain: str | None = None,
         started_at: float | None = None,
+        connect: Callable[[], MluviiClient] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -54,6 +55,7 @@ class MluviiApp(App[None]):
         self.web_app_domain = web_app_domain or base_url
         self.started_at = started_at if started_at is not None else time.perf_counter()
         self.first_paint_s: float | None = None
+        self._connect = connect
 
     def now(self) -> datetime:
         """The app's clock: injectable so that tests and snapshots are stable."""
@@ -67,8 +69,28 @@ class MluviiApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(SessionsScreen())
         if self.client is not None:
-            self.run_sync()
-            self.set_interval(self.LIVE_POLL_S, self._poll_live)
+            self._online()
+        elif self._connect is not None:
+            self._connect_worker()
+
+    def _online(self) -> None:
+        self.run_sync()
+        self.set_interval(self.LIVE_POLL_S, self._poll_live)
+
+    @work(exclusive=True, group="connect", exit_on_error=False)
+    async def _connect_worker(self) -> None:
+        """Start the backend (e.g. the demo's simulator) without delaying the first paint."""
+        import asyncio
+
+        assert self._connect is not None
+        self._post_to_screen(SyncStateChanged(running=True, phase="starting the server…"))
+        try:
+            self.client = await asyncio.to_thread(self._connect)
+        except Exception as exc:  # one clear line, never a traceback
+            message = getattr(exc, "message", None) or f"could not start: {exc}"
+            self._post_to_screen(SyncStateChanged(running=False, error=message, done=True))
+            return
+        self._online()
 
     def _poll_live(self) -> None:
         screen = self.screen

@@ -9,8 +9,9 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 ENV_CLIENT_ID = "MLUVII_TUI_CLIENT_ID"
 ENV_CLIENT_SECRET = "MLUVII_TUI_CLIENT_SECRET"
@@ -110,23 +111,24 @@ def _run_demo(args: argparse.Namespace, started: float) -> int:
     from .config import store_path
     from .demo.runner import Simulator
 
-    try:
-        simulator = Simulator(sessions=args.sessions, seed=args.seed, data_file=args.data)
-        base_url = simulator.start()
-    except Exception as exc:
-        return _error(f"could not start the simulator: {exc}")
+    simulator = Simulator(sessions=args.sessions, seed=args.seed, data_file=args.data)
+
+    def connect() -> Any:  # runs in a worker thread while the console is already on screen
+        from .api.client import MluviiClient
+
+        return MluviiClient(simulator.start(), DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
+
     try:
         path = store_path("demo")
         for suffix in ("", "-wal", "-shm"):  # the demo store is a throwaway cache
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return _open_console(
-            base_url,
-            DEMO_CLIENT_ID,
-            DEMO_CLIENT_SECRET,
+            None,
             profile="demo",
             days=args.demo_days,
             started=started,
             timing=args.demo_timing or args.timing,
+            connect=connect,
         )
     finally:
         simulator.stop()
@@ -142,9 +144,7 @@ def _run_console(args: argparse.Namespace, started: float) -> int:
         return _error(f"set {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} to use --base-url")
     profile = args.profile or _profile_from_url(args.base_url)
     return _open_console(
-        args.base_url,
-        client_id,
-        client_secret,
+        (args.base_url, client_id, client_secret),
         profile=profile,
         days=args.days,
         started=started,
@@ -160,14 +160,13 @@ def _profile_from_url(url: str) -> str:
 
 
 def _open_console(
-    base_url: str,
-    client_id: str,
-    client_secret: str,
+    client_args: tuple[str, str, str] | None,
     *,
     profile: str,
     days: int,
     started: float,
     timing: bool,
+    connect: Callable[[], Any] | None = None,
 ) -> int:
     from .api.client import MluviiClient
     from .app import MluviiApp
@@ -178,9 +177,15 @@ def _open_console(
         store = SessionStore(store_path(profile))
     except Exception as exc:
         return _error(f"cannot open the local store: {exc}")
-    client = MluviiClient(base_url, client_id, client_secret)
+    client = MluviiClient(*client_args) if client_args is not None else None
     app = MluviiApp(
-        store, client, profile=profile, sync_days=days, base_url=base_url, started_at=started
+        store,
+        client,
+        profile=profile,
+        sync_days=days,
+        base_url=client_args[0] if client_args else None,
+        started_at=started,
+        connect=connect,
     )
     try:
         app.run()

@@ -35,8 +35,10 @@ class SyncStateChanged(Message):
         pages: int = 0,
         error: str | None = None,
         done: bool = False,
+        phase: str = "",
     ) -> None:
         super().__init__()
+        self.phase = phase
         self.running = running
         self.sessions = sessions
         self.pages = pages
@@ -234,6 +236,8 @@ class SessionsScreen(SessionFiltersMixin, Screen[None]):
         if event.error:
             self._sync_text = f"⚠ {event.error}"
             self.notify(event.error, title="Sync failed", severity="error", timeout=10)
+        elif event.phase:
+            self._sync_text = event.phase
         elif event.running:
             self._sync_text = f"syncing… {event.sessions:,} sessions"
         else:
