@@ -8,121 +8,49 @@ transcript as plain text. See cells.py for the neutralisation and cutting rules.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Sequence
 from typing import IO, Any
 
 from ..store.columns import Column
-from ..text import clean
-from .cells import MAX_CELL_CHARS, cut_cell, hms, neutralise
+from .cells import MAX_CELL_CHARS, cut_cell, neutralise
+from .rowcells import compile_cells
 
 #: Column kinds whose cells we generate ourselves (numbers, ISO times, yes/no): never formulas.
 _TRUSTED_KINDS = frozenset({"time", "duration", "number", "bool"})
 TRANSCRIPT_HEADER = "Transcript"
-
-Cell = Callable[[Any], str]
 
 
 def column_header(col: Column) -> str:
     return col.id if col.param is not None else col.header
 
 
-_tz_cache: dict[int, timezone] = {}
-
-
-def _local_tz(ts: float) -> timezone:
-    """The local UTC offset at ``ts`` (cached per quarter hour: offsets change on those)."""
-    key = int(ts // 900)
-    tz = _tz_cache.get(key)
-    if tz is None:
-        offset = datetime.fromtimestamp(key * 900, tz=UTC).astimezone().utcoffset()
-        tz = _tz_cache[key] = timezone(offset or timedelta(0))
-    return tz
-
-
-def fast_cell(col: Column) -> Cell:
-    """A cell function equal to ``col.export`` but cheaper (it runs for every row)."""
-    if col.param is not None:
-        name = col.param
-
-        def param(row: Any) -> str:
-            v = row.params.get(name)
-            if v is None:
-                return ""
-            return v if v.isascii() and v.isprintable() else clean(v)
-
-        return param
-    key = col.field
-    if col.kind == "time":
-
-        def when(row: Any) -> str:
-            ts = row[key]
-            if ts is None:
-                return ""
-            try:
-                return datetime.fromtimestamp(ts, _local_tz(ts)).isoformat(timespec="seconds")
-            except (OverflowError, OSError, ValueError):
-                return ""
-
-        return when
-    if col.kind in ("text", "person", "ids", "enum"):
-
-        def text(row: Any) -> str:
-            v = row[key]
-            if v is None:
-                return ""
-            if isinstance(v, str) and v.isascii() and v.isprintable():
-                return v
-            return clean(v)
-
-        return text
-    return col.export
-
-
-def _seconds(col: Column) -> Cell:
-    key = col.field
-
-    def cell(row: Any) -> str:
-        v = row[key]
-        return "" if v is None else str(round(v))
-
-    return cell
-
-
-def _hms(col: Column) -> Cell:
-    key = col.field
-
-    def cell(row: Any) -> str:
-        v = row[key]
-        return "" if v is None else hms(v)
-
-    return cell
-
-
-def csv_plan(columns: Sequence[Column]) -> tuple[list[str], list[Cell], list[bool]]:
-    """(headers, cell functions, needs-neutralising flags), one entry per output column."""
+def csv_plan(columns: Sequence[Column]) -> tuple[list[str], list[Column], list[bool]]:
+    """(headers, source column, needs-neutralising flag), one entry per output column."""
     headers: list[str] = []
-    cells: list[Cell] = []
+    sources: list[Column] = []
     untrusted: list[bool] = []
     for col in columns:
         if col.kind == "duration":
             headers += [f"{col.header} (s)", f"{col.header} (h:mm:ss)"]
-            cells += [_seconds(col), _hms(col)]
+            sources += [col, col]
             untrusted += [False, False]
         else:
             headers.append(column_header(col))
-            cells.append(fast_cell(col))
+            sources.append(col)
             untrusted.append(col.kind not in _TRUSTED_KINDS or col.param is not None)
-    return headers, cells, untrusted
+    return headers, sources, untrusted
 
 
 class CsvWriter:
-    """Writes the header and one row per session; counts the cells it had to cut."""
+    """Writes the header and one row per session; counts the cells it had to cut.
+
+    Rows are reader tuples (reader.py) whose fields are ``fields`` in that order."""
 
     def __init__(
         self,
         out: IO[str],
         columns: Sequence[Column],
+        fields: Sequence[str],
         *,
         delimiter: str = ",",
         include_transcripts: bool = False,
@@ -132,7 +60,8 @@ class CsvWriter:
         self._writer = csv.writer(
             out, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
         )
-        headers, self._cells, untrusted = csv_plan(columns)
+        headers, _, untrusted = csv_plan(columns)
+        self._cells = compile_cells(columns, fields, split_durations=True)
         self._untrusted = [i for i, flag in enumerate(untrusted) if flag]
         self._trusted = [i for i, flag in enumerate(untrusted) if not flag]
         self.include_transcripts = include_transcripts
@@ -155,29 +84,30 @@ class CsvWriter:
             self._side.write(f"=== Session {session_id} ===\n{value}\n\n")
         return cut, 1
 
-    def row(self, row: Any, transcript: str | None = None) -> list[str]:
+    def row(self, row: tuple[Any, ...], transcript: str | None = None) -> list[str]:
         """The CSV cells of one session (also counts cut cells)."""
-        values = [fn(row) for fn in self._cells]
+        values = self._cells(row)
+        sid = row[0]
         cut = 0
         for i in self._untrusted:
             v = values[i]
             if v and (v[0] in "=+-@\t\r" or len(v) > MAX_CELL_CHARS):
-                values[i], n = self._fix(v, row.id)
+                values[i], n = self._fix(v, sid)
                 cut += n
         for i in self._trusted:  # our own values are short, but a text in them is still text
             v = values[i]
             if len(v) > MAX_CELL_CHARS:
-                values[i], n = self._fix(v, row.id)
+                values[i], n = self._fix(v, sid)
                 cut += n
         if self.include_transcripts:
             t = transcript or ""
             if t and (t[0] in "=+-@\t\r" or len(t) > MAX_CELL_CHARS):
-                t, n = self._fix(t, row.id, transcript=True)
+                t, n = self._fix(t, sid, transcript=True)
                 cut += n
             values.append(t)
         if cut:
             self.cut_cells += cut
-            self.cut_sessions.append(row.id)
+            self.cut_sessions.append(sid)
         return values
 
     def write_rows(self, rows: list[list[str]]) -> None:

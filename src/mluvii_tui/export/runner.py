@@ -15,16 +15,18 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
-from ..api.models import SessionModel
 from ..store.columns import Column, column_by_id
 from ..store.querytypes import SessionQuery
-from ..transcript import build_transcript, transcript_text
 from . import html_export as H
 from .csv_export import CsvWriter
 from .files import AtomicFile, ExportError, check_target, describe_os_error
+from .reader import SessionReader
+from .rowcells import compile_cells, needed_fields
+from .transcripts import html_transcript, text_transcript
 
 WINDOW = 2000
 #: Smaller windows when whole sessions (transcripts) are loaded: they are far bigger than rows.
@@ -131,26 +133,6 @@ def _cancelled(cancel: Any) -> bool:
     return bool(cancel())
 
 
-def load_sessions(store: Any, ids: Sequence[int]) -> dict[int, SessionModel]:
-    """The full sessions (activities included) for a window of ids."""
-    bulk = getattr(store, "get_sessions", None)
-    if bulk is not None:
-        got = bulk(ids)
-        return got if isinstance(got, dict) else {s.id: s for s in got}
-    out: dict[int, SessionModel] = {}
-    for sid in ids:
-        s = store.get_session(sid)
-        if s is not None:
-            out[sid] = s
-    return out
-
-
-def fetch_window(
-    store: Any, query: SessionQuery, offset: int, limit: int, params: Sequence[str]
-) -> list[Any]:
-    return store.window(query, offset, limit)  # rows carry all their params
-
-
 def run_export(
     store: Any,
     query: SessionQuery,
@@ -173,11 +155,13 @@ def run_export(
     if progress is not None:
         progress(ExportProgress(0, total, 0.0))
     params = [c.param for c in cols if c.param is not None]
+    fields = needed_fields(cols)
     if options.format == "csv":
-        job: _Job = _CsvJob(target, cols, options)
+        job: _Job = _CsvJob(target, cols, fields, options)
     else:
-        job = _HtmlJob(target, cols, options, total)
+        job = _HtmlJob(target, cols, fields, options, total)
     window = SESSION_WINDOW if job.needs_sessions else WINDOW
+    reader = SessionReader(store, query, fields, params, sources=job.needs_sessions)
     done = 0
     try:
         while True:
@@ -186,11 +170,10 @@ def run_export(
                 return ExportResult(
                     "cancelled", sessions=done, elapsed=time.perf_counter() - started
                 )
-            rows = fetch_window(store, query, done, window, params)
+            rows = reader.window(done, window)
             if not rows:
                 break
-            sessions = load_sessions(store, [r.id for r in rows]) if job.needs_sessions else {}
-            job.write(rows, sessions)
+            job.write(rows, reader)
             done += len(rows)
             if progress is not None:
                 progress(ExportProgress(done, max(total, done), time.perf_counter() - started))
@@ -206,6 +189,8 @@ def run_export(
     except BaseException:
         job.discard()
         raise
+    finally:
+        reader.close()
     result.elapsed = time.perf_counter() - started
     return result
 
@@ -213,13 +198,15 @@ def run_export(
 class _Job:
     needs_sessions = False
 
-    def write(self, rows: list[Any], sessions: dict[int, SessionModel]) -> None: ...
+    def write(self, rows: list[tuple[Any, ...]], reader: SessionReader) -> None: ...
     def finish(self, done: int) -> ExportResult: ...
     def discard(self) -> None: ...
 
 
 class _CsvJob(_Job):
-    def __init__(self, target: Path, cols: list[Column], options: ExportOptions) -> None:
+    def __init__(
+        self, target: Path, cols: list[Column], fields: list[str], options: ExportOptions
+    ) -> None:
         self.target = target
         self.needs_sessions = options.include_transcripts
         errors = "replace" if options.encoding.lower() not in ("utf-8", "utf-8-sig") else "strict"
@@ -242,22 +229,20 @@ class _CsvJob(_Job):
         self.writer = CsvWriter(
             self.out.file,
             cols,
+            fields,
             delimiter=options.delimiter,
             include_transcripts=options.include_transcripts,
             side_file=self.side.file if self.side else None,
             side_name=self.side_path.name if self.side_path else "",
         )
 
-    def write(self, rows: list[Any], sessions: dict[int, SessionModel]) -> None:
+    def write(self, rows: list[tuple[Any, ...]], reader: SessionReader) -> None:
         w = self.writer
         if self.needs_sessions:
-            out = []
-            for r in rows:
-                s = sessions.get(r.id)
-                text = transcript_text(build_transcript(s)) if s is not None else ""
-                out.append(w.row(r, text))
+            load = reader.session
+            out = [w.row(r, text_transcript(r[-1], r[0], load)) for r in rows]
         else:
-            out = [w.row(r) for r in rows]
+            out = list(map(w.row, rows))
         w.write_rows(out)
 
     def finish(self, done: int) -> ExportResult:
@@ -289,10 +274,17 @@ class _HtmlJob(_Job):
     needs_sessions = True
 
     def __init__(
-        self, target: Path, cols: list[Column], options: ExportOptions, total: int
+        self,
+        target: Path,
+        cols: list[Column],
+        fields: list[str],
+        options: ExportOptions,
+        total: int,
     ) -> None:
         self.target = target
         self.cols = cols
+        self.cells = compile_cells(cols, fields)
+        self.dts = [f"<dt>{escape(c.header if c.param is None else c.id)}</dt><dd>" for c in cols]
         self.out = AtomicFile(target, overwrite=options.overwrite)
         try:
             self.sections = tempfile.TemporaryFile(  # noqa: SIM115 - closed in finish/discard
@@ -312,19 +304,26 @@ class _HtmlJob(_Job):
             meta += f" · {options.description}"
         self.out.file.write(H.head("mluvii sessions", meta, headers, total))
 
-    def write(self, rows: list[Any], sessions: dict[int, SessionModel]) -> None:
-        cols = self.cols
+    def write(self, rows: list[tuple[Any, ...]], reader: SessionReader) -> None:
+        """Summary rows and sections: the markup of ``H.summary_row`` / ``H.session_section``."""
+        cellfn = self.cells
+        dts = self.dts
+        load = reader.session
         summary: list[str] = []
         sections: list[str] = []
         for r in rows:
-            cells = [c.export(r) for c in cols]
-            summary.append(H.summary_row(r.id, cells))
-            s = sessions.get(r.id)
-            items = build_transcript(s) if s is not None else None
-            info = [
-                (c.header if c.param is None else c.id, v) for c, v in zip(cols, cells, strict=True)
-            ]
-            sections.append(H.session_section(r.id, info, items))
+            sid = r[0]
+            cells = [escape(c) for c in cellfn(r)]
+            tds = "<td>" + "</td><td>".join(cells) + "</td>" if cells else ""
+            summary.append(
+                f'<tr data-sid="{sid}"><td><a href="#s-{sid}">{sid}</a></td>{tds}</tr>\n'
+            )
+            dl = "".join([dt + c + "</dd>" for dt, c in zip(dts, cells, strict=True) if c])
+            body = html_transcript(r[-1], sid, load)
+            sections.append(
+                f'<section class="session" id="s-{sid}" data-sid="{sid}">'
+                f'<h2>Session {sid}</h2><dl class="info">{dl}</dl>{body}</section>\n'
+            )
         self.out.file.write("".join(summary))
         self.sections.write("".join(sections))
 

@@ -1,0 +1,145 @@
+"""Bulk, read-only reading of export windows: only the columns an export needs, as plain tuples.
+
+``SessionStore.window`` builds a ``SessionRow`` of every sessions column (plus all params) for each
+row; an export needs a handful of columns and, for transcripts, the compressed ``raw`` JSON. Each
+window here is: the ids of the query's window (the store's own QueryRunner, so filters, search
+and sort mean exactly what they mean in the table), then ONE ``SELECT`` of the needed columns for
+those ids (``json_each`` keeps the window order), and one of the needed params.
+
+Row layout: ``(id, *fields, params, source)`` where ``params`` is a dict (param columns only) and
+``source`` is the ``raw`` blob (bytes), a ``SessionModel`` (stores without a ``raw`` column), or
+None. The bulk reads run on a read-only connection of our own with a small page cache (the
+store's connections keep a 64 MiB cache each, which an export walking every row would fill).
+Stores without the SQLite internals (test doubles) are read through ``window``/``get_session``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ..store.querytypes import SessionQuery
+
+#: Page cache of the export's own connection (KiB, negative = size in KiB for SQLite).
+EXPORT_CACHE_KIB = 8192
+
+
+def _open_readonly(path: str) -> sqlite3.Connection | None:
+    if not path or path == ":memory:" or path.startswith("file::memory:"):
+        return None
+    try:
+        conn = sqlite3.connect(
+            f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+        )
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute(f"PRAGMA cache_size = -{EXPORT_CACHE_KIB}")
+        conn.execute("PRAGMA query_only = 1")
+        conn.execute("SELECT 1 FROM sessions LIMIT 1").fetchall()
+    except sqlite3.Error:
+        return None
+    return conn
+
+
+class SessionReader:
+    """Windows of ``query`` as tuples ``(id, *fields, params, source)``; see the module doc."""
+
+    def __init__(
+        self,
+        store: Any,
+        query: SessionQuery,
+        fields: Sequence[str],
+        params: Sequence[str] = (),
+        *,
+        sources: bool = False,
+    ) -> None:
+        self.store = store
+        self.query = query
+        self.fields = list(fields)
+        self.params = list(dict.fromkeys(params))
+        self.sources = sources
+        self._bulk = all(hasattr(store, a) for a in ("_runner", "_reading", "path"))
+        self._own: sqlite3.Connection | None = None
+        if self._bulk:
+            self._own = _open_readonly(str(store.path))
+        cols = ", ".join(["s.id", *(f"s.{f}" for f in self.fields)])
+        if sources:
+            cols += ", s.raw"
+        self._sql = (
+            f"SELECT {cols} FROM json_each(?) j JOIN sessions s ON s.id = j.value ORDER BY j.key"
+        )
+        marks = ", ".join("?" for _ in self.params)
+        self._params_sql = (
+            "SELECT p.session_id, p.name, p.value FROM json_each(?) j"
+            f" JOIN params p ON p.session_id = j.value AND p.name IN ({marks})"
+        )
+
+    def close(self) -> None:
+        if self._own is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._own.close()
+            self._own = None
+
+    def window(self, offset: int, limit: int) -> list[tuple[Any, ...]]:
+        if not self._bulk:
+            return self._window_generic(offset, limit)
+        with self.store._reading() as conn:
+            ids = self.store._runner(conn).window_ids(self.query, offset, limit)
+            if not ids:
+                return []
+            bulk = self._own or conn
+            return self._fetch(bulk, ids)
+
+    def _fetch(self, conn: sqlite3.Connection, ids: list[int]) -> list[tuple[Any, ...]]:
+        key = json.dumps(ids)
+        rows = conn.execute(self._sql, (key,)).fetchall()
+        by_param: dict[int, dict[str, str]] = {}
+        if self.params:
+            for sid, name, value in conn.execute(self._params_sql, (key, *self.params)):
+                if value is not None:
+                    by_param.setdefault(sid, {})[name] = value
+        empty: dict[str, str] = {}
+        if self.sources:
+            load = self.session
+            return [
+                (*r[:-1], by_param.get(r[0], empty), r[-1] if r[-1] is not None else load(r[0]))
+                for r in rows
+            ]
+        return [(*r, by_param.get(r[0], empty), None) for r in rows]
+
+    def session(self, session_id: int) -> Any:
+        """The store's own reading of one session (raw missing or damaged: from its columns)."""
+        return self.store.get_session(session_id)
+
+    def _window_generic(self, offset: int, limit: int) -> list[tuple[Any, ...]]:
+        rows = self.store.window(self.query, offset, limit)
+        models: dict[int, Any] = {}
+        if self.sources:
+            for r in rows:
+                s = self.store.get_session(r.id)
+                if s is not None:
+                    models[r.id] = s
+        return [
+            (
+                r.id,
+                *(r[f] for f in self.fields),
+                {p: r.params[p] for p in self.params if r.params.get(p) is not None},
+                models.get(r.id),
+            )
+            for r in rows
+        ]
+
+
+def iter_windows(reader: SessionReader, size: int) -> Iterator[list[tuple[Any, ...]]]:
+    """Consecutive windows until the query is exhausted."""
+    done = 0
+    while True:
+        rows = reader.window(done, size)
+        if not rows:
+            return
+        yield rows
+        done += len(rows)
+        if len(rows) < size:
+            return

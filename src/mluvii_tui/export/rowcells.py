@@ -1,0 +1,107 @@
+"""Per-column cell exporters compiled once per export into one function per row.
+
+A row is a reader tuple ``(id, *fields, params, source)`` (reader.py). ``compile_cells`` turns
+the chosen columns into a single Python function that returns the row's cells as a list of
+strings: no per-cell call chain, no mapping lookups. Every cell equals ``Column.export`` of the
+same value (ISO 8601 times with the local offset, whole seconds, yes/no, ``text.clean``ed text);
+for CSV a duration becomes two cells, seconds and h:mm:ss (csv_export.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from ..store.columns import Column
+from ..text import clean
+from .cells import hms
+
+RowCells = Callable[[tuple[Any, ...]], list[str]]
+
+_tz_cache: dict[int, timezone] = {}
+
+
+def _local_tz(ts: float) -> timezone:
+    """The local UTC offset at ``ts`` (cached per quarter hour: offsets change on those)."""
+    key = int(ts // 900)
+    tz = _tz_cache.get(key)
+    if tz is None:
+        offset = datetime.fromtimestamp(key * 900, tz=UTC).astimezone().utcoffset()
+        tz = _tz_cache[key] = timezone(offset or timedelta(0))
+    return tz
+
+
+def iso_time(ts: float | None) -> str:
+    """``Column.export`` of a time: ISO 8601 with the local offset, whole seconds."""
+    if ts is None:
+        return ""
+    try:
+        return datetime.fromtimestamp(ts, _local_tz(ts)).isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError, TypeError):
+        return ""
+
+
+def number(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def field_index(fields: Sequence[str]) -> dict[str, int]:
+    """Tuple index of each field in a reader row (``id`` is always 0)."""
+    index = {"id": 0}
+    for i, f in enumerate(fields, start=1):
+        index.setdefault(f, i)
+    return index
+
+
+def needed_fields(columns: Sequence[Column]) -> list[str]:
+    """The sessions-table fields the columns read (``id`` excluded: it is always there)."""
+    out: list[str] = []
+    for c in columns:
+        if c.param is None and c.field and c.field != "id" and c.field not in out:
+            out.append(c.field)
+    return out
+
+
+_TEXT = (
+    '("" if (v := {src}) is None else v if v.__class__ is str and v.isascii() and v.isprintable()'
+    " else _clean(v))"
+)
+
+
+def _exprs(col: Column, index: dict[str, int], pidx: int, env: dict[str, Any], split: bool):
+    if col.param is not None:
+        name = f"_P{len(env)}"
+        env[name] = col.param
+        return [_TEXT.format(src=f"r[{pidx}].get({name})")]
+    src = f"r[{index[col.field]}]"
+    kind = col.kind
+    if kind == "time":
+        return [f"_iso({src})"]
+    if kind == "duration":
+        secs = f'("" if (v := {src}) is None else str(round(v)))'
+        return [secs, f"_hms({src})"] if split else [secs]
+    if kind == "bool":
+        return [f'("" if (v := {src}) is None else "yes" if v else "no")']
+    if kind == "number":
+        return [f"_num({src})"]
+    return [_TEXT.format(src=src)]
+
+
+def compile_cells(
+    columns: Sequence[Column], fields: Sequence[str], *, split_durations: bool = False
+) -> RowCells:
+    """One function ``row tuple -> cells``; ``fields`` is the reader's field order."""
+    index = field_index(fields)
+    pidx = len(fields) + 1
+    env: dict[str, Any] = {"_clean": clean, "_iso": iso_time, "_hms": hms, "_num": number}
+    parts: list[str] = []
+    for col in columns:
+        parts += _exprs(col, index, pidx, env, split_durations)
+    src = "def cells(r):\n    return [" + ", ".join(parts) + "]\n"
+    exec(compile(src, "<export cells>", "exec"), env)  # our own generated code, no data in it
+    return env["cells"]

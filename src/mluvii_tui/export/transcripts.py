@@ -1,0 +1,136 @@
+"""A session's transcript for the exports, as HTML (``<ol>``) or plain text, from a reader source.
+
+The source is the store's compressed ``raw`` JSON (fast path: fastscript.py, rendered here with
+the same markup as ``html_export.render_item`` and the same text as ``transcript_text``), a
+``SessionModel`` or None. Sessions the fast path declines go through pydantic and
+``build_transcript`` exactly as ``SessionStore.get_session`` would read them.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Callable
+from datetime import date
+from html import escape
+from typing import Any
+
+from ..api.models import SessionModel, parse_session
+from ..transcript import FILE, SYSTEM, build_transcript, file_line, format_size, transcript_text
+from . import html_export as H
+from .fastscript import Item, fast_items
+
+NOT_AVAILABLE = '<p class="empty">Transcript not available in the local store.</p>'
+NO_ACTIVITIES = '<p class="empty">No activities.</p>'
+_SENDER_CLASS = H._SENDER_CLASS
+
+Loader = Callable[[int], Any]
+
+
+def _slow(data: Any, session_id: int, load: Loader) -> SessionModel | None:
+    """``SessionStore.get_session`` for a decoded ``raw``: a failure reads the row instead."""
+    try:
+        return parse_session(data)
+    except Exception:
+        return load(session_id)
+
+
+def _decode(source: Any, session_id: int, load: Loader) -> tuple[list[Item] | None, Any]:
+    """(fast items, None) or (None, SessionModel | None)."""
+    if isinstance(source, bytes):
+        try:
+            data = json.loads(zlib.decompress(source))
+        except Exception:
+            return None, load(session_id)
+        items = fast_items(data)
+        if items is not None:
+            return items, None
+        return None, _slow(data, session_id, load)
+    return None, source
+
+
+# -- HTML -------------------------------------------------------------------------------------
+
+
+def _html_item(item: Item) -> str:
+    kind, sender, name, t, text, delivery, f = item
+    if t is None:
+        stamp = ""
+    else:
+        iso = t.isoformat(timespec="seconds")
+        stamp = f'<time datetime="{iso}">{iso[:10]} {iso[11:19]}</time>'
+    if kind == SYSTEM:
+        return f'<li class="system">{stamp}{escape(text)}</li>'
+    cls = _SENDER_CLASS.get(sender, "system")
+    head = f'{stamp}<span class="who">{escape(name or "System")}</span>'
+    if kind == FILE and f is not None:
+        size = format_size(f.size)
+        fname = escape(f.name)
+        url = H._safe_url(f.url)
+        if url and not f.deleted:
+            fname = f'<a href="{escape(url)}" rel="noopener noreferrer">{fname}</a>'
+        state = " (deleted)" if f.deleted else " (uploading)" if f.uploading else ""
+        extra = f" · {size}" if size else ""
+        body = f"\n{escape(text)}" if text else ""
+        return (
+            f'<li class="file {cls}">{head}<span class="fname">{fname}</span>'
+            f"{escape(extra + state)}{body}</li>"
+        )
+    tail = f" [{escape(delivery)}]" if delivery else ""
+    return f'<li class="message {cls}">{head}{escape(text)}{tail}</li>'
+
+
+def html_transcript(source: Any, session_id: int, load: Loader) -> str:
+    """The transcript part of a session's HTML section."""
+    items, model = _decode(source, session_id, load)
+    if items is None:
+        if model is None:
+            return NOT_AVAILABLE
+        slow = build_transcript(model)
+        if not slow:
+            return NO_ACTIVITIES
+        return '<ol class="transcript">' + "".join(map(H.render_item, slow)) + "</ol>"
+    if not items:
+        return NO_ACTIVITIES
+    return '<ol class="transcript">' + "".join(map(_html_item, items)) + "</ol>"
+
+
+# -- plain text -------------------------------------------------------------------------------
+
+
+def _body(item: Item) -> str:
+    _, _, _, _, text, delivery, f = item
+    parts = [text] if text else []
+    if f is not None:
+        parts.append(file_line(f))
+    if delivery:
+        parts.append(f"[{delivery}]")
+    return "\n".join(parts)
+
+
+def _text(items: list[Item]) -> str:
+    lines: list[str] = []
+    last: date | None = None
+    for item in items:
+        t = item[3]
+        if t is not None:
+            if t.tzinfo:
+                t = t.astimezone(None)
+            day = t.date()
+            if day != last:
+                lines.append(f"— {day.isoformat()} —")
+                last = day
+            stamp = f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
+        else:
+            stamp = "--:--:--"
+        body = _body(item).replace("\n", "\n    ")
+        lines.append(f"{stamp} {item[2] or 'System'}: {body}")
+    return "\n".join(lines)
+
+
+def text_transcript(source: Any, session_id: int, load: Loader) -> str:
+    """The transcript as plain text (``transcript_text``); '' when the session is unknown."""
+    items, model = _decode(source, session_id, load)
+    if items is None:
+        return transcript_text(build_transcript(model)) if model is not None else ""
+    return _text(items)

@@ -1,0 +1,140 @@
+"""The exports' fast transcript path (JSON straight to HTML/text) equals the exact path
+(pydantic ``parse_session`` + ``build_transcript`` + ``render_item`` / ``transcript_text``) on
+the demo generator's sessions and on odd variations of them; odd shapes fall back, never differ."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import zlib
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from export_helpers import session_dict
+from mluvii_tui.api.models import parse_session
+from mluvii_tui.demo.generator import generate_sessions
+from mluvii_tui.export import html_export as H
+from mluvii_tui.export.fastscript import fast_items
+from mluvii_tui.export.transcripts import html_transcript, text_transcript
+from mluvii_tui.transcript import build_transcript, transcript_text
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def _exact_html(data: Any) -> str:
+    model = parse_session(data)
+    if model is None:
+        return H.session_section(0, [], None).split("</dl>")[1].split("</section>")[0]
+    items = build_transcript(model)
+    if not items:
+        return '<p class="empty">No activities.</p>'
+    return '<ol class="transcript">' + "".join(map(H.render_item, items)) + "</ol>"
+
+
+def _exact_text(data: Any) -> str:
+    model = parse_session(data)
+    return transcript_text(build_transcript(model)) if model is not None else ""
+
+
+def _raw(data: Any) -> bytes:
+    return zlib.compress(json.dumps(data, ensure_ascii=False).encode())
+
+
+def _no_store(session_id: int) -> None:
+    raise AssertionError("a decodable raw never needs the store")
+
+
+def _check(data: Any) -> bool:
+    raw = _raw(data)
+    assert html_transcript(raw, 1, _no_store) == _exact_html(data)
+    assert text_transcript(raw, 1, _no_store) == _exact_text(data)
+    return fast_items(data) is not None
+
+
+@pytest.fixture(scope="module")
+def demo() -> list[dict[str, Any]]:
+    return generate_sessions(400, seed=11, now=NOW, days=3)
+
+
+def test_demo_sessions_equal_and_mostly_fast(demo: list[dict[str, Any]]) -> None:
+    fast = sum(_check(d) for d in demo)
+    assert fast >= len(demo) * 0.6  # forms (and only they) take the exact path
+    assert all(_check(session_dict(sid)) for sid in range(1, 20))
+
+
+def _mutate(d: dict[str, Any], rng: random.Random) -> None:
+    acts = d.get("activities") or []
+    if not acts:
+        return
+    a = rng.choice(acts)
+    choice = rng.randrange(16)
+    if choice == 0 and isinstance(a.get("type"), str):
+        a["type"] = a["type"].lower()
+    elif choice == 1 and isinstance(a.get("time"), str):
+        a["time"] = a["time"][:19] + "Z"
+    elif choice == 2 and isinstance(a.get("time"), str):
+        a["time"] = a["time"][:19]  # naive
+    elif choice == 3:
+        a.pop("time", None)
+    elif choice == 4:
+        rng.shuffle(acts)
+    elif choice == 5:
+        a["userId"] = str(a.get("userId", 5))  # wrong type: pydantic coerces, we fall back
+    elif choice == 6:
+        a["user_id"] = 42  # snake_case: pydantic reads it too
+    elif choice == 7:
+        a["type"] = "SomethingNew"
+        a["text"] = "new\x1b[31m red \u202e text"
+    elif choice == 8:
+        a["status"] = rng.choice(["Delivered", "read", "Failed", "Weird"])
+    elif choice == 9:
+        a["file"] = {
+            "name": "a<b>.pdf",
+            "size": rng.choice([None, 0, 1536, 5 << 20]),
+            "downloadUrl": rng.choice(["javascript:alert(1)", "https://x.test/?a=1&b=2", None]),
+            "isDeleted": rng.choice([None, True, False]),
+            "isUploading": rng.choice([None, True]),
+        }
+    elif choice == 10:
+        a["client"] = rng.choice(["guest", "CHATBOT", "User", "Nobody", None])
+        a["chatbotId"] = rng.choice([None, 1, 99])
+    elif choice == 11:
+        a["text"] = ""
+        a["chatbotMessageContent"] = rng.choice([{"text": "hi <there>"}, ["x", 1], "plain"])
+    elif choice == 12:
+        a["time"] = "2026-11-20 09:00:00"  # pydantic accepts a space; we fall back
+    elif choice == 13:
+        d["operators"] = [{"userId": 7, "userName": "u<7>"}, {"firstName": "Bez", "userId": 0}]
+    elif choice == 14:
+        a["terminationReason"] = rng.choice(["operatorended", "Odd", 3])
+        a["type"] = "SessionEnded"
+    else:
+        a["time"] = "2026-13-45T99:00:00+00:00"  # invalid: pydantic drops it
+
+
+def test_variations_equal_the_exact_path(demo: list[dict[str, Any]]) -> None:
+    rng = random.Random(5)
+    for i in range(600):
+        d = copy.deepcopy(demo[i % len(demo)])
+        for _ in range(rng.randint(1, 3)):
+            _mutate(d, rng)
+        _check(d)
+
+
+def test_damaged_and_missing_sources_read_the_store() -> None:
+    model = parse_session(session_dict(3))
+    calls: list[int] = []
+
+    def load(sid: int) -> Any:
+        calls.append(sid)
+        return model
+
+    assert html_transcript(b"not zlib", 3, load) == _exact_html(session_dict(3))
+    assert calls == [3]
+    assert html_transcript(None, 4, load).startswith('<p class="empty">Transcript not')
+    assert text_transcript(None, 4, load) == ""
+    assert html_transcript(_raw([1, 2]), 5, load).startswith('<p class="empty">Transcript not')
+    assert html_transcript(_raw({"id": 6}), 6, load) == '<p class="empty">No activities.</p>'
