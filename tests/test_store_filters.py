@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from mluvii_tui.store.filters import to_session_filter
+from mluvii_tui.store.query import plan_where
 from mluvii_tui.store.querytypes import Filter, SessionQuery, SortKey
 from mluvii_tui.store.schema import _V1, SCHEMA_VERSION
 from mluvii_tui.store.store import SessionStore
+from store_samples import sample_models
 
 CLOCK = datetime(2031, 3, 10, 12, 0, tzinfo=UTC)  # far from the real clock on purpose
 
@@ -144,3 +146,23 @@ def test_migration_from_v1_fills_folded_values(tmp_path: Any) -> None:
         assert _ids(s, Filter("param:city", "equals", ("PLZEN",))) == [5]
         version = s._conn().execute("PRAGMA user_version").fetchone()[0]
         assert version == SCHEMA_VERSION
+
+
+@pytest.mark.parametrize("view", ["history", "all", "live"])
+def test_lone_param_filter_counts_agree_with_the_plain_count(tmp_path: Any, view: str) -> None:
+    with SessionStore(tmp_path / "p.sqlite3") as s:
+        s.upsert_sessions(sample_models(300))
+        conn = s._conn()
+        for flt in (
+            Filter("param:name", "not_empty"),
+            Filter("param:name", "empty"),
+            Filter("param:name", "in", ("anna", "Zed")),
+            Filter("param:name", "equals", ("EMILE",)),
+            Filter("param:order", "contains", ("1",)),
+            Filter("param:nothing", "not_empty"),
+        ):
+            q = SessionQuery(view=view, filters=(flt,))
+            where, args = plan_where(q)
+            plain = conn.execute(f"SELECT count(*) FROM sessions s WHERE {where}", args)
+            assert s.count(q) == plain.fetchone()[0], flt
+            assert len(s.window(q, 0, 1000)) == s.count(q)
