@@ -56,6 +56,8 @@ class MluviiApp(App[None]):
         self.started_at = started_at if started_at is not None else time.perf_counter()
         self.first_paint_s: float | None = None
         self._connect = connect
+        if now is not None and getattr(store, "now", None) is None:
+            store.now = now  # time presets ("last 7 days") count from the app's clock
 
     def now(self) -> datetime:
         """The app's clock: injectable so that tests and snapshots are stable."""
