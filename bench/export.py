@@ -34,6 +34,8 @@ from export_helpers import session_dict
 from gen_store import generate_store
 from mluvii_tui.export import ExportOptions, run_export
 from mluvii_tui.export.csv_export import CsvWriter
+from mluvii_tui.export.reader import SessionReader
+from mluvii_tui.export.rowcells import needed_fields
 from mluvii_tui.store.columns import BASIC_COLUMNS, column_by_id
 from mluvii_tui.store.querytypes import SessionQuery
 from mluvii_tui.store.store import SessionStore
@@ -74,10 +76,13 @@ def timed(store: SessionStore, fmt: str, out: Path, transcripts: bool) -> tuple[
 def bare_writer(store: SessionStore, n: int) -> float:
     """A bare csv.writer writing our rows (already rendered, in memory): the floor of CSV cost."""
     cols = [column_by_id(c) for c in BASIC_COLUMNS]
-    ours = CsvWriter(io.StringIO(), cols)
+    fields = needed_fields(cols)
+    ours = CsvWriter(io.StringIO(), cols, fields)
+    reader = SessionReader(store, SessionQuery(view="all"), fields)
     rows: list[list[str]] = []
     for off in range(0, min(n, 20000), 2000):
-        rows += [ours.row(r) for r in store.window(SessionQuery(view="all"), off, 2000)]
+        rows += [ours.row(r) for r in reader.window(off, 2000)]
+    reader.close()
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     t = time.perf_counter()

@@ -70,7 +70,7 @@ def _mutate(d: dict[str, Any], rng: random.Random) -> None:
     if not acts:
         return
     a = rng.choice(acts)
-    choice = rng.randrange(16)
+    choice = rng.randrange(17)
     if choice == 0 and isinstance(a.get("type"), str):
         a["type"] = a["type"].lower()
     elif choice == 1 and isinstance(a.get("time"), str):
@@ -111,6 +111,14 @@ def _mutate(d: dict[str, Any], rng: random.Random) -> None:
     elif choice == 14:
         a["terminationReason"] = rng.choice(["operatorended", "Odd", 3])
         a["type"] = "SessionEnded"
+    elif choice == 15:
+        a["time"] = rng.choice(
+            [
+                "2026-11-20T09:00:00.5-00:00",
+                "2026-11-20T09:00:59.999999+05:30",
+                "2026-11-19T23:59:59-08:00",
+            ]
+        )
     else:
         a["time"] = "2026-13-45T99:00:00+00:00"  # invalid: pydantic drops it
 

@@ -36,12 +36,13 @@ from ..transcript import (
     OPERATOR,
     SYSTEM,
     SYSTEM_SENDER,
-    FileInfo,
     _content_text,
     _system_text,
 )
 
-Item = tuple[str, str, str, "datetime | None", str, str, "FileInfo | None"]
+#: (kind, sender, sender_name, time, text, delivery, file, iso time to the second or "");
+#: file is (name, size, url, deleted, uploading) or None.
+Item = tuple[Any, ...]
 
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)?")
 
@@ -59,7 +60,8 @@ _REASONS = _canon_map(SessionTerminationReason)
 _AV = _canon_map(SessionAVRequestState)
 _MEDIA = _canon_map(GetMediaResult)
 
-#: Activity keys (camelCase, as the API sends them) this reader understands or may ignore.
+#: Activity keys (camelCase, as the API sends them) this reader reads, with the one type it
+#: accepts for each (any other type: the exact path, where pydantic coerces or drops the value).
 _USED = {
     "activityId": int,
     "time": str,
@@ -99,6 +101,8 @@ _FILE_KEYS = frozenset(
 )
 
 
+#: The lowest character text.clean strips from printable text (bidi/zero-width).
+_FIRST_INVISIBLE = "\u061c"
 _OP_SNAKE = frozenset({"user_id", "user_name", "first_name", "last_name"})
 
 
@@ -193,42 +197,32 @@ class _Act:
         self.user_id = uid
         self.chatbot_id = cid
         self.text = text
-        self.note = a.get("note")
+        self.note = _opt(a.get("note"), str)
         self.response = _canon(_AV, a.get("response"))
         self.result = _canon(_MEDIA, a.get("result"))
         self.termination_reason = _canon(_REASONS, a.get("terminationReason"))
-        self.to_operator_full_name = a.get("toOperatorFullName")
-        self.to_operator_user_id = a.get("toOperatorUserId")
-        self.to_group_name = a.get("toGroupName")
-        self.to_group_id = a.get("toGroupId")
-        self.to_phone_number = a.get("toPhoneNumber")
+        self.to_operator_full_name = _opt(a.get("toOperatorFullName"), str)
+        self.to_operator_user_id = _opt(a.get("toOperatorUserId"), int)
+        self.to_group_name = _opt(a.get("toGroupName"), str)
+        self.to_group_id = _opt(a.get("toGroupId"), int)
+        self.to_phone_number = _opt(a.get("toPhoneNumber"), str)
 
 
-def _file(f: dict[str, Any] | None) -> FileInfo:
+def _file(f: Any) -> tuple[str, int | None, str | None, bool, bool]:
+    """(name, size, url, deleted, uploading): transcript._file as a tuple."""
     if f is None:
-        return FileInfo(name="(file)")
-    if not _FILE_KEYS.issuperset(f):
+        return ("(file)", None, None, False, False)
+    if f.__class__ is not dict or not _FILE_KEYS.issuperset(f):
         raise Unsupported
     name = _opt(f.get("name"), str)
     url = _opt(f.get("downloadUrl"), str)
-    return FileInfo(
-        name=one_line(name, 255) or "(file)",
-        size=_opt(f.get("size"), int),
-        url=url or None,
-        deleted=bool(_opt(f.get("isDeleted"), bool)),
-        uploading=bool(_opt(f.get("isUploading"), bool)),
+    return (
+        one_line(name, 255) or "(file)",
+        _opt(f.get("size"), int),
+        url or None,
+        bool(_opt(f.get("isDeleted"), bool)),
+        bool(_opt(f.get("isUploading"), bool)),
     )
-
-
-def _time(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if value.__class__ is not str or _TIME.fullmatch(value) is None:
-        raise Unsupported
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise Unsupported from None
 
 
 def _ts(time: datetime | None) -> float:
@@ -238,13 +232,21 @@ def _ts(time: datetime | None) -> float:
         return 0.0
 
 
+def _clean(value: Any) -> str:
+    if value is None:
+        return ""
+    if value.__class__ is not str:
+        raise Unsupported
+    if value.isprintable() and (value.isascii() or max(value) < _FIRST_INVISIBLE):
+        return value  # what clean() would return: nothing to strip
+    return clean(value)
+
+
 def fast_items(data: Any) -> list[Item] | None:
     """The transcript of a session's JSON as light items, or None (use the exact path)."""
     try:
         return _items(data)
-    except Unsupported:
-        return None
-    except Exception:  # anything unexpected: the exact path decides
+    except Exception:  # Unsupported, or anything unexpected: the exact path decides
         return None
 
 
@@ -260,24 +262,53 @@ def _items(data: Any) -> list[Item]:
         return []
     names = _Names(data)
     out: list[Item] = []
-    keys: list[tuple[bool, float, int]] = []
+    stamps: list[float] = []
     ordered = True
-    last = None
-    for pos, a in enumerate(acts):
-        if a.__class__ is not dict or not _ACTIVITY_KEYS.issuperset(a):
+    last = -1e300
+    keys_ok = _ACTIVITY_KEYS.issuperset
+    time_match = _TIME.fullmatch
+    fromiso = datetime.fromisoformat
+    for a in acts:
+        if a.__class__ is not dict or not keys_ok(a):
             raise Unsupported
-        for k, v in a.items():
-            t = _USED.get(k)
-            if t is not None and v is not None and v.__class__ is not t:
+        v = a.get("time")
+        if v is None:
+            time = None
+            iso = ""
+            ts = 0.0
+            ordered = False
+        else:
+            if v.__class__ is not str or time_match(v) is None:
                 raise Unsupported
-        time = _time(a.get("time"))
-        kind = _canon(_TYPES, a.get("type"))
+            time = fromiso(v)  # ValueError: Unsupported via fast_items
+            ts = _ts(time)
+            if ts < last:
+                ordered = False
+            last = ts
+            tail = v[19:]
+            if tail[:1] == ".":  # fraction: isoformat(timespec="seconds") drops it
+                i = 20
+                while i < len(v) and v[i].isdigit():
+                    i += 1
+                tail = v[i:]
+            if tail == "Z" or tail == "-00:00":
+                tail = "+00:00"
+            iso = v[:19] + tail
+        stamps.append(ts)
+        v = a.get("type")
+        kind = _TYPES.get(v) or _canon(_TYPES, v)
         if kind in _FORM_TYPES:
             raise Unsupported
-        client = _canon(_CLIENTS, a.get("client"))
+        v = a.get("client")
+        client = _CLIENTS.get(v) or _canon(_CLIENTS, v)
         uid = a.get("userId")
+        if uid is not None and uid.__class__ is not int:
+            raise Unsupported
         cid = a.get("chatbotId")
-        delivery = _canon(_DELIVERY, a.get("status"))
+        if cid is not None and cid.__class__ is not int:
+            raise Unsupported
+        v = a.get("status")
+        delivery = "" if v is None else _DELIVERY.get(v) or _canon(_DELIVERY, v)
         if client == "Guest":
             sender, sender_name = GUEST, "Client"
         elif client == "Chatbot" or (cid is not None and uid is None):
@@ -288,33 +319,40 @@ def _items(data: Any) -> list[Item]:
             sender, sender_name = SYSTEM_SENDER, ""
         f = a.get("file")
         if kind in _MESSAGE_TYPES or kind == "ChatbotHeroCardSubmission":
-            text = clean(a.get("text"))
+            text = _clean(a.get("text"))
             content = a.get("chatbotMessageContent")
             if not text and content is not None:
                 text = _content_text(content)
             if kind == "ChatbotHeroCardSubmission" and not text:
-                key = clean(a.get("chatbotHeroCardSubmissionKey"))
-                value = clean(a.get("chatbotHeroCardSubmissionValue"))
+                key = _clean(a.get("chatbotHeroCardSubmissionKey"))
+                value = _clean(a.get("chatbotHeroCardSubmissionValue"))
                 text = f"{key}: {value}" if key else value
             if sender == SYSTEM_SENDER:
                 if "Chatbot" in kind:
                     sender, sender_name = CHATBOT, names.bot(cid)
                 else:
                     sender, sender_name = OPERATOR, names.user(uid)
-            item = (MESSAGE, sender, sender_name, time, text, delivery, None)
+            out.append((MESSAGE, sender, sender_name, time, text, delivery, None, iso))
         elif kind == "SharedFile" or f is not None:
-            item = (FILE, sender, sender_name, time, clean(a.get("text")), delivery, _file(f))
+            text = _clean(a.get("text"))
+            out.append((FILE, sender, sender_name, time, text, delivery, _file(f), iso))
         else:
-            act = _Act(a, client, uid, cid, a.get("text"))
-            text = _system_text(act, kind, names)  # type: ignore[arg-type]
-            item = (SYSTEM, SYSTEM_SENDER, "", time, text, delivery, None)
-        out.append(item)
-        key = (time is None, _ts(time), pos)
-        if ordered and last is not None and key < last:
-            ordered = False
-        last = key
-        keys.append(key)
-    if not ordered:
-        order = sorted(range(len(out)), key=keys.__getitem__)
+            # transcript._system_text; its three commonest kinds inline (who = its _who())
+            if kind == "Joined":
+                text = f"{sender_name or names.user(uid)} joined"
+            elif kind == "Left":
+                text = f"{sender_name or names.user(uid)} left"
+            elif kind == "SessionEnded":
+                reason = _canon(_REASONS, a.get("terminationReason"))
+                text = f"Session ended — {reason}" if reason else "Session ended"
+            else:
+                text = a.get("text")
+                if text is not None and text.__class__ is not str:
+                    raise Unsupported
+                act = _Act(a, client, uid, cid, text)
+                text = _system_text(act, kind, names)  # type: ignore[arg-type]
+            out.append((SYSTEM, SYSTEM_SENDER, "", time, text, delivery, None, iso))
+    if not ordered:  # transcript.build_transcript's order: (no time, time, position)
+        order = sorted(range(len(out)), key=lambda i: (out[i][3] is None, stamps[i], i))
         out = [out[i] for i in order]
     return out

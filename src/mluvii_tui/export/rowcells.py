@@ -67,9 +67,11 @@ def needed_fields(columns: Sequence[Column]) -> list[str]:
     return out
 
 
+#: text.clean of a value, skipped when it could change nothing: a printable str without any
+#: character from U+061C up (the lowest bidi/zero-width character clean strips).
 _TEXT = (
-    '("" if (v := {src}) is None else v if v.__class__ is str and v.isascii() and v.isprintable()'
-    " else _clean(v))"
+    '("" if (v := {src}) is None else v if v.__class__ is str and v.isprintable()'
+    ' and (v.isascii() or max(v) < "\u061c") else _clean(v))'
 )
 
 

@@ -8,6 +8,7 @@ cancelled or failed export leaves nothing behind. ``progress`` is called after e
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 import threading
@@ -195,6 +196,26 @@ def run_export(
     return result
 
 
+def _copy_bytes(src: Any, dst: Any) -> None:
+    """Append the whole of file ``src`` to ``dst`` (both flushed) as bytes, in the kernel when
+    it can (no decoding and re-encoding of the sections)."""
+    size = os.fstat(src.fileno()).st_size
+    offset = 0
+    try:
+        while offset < size:
+            sent = os.sendfile(dst.fileno(), src.fileno(), offset, min(size - offset, 1 << 30))
+            if sent == 0:
+                break
+            offset += sent
+    except (AttributeError, OSError):
+        if offset:
+            raise
+    if offset >= size:
+        return
+    src.seek(0)
+    shutil.copyfileobj(src, dst, 1 << 20)
+
+
 class _Job:
     needs_sessions = False
 
@@ -331,8 +352,8 @@ class _HtmlJob(_Job):
         f = self.out.file
         f.write(H.between(done))
         self.sections.flush()
-        self.sections.seek(0)
-        shutil.copyfileobj(self.sections, f, 1 << 20)
+        f.flush()
+        _copy_bytes(self.sections, f)
         self.sections.close()
         f.write(H.tail(f"{done:,} sessions"))
         self.out.commit()

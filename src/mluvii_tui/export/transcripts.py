@@ -16,7 +16,15 @@ from html import escape
 from typing import Any
 
 from ..api.models import SessionModel, parse_session
-from ..transcript import FILE, SYSTEM, build_transcript, file_line, format_size, transcript_text
+from ..transcript import (
+    FILE,
+    SYSTEM,
+    FileInfo,
+    build_transcript,
+    file_line,
+    format_size,
+    transcript_text,
+)
 from . import html_export as H
 from .fastscript import Item, fast_items
 
@@ -52,32 +60,44 @@ def _decode(source: Any, session_id: int, load: Loader) -> tuple[list[Item] | No
 # -- HTML -------------------------------------------------------------------------------------
 
 
+_LI = {
+    (kind, sender): f'<li class="{kind} {_SENDER_CLASS.get(sender, "system")}">'
+    for kind in ("message", "file")
+    for sender in ("guest", "operator", "chatbot", "system")
+}
+
+
+_ESCAPED: dict[str, str] = {}  # sender names, escaped (few distinct ones)
+
+
 def _html_item(item: Item) -> str:
-    kind, sender, name, t, text, delivery, f = item
-    if t is None:
-        stamp = ""
-    else:
-        iso = t.isoformat(timespec="seconds")
-        stamp = f'<time datetime="{iso}">{iso[:10]} {iso[11:19]}</time>'
+    """``html_export.render_item`` of the same item."""
+    kind, sender, name, _, text, delivery, f, iso = item
+    stamp = f'<time datetime="{iso}">{iso[:10]} {iso[11:19]}</time>' if iso else ""
     if kind == SYSTEM:
         return f'<li class="system">{stamp}{escape(text)}</li>'
-    cls = _SENDER_CLASS.get(sender, "system")
-    head = f'{stamp}<span class="who">{escape(name or "System")}</span>'
-    if kind == FILE and f is not None:
-        size = format_size(f.size)
-        fname = escape(f.name)
-        url = H._safe_url(f.url)
-        if url and not f.deleted:
+    li = _LI[kind, sender]
+    who = _ESCAPED.get(name)
+    if who is None:
+        if len(_ESCAPED) > 4096:
+            _ESCAPED.clear()
+        who = _ESCAPED[name] = escape(name) if name else "System"
+    if kind == FILE:
+        fname, size, url, deleted, uploading = f
+        fname = escape(fname)
+        url = H._safe_url(url)
+        if url and not deleted:
             fname = f'<a href="{escape(url)}" rel="noopener noreferrer">{fname}</a>'
-        state = " (deleted)" if f.deleted else " (uploading)" if f.uploading else ""
+        state = " (deleted)" if deleted else " (uploading)" if uploading else ""
+        size = format_size(size)
         extra = f" · {size}" if size else ""
         body = f"\n{escape(text)}" if text else ""
         return (
-            f'<li class="file {cls}">{head}<span class="fname">{fname}</span>'
+            f'{li}{stamp}<span class="who">{who}</span><span class="fname">{fname}</span>'
             f"{escape(extra + state)}{body}</li>"
         )
     tail = f" [{escape(delivery)}]" if delivery else ""
-    return f'<li class="message {cls}">{head}{escape(text)}{tail}</li>'
+    return f'{li}{stamp}<span class="who">{who}</span>{escape(text)}{tail}</li>'
 
 
 def html_transcript(source: Any, session_id: int, load: Loader) -> str:
@@ -99,10 +119,10 @@ def html_transcript(source: Any, session_id: int, load: Loader) -> str:
 
 
 def _body(item: Item) -> str:
-    _, _, _, _, text, delivery, f = item
+    text, delivery, f = item[4], item[5], item[6]
     parts = [text] if text else []
     if f is not None:
-        parts.append(file_line(f))
+        parts.append(file_line(FileInfo(*f)))
     if delivery:
         parts.append(f"[{delivery}]")
     return "\n".join(parts)
