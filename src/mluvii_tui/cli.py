@@ -36,7 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="start the simulator and open the console on it")
     _add_data_options(demo)
-    demo.add_argument("--days", type=int, default=7, dest="demo_days", help="history to sync")
+    demo.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        dest="demo_days",
+        help="history to sync (default 7; everything when --data is given)",
+    )
     demo.add_argument("--timing", action="store_true", dest="demo_timing", help="print timing")
 
     sim = sub.add_parser("simulator", help="run the mluvii API simulator in the foreground")
@@ -125,7 +131,7 @@ def _run_demo(args: argparse.Namespace, started: float) -> int:
         return _open_console(
             None,
             profile="demo",
-            days=args.demo_days,
+            days=args.demo_days or (36_500 if args.data else 7),
             started=started,
             timing=args.demo_timing or args.timing,
             connect=connect,
