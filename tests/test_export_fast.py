@@ -146,3 +146,30 @@ def test_damaged_and_missing_sources_read_the_store() -> None:
     assert text_transcript(None, 4, load) == ""
     assert html_transcript(_raw([1, 2]), 5, load).startswith('<p class="empty">Transcript not')
     assert html_transcript(_raw({"id": 6}), 6, load) == '<p class="empty">No activities.</p>'
+
+
+def test_html_export_equals_the_reference_markup(tmp_path, demo: list[dict[str, Any]]) -> None:
+    """Every summary row and section of a run_export file is exactly what html_export's
+    reference functions make of SessionStore rows and sessions."""
+    from mluvii_tui.export import ExportOptions, run_export
+    from mluvii_tui.store.columns import BASIC_COLUMNS, column_by_id
+    from mluvii_tui.store.querytypes import SessionQuery
+    from mluvii_tui.store.store import SessionStore
+
+    store = SessionStore(tmp_path / "s.sqlite3")
+    store.upsert_sessions(demo[:150])
+    ids = [*BASIC_COLUMNS, "id", "rating", "auto_accepted", "param:email"]
+    cols = [column_by_id(c) for c in ids]
+    out = tmp_path / "x.html"
+    q = SessionQuery(view="all")
+    run_export(store, q, ids, ExportOptions(format="html", path=out))
+    html = out.read_text("utf-8")
+    for row in store.window(q, 0, 200):
+        cells = [c.export(row) for c in cols]
+        assert H.summary_row(row.id, cells) in html
+        info = [
+            (c.header if c.param is None else c.id, v) for c, v in zip(cols, cells, strict=True)
+        ]
+        section = H.session_section(row.id, info, build_transcript(store.get_session(row.id)))
+        assert section in html
+    store.close()
