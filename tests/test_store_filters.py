@@ -4,11 +4,13 @@ folded parameter values and the v1 -> v2 migration (real SQLite files)."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from mluvii_tui.store import query as query_mod
 from mluvii_tui.store.filters import to_session_filter
 from mluvii_tui.store.query import plan_where
 from mluvii_tui.store.querytypes import Filter, SessionQuery, SortKey
@@ -148,8 +150,13 @@ def test_migration_from_v1_fills_folded_values(tmp_path: Any) -> None:
         assert version == SCHEMA_VERSION
 
 
+@pytest.mark.parametrize("list_max", [20_000, 0])
 @pytest.mark.parametrize("view", ["history", "all", "live"])
-def test_lone_param_filter_counts_agree_with_the_plain_count(tmp_path: Any, view: str) -> None:
+def test_lone_param_filter_counts_agree_with_the_plain_count(
+    tmp_path: Any, view: str, list_max: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listed matches (few) and index counts (many) give the plain query's rows."""
+    monkeypatch.setattr(query_mod, "MEMBER_LIST_MAX", list_max)
     with SessionStore(tmp_path / "p.sqlite3") as s:
         s.upsert_sessions(sample_models(300))
         conn = s._conn()
@@ -165,4 +172,9 @@ def test_lone_param_filter_counts_agree_with_the_plain_count(tmp_path: Any, view
             where, args = plan_where(q)
             plain = conn.execute(f"SELECT count(*) FROM sessions s WHERE {where}", args)
             assert s.count(q) == plain.fetchone()[0], flt
-            assert len(s.window(q, 0, 1000)) == s.count(q)
+            rows = s.window(replace(q, sort=SortKey("waited", False)), 0, 1000)
+            assert len(rows) == s.count(q)
+            if rows:
+                mid = rows[len(rows) // 2].id
+                sq = replace(q, sort=SortKey("waited", False))
+                assert s.position_of(sq, mid) == len(rows) // 2

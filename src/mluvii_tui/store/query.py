@@ -17,6 +17,7 @@ resolved against a later clock is another key), until the next write.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
@@ -192,6 +193,11 @@ _CORRELATE = (
 )
 
 
+#: A lone parameter filter with at most this many matches is listed once (see _member_count).
+MEMBER_LIST_MAX = 20_000
+_LISTED = "s.id IN (SELECT value FROM json_each(?))"
+
+
 def correlated(where: str) -> str:
     """The WHERE text with member subqueries correlated (same parameters, same order)."""
     for plain, corr in _CORRELATE:
@@ -249,19 +255,41 @@ class QueryRunner:
             self.cache[key] = hit
         return hit
 
-    def _member_count(self, query: SessionQuery) -> int | None:
-        """A lone parameter filter: count its entries in the params index (one row per session
-        and name) instead of probing the session of each match, less the live sessions among
-        them for the history view (a few hundred probes). None when not applicable."""
+    def _lone_member_filter(self, query: SessionQuery) -> tuple[str, list[Any]] | None:
+        """``(sql, args)`` of the query's only condition when it is one parameter filter
+        (``s.id IN (SELECT p.session_id FROM params p ...)``) without quick filter or search."""
         if len(query.filters) != 1 or query.quick.strip() or query.search.strip():
             return None
         if query.view not in ("history", "all") or _filters_sql is None:
             return None
         sql, args = _filters_sql(query.filters, resolve_column, now=self.now)
-        prefix = _CORRELATE[0][0]
-        if not (sql.startswith(prefix) and sql.endswith(")")):
+        if not (sql.startswith(_CORRELATE[0][0]) and sql.endswith(")")):
             return None
+        return sql, args
+
+    def _member_count(self, query: SessionQuery) -> int | None:
+        """A lone parameter filter: its matches come from the params index alone. Few matches
+        (``MEMBER_LIST_MAX``) are listed once and remembered, so the window reads them by id
+        instead of scanning the index again (a "contains" scans every value of the name);
+        many are counted in the index, less the live sessions among them for the history view
+        (a few hundred probes) instead of probing the session of each match. None when not
+        applicable."""
+        lone = self._lone_member_filter(query)
+        if lone is None:
+            return None
+        sql, args = lone
         inner = sql[len("s.id IN (") : -1]
+        ids = [
+            r[0] for r in self.conn.execute(f"{inner} LIMIT {MEMBER_LIST_MAX + 1}", args).fetchall()
+        ]
+        if len(ids) <= MEMBER_LIST_MAX:
+            where, wargs = self._listed_where(query, sql, ids)
+            n = int(
+                self.conn.execute(
+                    f"SELECT count(*) FROM sessions s WHERE {where}", wargs
+                ).fetchone()[0]
+            )
+            return n
         n = int(self.conn.execute(f"SELECT count(*) FROM ({inner})", args).fetchone()[0])
         if query.view == "history":
             live_where, live_args = self.where(replace(query, view="live"))
@@ -272,6 +300,22 @@ class QueryRunner:
             )
         return n
 
+    def _listed_where(self, query: SessionQuery, sql: str, ids: list[int]) -> tuple[str, list[Any]]:
+        """The WHERE with the lone filter replaced by its listed matches (remembered)."""
+        where, _args = self.where(query)
+        listed = (where.replace(sql, _LISTED), [json.dumps(ids)])
+        self.cache[self._key(query, "listed")] = listed
+        return listed
+
+    def window_where(self, query: SessionQuery, force: bool) -> tuple[str, list[Any]]:
+        """The WHERE a window runs: listed matches when remembered, correlated member
+        subqueries when walking the sort index, else the plain one."""
+        listed = self.cache.get(self._key(query, "listed"))
+        if listed is not None:
+            return listed
+        where, args = self.where(query)
+        return (correlated(where) if force else where), args
+
     def _nulls_key(self, query: SessionQuery, plan: SortPlan) -> tuple[Any, ...]:
         return self._key(query, "nulls", plan.column.id)
 
@@ -280,7 +324,7 @@ class QueryRunner:
         total = self.count(query)
         if len(plan.forward) == 1:
             return {plan.forward[0]: total, plan.backward[0]: total}
-        where, args = self.where(query)
+        where, args = self.window_where(query, False)
         empty_fwd = plan.forward[1]
         nulls = self._count(
             self._nulls_key(query, plan),
@@ -350,7 +394,7 @@ class QueryRunner:
     ) -> list[int]:
         """``take`` ids of one segment from ``start``; resumes from the nearest remembered row
         before ``start`` (keyset) so that paging deep into a big list stays cheap."""
-        where, args = self.where(query)
+        where, args = self.window_where(query, force)
         # Anchors: (position in plan-forward order, key, id), shared by both directions.
         akey = self._key(query, "anchors", plan.column.id, plan.descending, seg.part)
         anchors: list[tuple[int, Any, int]] = self.cache.setdefault(akey, [])
@@ -391,12 +435,14 @@ class QueryRunner:
         tail += f" ORDER BY {seg.order} LIMIT ? OFFSET ?"
         values = [*args, *seg.cond_args, *extra, take, skip]
         try:
-            sql = _segment_sql(seg, correlated(where) if force else where, select, force)
+            sql = _segment_sql(seg, where, select, force)
             rows = self.conn.execute(sql + tail, values)
             rows = rows.fetchall()
         except sqlite3.OperationalError:
             if not force:
                 raise
+            where, args = self.where(query)
+            values = [*args, *seg.cond_args, *extra, take, skip]
             rows = self.conn.execute(_segment_sql(seg, where, select) + tail, values).fetchall()
         if rows:
             for pos, row in ((start, rows[0]), (start + len(rows) - 1, rows[-1])):
@@ -410,7 +456,7 @@ class QueryRunner:
 
     def position_of(self, query: SessionQuery, session_id: int) -> int | None:
         plan = sort_plan(query.sort)
-        where, args = self.where(query)
+        where, args = self.window_where(query, False)
         valued = plan.forward[0]
         if valued.key_expr is None or len(plan.forward) == 1:
             found = self.conn.execute(
