@@ -44,7 +44,9 @@ from ..transcript import (
 #: file is (name, size, url, deleted, uploading) or None.
 Item = tuple[Any, ...]
 
-_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)?")
+#: After "YYYY-MM-DDTHH:MM:SS" (whose digits datetime.fromisoformat checks): the fraction and
+#: the offset pydantic and fromisoformat read alike.
+_TAIL = re.compile(r"(\.[0-9]{1,6})?(Z|[+-][0-9][0-9]:[0-9][0-9])?")
 
 
 def _canon_map(enum_cls: Any) -> dict[str, str]:
@@ -101,8 +103,6 @@ _FILE_KEYS = frozenset(
 )
 
 
-#: The lowest character text.clean strips from printable text (bidi/zero-width).
-_FIRST_INVISIBLE = "\u061c"
 _OP_SNAKE = frozenset({"user_id", "user_name", "first_name", "last_name"})
 
 
@@ -237,9 +237,7 @@ def _clean(value: Any) -> str:
         return ""
     if value.__class__ is not str:
         raise Unsupported
-    if value.isprintable() and (value.isascii() or max(value) < _FIRST_INVISIBLE):
-        return value  # what clean() would return: nothing to strip
-    return clean(value)
+    return value if value.isascii() and value.isprintable() else clean(value)
 
 
 def fast_items(data: Any) -> list[Item] | None:
@@ -262,11 +260,11 @@ def _items(data: Any) -> list[Item]:
         return []
     names = _Names(data)
     out: list[Item] = []
-    stamps: list[float] = []
     ordered = True
-    last = -1e300
+    last = ""
+    first_tail: str | None = None
     keys_ok = _ACTIVITY_KEYS.issuperset
-    time_match = _TIME.fullmatch
+    tail_match = _TAIL.fullmatch
     fromiso = datetime.fromisoformat
     for a in acts:
         if a.__class__ is not dict or not keys_ok(a):
@@ -275,26 +273,36 @@ def _items(data: Any) -> list[Item]:
         if v is None:
             time = None
             iso = ""
-            ts = 0.0
             ordered = False
         else:
-            if v.__class__ is not str or time_match(v) is None:
+            if (
+                v.__class__ is not str
+                or len(v) < 19
+                or v[10] != "T"
+                or v[4] != "-"
+                or v[7] != "-"
+                or v[13] != ":"
+                or v[16] != ":"
+                or not v.isascii()
+            ):
                 raise Unsupported
-            time = fromiso(v)  # ValueError: Unsupported via fast_items
-            ts = _ts(time)
-            if ts < last:
+            m = tail_match(v, 19)
+            if m is None:
+                raise Unsupported
+            time = fromiso(v)  # ValueError (no such date): Unsupported via fast_items
+            tail = m.group(2)
+            if tail is None:  # naive (local) times: order by timestamp, as build_transcript
+                tail = ""
                 ordered = False
-            last = ts
-            tail = v[19:]
-            if tail[:1] == ".":  # fraction: isoformat(timespec="seconds") drops it
-                i = 20
-                while i < len(v) and v[i].isdigit():
-                    i += 1
-                tail = v[i:]
-            if tail == "Z" or tail == "-00:00":
+            elif tail == "Z" or tail == "-00:00":  # isoformat spells UTC +00:00
                 tail = "+00:00"
             iso = v[:19] + tail
-        stamps.append(ts)
+            if ordered:  # same offset everywhere: the strings sort like the times
+                if first_tail is None:
+                    first_tail = tail
+                if tail != first_tail or v < last:
+                    ordered = False
+                last = v
         v = a.get("type")
         kind = _TYPES.get(v) or _canon(_TYPES, v)
         if kind in _FORM_TYPES:
@@ -353,6 +361,6 @@ def _items(data: Any) -> list[Item]:
                 text = _system_text(act, kind, names)  # type: ignore[arg-type]
             out.append((SYSTEM, SYSTEM_SENDER, "", time, text, delivery, None, iso))
     if not ordered:  # transcript.build_transcript's order: (no time, time, position)
-        order = sorted(range(len(out)), key=lambda i: (out[i][3] is None, stamps[i], i))
+        order = sorted(range(len(out)), key=lambda i: (out[i][3] is None, _ts(out[i][3]), i))
         out = [out[i] for i in order]
     return out

@@ -10,7 +10,7 @@ for CSV a duration becomes two cells, seconds and h:mm:ss (csv_export.py).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ..store.columns import Column
@@ -19,27 +19,47 @@ from .cells import hms
 
 RowCells = Callable[[tuple[Any, ...]], list[str]]
 
-_tz_cache: dict[int, timezone] = {}
+
+def _iso_exact(ts: float) -> str:
+    try:
+        return datetime.fromtimestamp(ts, tz=UTC).astimezone().isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError, TypeError):
+        return ""
 
 
-def _local_tz(ts: float) -> timezone:
-    """The local UTC offset at ``ts`` (cached per quarter hour: offsets change on those)."""
-    key = int(ts // 900)
-    tz = _tz_cache.get(key)
-    if tz is None:
-        offset = datetime.fromtimestamp(key * 900, tz=UTC).astimezone().utcoffset()
-        tz = _tz_cache[key] = timezone(offset or timedelta(0))
-    return tz
+#: quarter hour (UTC epoch // 900) -> ("YYYY-MM-DDTHH:", local minute at its start, "+01:00"),
+#: or None when the offset changes inside it (a few historic zones switch at odd minutes).
+_blocks: dict[int, tuple[str, int, str] | None] = {}
+_MISSING: tuple[str, int, str] = ("", 0, "")
 
 
 def iso_time(ts: float | None) -> str:
-    """``Column.export`` of a time: ISO 8601 with the local offset, whole seconds."""
+    """``Column.export`` of a time: ISO 8601 with the local offset, whole seconds.
+
+    Equal to ``datetime.fromtimestamp(ts, local).isoformat(timespec="seconds")``; the date, hour
+    and offset are formatted once per quarter hour (every UTC offset is a multiple of 15 minutes,
+    so a quarter hour is one local hour and minute range), the rest is arithmetic."""
     if ts is None:
         return ""
-    try:
-        return datetime.fromtimestamp(ts, _local_tz(ts)).isoformat(timespec="seconds")
-    except (OverflowError, OSError, ValueError, TypeError):
-        return ""
+    if ts.__class__ is not float and ts.__class__ is not int:
+        return _iso_exact(ts)
+    whole = int(ts)
+    if whole < 0 or ts - whole > 0.999999:  # negative, or microseconds that round up
+        return _iso_exact(ts)
+    key = whole // 900
+    block = _blocks.get(key, _MISSING)
+    if block is _MISSING:
+        start = _iso_exact(key * 900)
+        end = _iso_exact(key * 900 + 899)
+        if len(_blocks) > 65536:
+            _blocks.clear()
+        ok = len(start) == 25 and end[19:] == start[19:] and end[11:13] == start[11:13]
+        block = _blocks[key] = (start[:14], int(start[14:16]), start[19:]) if ok else None
+    if block is None:
+        return _iso_exact(ts)
+    prefix, minute, offset = block
+    into = whole - key * 900
+    return f"{prefix}{minute + into // 60:02d}:{into % 60:02d}{offset}"
 
 
 def number(value: Any) -> str:
@@ -67,11 +87,10 @@ def needed_fields(columns: Sequence[Column]) -> list[str]:
     return out
 
 
-#: text.clean of a value, skipped when it could change nothing: a printable str without any
-#: character from U+061C up (the lowest bidi/zero-width character clean strips).
+#: text.clean of a value, skipped when it could change nothing: printable ASCII.
 _TEXT = (
-    '("" if (v := {src}) is None else v if v.__class__ is str and v.isprintable()'
-    ' and (v.isascii() or max(v) < "\u061c") else _clean(v))'
+    '("" if (v := {src}) is None else v if v.__class__ is str and v.isascii() and v.isprintable()'
+    " else _clean(v))"
 )
 
 
