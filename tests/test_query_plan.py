@@ -61,9 +61,16 @@ def test_indexed_sorts_walk_an_index(tmp_path: Any, analyze: bool) -> None:
     store.close()
 
 
-def test_broad_filter_windows_walk_the_sort_index(tmp_path: Any) -> None:
+@pytest.mark.parametrize("list_max", [20_000, 0])
+def test_broad_filter_windows_walk_the_sort_index(
+    tmp_path: Any, list_max: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A filter matching a broad share of the store: the window walks the sort column's index
-    (no temporary B-tree sorting every match) and returns what the planner's plan returns."""
+    (no temporary B-tree sorting every match) and returns what the planner's plan returns;
+    with matches listed by id (few) or with the conditions themselves (many)."""
+    from mluvii_tui.store import query
+
+    monkeypatch.setattr(query, "MEMBER_LIST_MAX", list_max)
     store = SessionStore(tmp_path / "s.sqlite3")
     store.upsert_sessions(sample_models(200))
     store._conn().execute("ANALYZE")

@@ -250,10 +250,26 @@ class QueryRunner:
         if hit is None:
             hit = self._member_count(query)
             if hit is None:
+                hit = self._listed_count(query)
+            if hit is None:
                 sql = f"SELECT count(*) FROM sessions s WHERE {where}"
                 hit = int(self.conn.execute(sql, args).fetchone()[0])
             self.cache[key] = hit
         return hit
+
+    def _listed_count(self, query: SessionQuery) -> int | None:
+        """A filtered query with few matches (``MEMBER_LIST_MAX``): list them once (the count is
+        their number) so windows, NULL counts and positions read them by id instead of
+        evaluating the conditions (a search, a text scan) again. None: many matches."""
+        if not (query.filters or query.quick.strip() or query.search.strip()):
+            return None
+        where, args = self.where(query)
+        sql = f"SELECT s.id FROM sessions s WHERE {where} LIMIT {MEMBER_LIST_MAX + 1}"
+        ids = [r[0] for r in self.conn.execute(sql, args).fetchall()]
+        if len(ids) > MEMBER_LIST_MAX:
+            return None
+        self.cache[self._key(query, "listed")] = (_LISTED, [json.dumps(ids)])
+        return len(ids)
 
     def _lone_member_filter(self, query: SessionQuery) -> tuple[str, list[Any]] | None:
         """``(sql, args)`` of the query's only condition when it is one parameter filter
