@@ -195,17 +195,16 @@ _CORRELATE = (
 
 #: A costly query (see ``_costly``) with at most this many matches is listed once by its count.
 MEMBER_LIST_MAX = 20_000
-#: A full-text search with at most this many matching sessions is looked up once (sql_where).
-FTS_LIST_MAX = 200_000
 #: Kinds whose "in" filter is a membership test over the joined list (a scan).
 _SCAN_IN_KINDS = frozenset({"person", "ids"})
 
 
 def _costly(query: SessionQuery) -> bool:
-    """Conditions that scan (search, quick filter, text match, list membership): worth listing
-    their few matches once. Index-served filters are counted directly (listing would only add
-    work when they match many rows)."""
-    if query.search.strip() or query.quick.strip():
+    """Conditions that scan (quick filter, text match, list membership, a search narrowed by
+    filters): worth listing their few matches once. Index-served filters and a search alone
+    (FTS answers in a few ms) are counted directly: listing would only add work when they
+    match many rows."""
+    if query.quick.strip() or (query.search.strip() and query.filters):
         return True
     for flt in query.filters:
         if flt.op in ("contains", "equals"):
@@ -249,33 +248,6 @@ class QueryRunner:
             hit = self._wheres[plain] = plan_where(plain, self.now)
         return hit
 
-    def sql_where(self, query: SessionQuery) -> tuple[str, list[Any]]:
-        """``where`` to execute: a full-text search's matches are looked up once (until the next
-        write; at most ``FTS_LIST_MAX``) and passed as an id list, so the count, the windows and
-        the positions of a search do not each run the MATCH again."""
-        where, args = self.where(query)
-        if not query.search.strip() or _search_sql is None or _compile_search is None:
-            return where, args
-        compiled = _compile_search(query.search)
-        if compiled is None or not getattr(compiled, "match", ""):
-            return where, args
-        frag, fargs = _search_sql(compiled)
-        frag = f"({frag})"
-        n = len(fargs)
-        if not (where.endswith(frag) and frag.startswith("(s.id IN (") and args[-n:] == fargs):
-            return where, args
-        key = ("fts", tuple(fargs))
-        listed = self.cache.get(key)
-        if listed is None:
-            inner = frag[len("(s.id IN (") : -2]
-            rows = self.conn.execute(f"{inner} LIMIT {FTS_LIST_MAX + 1}", fargs).fetchall()
-            listed = self.cache[key] = (
-                json.dumps([r[0] for r in rows]) if len(rows) <= FTS_LIST_MAX else ""
-            )
-        if not listed:
-            return where, args
-        return where[: -len(frag)] + f"({_LISTED})", [*args[:-n], listed]
-
     def _key(self, query: SessionQuery, *extra: Any) -> tuple[Any, ...]:
         where, args = self.where(query)
         return (*extra[:1], where, tuple(args), *extra[1:])
@@ -293,7 +265,7 @@ class QueryRunner:
         return self._count("total", "SELECT count(*) FROM sessions", [])
 
     def count(self, query: SessionQuery) -> int:
-        where, args = self.sql_where(query)
+        where, args = self.where(query)
         key = self._key(query, "count")
         hit = self.cache.get(key)
         if hit is None:
@@ -312,7 +284,7 @@ class QueryRunner:
         evaluating the conditions (a search, a text scan) again. None: many matches."""
         if not _costly(query):
             return None
-        where, args = self.sql_where(query)
+        where, args = self.where(query)
         sql = f"SELECT s.id FROM sessions s WHERE {where} LIMIT {MEMBER_LIST_MAX + 1}"
         ids = [r[0] for r in self.conn.execute(sql, args).fetchall()]
         if len(ids) > MEMBER_LIST_MAX:
@@ -378,7 +350,7 @@ class QueryRunner:
         listed = self.cache.get(self._key(query, "listed"))
         if listed is not None:
             return listed
-        where, args = self.sql_where(query)
+        where, args = self.where(query)
         return (correlated(where) if force else where), args
 
     def _nulls_key(self, query: SessionQuery, plan: SortPlan) -> tuple[Any, ...]:
@@ -506,7 +478,7 @@ class QueryRunner:
         except sqlite3.OperationalError:
             if not force:
                 raise
-            where, args = self.sql_where(query)
+            where, args = self.where(query)
             values = [*args, *seg.cond_args, *extra, take, skip]
             rows = self.conn.execute(_segment_sql(seg, where, select) + tail, values).fetchall()
         if rows:
