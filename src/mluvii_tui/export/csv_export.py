@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from ..store.columns import Column
 from .cells import MAX_CELL_CHARS, cut_cell, neutralise
-from .rowcells import compile_cells
+from .rowcells import compile_csv_cells
 
 #: Column kinds whose cells we generate ourselves (numbers, ISO times, yes/no): never formulas.
 _TRUSTED_KINDS = frozenset({"time", "duration", "number", "bool"})
@@ -61,7 +61,7 @@ class CsvWriter:
             out, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
         )
         headers, _, untrusted = csv_plan(columns)
-        self._cells = compile_cells(columns, fields, split_durations=True)
+        self._cells = compile_csv_cells(columns, fields, untrusted)
         self._untrusted = [i for i, flag in enumerate(untrusted) if flag]
         self._trusted = [i for i, flag in enumerate(untrusted) if not flag]
         self.include_transcripts = include_transcripts
@@ -86,15 +86,17 @@ class CsvWriter:
 
     def row(self, row: tuple[Any, ...], transcript: str | None = None) -> list[str]:
         """The CSV cells of one session (also counts cut cells)."""
-        values = self._cells(row)
+        values, fix = self._cells(row)
+        if not fix and not self.include_transcripts:
+            return values
         sid = row[0]
         cut = 0
-        for i in self._untrusted:
+        for i in self._untrusted if fix else ():
             v = values[i]
             if v and (v[0] in "=+-@\t\r" or len(v) > MAX_CELL_CHARS):
                 values[i], n = self._fix(v, sid)
                 cut += n
-        for i in self._trusted:  # our own values are short, but a text in them is still text
+        for i in self._trusted if fix else ():  # our values are short; a text in them is text
             v = values[i]
             if len(v) > MAX_CELL_CHARS:
                 values[i], n = self._fix(v, sid)

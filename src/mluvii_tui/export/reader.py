@@ -4,7 +4,7 @@
 row; an export needs a handful of columns and, for transcripts, the compressed ``raw`` JSON. Each
 window here is: the ids of the query's window (the store's own QueryRunner, so filters, search
 and sort mean exactly what they mean in the table), then ONE ``SELECT`` of the needed columns for
-those ids (``json_each`` keeps the window order), and one of the needed params.
+those ids, and one of the needed params.
 
 Row layout: ``(id, *fields, params, source)`` where ``params`` is a dict (param columns only) and
 ``source`` is the ``raw`` blob (bytes), a ``SessionModel`` (stores without a ``raw`` column), or
@@ -23,6 +23,7 @@ from typing import Any
 
 from ..store.querytypes import SessionQuery
 
+_CHUNK = 30000  # ids per IN (...) list (SQLite >= 3.32 allows 32766 parameters)
 #: Page cache of the export's own connection (KiB, negative = size in KiB for SQLite).
 EXPORT_CACHE_KIB = 8192
 
@@ -67,9 +68,7 @@ class SessionReader:
         cols = ", ".join(["s.id", *(f"s.{f}" for f in self.fields)])
         if sources:
             cols += ", s.raw"
-        self._sql = (
-            f"SELECT {cols} FROM json_each(?) j JOIN sessions s ON s.id = j.value ORDER BY j.key"
-        )
+        self._select = f"SELECT {cols} FROM sessions s WHERE s.id IN "
         marks = ", ".join("?" for _ in self.params)
         self._params_sql = (
             "SELECT p.session_id, p.name, p.value FROM json_each(?) j"
@@ -93,10 +92,15 @@ class SessionReader:
             return self._fetch(bulk, ids)
 
     def _fetch(self, conn: sqlite3.Connection, ids: list[int]) -> list[tuple[Any, ...]]:
-        key = json.dumps(ids)
-        rows = conn.execute(self._sql, (key,)).fetchall()
+        by_id: dict[int, tuple[Any, ...]] = {}
+        for i in range(0, len(ids), _CHUNK):
+            part = ids[i : i + _CHUNK]
+            sql = self._select + "(" + ",".join("?" * len(part)) + ")"
+            by_id.update((r[0], r) for r in conn.execute(sql, part))
+        rows = [by_id[i] for i in ids if i in by_id]
         by_param: dict[int, dict[str, str]] = {}
         if self.params:
+            key = json.dumps(ids)
             for sid, name, value in conn.execute(self._params_sql, (key, *self.params)):
                 if value is not None:
                     by_param.setdefault(sid, {})[name] = value

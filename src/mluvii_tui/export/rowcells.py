@@ -15,7 +15,7 @@ from typing import Any
 
 from ..store.columns import Column
 from ..text import clean
-from .cells import hms
+from .cells import MAX_CELL_CHARS, hms
 
 RowCells = Callable[[tuple[Any, ...]], list[str]]
 
@@ -87,42 +87,123 @@ def needed_fields(columns: Sequence[Column]) -> list[str]:
     return out
 
 
-#: text.clean of a value, skipped when it could change nothing: printable ASCII.
-_TEXT = (
-    '("" if (v := {src}) is None else v if v.__class__ is str and v.isascii() and v.isprintable()'
-    " else _clean(v))"
-)
+class _CleanCache(dict):
+    """text.clean of the non-ASCII values of one export: names and enum values repeat on almost
+    every row. Bounded: cleared when it grows past ``limit`` entries."""
+
+    def __init__(self, limit: int = 20000) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __missing__(self, value: Any) -> str:
+        if len(self) >= self.limit:
+            self.clear()
+        out = self[value] = clean(value)
+        return out
 
 
-def _exprs(col: Column, index: dict[str, int], pidx: int, env: dict[str, Any], split: bool):
+def _hms_int(total: int) -> str:
+    """cells.hms of a value already rounded to whole seconds."""
+    sign = "-" if total < 0 else ""
+    total = abs(total)
+    return f"{sign}{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+#: text.clean of a value, skipped when it could change nothing (printable ASCII) and cached
+#: for the rest up to 200 characters (``_cc``: a _CleanCache, so at most ~20000 short values).
+_TEXT = """    v = {src}
+    if v is None:
+        {out} = ""
+    elif v.__class__ is str and v.isascii() and v.isprintable():
+        {out} = v
+    elif v.__class__ is str and len(v) <= 200:
+        {out} = _cc[v]
+    else:
+        {out} = _clean(v)
+"""
+
+
+def _statements(
+    col: Column, index: dict[str, int], pidx: int, env: dict[str, Any], split: bool, n: int
+) -> tuple[str, list[str]]:
+    """(code, output variable names) computing one column's cells."""
     if col.param is not None:
         name = f"_P{len(env)}"
         env[name] = col.param
-        return [_TEXT.format(src=f"r[{pidx}].get({name})")]
+        return _TEXT.format(src=f"r[{pidx}].get({name})", out=f"c{n}"), [f"c{n}"]
     src = f"r[{index[col.field]}]"
     kind = col.kind
+    out = f"c{n}"
     if kind == "time":
-        return [f"_iso({src})"]
+        return f"    {out} = _iso({src})\n", [out]
     if kind == "duration":
-        secs = f'("" if (v := {src}) is None else str(round(v)))'
-        return [secs, f"_hms({src})"] if split else [secs]
+        if not split:
+            code = f'    v = {src}\n    {out} = "" if v is None else str(round(v))\n'
+            return code, [out]
+        out2 = f"c{n + 1}"
+        code = (
+            f"    v = {src}\n"
+            f'    if v is None:\n        {out} = {out2} = ""\n'
+            f"    elif v.__class__ is float:\n"
+            f"        t = round(v)\n        {out} = str(t)\n        {out2} = _hms_int(t)\n"
+            f"    else:\n        {out} = str(round(v))\n        {out2} = _hms(v)\n"
+        )
+        return code, [out, out2]
     if kind == "bool":
-        return [f'("" if (v := {src}) is None else "yes" if v else "no")']
+        return f'    v = {src}\n    {out} = "" if v is None else "yes" if v else "no"\n', [out]
     if kind == "number":
-        return [f"_num({src})"]
-    return [_TEXT.format(src=src)]
+        return f"    {out} = _num({src})\n", [out]
+    return _TEXT.format(src=src, out=out), [out]
+
+
+def _compile(
+    columns: Sequence[Column],
+    fields: Sequence[str],
+    split: bool,
+    checks: Sequence[bool] | None,
+) -> Callable[..., Any]:
+    index = field_index(fields)
+    pidx = len(fields) + 1
+    env: dict[str, Any] = {
+        "_clean": clean,
+        "_cc": _CleanCache(),
+        "_iso": iso_time,
+        "_hms": hms,
+        "_hms_int": _hms_int,
+        "_num": number,
+        "_MAX": MAX_CELL_CHARS,
+        "_TRIGGERS": "=+-@\t\r",
+    }
+    body: list[str] = []
+    names: list[str] = []
+    for col in columns:
+        code, outs = _statements(col, index, pidx, env, split, len(names))
+        body.append(code)
+        names += outs
+    result = "[" + ", ".join(names) + "]"
+    if checks is not None:
+        tests = [
+            f"({c} and ({c}[0] in _TRIGGERS or len({c}) > _MAX))"
+            if untrusted
+            else f"len({c}) > _MAX"
+            for c, untrusted in zip(names, checks, strict=True)
+        ]
+        result += ", " + (" or ".join(tests) or "False")
+    src = "def cells(r):\n" + "".join(body) + f"    return {result}\n"
+    exec(compile(src, "<export cells>", "exec"), env)  # our own generated code, no data in it
+    return env["cells"]
 
 
 def compile_cells(
     columns: Sequence[Column], fields: Sequence[str], *, split_durations: bool = False
 ) -> RowCells:
     """One function ``row tuple -> cells``; ``fields`` is the reader's field order."""
-    index = field_index(fields)
-    pidx = len(fields) + 1
-    env: dict[str, Any] = {"_clean": clean, "_iso": iso_time, "_hms": hms, "_num": number}
-    parts: list[str] = []
-    for col in columns:
-        parts += _exprs(col, index, pidx, env, split_durations)
-    src = "def cells(r):\n    return [" + ", ".join(parts) + "]\n"
-    exec(compile(src, "<export cells>", "exec"), env)  # our own generated code, no data in it
-    return env["cells"]
+    return _compile(columns, fields, split_durations, None)
+
+
+def compile_csv_cells(
+    columns: Sequence[Column], fields: Sequence[str], untrusted: Sequence[bool]
+) -> Callable[[tuple[Any, ...]], tuple[list[str], bool]]:
+    """``row -> (cells, needs_fixing)`` with durations split; ``needs_fixing`` is true when an
+    untrusted cell starts like a formula or any cell is longer than MAX_CELL_CHARS."""
+    return _compile(columns, fields, True, untrusted)
