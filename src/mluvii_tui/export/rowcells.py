@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from time import localtime as _localtime
 from typing import Any
 
 from ..store.columns import Column
@@ -33,6 +34,38 @@ _blocks: dict[int, tuple[str, int, str] | None] = {}
 _MISSING: tuple[str, int, str] = ("", 0, "")
 
 
+def _block(key: int) -> tuple[str, int, str] | None:
+    """The quarter hour's date, hour, first minute and offset in local time (time.localtime is
+    what datetime.astimezone() reads too), or None when the offset changes inside it."""
+    if len(_blocks) > 65536:
+        _blocks.clear()
+    try:
+        start = _localtime(key * 900)
+        end = _localtime(key * 900 + 899)
+    except (OverflowError, OSError, ValueError):
+        _blocks[key] = None
+        return None
+    off = start.tm_gmtoff
+    if (
+        off is None
+        or off % 60
+        or end.tm_gmtoff != off
+        or end.tm_hour != start.tm_hour
+        or not 1 <= start.tm_year <= 9999  # datetime's range (beyond: "")
+    ):
+        _blocks[key] = None
+        return None
+    sign = "-" if off < 0 else "+"
+    hours, minutes = divmod(abs(off) // 60, 60)
+    block = (
+        f"{start.tm_year:04d}-{start.tm_mon:02d}-{start.tm_mday:02d}T{start.tm_hour:02d}:",
+        start.tm_min,
+        f"{sign}{hours:02d}:{minutes:02d}",
+    )
+    _blocks[key] = block
+    return block
+
+
 def iso_time(ts: float | None) -> str:
     """``Column.export`` of a time: ISO 8601 with the local offset, whole seconds.
 
@@ -49,12 +82,7 @@ def iso_time(ts: float | None) -> str:
     key = whole // 900
     block = _blocks.get(key, _MISSING)
     if block is _MISSING:
-        start = _iso_exact(key * 900)
-        end = _iso_exact(key * 900 + 899)
-        if len(_blocks) > 65536:
-            _blocks.clear()
-        ok = len(start) == 25 and end[19:] == start[19:] and end[11:13] == start[11:13]
-        block = _blocks[key] = (start[:14], int(start[14:16]), start[19:]) if ok else None
+        block = _block(key)
     if block is None:
         return _iso_exact(ts)
     prefix, minute, offset = block
