@@ -64,14 +64,27 @@ def fold_sql(value: Any) -> str | None:
     return fold_value(value)
 
 
-def folded_expr(expr: str) -> str:
-    """SQL for the folded value of a (trusted) column expression. ASCII text (byte length =
-    character length) folds with SQLite's own ``lower``; only other text calls Python's
-    ``fold``, so a scan over mostly-ASCII values (URLs, e-mails) stays in C."""
-    return (
-        f"(CASE WHEN length(CAST({expr} AS BLOB)) = length({expr}) THEN lower({expr})"
-        f" ELSE fold({expr}) END)"
-    )
+def _non_ascii(expr: str) -> str:
+    """SQL: the text has a non-ASCII character (its byte length differs from its length)."""
+    return f"length(CAST({expr} AS BLOB)) <> length({expr})"
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern (ESCAPE '\\') matching ``text`` anywhere, wildcards escaped."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def contains_sql(expr: str, needle: str, params: list[Any]) -> str:
+    """fold(expr) contains the folded ``needle``. ASCII text is decided by SQLite's LIKE (ASCII
+    case-insensitive, which equals folding there); only other text calls Python's ``fold``."""
+    params.extend((like_pattern(needle), needle))
+    return f"({expr} LIKE ? ESCAPE '\\' OR ({_non_ascii(expr)} AND instr(fold({expr}), ?) > 0))"
+
+
+def equals_sql(expr: str, needle: str, params: list[Any]) -> str:
+    """fold(expr) equals the folded ``needle`` (ASCII text: NOCASE comparison in SQLite)."""
+    params.extend((needle, needle))
+    return f"({expr} = ? COLLATE NOCASE OR ({_non_ascii(expr)} AND fold({expr}) = ?))"
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
@@ -257,15 +270,17 @@ def _condition(
         needles = [fold_sql(v) for v in flt.values if str(v) != ""]
         if not needles:
             return "1"
-        target = folded or folded_expr(expr)
+        if folded is None:
+            build = equals_sql if op == "equals" else contains_sql
+            return "(" + " OR ".join(build(expr, n, params) for n in needles) + ")"
         if op == "equals":
             params.extend(needles)
             if len(needles) == 1:
-                return f"{target} = ?"
-            return f"{target} IN ({', '.join('?' for _ in needles)})"
+                return f"{folded} = ?"
+            return f"{folded} IN ({', '.join('?' for _ in needles)})"
         parts = []
         for needle in needles:
-            parts.append(f"instr({target}, ?) > 0")
+            parts.append(f"instr({folded}, ?) > 0")
             params.append(needle)
         return "(" + " OR ".join(parts) + ")"
     raise FilterValueError(f"unknown filter operation {op!r}")
@@ -347,8 +362,7 @@ def quick_sql(text: str, columns: Iterable[ColumnLike | str]) -> tuple[str, list
     for word in words:
         alts = []
         for expr in exprs:
-            alts.append(f"instr({folded_expr(expr)}, ?) > 0")
-            params.append(word)
+            alts.append(contains_sql(expr, word, params))
         if names:
             marks = ", ".join("?" for _ in names)
             alts.append(
