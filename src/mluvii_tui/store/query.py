@@ -23,9 +23,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from .columns import Column, column_by_id
+from .filters import filters_sql as _filters_sql
 from .querytypes import Filter, SessionQuery, SortKey
 from .sortplan import Segment, SortPlan, _segment_sql, sort_plan
+from .where import QueryError, plan_where, resolve_column
 
 #: A window walks the sort index (instead of the filter's) when at least this share of the
 #: store matches: at 1/50 a page of 60 rows reads ~3000 index entries.
@@ -39,139 +40,9 @@ __all__ = [
     "SortKey",
     "SortPlan",
     "plan_where",
+    "resolve_column",
     "sort_plan",
 ]
-
-try:  # the filters helper's module; a minimal fallback keeps the UI usable without it
-    from .filters import filters_sql as _filters_sql
-    from .filters import quick_sql as _quick_sql
-except ImportError:  # pragma: no cover - only while filters.py is missing
-    _filters_sql = None  # type: ignore[assignment]
-    _quick_sql = None  # type: ignore[assignment]
-
-try:  # full-text search (FTS5 + lemmas) by the search helper
-    from .search import compile_search as _compile_search
-    from .search import search_sql as _search_sql
-except ImportError:  # pragma: no cover - only while search.py is missing
-    _compile_search = None  # type: ignore[assignment]
-    _search_sql = None  # type: ignore[assignment]
-
-
-class QueryError(ValueError):
-    """A query that cannot run (unknown column, bad filter value): one line for the UI."""
-
-
-def resolve_column(column_id: str) -> Column | None:
-    return column_by_id(column_id)
-
-
-# -- WHERE -----------------------------------------------------------------------------------
-
-_LIST_FIELDS = {"s.operators", "s.operator_ids", "s.groups", "s.tags", "s.chatbot"}
-
-
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _fallback_filter(flt: Filter, args: list[Any]) -> str:
-    col = resolve_column(flt.column)
-    if col is None:
-        raise QueryError(f"unknown column {flt.column!r}")
-    expr = col.sql
-    if flt.op == "empty":
-        return f"{expr} IS NULL"
-    if flt.op == "not_empty":
-        return f"{expr} IS NOT NULL"
-    if flt.op == "in":
-        if not flt.values:
-            return "1"
-        if expr in _LIST_FIELDS:
-            args.extend(f", {v}, " for v in flt.values)
-            return (
-                "(" + " OR ".join(f"instr(', ' || {expr} || ', ', ?) > 0" for _ in flt.values) + ")"
-            )
-        args.extend(flt.values)
-        return f"{expr} IN ({', '.join('?' for _ in flt.values)})"
-    if flt.op == "range":
-        parts = []
-        for bound, op in ((flt.low, ">="), (flt.high, "<=")):
-            if bound not in (None, ""):
-                try:
-                    args.append(float(bound))  # type: ignore[arg-type]
-                except ValueError:
-                    args.append(bound)
-                parts.append(f"{expr} {op} ?")
-        return "(" + " AND ".join(parts) + ")" if parts else "1"
-    if flt.op in ("contains", "equals"):
-        if not flt.values:
-            return "1"
-        if flt.op == "contains":
-            args.extend(_like(v) for v in flt.values)
-            return "(" + " OR ".join(f"{expr} LIKE ? ESCAPE '\\'" for _ in flt.values) + ")"
-        args.extend(flt.values)
-        return "(" + " OR ".join(f"{expr} = ?" for _ in flt.values) + ")"
-    raise QueryError(f"unknown filter operation {flt.op!r}")
-
-
-def plan_where(query: SessionQuery, now: Any = None) -> tuple[str, list[Any]]:
-    """The WHERE condition (over ``sessions s``) of view + filters + quick filter + search.
-    ``now``: the clock for time presets (a datetime, a callable returning one, or None)."""
-    parts: list[str] = []
-    args: list[Any] = []
-    if query.view == "history":
-        parts.append("+s.is_live = 0")  # '+': never pick the is_live index for the big view
-    elif query.view == "live":
-        parts.append("s.is_live = 1")
-    if query.filters:
-        if _filters_sql is not None:
-            try:
-                sql, values = _filters_sql(query.filters, resolve_column, now=now)
-            except ValueError as exc:
-                raise QueryError(str(exc)) from None
-        else:
-            values = []
-            sql = " AND ".join(_fallback_filter(f, values) for f in query.filters) or "1"
-        if sql != "1":
-            parts.append(f"({sql})")
-            args.extend(values)
-    if query.quick.strip():
-        cols = [c for c in (resolve_column(i) for i in query.quick_columns) if c is not None]
-        if not cols:
-            cols = [c for c in (resolve_column(i) for i in _QUICK_DEFAULT) if c is not None]
-        if _quick_sql is not None:
-            sql, values = _quick_sql(query.quick, cols)
-        else:
-            values = []
-            word_parts = []
-            for word in query.quick.split():
-                values.extend(_like(word) for _ in cols)
-                word_parts.append(
-                    "(" + " OR ".join(f"{c.sql} LIKE ? ESCAPE '\\'" for c in cols) + ")"
-                )
-            sql = " AND ".join(word_parts) or "1"
-        if sql != "1":
-            parts.append(f"({sql})")
-            args.extend(values)
-    if query.search.strip():
-        if _search_sql is not None and _compile_search is not None:
-            try:
-                compiled = _compile_search(query.search)
-            except ValueError as exc:
-                raise QueryError(str(exc)) from None
-            if compiled is not None and getattr(compiled, "match", ""):
-                sql, values = _search_sql(compiled)
-                parts.append(f"({sql})")
-                args.extend(values)
-        else:
-            parts.append(
-                "s.id IN (SELECT a.session_id FROM activities a WHERE a.text LIKE ? ESCAPE '\\')"
-            )
-            args.append(_like(query.search.strip()))
-    return (" AND ".join(parts) or "1"), args
-
-
-_QUICK_DEFAULT = ("operators", "client_name", "client_email", "client_phone", "url", "id")
 
 
 #: Member subqueries of filters.py and their correlated form. ``s.id IN (SELECT ...)`` builds
@@ -297,7 +168,7 @@ class QueryRunner:
         (``s.id IN (SELECT p.session_id FROM params p ...)``) without quick filter or search."""
         if len(query.filters) != 1 or query.quick.strip() or query.search.strip():
             return None
-        if query.view not in ("history", "all") or _filters_sql is None:
+        if query.view not in ("history", "all"):
             return None
         sql, args = _filters_sql(query.filters, resolve_column, now=self.now)
         if not (sql.startswith(_CORRELATE[0][0]) and sql.endswith(")")):

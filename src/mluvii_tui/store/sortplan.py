@@ -42,7 +42,7 @@ class SortPlan:
 def sort_plan(sort: SortKey) -> SortPlan:
     col = column_by_id(sort.column)
     if col is None:
-        from .query import QueryError
+        from .where import QueryError
 
         raise QueryError(f"cannot sort by unknown column {sort.column!r}")
 

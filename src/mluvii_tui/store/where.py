@@ -1,0 +1,61 @@
+"""The WHERE condition of a SessionQuery over ``sessions s``: view + per-column filters + quick
+filter + full-text search, parameterised only (user values are ``?`` parameters)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .columns import Column, column_by_id
+from .filters import filters_sql as _filters_sql
+from .filters import quick_sql as _quick_sql
+from .querytypes import SessionQuery
+from .search import compile_search as _compile_search
+from .search import search_sql as _search_sql
+
+
+class QueryError(ValueError):
+    """A query that cannot run (unknown column, bad filter value): one line for the UI."""
+
+
+def resolve_column(column_id: str) -> Column | None:
+    return column_by_id(column_id)
+
+
+def plan_where(query: SessionQuery, now: Any = None) -> tuple[str, list[Any]]:
+    """The WHERE condition (over ``sessions s``) of view + filters + quick filter + search.
+    ``now``: the clock for time presets (a datetime, a callable returning one, or None)."""
+    parts: list[str] = []
+    args: list[Any] = []
+    if query.view == "history":
+        parts.append("+s.is_live = 0")  # '+': never pick the is_live index for the big view
+    elif query.view == "live":
+        parts.append("s.is_live = 1")
+    if query.filters:
+        try:
+            sql, values = _filters_sql(query.filters, resolve_column, now=now)
+        except ValueError as exc:
+            raise QueryError(str(exc)) from None
+        if sql != "1":
+            parts.append(f"({sql})")
+            args.extend(values)
+    if query.quick.strip():
+        cols = [c for c in (resolve_column(i) for i in query.quick_columns) if c is not None]
+        if not cols:
+            cols = [c for c in (resolve_column(i) for i in _QUICK_DEFAULT) if c is not None]
+        sql, values = _quick_sql(query.quick, cols)
+        if sql != "1":
+            parts.append(f"({sql})")
+            args.extend(values)
+    if query.search.strip():
+        try:
+            compiled = _compile_search(query.search)
+        except ValueError as exc:
+            raise QueryError(str(exc)) from None
+        if compiled is not None and getattr(compiled, "match", ""):
+            sql, values = _search_sql(compiled)
+            parts.append(f"({sql})")
+            args.extend(values)
+    return (" AND ".join(parts) or "1"), args
+
+
+_QUICK_DEFAULT = ("operators", "client_name", "client_email", "client_phone", "url", "id")
