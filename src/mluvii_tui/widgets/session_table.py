@@ -6,9 +6,8 @@ Line 0 of the widget is the column header; line ``y >= 1`` shows row ``scroll_y 
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -22,26 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..store.querytypes import SessionQuery, SortKey
-from ..text import cut
-
-BLOCK = 128  # rows fetched from the store at a time
-MAX_BLOCKS = 48  # blocks kept in memory (about 6,000 rows)
-GAP = 1  # cells between columns
-
-
-class RowSource(Protocol):
-    def count(self, query: SessionQuery) -> int: ...
-    def window(self, query: SessionQuery, offset: int, limit: int) -> Sequence[Any]: ...
-    def position_of(self, query: SessionQuery, session_id: int) -> int | None: ...
-
-
-class ColumnLike(Protocol):
-    id: str
-    header: str
-    width: int
-    align: str
-
-    def text(self, row: Any) -> str: ...
+from .table_model import GAP, ColumnLike, RowBlocks, RowSource, header_line, row_line
 
 
 class SessionTable(ScrollView, can_focus=True):
@@ -107,7 +87,7 @@ class SessionTable(ScrollView, can_focus=True):
         self._columns: list[ColumnLike] = list(columns)
         self.query: SessionQuery = query or SessionQuery()
         self.row_count = 0
-        self._blocks: OrderedDict[int, Sequence[Any]] = OrderedDict()
+        self._rows = RowBlocks(source)
         self._offsets: list[int] = []
         self._widths: list[int] = []
         self._styles: dict[str, Style] | None = None
@@ -139,7 +119,7 @@ class SessionTable(ScrollView, can_focus=True):
         ids = [c.id for c in self._columns]
         self.cursor_col = ids.index(focused) if focused in ids else 0
         self._layout_columns()
-        self._blocks.clear()
+        self._rows.clear()
         self.refresh()
 
     def set_query(self, query: SessionQuery, *, keep: int | None = None) -> None:
@@ -157,7 +137,7 @@ class SessionTable(ScrollView, can_focus=True):
             keep_id = None
         else:
             keep_id = self.current_session_id if keep is None else keep
-        self._blocks.clear()
+        self._rows.clear()
         self.row_count = self.source.count(self.query)
         self._update_virtual_size()
         target = 0
@@ -173,21 +153,11 @@ class SessionTable(ScrollView, can_focus=True):
     def row_at(self, index: int) -> Any | None:
         if index < 0 or index >= self.row_count:
             return None
-        block_no, within = divmod(index, BLOCK)
-        block = self._blocks.get(block_no)
-        if block is None:
-            block = self.source.window(self.query, block_no * BLOCK, BLOCK)
-            self._blocks[block_no] = block
-            if len(self._blocks) > MAX_BLOCKS:
-                self._blocks.popitem(last=False)
-        else:
-            self._blocks.move_to_end(block_no)
-        return block[within] if within < len(block) else None
+        return self._rows.row(self.query, index)
 
     # -------------------------------------------------------------- layout
 
     def _layout_columns(self) -> None:
-        from rich.cells import cell_len
 
         self._offsets = []
         # A column is at least as wide as its header plus a sort mark: headers stay readable.
@@ -241,24 +211,17 @@ class SessionTable(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
     def _header_strip(self) -> Strip:
-        normal = self._style("session-table--header")
-        focused = self._style("session-table--header-focused")
-        sort = self.query.sort
-        segments: list[Segment] = []
-        for i, column in enumerate(self._columns):
-            width = self._widths[i]
-            if column.id == sort.column:
-                mark = "▼" if sort.descending else "▲"
-                label = cut(column.header, max(width - 2, 1)) + " " + mark
-            else:
-                label = cut(column.header, width)
-            text = _fit(label, width, column.align)
-            style = focused if (i == self.cursor_col and self.has_focus) else normal
-            segments.append(Segment(text, style))
-            segments.append(Segment(" " * GAP, normal))
-        pad = max(self.scrollable_content_region.width - self._total_width, 0)
-        segments.append(Segment(" " * pad, normal))
-        return Strip(segments)
+        focus_col = self.cursor_col if self.has_focus else -1
+        return header_line(
+            self._columns,
+            self._widths,
+            self.query.sort,
+            focus_col,
+            self._style("session-table--header"),
+            self._style("session-table--header-focused"),
+            self._total_width,
+            self.scrollable_content_region.width,
+        )
 
     def _row_strip(self, row: Any, index: int) -> Strip:
         if index == self.cursor_row:
@@ -267,34 +230,17 @@ class SessionTable(ScrollView, can_focus=True):
             focus_col = self.cursor_col
         else:
             style = self._style("session-table--odd") if index % 2 else _PLAIN
-            cell_style = style
-            focus_col = -1
-        # One text run for every stretch in the same style: few segments, known length.
-        texts: list[str] = []
-        segments: list[Segment] = []
-        gap = " " * GAP
-        for i, column in enumerate(self._columns):
-            try:
-                value = column.text(row)
-            except Exception:  # a broken value must not take the screen down
-                value = "?"
-            text = _fit(value, self._widths[i], column.align)
-            if i == focus_col:
-                if texts:
-                    segments.append(Segment("".join(texts), style))
-                    texts = []
-                segments.append(Segment(text, cell_style))
-                texts.append(gap)
-            else:
-                texts.append(text)
-                texts.append(gap)
-        view = self.scrollable_content_region.width
-        pad = max(view - self._total_width, 0)
-        texts.append(" " * (pad - GAP) if pad >= GAP else "")
-        if pad < GAP:
-            texts[-2] = ""  # no gap after the last column when the row fills the view
-        segments.append(Segment("".join(texts), style))
-        return Strip(segments, max(self._total_width, view))
+            cell_style, focus_col = style, -1
+        return row_line(
+            self._columns,
+            self._widths,
+            row,
+            style,
+            cell_style,
+            focus_col,
+            self._total_width,
+            self.scrollable_content_region.width,
+        )
 
     # --------------------------------------------------------------- cursor
 
@@ -424,23 +370,6 @@ class SessionTable(ScrollView, can_focus=True):
 
 
 _PLAIN = Style()
-
-
-def _fit(text: str, width: int, align: str) -> str:
-    """Cut (with an ellipsis) or pad one-line text to exactly ``width`` cells."""
-    if text.isascii():
-        size = len(text)
-        if size > width:
-            return text[: width - 1] + "…"
-    else:
-        size = cell_len(text)
-        if size > width:
-            text = cut(text, width)
-            size = cell_len(text)
-    gap = width - size
-    if gap <= 0:
-        return text
-    return " " * gap + text if align == "right" else text + " " * gap
 
 
 def _replace_sort(query: SessionQuery, sort: SortKey) -> SessionQuery:
