@@ -261,7 +261,7 @@ class SessionsScreen(SessionFiltersMixin, Screen[None]):
             from .sessions_filters import server_filter_for
         except ImportError:  # pragma: no cover
             return
-        narrow = server_filter_for(query)
+        narrow = server_filter_for(query, now=self.mluvii.now)
         if narrow is not None:
             self.mluvii.run_sync(narrow)
 

@@ -31,13 +31,13 @@ if TYPE_CHECKING:
     from ..api.filters import SessionFilter
 
 
-def server_filter_for(query: SessionQuery) -> SessionFilter | None:
+def server_filter_for(query: SessionQuery, now: Any = None) -> SessionFilter | None:
     """The part of ``query`` the Sessions API can apply itself (pass it to ``sync_history``).
 
     None when nothing can be narrowed on the server (or the filters cannot be translated).
     """
     try:
-        result = to_session_filter(query.filters, query.search)
+        result = to_session_filter(query.filters, query.search, now=now)
     except Exception:  # narrowing is an optimisation: never let it break a sync
         return None
     is_empty = getattr(result, "is_empty", None)
