@@ -13,7 +13,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
@@ -163,23 +163,40 @@ def run_export(
         job = _HtmlJob(target, cols, fields, options, total)
     window = SESSION_WINDOW if job.needs_sessions else WINDOW
     reader = SessionReader(store, query, fields, params, sources=job.needs_sessions)
-    done = 0
-    try:
+    render = None
+    if job.needs_sessions:
+        render = html_transcript if job.kind == "html" else text_transcript
+
+    stopped: list[bool] = []
+
+    def windows() -> Iterator[list[tuple[Any, ...]]]:
+        read = 0
         while True:
             if _cancelled(cancel):
-                job.discard()
-                return ExportResult(
-                    "cancelled", sessions=done, elapsed=time.perf_counter() - started
-                )
-            rows = reader.window(done, window)
+                stopped.append(True)
+                return
+            rows = reader.window(read, window)
             if not rows:
-                break
-            job.write(rows, reader)
+                return
+            yield rows
+            read += len(rows)
+            if len(rows) < window:
+                return
+
+    done = 0
+    try:
+        for rows in windows():
+            transcripts = None
+            if render is not None:
+                load = reader.session
+                transcripts = [render(r[-1], r[0], load) for r in rows]
+            job.write(rows, transcripts)
             done += len(rows)
             if progress is not None:
                 progress(ExportProgress(done, max(total, done), time.perf_counter() - started))
-            if len(rows) < window:
-                break
+        if stopped:
+            job.discard()
+            return ExportResult("cancelled", sessions=done, elapsed=time.perf_counter() - started)
         if done == 0:
             job.discard()
             return ExportResult("empty", elapsed=time.perf_counter() - started)
@@ -218,8 +235,11 @@ def _copy_bytes(src: Any, dst: Any) -> None:
 
 class _Job:
     needs_sessions = False
+    kind = ""
 
-    def write(self, rows: list[tuple[Any, ...]], reader: SessionReader) -> None: ...
+    def write(self, rows: list[tuple[Any, ...]], transcripts: list[str] | None) -> None:
+        """``transcripts``: one per row (text for CSV, markup for HTML) when the job needs them."""
+
     def finish(self, done: int) -> ExportResult: ...
     def discard(self) -> None: ...
 
@@ -229,6 +249,7 @@ class _CsvJob(_Job):
         self, target: Path, cols: list[Column], fields: list[str], options: ExportOptions
     ) -> None:
         self.target = target
+        self.kind = "text"
         self.needs_sessions = options.include_transcripts
         errors = "replace" if options.encoding.lower() not in ("utf-8", "utf-8-sig") else "strict"
         self.out = AtomicFile(
@@ -257,11 +278,10 @@ class _CsvJob(_Job):
             side_name=self.side_path.name if self.side_path else "",
         )
 
-    def write(self, rows: list[tuple[Any, ...]], reader: SessionReader) -> None:
+    def write(self, rows: list[tuple[Any, ...]], transcripts: list[str] | None) -> None:
         w = self.writer
-        if self.needs_sessions:
-            load = reader.session
-            out = [w.row(r, text_transcript(r[-1], r[0], load)) for r in rows]
+        if transcripts is not None:
+            out = [w.row(r, t) for r, t in zip(rows, transcripts, strict=True)]
         else:
             out = list(map(w.row, rows))
         w.write_rows(out)
@@ -293,6 +313,7 @@ class _CsvJob(_Job):
 
 class _HtmlJob(_Job):
     needs_sessions = True
+    kind = "html"
 
     def __init__(
         self,
@@ -325,14 +346,14 @@ class _HtmlJob(_Job):
             meta += f" · {options.description}"
         self.out.file.write(H.head("mluvii sessions", meta, headers, total))
 
-    def write(self, rows: list[tuple[Any, ...]], reader: SessionReader) -> None:
+    def write(self, rows: list[tuple[Any, ...]], transcripts: list[str] | None) -> None:
         """Summary rows and sections: the markup of ``H.summary_row`` / ``H.session_section``."""
         cellfn = self.cells
         dts = self.dts
-        load = reader.session
         summary: list[str] = []
         sections: list[str] = []
-        for r in rows:
+        assert transcripts is not None
+        for r, body in zip(rows, transcripts, strict=True):
             sid = r[0]
             cells = [escape(c) for c in cellfn(r)]
             tds = "<td>" + "</td><td>".join(cells) + "</td>" if cells else ""
@@ -340,7 +361,6 @@ class _HtmlJob(_Job):
                 f'<tr data-sid="{sid}"><td><a href="#s-{sid}">{sid}</a></td>{tds}</tr>\n'
             )
             dl = "".join([dt + c + "</dd>" for dt, c in zip(dts, cells, strict=True) if c])
-            body = html_transcript(r[-1], sid, load)
             sections.append(
                 f'<section class="session" id="s-{sid}" data-sid="{sid}">'
                 f'<h2>Session {sid}</h2><dl class="info">{dl}</dl>{body}</section>\n'
