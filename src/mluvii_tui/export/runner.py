@@ -311,6 +311,16 @@ class _CsvJob(_Job):
             self.side.discard()
 
 
+class _Escaped(dict):
+    """html.escape of short cell values, remembered; cleared past 20,000 entries."""
+
+    def __missing__(self, value: str) -> str:
+        if len(self) >= 20000:
+            self.clear()
+        out = self[value] = escape(value)
+        return out
+
+
 class _HtmlJob(_Job):
     needs_sessions = True
     kind = "html"
@@ -326,6 +336,7 @@ class _HtmlJob(_Job):
         self.target = target
         self.cols = cols
         self.cells = compile_cells(cols, fields)
+        self.escaped = _Escaped()  # cells repeat (enum values, names, days): escape each once
         self.dts = [f"<dt>{escape(c.header if c.param is None else c.id)}</dt><dd>" for c in cols]
         self.out = AtomicFile(target, overwrite=options.overwrite)
         try:
@@ -350,12 +361,13 @@ class _HtmlJob(_Job):
         """Summary rows and sections: the markup of ``H.summary_row`` / ``H.session_section``."""
         cellfn = self.cells
         dts = self.dts
+        esc = self.escaped
         summary: list[str] = []
         sections: list[str] = []
         assert transcripts is not None
         for r, body in zip(rows, transcripts, strict=True):
             sid = r[0]
-            cells = [escape(c) for c in cellfn(r)]
+            cells = [esc[c] if len(c) <= 200 else escape(c) for c in cellfn(r)]
             tds = "<td>" + "</td><td>".join(cells) + "</td>" if cells else ""
             summary.append(
                 f'<tr data-sid="{sid}"><td><a href="#s-{sid}">{sid}</a></td>{tds}</tr>\n'
