@@ -275,3 +275,18 @@ async def test_live_view_polls_the_server(simulator: str, tmp_path: Path) -> Non
         await pilot.press("v")
         assert table.query.view == "history"
     store.close()
+
+
+async def test_number_keys_pick_detail_tabs_from_the_table(filled_store: SessionStore) -> None:
+    app = _app(filled_store, None, "t-tabs")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        detail = app.screen.query_one("#detail")
+        await pilot.press("2")
+        await pilot.pause()
+        assert detail.display and detail.active_tab == "info"
+        assert app.screen.query_one(SessionTable).has_focus  # side by side: keep browsing
+        await pilot.press("j", "5")
+        await pilot.pause()
+        assert detail.active_tab == "routing"
+        assert detail.session_id == app.screen.query_one(SessionTable).current_session_id

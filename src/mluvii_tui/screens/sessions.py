@@ -68,6 +68,10 @@ class SessionsScreen(SessionFiltersMixin, Screen[None]):
         Binding("r", "resync", "Sync", id="sessions.sync"),
         Binding("ctrl+s,e", "export", "Export", id="sessions.export"),
         Binding("E", "export_session", "Export session", show=False, id="sessions.export_one"),
+        *(
+            Binding(str(n), f"detail_tab({n})", f"Tab {n}", show=False, id=f"sessions.tab{n}")
+            for n in range(1, 7)
+        ),
     ]
 
     def __init__(self) -> None:
@@ -315,6 +319,21 @@ class SessionsScreen(SessionFiltersMixin, Screen[None]):
         detail = self._detail()
         if detail is not None:
             detail.show(self.query_one(SessionTable).current_session_id)
+
+    def action_detail_tab(self, number: int) -> None:
+        """Number keys pick a detail tab from the table too (opening the pane if needed)."""
+        from ..widgets.detail.pane import TABS
+
+        detail = self._detail()
+        if detail is None or not 1 <= number <= len(TABS):
+            return
+        if not self._detail_open:
+            self._detail_open = True
+            self._apply_detail_layout()
+            detail.show(self.query_one(SessionTable).current_session_id)
+        detail.action_tab(TABS[number - 1])
+        if not (self._detail_max or self.size.width < NARROW):
+            self.query_one(SessionTable).focus()  # keep moving through sessions with the keys
 
     def action_back(self) -> None:
         if self._detail_open:
