@@ -173,7 +173,10 @@ def _statements(
             f"    v = {src}\n"
             f'    if v is None:\n        {out} = {out2} = ""\n'
             f"    elif v.__class__ is float:\n"
-            f"        t = round(v)\n        {out} = str(t)\n        {out2} = _hms_int(t)\n"
+            f"        t = round(v)\n        {out} = str(t)\n"
+            f"        if t >= 0:\n"
+            f'            {out2} = f"{{t // 3600}}:{{t % 3600 // 60:02d}}:{{t % 60:02d}}"\n'
+            f"        else:\n            {out2} = _hms_int(t)\n"
             f"    else:\n        {out} = str(round(v))\n        {out2} = _hms(v)\n"
         )
         return code, [out, out2]
@@ -204,17 +207,20 @@ def _compile(
     }
     body: list[str] = []
     names: list[str] = []
+    short: list[bool] = []  # cells we format ourselves from numbers: never long
     for col in columns:
         code, outs = _statements(col, index, pidx, env, split, len(names))
         body.append(code)
         names += outs
+        short += [col.param is None and col.kind in ("time", "duration", "bool")] * len(outs)
     result = "[" + ", ".join(names) + "]"
     if checks is not None:
         tests = [
             f"({c} and ({c}[0] in _TRIGGERS or len({c}) > _MAX))"
             if untrusted
             else f"len({c}) > _MAX"
-            for c, untrusted in zip(names, checks, strict=True)
+            for c, untrusted, fixed in zip(names, checks, short, strict=True)
+            if untrusted or not fixed
         ]
         result += ", " + (" or ".join(tests) or "False")
     src = "def cells(r):\n" + "".join(body) + f"    return {result}\n"
