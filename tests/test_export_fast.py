@@ -197,3 +197,32 @@ def test_iso_time_equals_column_export(zone: str, monkeypatch: pytest.MonkeyPatc
         monkeypatch.undo()
         time.tzset()
         rowcells._blocks.clear()
+
+
+def test_one_pass_html_is_taken_and_equal(demo: list[dict[str, Any]]) -> None:
+    """fasthtml.fast_html (JSON straight to markup) handles the plain sessions, including
+    fractions of seconds, "Z" and "-00:00" offsets and escaping, and equals the exact path."""
+    from mluvii_tui.export.fasthtml import fast_html
+
+    taken = [d for d in demo if fast_html(d) is not None]
+    assert len(taken) >= len(demo) * 0.6
+    assert all(fast_html(session_dict(sid)) is not None for sid in range(1, 20))
+    rng = random.Random(9)
+    for i in range(200):
+        d = copy.deepcopy(taken[i % len(taken)])
+        acts = d["activities"]
+        when = acts[0]["time"][:19]
+        for other in acts:  # one instant everywhere, the last one spelled otherwise: in order
+            other["time"] = when + "+00:00"
+        acts[-1]["time"] = when + rng.choice(["Z", "-00:00", ".25+00:00", ".123456Z"])
+        a = rng.choice(acts)
+        if a.get("text"):
+            a["text"] = rng.choice(["<b>&'\"</b>", "a  b", "tab\there", "\u200bx", a["text"]])
+        markup = fast_html(d)
+        assert markup is not None
+        assert markup == _exact_html(d)
+    mixed = copy.deepcopy(taken[0])
+    mixed["activities"][0]["time"] = mixed["activities"][0]["time"][:19] + "+05:30"
+    mixed["activities"][-1]["time"] = mixed["activities"][-1]["time"][:19] + "-03:00"
+    assert fast_html(mixed) is None  # mixed offsets: the item path orders them
+    assert html_transcript(_raw(mixed), 1, _no_store) == _exact_html(mixed)

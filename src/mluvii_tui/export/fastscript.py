@@ -127,6 +127,22 @@ def _opt(value: Any, kind: type) -> Any:
     raise Unsupported
 
 
+def _line(value: str, limit: int) -> str:
+    """``text.one_line(value, limit)``, skipped when it could change nothing: a printable str
+    (clean changes only unprintable characters, and the only printable whitespace is " ")
+    without double, leading or trailing spaces, within ``limit``."""
+    if (
+        value.__class__ is str
+        and len(value) <= limit
+        and value.isprintable()
+        and "  " not in value
+        and value[:1] != " "
+        and value[-1:] != " "
+    ):
+        return value
+    return one_line(value, limit)
+
+
 class _Names:
     """transcript._Names over JSON: operator and chatbot names by id."""
 
@@ -149,7 +165,7 @@ class _Names:
                 full = " ".join(p for p in (first, last) if p)
                 full = full or user_name or (f"#{uid}" if uid else "")
                 if uid is not None and full:
-                    self.users[uid] = one_line(full, 80)
+                    self.users[uid] = _line(full, 80)
         bots = data.get("chatbots")
         if bots is not None:
             if bots.__class__ is not list:
@@ -160,7 +176,7 @@ class _Names:
                 cid = _opt(b.get("chatbotId"), int)
                 name = _opt(b.get("name"), str)
                 if cid and name:
-                    self.bots[cid] = one_line(name, 80)
+                    self.bots[cid] = _line(name, 80)
 
     def user(self, user_id: int | None) -> str:
         if user_id is None:
@@ -217,7 +233,7 @@ def _file(f: Any) -> tuple[str, int | None, str | None, bool, bool]:
     name = _opt(f.get("name"), str)
     url = _opt(f.get("downloadUrl"), str)
     return (
-        one_line(name, 255) or "(file)",
+        (_line(name, 255) if name else "") or "(file)",
         _opt(f.get("size"), int),
         url or None,
         bool(_opt(f.get("isDeleted"), bool)),
@@ -237,7 +253,8 @@ def _clean(value: Any) -> str:
         return ""
     if value.__class__ is not str:
         raise Unsupported
-    return value if value.isascii() and value.isprintable() else clean(value)
+    # text.clean changes only unprintable characters (its invisible ones are all unprintable)
+    return value if value.isprintable() else clean(value)
 
 
 def fast_items(data: Any) -> list[Item] | None:

@@ -26,6 +26,7 @@ from ..transcript import (
     transcript_text,
 )
 from . import html_export as H
+from .fasthtml import fast_html
 from .fastscript import Item, fast_items
 
 NOT_AVAILABLE = '<p class="empty">Transcript not available in the local store.</p>'
@@ -33,6 +34,7 @@ NO_ACTIVITIES = '<p class="empty">No activities.</p>'
 _SENDER_CLASS = H._SENDER_CLASS
 
 Loader = Callable[[int], Any]
+_BAD = object()  # a raw blob that does not decode
 
 
 def _slow(data: Any, session_id: int, load: Loader) -> SessionModel | None:
@@ -102,7 +104,21 @@ def _html_item(item: Item) -> str:
 
 def html_transcript(source: Any, session_id: int, load: Loader) -> str:
     """The transcript part of a session's HTML section."""
-    items, model = _decode(source, session_id, load)
+    if isinstance(source, bytes):
+        try:
+            data = json.loads(zlib.decompress(source))
+        except Exception:
+            data = _BAD
+        if data is not _BAD:
+            markup = fast_html(data)
+            if markup is not None:
+                return markup
+            items = fast_items(data)
+            model = None if items is not None else _slow(data, session_id, load)
+        else:
+            items, model = None, load(session_id)
+    else:
+        items, model = None, source
     if items is None:
         if model is None:
             return NOT_AVAILABLE

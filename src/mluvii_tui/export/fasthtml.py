@@ -1,0 +1,214 @@
+"""A session's transcript markup straight from its stored JSON, in one pass (HTML export).
+
+``fast_html(data)`` returns exactly ``'<ol class="transcript">' + "".join(map(_html_item,
+fast_items(data))) + "</ol>"`` (or the "No activities." paragraph), without building the item
+tuples, or None when the session is anything but the plain, common shape: activities out of time
+order, a time without an offset, a value it does not know. The caller then takes the item path
+(fastscript.py), which itself falls back to the exact one (pydantic + build_transcript), so the
+output never differs; tests/test_export_fast.py compares all three.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from ..transcript import (
+    _FORM_TYPES,
+    _MESSAGE_TYPES,
+    CHATBOT,
+    GUEST,
+    OPERATOR,
+    SYSTEM_SENDER,
+    _content_text,
+    _system_text,
+    format_size,
+)
+from . import html_export as H
+from .fastscript import (
+    _ACTIVITY_KEYS,
+    _CLIENTS,
+    _DELIVERY,
+    _REASONS,
+    _TYPES,
+    _Act,
+    _canon,
+    _clean,
+    _file,
+    _Names,
+)
+
+NO_ACTIVITIES = '<p class="empty">No activities.</p>'
+
+#: After "YYYY-MM-DDTHH:MM:SS" (fastscript's _TAIL, but the offset required).
+_TAIL = re.compile(r"(?:\.[0-9]{1,6})?(Z|[+-][0-9][0-9]:[0-9][0-9])").fullmatch
+_OFFSETS: dict[str, str] = {}  # tail -> its offset as isoformat spells it, "" when not one
+
+
+def _offset(tail: str) -> str:
+    if len(_OFFSETS) > 4096:
+        _OFFSETS.clear()
+    m = _TAIL(tail)
+    out = "" if m is None else "+00:00" if m.group(1) in ("Z", "-00:00") else m.group(1)
+    _OFFSETS[tail] = out
+    return out
+
+
+#: status value -> " [Delivered]" (escaped), for the values fastscript knows.
+_DELIVERY_TAIL = {k: f" [{escape(v)}]" for k, v in _DELIVERY.items()}
+_MESSAGE_KINDS = frozenset(_MESSAGE_TYPES) | {"ChatbotHeroCardSubmission"}
+
+
+def _li(kind: str, sender: str) -> str:
+    return f'<li class="{kind} {H._SENDER_CLASS.get(sender, "system")}">'
+
+
+_MESSAGE_LI = {s: _li("message", s) for s in (GUEST, OPERATOR, CHATBOT, SYSTEM_SENDER)}
+_FILE_LI = {s: _li("file", s) for s in (GUEST, OPERATOR, CHATBOT, SYSTEM_SENDER)}
+
+_WHO: dict[str, str] = {}  # sender name -> escaped markup of its "who" span (few distinct ones)
+
+
+def _who(name: str) -> str:
+    if len(_WHO) > 4096:
+        _WHO.clear()
+    out = _WHO[name] = f'<span class="who">{escape(name) if name else "System"}</span>'
+    return out
+
+
+def _file_rest(f: Any, text: str) -> str:
+    """What follows the "who" span of a file item (transcripts._html_item)."""
+    fname, size, url, deleted, uploading = _file(f)
+    fname = escape(fname)
+    url = H._safe_url(url)
+    if url and not deleted:
+        fname = f'<a href="{escape(url)}" rel="noopener noreferrer">{fname}</a>'
+    state = " (deleted)" if deleted else " (uploading)" if uploading else ""
+    size = format_size(size)
+    extra = f" · {size}" if size else ""
+    body = f"\n{escape(text)}" if text else ""
+    return f'<span class="fname">{fname}</span>{escape(extra + state)}{body}</li>'
+
+
+def fast_html(data: Any) -> str | None:
+    """The transcript markup of a session's JSON, or None (use the item path)."""
+    try:
+        return _html(data)
+    except Exception:  # anything unexpected: the item path decides
+        return None
+
+
+def _html(data: Any) -> str | None:
+    if data.__class__ is not dict or data.get("id").__class__ is not int:
+        return None
+    acts = data.get("activities")
+    if acts is None:
+        return NO_ACTIVITIES
+    if acts.__class__ is not list:
+        return None
+    if not acts:
+        return NO_ACTIVITIES
+    names = _Names(data)
+    out = ['<ol class="transcript">']
+    append = out.append
+    keys_ok = _ACTIVITY_KEYS.issuperset
+    offsets = _OFFSETS
+    fromiso = datetime.fromisoformat
+    who_of = _WHO
+    types = _TYPES
+    clients = _CLIENTS
+    message_kinds = _MESSAGE_KINDS
+    last = ""
+    first_tail: str | None = None
+    for a in acts:
+        if a.__class__ is not dict or not keys_ok(a):
+            return None
+        v = a.get("time")
+        if v.__class__ is not str or v[4:17:3] != "--T::" or not v.isascii():
+            return None
+        tail = v[19:]
+        offset = offsets.get(tail) or _offset(tail)
+        if not offset:
+            return None  # no offset (local time) or an odd one: the item path decides
+        fromiso(v)  # ValueError (no such date, digits elsewhere): the item path decides
+        if first_tail is None:
+            first_tail = offset
+        elif offset != first_tail:
+            return None  # mixed offsets: the item path orders by timestamp
+        if v < last:
+            return None
+        last = v
+        iso = v if tail == offset else v[:19] + offset  # no fraction, offset as isoformat's
+        stamp = f'<time datetime="{iso}">{v[:10]} {v[11:19]}</time>'
+        kind = types[a["type"]]
+        if kind in _FORM_TYPES:
+            return None
+        v = a.get("client")
+        client = "" if v is None else clients[v]
+        uid = a.get("userId")
+        if uid is not None and uid.__class__ is not int:
+            return None
+        cid = a.get("chatbotId")
+        if cid is not None and cid.__class__ is not int:
+            return None
+        v = a.get("status")
+        delivery = "" if v is None else _DELIVERY_TAIL[v]
+        if client == "Guest":
+            sender, sender_name = GUEST, "Client"
+        elif client == "Chatbot" or (cid is not None and uid is None):
+            sender, sender_name = CHATBOT, names.bot(cid)
+        elif client == "User" or uid is not None:
+            sender, sender_name = OPERATOR, names.user(uid)
+        else:
+            sender, sender_name = SYSTEM_SENDER, ""
+        f = a.get("file")
+        if kind in message_kinds:
+            text = a.get("text")
+            if text is None:
+                text = ""
+            elif text.__class__ is not str:
+                return None
+            elif not text.isprintable():
+                text = _clean(text)
+            if not text:
+                content = a.get("chatbotMessageContent")
+                if content is not None:
+                    text = _content_text(content)
+                if kind == "ChatbotHeroCardSubmission" and not text:
+                    key = _clean(a.get("chatbotHeroCardSubmissionKey"))
+                    value = _clean(a.get("chatbotHeroCardSubmissionValue"))
+                    text = f"{key}: {value}" if key else value
+            if sender == SYSTEM_SENDER:
+                if "Chatbot" in kind:
+                    sender, sender_name = CHATBOT, names.bot(cid)
+                else:
+                    sender, sender_name = OPERATOR, names.user(uid)
+            who = who_of.get(sender_name) or _who(sender_name)
+            if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+                text = escape(text)
+            append(f"{_MESSAGE_LI[sender]}{stamp}{who}{text}{delivery}</li>")
+        elif kind == "SharedFile" or f is not None:
+            text = _clean(a.get("text"))
+            who = who_of.get(sender_name) or _who(sender_name)
+            append(f"{_FILE_LI[sender]}{stamp}{who}{_file_rest(f, text)}")
+        else:
+            if kind == "Joined":
+                text = f"{sender_name or names.user(uid)} joined"
+            elif kind == "Left":
+                text = f"{sender_name or names.user(uid)} left"
+            elif kind == "SessionEnded":
+                reason = _canon(_REASONS, a.get("terminationReason"))
+                text = f"Session ended — {reason}" if reason else "Session ended"
+            else:
+                text = a.get("text")
+                if text is not None and text.__class__ is not str:
+                    return None
+                act = _Act(a, client, uid, cid, text)
+                text = _system_text(act, kind, names)  # type: ignore[arg-type]
+            if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+                text = escape(text)
+            append(f'<li class="system">{stamp}{text}</li>')
+    append("</ol>")
+    return "".join(out)
