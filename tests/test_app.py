@@ -290,3 +290,18 @@ async def test_number_keys_pick_detail_tabs_from_the_table(filled_store: Session
         await pilot.pause()
         assert detail.active_tab == "routing"
         assert detail.session_id == app.screen.query_one(SessionTable).current_session_id
+
+
+async def test_search_opens_the_transcript_at_its_first_hit(filled_store: SessionStore) -> None:
+    app = _app(filled_store, None, "t-hit")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("s", *"objednavka", "enter")
+        await pilot.pause()
+        table = app.screen.query_one(SessionTable)
+        assert 0 < table.row_count < filled_store.count(SessionQuery(view="history"))
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.screen.query_one("#transcript-view")
+        assert view.entries and view.entries[view.cursor].hits > 0

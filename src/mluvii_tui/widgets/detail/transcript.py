@@ -156,12 +156,19 @@ class TranscriptView(VerticalScroll, can_focus=True):
             await self.remove_children()
             await self.mount_all(widgets)
         self.cursor = 0
-        if self._spans is not None:
-            self.highlight(self._spans)
         # Open at the first item, as a transcript is read (G / end jump to the newest);
-        # anchor() would push a short transcript to the bottom of the pane.
-        self._mark(scroll=False)
-        self.scroll_home(animate=False, immediate=True)
+        # anchor() would push a short transcript to the bottom of the pane. With a search
+        # in content active, open at its first hit instead.
+        first_hit = None
+        if self._spans is not None and self.highlight(self._spans):
+            first_hit = next((e.index for e in self.entries if e.hits), None)
+        if first_hit:
+            self.cursor = first_hit
+            self._mark(scroll=False)
+            self.call_after_refresh(self._mark)
+        else:
+            self._mark(scroll=False)
+            self.scroll_home(animate=False, immediate=True)
 
     def _mark(self, scroll: bool = True) -> None:
         for entry in self.entries:
