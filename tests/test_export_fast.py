@@ -226,3 +226,23 @@ def test_one_pass_html_is_taken_and_equal(demo: list[dict[str, Any]]) -> None:
     mixed["activities"][-1]["time"] = mixed["activities"][-1]["time"][:19] + "-03:00"
     assert fast_html(mixed) is None  # mixed offsets: the item path orders them
     assert html_transcript(_raw(mixed), 1, _no_store) == _exact_html(mixed)
+
+
+def test_raw_decoding_equals_json_loads() -> None:
+    """transcripts._loads takes a shortcut for plain UTF-8 JSON; other encodings and
+    surrounding whitespace read as json.loads reads them, damage is _BAD."""
+    from mluvii_tui.export.transcripts import _BAD, _loads
+
+    value = {"id": 1, "a": ["č", 1.5, None]}
+    plain = json.dumps(value, ensure_ascii=False)
+    for raw in (
+        plain.encode(),
+        f" {plain}\n".encode(),
+        plain.encode("utf-8-sig"),
+        plain.encode("utf-16"),
+        plain.encode("utf-32-le"),
+    ):
+        assert _loads(zlib.compress(raw)) == json.loads(raw) == value
+    assert _loads(zlib.compress(plain.encode() + b" x")) is _BAD
+    assert _loads(b"not zlib") is _BAD
+    assert _loads(zlib.compress(b'"\\ud800"')) == json.loads(b'"\\ud800"')

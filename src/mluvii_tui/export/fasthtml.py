@@ -111,6 +111,7 @@ def _html(data: Any) -> str | None:
     if not acts:
         return NO_ACTIVITIES
     names = _Names(data)
+    users = names.users
     out = ['<ol class="transcript">']
     append = out.append
     keys_ok = _ACTIVITY_KEYS.issuperset
@@ -160,10 +161,12 @@ def _html(data: Any) -> str | None:
         elif client == "Chatbot" or (cid is not None and uid is None):
             sender, sender_name = CHATBOT, names.bot(cid)
         elif client == "User" or uid is not None:
-            sender, sender_name = OPERATOR, names.user(uid)
+            sender = OPERATOR
+            sender_name = users.get(uid) if uid is not None else None
+            if sender_name is None:
+                sender_name = names.user(uid)
         else:
             sender, sender_name = SYSTEM_SENDER, ""
-        f = a.get("file")
         if kind in message_kinds:
             text = a.get("text")
             if text is None:
@@ -189,7 +192,8 @@ def _html(data: Any) -> str | None:
             if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
                 text = escape(text)
             append(f"{_MESSAGE_LI[sender]}{stamp}{who}{text}{delivery}</li>")
-        elif kind == "SharedFile" or f is not None:
+        elif kind == "SharedFile" or (f := a.get("file")) is not None:
+            f = a.get("file")  # (not read above when the kind is SharedFile)
             text = _clean(a.get("text"))
             who = who_of.get(sender_name) or _who(sender_name)
             append(f"{_FILE_LI[sender]}{stamp}{who}{_file_rest(f, text)}")

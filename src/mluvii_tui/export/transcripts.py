@@ -102,13 +102,34 @@ def _html_item(item: Item) -> str:
     return f'{li}{stamp}<span class="who">{who}</span>{escape(text)}{tail}</li>'
 
 
+_scan = json.JSONDecoder().scan_once
+
+
+def _loads(source: bytes) -> Any:
+    """``json.loads(zlib.decompress(source))``, or _BAD when that raises. UTF-8 text that is
+    exactly one JSON value (what the store writes) goes straight to the decoder's scanner,
+    as json.loads would after its encoding and whitespace checks; anything else: json.loads."""
+    try:
+        raw = zlib.decompress(source)
+    except Exception:
+        return _BAD
+    try:
+        text = raw.decode()
+        data, end = _scan(text, 0)
+        if end == len(text):
+            return data
+    except Exception:
+        pass
+    try:
+        return json.loads(raw)
+    except Exception:
+        return _BAD
+
+
 def html_transcript(source: Any, session_id: int, load: Loader) -> str:
     """The transcript part of a session's HTML section."""
     if isinstance(source, bytes):
-        try:
-            data = json.loads(zlib.decompress(source))
-        except Exception:
-            data = _BAD
+        data = _loads(source)
         if data is not _BAD:
             markup = fast_html(data)
             if markup is not None:
