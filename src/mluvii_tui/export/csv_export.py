@@ -8,6 +8,7 @@ transcript as plain text. See cells.py for the neutralisation and cutting rules.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from typing import IO, Any
 
@@ -57,8 +58,12 @@ class CsvWriter:
         side_file: IO[str] | None = None,
         side_name: str = "",
     ) -> None:
+        self._out = out
+        #: rows are formatted into this buffer and written to ``out`` once per window (one
+        #: encoder call instead of one per row)
+        self._buf = io.StringIO()
         self._writer = csv.writer(
-            out, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
+            self._buf, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
         )
         headers, _, untrusted = csv_plan(columns)
         self._cells = compile_csv_cells(columns, fields, untrusted)
@@ -73,6 +78,13 @@ class CsvWriter:
         self.cut_cells = 0
         self.cut_sessions: list[int] = []
         self._writer.writerow(headers)
+        self._flush()
+
+    def _flush(self) -> None:
+        buf = self._buf
+        self._out.write(buf.getvalue())
+        buf.seek(0)
+        buf.truncate()
 
     def _fix(self, value: str, session_id: int, transcript: bool = False) -> tuple[str, int]:
         value = neutralise(value)
@@ -114,3 +126,4 @@ class CsvWriter:
 
     def write_rows(self, rows: list[list[str]]) -> None:
         self._writer.writerows(rows)
+        self._flush()

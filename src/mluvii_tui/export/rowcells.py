@@ -137,12 +137,13 @@ def _hms_int(total: int) -> str:
     return f"{sign}{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
-#: text.clean of a value, skipped when it could change nothing (printable ASCII) and cached
-#: for the rest up to 200 characters (``_cc``: a _CleanCache, so at most ~20000 short values).
+#: text.clean of a value, skipped when it could change nothing (printable: clean changes only
+#: unprintable characters) and cached for the rest up to 200 characters (``_cc``: a
+#: _CleanCache, so at most ~20000 short values).
 _TEXT = """    v = {src}
     if v is None:
         {out} = ""
-    elif v.__class__ is str and v.isascii() and v.isprintable():
+    elif v.__class__ is str and v.isprintable():
         {out} = v
     elif v.__class__ is str and len(v) <= 200:
         {out} = _cc[v]
