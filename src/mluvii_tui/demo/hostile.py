@@ -10,7 +10,11 @@ def hostile_slots(hist: int) -> dict[int, int]:
     """Which history indexes get hostile text, and which kind (0..3)."""
     if hist < 12:
         return {}
-    return {hist * (k + 1) // 6: k for k in range(4)}
+    # Spread over the history, and the message kind (0) among the newest sessions, so that
+    # the demo's default 7-day window shows it too.
+    slots = {hist * (k + 1) // 6: k for k in range(1, 4)}
+    slots[hist - 2 - hist // 100] = 0
+    return slots
 
 
 def make_hostile(s: dict, kind: int, base: str) -> None:
