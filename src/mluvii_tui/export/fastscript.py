@@ -158,11 +158,18 @@ class _Names:
             for op in ops:
                 if op.__class__ is not dict or not _OP_SNAKE.isdisjoint(op):
                     raise Unsupported
-                uid = _opt(op.get("userId"), int)
-                first = _opt(op.get("firstName"), str)
-                last = _opt(op.get("lastName"), str)
-                user_name = _opt(op.get("userName"), str)
-                full = " ".join(p for p in (first, last) if p)
+                uid = op.get("userId")
+                first = op.get("firstName")
+                last = op.get("lastName")
+                user_name = op.get("userName")
+                if (
+                    (uid is not None and uid.__class__ is not int)
+                    or (first is not None and first.__class__ is not str)
+                    or (last is not None and last.__class__ is not str)
+                    or (user_name is not None and user_name.__class__ is not str)
+                ):
+                    raise Unsupported
+                full = f"{first} {last}" if first and last else first or last or ""
                 full = full or user_name or (f"#{uid}" if uid else "")
                 if uid is not None and full:
                     self.users[uid] = _line(full, 80)
@@ -230,14 +237,25 @@ def _file(f: Any) -> tuple[str, int | None, str | None, bool, bool]:
         return ("(file)", None, None, False, False)
     if f.__class__ is not dict or not _FILE_KEYS.issuperset(f):
         raise Unsupported
-    name = _opt(f.get("name"), str)
-    url = _opt(f.get("downloadUrl"), str)
+    name = f.get("name")
+    url = f.get("downloadUrl")
+    size = f.get("size")
+    deleted = f.get("isDeleted")
+    uploading = f.get("isUploading")
+    if (
+        (name is not None and name.__class__ is not str)
+        or (url is not None and url.__class__ is not str)
+        or (size is not None and size.__class__ is not int)
+        or (deleted is not None and deleted.__class__ is not bool)
+        or (uploading is not None and uploading.__class__ is not bool)
+    ):
+        raise Unsupported
     return (
         (_line(name, 255) if name else "") or "(file)",
-        _opt(f.get("size"), int),
+        size,
         url or None,
-        bool(_opt(f.get("isDeleted"), bool)),
-        bool(_opt(f.get("isUploading"), bool)),
+        deleted is True,
+        uploading is True,
     )
 
 
