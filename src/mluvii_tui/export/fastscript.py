@@ -40,12 +40,10 @@ from ..transcript import (
     _system_text,
 )
 
-#: (kind, sender, sender_name, time, text, delivery, file, iso time to the second or "");
-#: file is (name, size, url, deleted, uploading) or None.
-Item = tuple[Any, ...]
+#: (kind, sender, sender_name, time, text, delivery, file (name, size, url, deleted, uploading)
+Item = tuple[Any, ...]  # or None, iso time to the second or "")
 
-#: After "YYYY-MM-DDTHH:MM:SS" (whose digits datetime.fromisoformat checks): the fraction and
-#: the offset pydantic and fromisoformat read alike.
+#: After "YYYY-MM-DDTHH:MM:SS" (digits checked by fromisoformat): fraction and offset alike.
 _TAIL = re.compile(r"(\.[0-9]{1,6})?(Z|[+-][0-9][0-9]:[0-9][0-9])?")
 
 
