@@ -23,7 +23,6 @@ from ..transcript import (
     OPERATOR,
     SYSTEM_SENDER,
     _content_text,
-    _system_text,
     format_size,
 )
 from . import html_export as H
@@ -31,13 +30,12 @@ from .fastscript import (
     _ACTIVITY_KEYS,
     _CLIENTS,
     _DELIVERY,
-    _REASONS,
     _TYPES,
-    _Act,
-    _canon,
+    Unsupported,
     _clean,
     _file,
     _Names,
+    system_line,
 )
 
 NO_ACTIVITIES = '<p class="empty">No activities.</p>'
@@ -198,19 +196,10 @@ def _html(data: Any) -> str | None:
             who = who_of.get(sender_name) or _who(sender_name)
             append(f"{_FILE_LI[sender]}{stamp}{who}{_file_rest(f, text)}")
         else:
-            if kind == "Joined":
-                text = f"{sender_name or names.user(uid)} joined"
-            elif kind == "Left":
-                text = f"{sender_name or names.user(uid)} left"
-            elif kind == "SessionEnded":
-                reason = _canon(_REASONS, a.get("terminationReason"))
-                text = f"Session ended — {reason}" if reason else "Session ended"
-            else:
-                text = a.get("text")
-                if text is not None and text.__class__ is not str:
-                    return None
-                act = _Act(a, client, uid, cid, text)
-                text = _system_text(act, kind, names)  # type: ignore[arg-type]
+            try:
+                text = system_line(a, kind, sender_name, client, uid, cid, names)
+            except Unsupported:
+                return None
             if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
                 text = escape(text)
             append(f'<li class="system">{stamp}{text}</li>')

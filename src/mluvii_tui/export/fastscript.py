@@ -378,22 +378,22 @@ def _items(data: Any) -> list[Item]:
             text = _clean(a.get("text"))
             out.append((FILE, sender, sender_name, time, text, delivery, _file(f), iso))
         else:
-            # transcript._system_text; its three commonest kinds inline (who = its _who())
-            if kind == "Joined":
-                text = f"{sender_name or names.user(uid)} joined"
-            elif kind == "Left":
-                text = f"{sender_name or names.user(uid)} left"
-            elif kind == "SessionEnded":
-                reason = _canon(_REASONS, a.get("terminationReason"))
-                text = f"Session ended — {reason}" if reason else "Session ended"
-            else:
-                text = a.get("text")
-                if text is not None and text.__class__ is not str:
-                    raise Unsupported
-                act = _Act(a, client, uid, cid, text)
-                text = _system_text(act, kind, names)  # type: ignore[arg-type]
+            text = system_line(a, kind, sender_name, client, uid, cid, names)
             out.append((SYSTEM, SYSTEM_SENDER, "", time, text, delivery, None, iso))
     if not ordered:  # transcript.build_transcript's order: (no time, time, position)
         order = sorted(range(len(out)), key=lambda i: (out[i][3] is None, _ts(out[i][3]), i))
         out = [out[i] for i in order]
     return out
+
+
+def system_line(a: dict, kind: str, who: str, client: Any, uid: Any, cid: Any, names: Any) -> str:
+    """transcript._system_text (commonest kinds inline); Unsupported for a text of a wrong type."""
+    if kind in ("Joined", "Left"):
+        return f"{who or names.user(uid)} {kind.lower()}"
+    if kind == "SessionEnded":
+        reason = _canon(_REASONS, a.get("terminationReason"))
+        return f"Session ended — {reason}" if reason else "Session ended"
+    text = a.get("text")
+    if text is not None and text.__class__ is not str:
+        raise Unsupported
+    return _system_text(_Act(a, client, uid, cid, text), kind, names)  # type: ignore[arg-type]
