@@ -337,6 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         figures[f"{key}_ms"] = round(ms, 1)
         counts[key] = count
         rows.append((name, ms, target))
+    figures["param_filter_ms"] = figures["param_ms"]  # the key: a parameter's value
     store.close()
     if args.scan:
         conn = sqlite3.connect(path)
