@@ -246,3 +246,31 @@ def test_raw_decoding_equals_json_loads() -> None:
     assert _loads(zlib.compress(plain.encode() + b" x")) is _BAD
     assert _loads(b"not zlib") is _BAD
     assert _loads(zlib.compress(b'"\\ud800"')) == json.loads(b'"\\ud800"')
+
+
+def test_parallel_html_export_equals_the_sequential_one(
+    tmp_path, demo: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Transcripts rendered ahead in worker processes give the same file, byte for byte
+    (but the "exported at" minute), including sessions the workers hand back to the caller."""
+    from mluvii_tui.export import ExportOptions, parallel, run_export
+    from mluvii_tui.store.querytypes import SessionQuery
+    from mluvii_tui.store.store import SessionStore
+
+    odd = copy.deepcopy(demo[:5])
+    for d in odd:  # mixed offsets: not a plain session, rendered by the caller
+        d["activities"][0]["time"] = "2026-11-19T10:00:00+05:00"
+    store = SessionStore(tmp_path / "s.sqlite3")
+    store.upsert_sessions(odd + demo[5:200])
+    q = SessionQuery(view="all")
+    monkeypatch.setattr("mluvii_tui.export.runner.SESSION_WINDOW", 40)
+    run_export(store, q, ["created", "channel"], ExportOptions(format="html", path=tmp_path / "a"))
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 0)
+    run_export(store, q, ["created", "channel"], ExportOptions(format="html", path=tmp_path / "b"))
+    store.close()
+
+    def body(name: str) -> list[str]:
+        lines = (tmp_path / name).read_text("utf-8").splitlines()
+        return [line for line in lines if "exported" not in line]
+
+    assert body("a") == body("b")

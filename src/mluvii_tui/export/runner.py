@@ -23,6 +23,7 @@ from typing import Any
 from ..store.columns import Column, column_by_id
 from ..store.querytypes import SessionQuery
 from . import html_export as H
+from . import parallel
 from .csv_export import CsvWriter
 from .files import AtomicFile, ExportError, check_target, describe_os_error
 from .reader import SessionReader
@@ -183,13 +184,14 @@ def run_export(
             if len(rows) < window:
                 return
 
+    def rendered() -> Iterator[tuple[list[tuple[Any, ...]], list[str] | None]]:
+        if render is None:
+            return ((rows, None) for rows in windows())
+        return parallel.with_transcripts(windows(), render, reader.session, job.kind, total)
+
     done = 0
     try:
-        for rows in windows():
-            transcripts = None
-            if render is not None:
-                load = reader.session
-                transcripts = [render(r[-1], r[0], load) for r in rows]
+        for rows, transcripts in rendered():
             job.write(rows, transcripts)
             done += len(rows)
             if progress is not None:
