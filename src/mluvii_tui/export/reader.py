@@ -23,7 +23,6 @@ from typing import Any
 
 from ..store.querytypes import SessionQuery
 
-_CHUNK = 30000  # ids per IN (...) list (SQLite >= 3.32 allows 32766 parameters)
 #: Page cache of the export's own connection (KiB, negative = size in KiB for SQLite).
 EXPORT_CACHE_KIB = 8192
 
@@ -68,7 +67,11 @@ class SessionReader:
         cols = ", ".join(["s.id", *(f"s.{f}" for f in self.fields)])
         if sources:
             cols += ", s.raw"
-        self._select = f"SELECT {cols} FROM sessions s WHERE s.id IN "
+        # The window's ids in, its rows out in the same order, all in SQLite (no Python reorder).
+        self._select = (
+            f"SELECT {cols} FROM json_each(?) j CROSS JOIN sessions s ON s.id = j.value"
+            " ORDER BY j.key"
+        )
         marks = ", ".join("?" for _ in self.params)
         self._params_sql = (
             "SELECT p.session_id, p.name, p.value FROM json_each(?) j"
@@ -92,15 +95,10 @@ class SessionReader:
             return self._fetch(bulk, ids)
 
     def _fetch(self, conn: sqlite3.Connection, ids: list[int]) -> list[tuple[Any, ...]]:
-        by_id: dict[int, tuple[Any, ...]] = {}
-        for i in range(0, len(ids), _CHUNK):
-            part = ids[i : i + _CHUNK]
-            sql = self._select + "(" + ",".join("?" * len(part)) + ")"
-            by_id.update((r[0], r) for r in conn.execute(sql, part))
-        rows = [by_id[i] for i in ids if i in by_id]
+        key = json.dumps(ids)
+        rows = conn.execute(self._select, (key,)).fetchall()
         by_param: dict[int, dict[str, str]] = {}
         if self.params:
-            key = json.dumps(ids)
             for sid, name, value in conn.execute(self._params_sql, (key, *self.params)):
                 if value is not None:
                     by_param.setdefault(sid, {})[name] = value
