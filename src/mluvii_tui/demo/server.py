@@ -48,6 +48,14 @@ def _json(data: Any, status: int = 200, base: str | None = None) -> Response:
     return Response(text, status_code=status, media_type="application/json; charset=utf-8")
 
 
+async def _json_body(request: Request) -> Any:
+    """The request's JSON body, or a 400 answer when it is not JSON."""
+    try:
+        return json.loads(await request.body() or b"null")
+    except ValueError:
+        return _error(400, "The body is not JSON.")
+
+
 def _error(status: int, message: str) -> Response:
     return _json({"status": status, "title": message, "message": message}, status)
 
@@ -225,10 +233,9 @@ class Api:
         sid = _session_id(request)
         if sid is None or self.source.get(sid) is None:
             return _error(404, "Session ID not found.")
-        try:
-            body = json.loads(await request.body() or b"null")
-        except ValueError:
-            return _error(400, "The body is not JSON.")
+        body = await _json_body(request)
+        if isinstance(body, Response):
+            return body
         values = body.get("callParams") if isinstance(body, dict) else None
         if not isinstance(values, dict) or not all(
             isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in values.items()
@@ -259,10 +266,9 @@ class Api:
         sid = _session_id(request)
         if sid is None or self.source.get(sid) is None:
             return _error(404, "Session ID not found.")
-        try:
-            body = json.loads(await request.body() or b"null")
-        except ValueError:
-            return _error(400, "The body is not JSON.")
+        body = await _json_body(request)
+        if isinstance(body, Response):
+            return body
         text = body.get("note") if isinstance(body, dict) else None
         if not isinstance(text, str) or not text.strip():
             return _error(400, 'Expected {"note": "text"}.')
