@@ -22,7 +22,6 @@ from ..transcript import (
     GUEST,
     OPERATOR,
     SYSTEM_SENDER,
-    _content_text,
     format_size,
 )
 from . import html_export as H
@@ -35,6 +34,8 @@ from .fastscript import (
     _clean,
     _file,
     _Names,
+    message_sender,
+    message_text,
     system_line,
 )
 
@@ -174,18 +175,9 @@ def _html(data: Any) -> str | None:
             elif not text.isprintable():
                 text = _clean(text)
             if not text:
-                content = a.get("chatbotMessageContent")
-                if content is not None:
-                    text = _content_text(content)
-                if kind == "ChatbotHeroCardSubmission" and not text:
-                    key = _clean(a.get("chatbotHeroCardSubmissionKey"))
-                    value = _clean(a.get("chatbotHeroCardSubmissionValue"))
-                    text = f"{key}: {value}" if key else value
+                text = message_text(a, kind, text)
             if sender == SYSTEM_SENDER:
-                if "Chatbot" in kind:
-                    sender, sender_name = CHATBOT, names.bot(cid)
-                else:
-                    sender, sender_name = OPERATOR, names.user(uid)
+                sender, sender_name = message_sender(kind, names, uid, cid)
             who = who_of.get(sender_name) or _who(sender_name)
             if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
                 text = escape(text)

@@ -6,9 +6,8 @@ tuples ``(kind, sender, sender_name, time, text, delivery, file)`` equal to what
 anything outside the plain shapes it knows: a value of another type than the API sends, a
 snake_case key pydantic would also accept, an unparsable time, a form (HeroCard, CallScript and
 their submissions). The caller then takes the exact path (pydantic + build_transcript), so the
-output never differs; the tests compare both paths on the demo generator's sessions.
-
-System lines use transcript.py's own ``_system_text``; message and file items repeat its rules.
+output never differs; the tests compare both paths on the demo generator's sessions. System lines
+use transcript.py's own ``_system_text``; message and file items repeat its rules.
 """
 
 from __future__ import annotations
@@ -48,9 +47,7 @@ _TAIL = re.compile(r"(\.[0-9]{1,6})?(Z|[+-][0-9][0-9]:[0-9][0-9])?")
 
 
 def _canon_map(enum_cls: Any) -> dict[str, str]:
-    out = {m.value.lower(): m.value for m in enum_cls}
-    out.update({m.value: m.value for m in enum_cls})
-    return out
+    return {**{m.value.lower(): m.value for m in enum_cls}, **{m.value: m.value for m in enum_cls}}
 
 
 _TYPES = _canon_map(SessionActivityType)
@@ -60,8 +57,7 @@ _REASONS = _canon_map(SessionTerminationReason)
 _AV = _canon_map(SessionAVRequestState)
 _MEDIA = _canon_map(GetMediaResult)
 
-#: Activity keys (camelCase, as the API sends them) this reader reads, with the one type it
-#: accepts for each (any other type: the exact path, where pydantic coerces or drops the value).
+#: Activity keys (camelCase) read here, with the one type accepted (others: the exact path).
 _USED = {
     "activityId": int,
     "time": str,
@@ -360,19 +356,9 @@ def _items(data: Any) -> list[Item]:
             sender, sender_name = SYSTEM_SENDER, ""
         f = a.get("file")
         if kind in _MESSAGE_TYPES or kind == "ChatbotHeroCardSubmission":
-            text = _clean(a.get("text"))
-            content = a.get("chatbotMessageContent")
-            if not text and content is not None:
-                text = _content_text(content)
-            if kind == "ChatbotHeroCardSubmission" and not text:
-                key = _clean(a.get("chatbotHeroCardSubmissionKey"))
-                value = _clean(a.get("chatbotHeroCardSubmissionValue"))
-                text = f"{key}: {value}" if key else value
+            text = message_text(a, kind, _clean(a.get("text")))
             if sender == SYSTEM_SENDER:
-                if "Chatbot" in kind:
-                    sender, sender_name = CHATBOT, names.bot(cid)
-                else:
-                    sender, sender_name = OPERATOR, names.user(uid)
+                sender, sender_name = message_sender(kind, names, uid, cid)
             out.append((MESSAGE, sender, sender_name, time, text, delivery, None, iso))
         elif kind == "SharedFile" or f is not None:
             text = _clean(a.get("text"))
@@ -397,3 +383,18 @@ def system_line(a: dict, kind: str, who: str, client: Any, uid: Any, cid: Any, n
     if text is not None and text.__class__ is not str:
         raise Unsupported
     return _system_text(_Act(a, client, uid, cid, text), kind, names)  # type: ignore[arg-type]
+
+
+def message_text(a: dict, kind: str, text: str) -> str:  # else chatbot content, hero answer
+    if not text and (content := a.get("chatbotMessageContent")) is not None:
+        text = _content_text(content)
+    if kind == "ChatbotHeroCardSubmission" and not text:
+        key = _clean(a.get("chatbotHeroCardSubmissionKey"))
+        value = _clean(a.get("chatbotHeroCardSubmissionValue"))
+        text = f"{key}: {value}" if key else value
+    return text
+
+
+def message_sender(kind: str, names: Any, uid: Any, cid: Any) -> tuple[str, str]:
+    # who sent a message that names no client: the chatbot for its kinds, else an operator
+    return (CHATBOT, names.bot(cid)) if "Chatbot" in kind else (OPERATOR, names.user(uid))
