@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from html import escape
@@ -177,41 +177,40 @@ def export_session_html(
     session: SessionModel, path: str | Path, *, overwrite: bool = False
 ) -> Path:
     """Write one session (info + full transcript) as a self-contained HTML file."""
-    target = check_target(Path(path), overwrite)
-    out = AtomicFile(target, overwrite=overwrite)
-    try:
-        f: IO[str] = out.file
+
+    def write(f: IO[str]) -> None:
         title = f"mluvii session {session.id}"
         f.write(head(title, f"Exported {datetime.now().astimezone():%Y-%m-%d %H:%M}", [], 1))
         f.write(summary_row(session.id, []))
         f.write(between(1))
         f.write(session_section(session.id, session_info(session), build_transcript(session)))
         f.write(tail("1 session"))
-    except OSError as exc:
-        out.discard()
-        from .files import describe_os_error
 
-        raise ExportError(describe_os_error(exc, target)) from exc
-    except BaseException:
-        out.discard()
-        raise
-    out.commit()
-    return target
+    return _write_atomically(Path(path), overwrite, write)
 
 
 def export_session_json(
     session: SessionModel, path: str | Path, *, overwrite: bool = False
 ) -> Path:
     """Write one session as JSON, in the API's own shape (camelCase, ISO times)."""
-    target = check_target(Path(path), overwrite)
+
+    def write(f: IO[str]) -> None:
+        json.dump(session.to_api(), f, ensure_ascii=False, indent=2)
+        f.write("\n")
+
+    return _write_atomically(Path(path), overwrite, write)
+
+
+def _write_atomically(path: Path, overwrite: bool, write: Callable[[IO[str]], None]) -> Path:
+    """Write through a temporary file that becomes ``path`` only when all of it is written."""
+    from .files import describe_os_error
+
+    target = check_target(path, overwrite)
     out = AtomicFile(target, overwrite=overwrite)
     try:
-        json.dump(session.to_api(), out.file, ensure_ascii=False, indent=2)
-        out.file.write("\n")
+        write(out.file)
     except OSError as exc:
         out.discard()
-        from .files import describe_os_error
-
         raise ExportError(describe_os_error(exc, target)) from exc
     except BaseException:
         out.discard()
