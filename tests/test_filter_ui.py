@@ -3,21 +3,19 @@ search in content, the command palette and server-side narrowing (real SQLite st
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from mluvii_tui.api.models import parse_session
 from mluvii_tui.app import MluviiApp
-from mluvii_tui.demo.generator import generate_sessions
 from mluvii_tui.screens.filter_popup import FilterPopup
 from mluvii_tui.screens.sessions_filters import server_filter_for
 from mluvii_tui.store.querytypes import Filter, SessionQuery
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.widgets.filter_bar import FilterBar
 from mluvii_tui.widgets.session_table import SessionTable
+from seeded import build_store, store_copy
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 SIZE = (120, 40)
@@ -25,20 +23,12 @@ SIZE = (120, 40)
 
 @pytest.fixture(scope="module")
 def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("filters-db") / "seed.db"
-    store = SessionStore(path)
-    store.upsert_sessions([parse_session(d) for d in generate_sessions(200, seed=11, now=NOW)])
-    store.close()
-    return path
+    return build_store(tmp_path_factory.mktemp("filters-db") / "seed.db", 200, 11, NOW)
 
 
 @pytest.fixture
 def store(seeded_db: Path, tmp_path: Path):
-    target = tmp_path / "store.db"
-    shutil.copy(seeded_db, target)
-    s = SessionStore(target)
-    yield s
-    s.close()
+    yield from store_copy(seeded_db, tmp_path)
 
 
 def make_app(store: SessionStore, profile: str = "filters") -> MluviiApp:

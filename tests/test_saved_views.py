@@ -4,15 +4,12 @@ presets kept by name, broken state files survive."""
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from mluvii_tui.api.models import parse_session
 from mluvii_tui.app import MluviiApp
-from mluvii_tui.demo.generator import generate_sessions
 from mluvii_tui.screens.saved_views import (
     SavedViewsScreen,
     filter_from_dict,
@@ -24,6 +21,7 @@ from mluvii_tui.settings import load_state, profile_dir, update_state
 from mluvii_tui.store.querytypes import Filter, SortKey
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.widgets.session_table import SessionTable
+from seeded import build_store, store_copy
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 SIZE = (120, 40)
@@ -31,20 +29,12 @@ SIZE = (120, 40)
 
 @pytest.fixture(scope="module")
 def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("views-db") / "seed.db"
-    store = SessionStore(path)
-    store.upsert_sessions([parse_session(d) for d in generate_sessions(80, seed=5, now=NOW)])
-    store.close()
-    return path
+    return build_store(tmp_path_factory.mktemp("views-db") / "seed.db", 80, 5, NOW)
 
 
 @pytest.fixture
 def store(seeded_db: Path, tmp_path: Path):
-    target = tmp_path / "store.db"
-    shutil.copy(seeded_db, target)
-    s = SessionStore(target)
-    yield s
-    s.close()
+    yield from store_copy(seeded_db, tmp_path)
 
 
 def test_filter_dict_round_trip() -> None:
