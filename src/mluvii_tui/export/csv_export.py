@@ -7,14 +7,12 @@ transcript as plain text. See cells.py for the neutralisation and cutting rules.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from typing import IO, Any
 
 from ..store.columns import Column
-from .cells import MAX_CELL_CHARS, cut_cell, neutralise
-from .rowcells import compile_csv_cells
+from .cells import MAX_CELL_CHARS, neutralise
+from .csvline import CsvQuoter, FieldMaker, compile_csv_line
 
 #: Column kinds whose cells we generate ourselves (numbers, ISO times, yes/no): never formulas.
 _TRUSTED_KINDS = frozenset({"time", "duration", "number", "bool"})
@@ -43,9 +41,10 @@ def csv_plan(columns: Sequence[Column]) -> tuple[list[str], list[Column], list[b
 
 
 class CsvWriter:
-    """Writes the header and one row per session; counts the cells it had to cut.
+    """Writes the header and one line per session; counts the cells it had to cut.
 
-    Rows are reader tuples (reader.py) whose fields are ``fields`` in that order."""
+    Rows are reader tuples (reader.py) whose fields are ``fields`` in that order; each window of
+    rows becomes one string (csvline.py) and one write."""
 
     def __init__(
         self,
@@ -59,16 +58,11 @@ class CsvWriter:
         side_name: str = "",
     ) -> None:
         self._out = out
-        #: rows are formatted into this buffer and written to ``out`` once per window (one
-        #: encoder call instead of one per row)
-        self._buf = io.StringIO()
-        self._writer = csv.writer(
-            self._buf, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
-        )
-        headers, _, untrusted = csv_plan(columns)
-        self._cells = compile_csv_cells(columns, fields, untrusted)
-        self._untrusted = [i for i, flag in enumerate(untrusted) if flag]
-        self._trusted = [i for i, flag in enumerate(untrusted) if not flag]
+        self._delimiter = delimiter
+        headers, _, _ = csv_plan(columns)
+        self._cuts: list[int] = []
+        self._fields = FieldMaker(CsvQuoter(delimiter), self._cuts.append)
+        self._line = compile_csv_line(columns, fields, self._fields)
         self.include_transcripts = include_transcripts
         if include_transcripts:
             headers.append(TRANSCRIPT_HEADER)
@@ -77,53 +71,37 @@ class CsvWriter:
         self._side_name = side_name
         self.cut_cells = 0
         self.cut_sessions: list[int] = []
-        self._writer.writerow(headers)
-        self._flush()
+        quote = self._fields.quoter.quote
+        out.write(delimiter.join(quote(h) for h in headers) + "\r\n")
 
-    def _flush(self) -> None:
-        buf = self._buf
-        self._out.write(buf.getvalue())
-        buf.seek(0)
-        buf.truncate()
+    def _transcript(self, text: str, session_id: int) -> str:
+        """The transcript field; a cut transcript goes whole to the side file when there is one."""
+        if self._side is not None and len(text) > MAX_CELL_CHARS:
+            text = neutralise(text)
+            self._side.write(f"=== Session {session_id} ===\n{text}\n\n")
+            return self._fields.finish(text, session_id, where=self._side_name)
+        return self._fields.finish(text, session_id)
 
-    def _fix(self, value: str, session_id: int, transcript: bool = False) -> tuple[str, int]:
-        value = neutralise(value)
-        if len(value) <= MAX_CELL_CHARS:
-            return value, 0
-        where = self._side_name if transcript and self._side is not None else ""
-        cut, _ = cut_cell(value, MAX_CELL_CHARS, where)
-        if where and self._side is not None:
-            self._side.write(f"=== Session {session_id} ===\n{value}\n\n")
-        return cut, 1
-
-    def row(self, row: tuple[Any, ...], transcript: str | None = None) -> list[str]:
-        """The CSV cells of one session (also counts cut cells)."""
-        values, fix = self._cells(row)
-        if not fix and not self.include_transcripts:
-            return values
-        sid = row[0]
-        cut = 0
-        for i in self._untrusted if fix else ():
-            v = values[i]
-            if v and (v[0] in "=+-@\t\r" or len(v) > MAX_CELL_CHARS):
-                values[i], n = self._fix(v, sid)
-                cut += n
-        for i in self._trusted if fix else ():  # our values are short; a text in them is text
-            v = values[i]
-            if len(v) > MAX_CELL_CHARS:
-                values[i], n = self._fix(v, sid)
-                cut += n
+    def write_window(
+        self, rows: list[tuple[Any, ...]], transcripts: list[str] | None = None
+    ) -> None:
+        """Write the lines of ``rows`` (with their transcripts when the export has them)."""
+        line = self._line
         if self.include_transcripts:
-            t = transcript or ""
-            if t and (t[0] in "=+-@\t\r" or len(t) > MAX_CELL_CHARS):
-                t, n = self._fix(t, sid, transcript=True)
-                cut += n
-            values.append(t)
-        if cut:
-            self.cut_cells += cut
-            self.cut_sessions.append(sid)
-        return values
-
-    def write_rows(self, rows: list[list[str]]) -> None:
-        self._writer.writerows(rows)
-        self._flush()
+            d = self._delimiter
+            field = self._transcript
+            texts = transcripts if transcripts is not None else [""] * len(rows)
+            lines = [line(r) + d + field(t or "", r[0]) for r, t in zip(rows, texts, strict=True)]
+        else:
+            lines = list(map(line, rows))
+        if lines:
+            lines.append("")
+            self._out.write("\r\n".join(lines))
+        cuts = self._cuts
+        if cuts:
+            self.cut_cells += len(cuts)
+            seen = self.cut_sessions
+            for sid in cuts:
+                if not seen or seen[-1] != sid:
+                    seen.append(sid)
+            cuts.clear()

@@ -3,8 +3,8 @@
 A row is a reader tuple ``(id, *fields, params, source)`` (reader.py). ``compile_cells`` turns
 the chosen columns into a single Python function that returns the row's cells as a list of
 strings: no per-cell call chain, no mapping lookups. Every cell equals ``Column.export`` of the
-same value (ISO 8601 times with the local offset, whole seconds, yes/no, ``text.clean``ed text);
-for CSV a duration becomes two cells, seconds and h:mm:ss (csv_export.py).
+same value (ISO 8601 times with the local offset, whole seconds, yes/no, ``text.clean``ed text).
+CSV lines have their own compiled function (csvline.py), built on the same pieces.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any
 
 from ..store.columns import Column
 from ..text import clean
-from .cells import MAX_CELL_CHARS, hms
 
 RowCells = Callable[[tuple[Any, ...]], list[str]]
 
@@ -28,15 +27,16 @@ def _iso_exact(ts: float) -> str:
         return ""
 
 
-#: quarter hour (UTC epoch // 900) -> ("YYYY-MM-DDTHH:", local minute at its start, "+01:00"),
-#: or None when the offset changes inside it (a few historic zones switch at odd minutes).
-_blocks: dict[int, tuple[str, int, str] | None] = {}
-_MISSING: tuple[str, int, str] = ("", 0, "")
+#: quarter hour (UTC epoch // 900) -> (its 15 minutes as "YYYY-MM-DDTHH:MM:", "+01:00"), or None
+#: when the offset changes inside it (a few historic zones switch at odd minutes).
+_blocks: dict[int, tuple[list[str], str] | None] = {}
+_MISSING: tuple[list[str], str] = ([], "")
+_SECONDS = [f"{s:02d}" for s in range(60)]
 
 
-def _block(key: int) -> tuple[str, int, str] | None:
-    """The quarter hour's date, hour, first minute and offset in local time (time.localtime is
-    what datetime.astimezone() reads too), or None when the offset changes inside it."""
+def _block(key: int) -> tuple[list[str], str] | None:
+    """The quarter hour's minutes and offset in local time (time.localtime is what
+    datetime.astimezone() reads too), or None when the offset changes inside it."""
     if len(_blocks) > 65536:
         _blocks.clear()
     try:
@@ -57,9 +57,9 @@ def _block(key: int) -> tuple[str, int, str] | None:
         return None
     sign = "-" if off < 0 else "+"
     hours, minutes = divmod(abs(off) // 60, 60)
+    hour = f"{start.tm_year:04d}-{start.tm_mon:02d}-{start.tm_mday:02d}T{start.tm_hour:02d}:"
     block = (
-        f"{start.tm_year:04d}-{start.tm_mon:02d}-{start.tm_mday:02d}T{start.tm_hour:02d}:",
-        start.tm_min,
+        [f"{hour}{start.tm_min + k:02d}:" for k in range(15)],
         f"{sign}{hours:02d}:{minutes:02d}",
     )
     _blocks[key] = block
@@ -69,9 +69,9 @@ def _block(key: int) -> tuple[str, int, str] | None:
 def iso_time(ts: float | None) -> str:
     """``Column.export`` of a time: ISO 8601 with the local offset, whole seconds.
 
-    Equal to ``datetime.fromtimestamp(ts, local).isoformat(timespec="seconds")``; the date, hour
-    and offset are formatted once per quarter hour (every UTC offset is a multiple of 15 minutes,
-    so a quarter hour is one local hour and minute range), the rest is arithmetic."""
+    Equal to ``datetime.fromtimestamp(ts, local).isoformat(timespec="seconds")``; the date, hour,
+    minutes and offset are formatted once per quarter hour (every UTC offset is a multiple of 15
+    minutes, so a quarter hour is one local hour and minute range), the rest is two lookups."""
     if ts is None:
         return ""
     if ts.__class__ is not float and ts.__class__ is not int:
@@ -85,9 +85,8 @@ def iso_time(ts: float | None) -> str:
         block = _block(key)
     if block is None:
         return _iso_exact(ts)
-    prefix, minute, offset = block
-    into = whole - key * 900
-    return f"{prefix}{minute + into // 60:02d}:{into % 60:02d}{offset}"
+    minutes, seconds = divmod(whole - key * 900, 60)
+    return block[0][minutes] + _SECONDS[seconds] + block[1]
 
 
 def number(value: Any) -> str:
@@ -130,13 +129,6 @@ class _CleanCache(dict):
         return out
 
 
-def _hms_int(total: int) -> str:
-    """cells.hms of a value already rounded to whole seconds."""
-    sign = "-" if total < 0 else ""
-    total = abs(total)
-    return f"{sign}{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
-
-
 #: text.clean of a value, skipped when it could change nothing (printable: clean changes only
 #: unprintable characters) and cached for the rest up to 200 characters (``_cc``: a
 #: _CleanCache, so at most ~20000 short values).
@@ -152,93 +144,33 @@ _TEXT = """    v = {src}
 """
 
 
-def _statements(
-    col: Column, index: dict[str, int], pidx: int, env: dict[str, Any], split: bool, n: int
-) -> tuple[str, list[str]]:
-    """(code, output variable names) computing one column's cells."""
+def _statements(col: Column, index: dict[str, int], pidx: int, env: dict[str, Any], n: int) -> str:
+    """Code setting ``c<n>`` to one column's cell."""
+    out = f"c{n}"
     if col.param is not None:
         name = f"_P{len(env)}"
         env[name] = col.param
-        return _TEXT.format(src=f"r[{pidx}].get({name})", out=f"c{n}"), [f"c{n}"]
+        return _TEXT.format(src=f"r[{pidx}].get({name})", out=out)
     src = f"r[{index[col.field]}]"
     kind = col.kind
-    out = f"c{n}"
     if kind == "time":
-        return f"    {out} = _iso({src})\n", [out]
+        return f"    {out} = _iso({src})\n"
     if kind == "duration":
-        if not split:
-            code = f'    v = {src}\n    {out} = "" if v is None else str(round(v))\n'
-            return code, [out]
-        out2 = f"c{n + 1}"
-        code = (
-            f"    v = {src}\n"
-            f'    if v is None:\n        {out} = {out2} = ""\n'
-            f"    elif v.__class__ is float:\n"
-            f"        t = round(v)\n        {out} = str(t)\n"
-            f"        if t >= 0:\n"
-            f'            {out2} = f"{{t // 3600}}:{{t % 3600 // 60:02d}}:{{t % 60:02d}}"\n'
-            f"        else:\n            {out2} = _hms_int(t)\n"
-            f"    else:\n        {out} = str(round(v))\n        {out2} = _hms(v)\n"
-        )
-        return code, [out, out2]
+        return f'    v = {src}\n    {out} = "" if v is None else str(round(v))\n'
     if kind == "bool":
-        return f'    v = {src}\n    {out} = "" if v is None else "yes" if v else "no"\n', [out]
+        return f'    v = {src}\n    {out} = "" if v is None else "yes" if v else "no"\n'
     if kind == "number":
-        return f"    {out} = _num({src})\n", [out]
-    return _TEXT.format(src=src, out=out), [out]
+        return f"    {out} = _num({src})\n"
+    return _TEXT.format(src=src, out=out)
 
 
-def _compile(
-    columns: Sequence[Column],
-    fields: Sequence[str],
-    split: bool,
-    checks: Sequence[bool] | None,
-) -> Callable[..., Any]:
+def compile_cells(columns: Sequence[Column], fields: Sequence[str]) -> RowCells:
+    """One function ``row tuple -> cells``; ``fields`` is the reader's field order."""
     index = field_index(fields)
     pidx = len(fields) + 1
-    env: dict[str, Any] = {
-        "_clean": clean,
-        "_cc": _CleanCache(),
-        "_iso": iso_time,
-        "_hms": hms,
-        "_hms_int": _hms_int,
-        "_num": number,
-        "_MAX": MAX_CELL_CHARS,
-        "_TRIGGERS": "=+-@\t\r",
-    }
-    body: list[str] = []
-    names: list[str] = []
-    short: list[bool] = []  # cells we format ourselves from numbers: never long
-    for col in columns:
-        code, outs = _statements(col, index, pidx, env, split, len(names))
-        body.append(code)
-        names += outs
-        short += [col.param is None and col.kind in ("time", "duration", "bool")] * len(outs)
-    result = "[" + ", ".join(names) + "]"
-    if checks is not None:
-        tests = [
-            f"({c} and ({c}[0] in _TRIGGERS or len({c}) > _MAX))"
-            if untrusted
-            else f"len({c}) > _MAX"
-            for c, untrusted, fixed in zip(names, checks, short, strict=True)
-            if untrusted or not fixed
-        ]
-        result += ", " + (" or ".join(tests) or "False")
-    src = "def cells(r):\n" + "".join(body) + f"    return {result}\n"
+    env: dict[str, Any] = {"_clean": clean, "_cc": _CleanCache(), "_iso": iso_time, "_num": number}
+    body = [_statements(col, index, pidx, env, n) for n, col in enumerate(columns)]
+    names = ", ".join(f"c{n}" for n in range(len(columns)))
+    src = "def cells(r):\n" + "".join(body) + f"    return [{names}]\n"
     exec(compile(src, "<export cells>", "exec"), env)  # our own generated code, no data in it
     return env["cells"]
-
-
-def compile_cells(
-    columns: Sequence[Column], fields: Sequence[str], *, split_durations: bool = False
-) -> RowCells:
-    """One function ``row tuple -> cells``; ``fields`` is the reader's field order."""
-    return _compile(columns, fields, split_durations, None)
-
-
-def compile_csv_cells(
-    columns: Sequence[Column], fields: Sequence[str], untrusted: Sequence[bool]
-) -> Callable[[tuple[Any, ...]], tuple[list[str], bool]]:
-    """``row -> (cells, needs_fixing)`` with durations split; ``needs_fixing`` is true when an
-    untrusted cell starts like a formula or any cell is longer than MAX_CELL_CHARS."""
-    return _compile(columns, fields, True, untrusted)

@@ -281,12 +281,7 @@ class _CsvJob(_Job):
         )
 
     def write(self, rows: list[tuple[Any, ...]], transcripts: list[str] | None) -> None:
-        w = self.writer
-        if transcripts is not None:
-            out = [w.row(r, t) for r, t in zip(rows, transcripts, strict=True)]
-        else:
-            out = list(map(w.row, rows))
-        w.write_rows(out)
+        self.writer.write_window(rows, transcripts)
 
     def finish(self, done: int) -> ExportResult:
         side_used = None

@@ -1,0 +1,180 @@
+"""One compiled function per CSV export: reader row -> the row's CSV line, ready to write.
+
+The cells are those of ``Column.export`` (rowcells.py), then made safe for spreadsheets
+(cells.py: formulas neutralised, cells over 32,000 characters cut) and quoted the way
+``csv.writer`` quotes them (QUOTE_MINIMAL, RFC 4180). Two shortcuts make it cheap:
+
+- Text values repeat (channels, statuses, operators, end reasons, parameter values): the final
+  field of each distinct short value is computed once per export and remembered.
+- A field without the delimiter, a double quote or a line break is written as it is, which is
+  exactly what ``csv.writer`` does with it; the others are quoted by ``csv.writer`` itself.
+
+Cut cells are reported through ``on_cut(session_id)``, once per cut cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..store.columns import Column
+from ..text import clean
+from .cells import MAX_CELL_CHARS, cut_cell, hms, neutralise
+from .rowcells import field_index, iso_time, number
+
+CsvLine = Callable[[tuple[Any, ...]], str]
+#: Distinct short text values remembered per export (the cache starts over when full).
+CACHE_LIMIT = 20_000
+#: Longest value remembered (longer ones are rarely repeated).
+CACHE_MAX_CHARS = 200
+_TRIGGERS = "=+-@\t\r"
+
+
+class CsvQuoter:
+    """``csv.writer``'s own quoting of a single field, for one delimiter."""
+
+    def __init__(self, delimiter: str) -> None:
+        self.delimiter = delimiter
+        self._buf = io.StringIO()
+        self._writer = csv.writer(
+            self._buf, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_MINIMAL
+        )
+        #: the characters that make csv.writer quote a field (QUOTE_MINIMAL)
+        self._special = re.compile("[" + re.escape(delimiter) + '"\r\n]').search
+
+    def quote(self, value: str) -> str:
+        """The field as csv.writer writes it (an empty value stays empty)."""
+        if not value or self._special(value) is None:
+            return value
+        buf = self._buf
+        buf.seek(0)
+        buf.truncate()
+        self._writer.writerow([value])
+        return buf.getvalue()[:-1]
+
+
+class Durations(dict):
+    """Whole seconds -> (seconds, h:mm:ss) fields; durations repeat, each is formatted once."""
+
+    def make(self, seconds: int) -> tuple[str, str]:
+        if len(self) >= CACHE_LIMIT:
+            self.clear()
+        out = self[seconds] = (str(seconds), hms(seconds))
+        return out
+
+
+class FieldMaker:
+    """Final CSV fields of text values: cleaned, neutralised (untrusted), cut, quoted."""
+
+    def __init__(self, quoter: CsvQuoter, on_cut: Callable[[int], None]) -> None:
+        self.quoter = quoter
+        self.on_cut = on_cut
+        #: raw str value -> final field (untrusted text only)
+        self.known: dict[str, str] = {}
+
+    def finish(self, text: str, session_id: int, *, untrusted: bool = True, where: str = "") -> str:
+        """Neutralise (when untrusted), cut (counted) and quote an already clean value."""
+        if untrusted and text and text[0] in _TRIGGERS:
+            text = neutralise(text)
+        if len(text) > MAX_CELL_CHARS:
+            text, _ = cut_cell(text, MAX_CELL_CHARS, where)
+            self.on_cut(session_id)
+        return self.quoter.quote(text)
+
+    def text(self, value: Any, session_id: int) -> str:
+        """An untrusted text value (cache miss): its final field, remembered when short."""
+        plain = value.__class__ is str
+        s = value if plain and value.isprintable() else clean(value)
+        out = self.finish(s, session_id)
+        if plain and len(value) <= CACHE_MAX_CHARS:
+            known = self.known
+            if len(known) >= CACHE_LIMIT:
+                known.clear()
+            known[value] = out
+        return out
+
+    def trusted(self, value: Any, session_id: int) -> str:
+        """A number column holding something else than a number: cut and quoted, as text."""
+        return self.finish(number(value), session_id, untrusted=False)
+
+
+_TEXT = """    v = {src}
+    if v is None:
+        {out} = ""
+    else:
+        {out} = _known.get(v) if v.__class__ is str else None
+        if {out} is None:
+            {out} = _text(v, r[0])
+"""
+
+_DURATION = """    v = {src}
+    if v is None:
+        {a} = {b} = ""
+    else:
+        t = round(v)
+        {a}, {b} = _durations.get(t) or _duration(t)
+"""
+
+_NUMBER = """    v = {src}
+    if v is None:
+        {out} = ""
+    elif v.__class__ is int:
+        {out} = str(v)
+    elif v.__class__ is float:
+        {out} = _num(v)
+    else:
+        {out} = _trusted(v, r[0])
+"""
+
+
+def _statements(col: Column, index: dict[str, int], pidx: int, env: dict[str, Any], n: int) -> str:
+    """Code setting ``c<n>`` (and ``c<n+1>`` for a duration) to the column's final fields."""
+    out = f"c{n}"
+    if col.param is not None:
+        name = f"_P{len(env)}"
+        env[name] = col.param
+        return _TEXT.format(src=f"r[{pidx}].get({name})", out=out)
+    src = f"r[{index[col.field]}]"
+    kind = col.kind
+    if kind == "time":  # ISO digits, dashes, colons, T and +: never quoted, never long
+        return f"    {out} = _iso({src})\n"
+    if kind == "duration":
+        return _DURATION.format(src=src, a=out, b=f"c{n + 1}")
+    if kind == "bool":
+        return f'    v = {src}\n    {out} = "" if v is None else "yes" if v else "no"\n'
+    if kind == "number":
+        return _NUMBER.format(src=src, out=out)
+    return _TEXT.format(src=src, out=out)
+
+
+def compile_csv_line(
+    columns: Sequence[Column],
+    fields: Sequence[str],
+    maker: FieldMaker,
+) -> CsvLine:
+    """``row -> "field,field,...,field"`` (no line terminator); ``fields`` is the reader's
+    field order. Durations give two fields (seconds, h:mm:ss), as in ``csv_plan``."""
+    index = field_index(fields)
+    pidx = len(fields) + 1
+    env: dict[str, Any] = {
+        "_known": maker.known,
+        "_text": maker.text,
+        "_trusted": maker.trusted,
+        "_iso": iso_time,
+        "_durations": (durations := Durations()),
+        "_duration": durations.make,
+        "_num": number,
+        "_D": maker.quoter.delimiter,
+    }
+    body: list[str] = []
+    n = 0
+    for col in columns:
+        body.append(_statements(col, index, pidx, env, n))
+        n += 2 if col.kind == "duration" and col.param is None else 1
+    names = ", ".join(f"c{i}" for i in range(n))
+    src = "def line(r):\n" + "".join(body) + f"    return _D.join(({names},))\n"
+    exec(compile(src, "<csv line>", "exec"), env)  # our own generated code, no data in it
+    return env["line"]
