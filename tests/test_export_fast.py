@@ -248,11 +248,13 @@ def test_raw_decoding_equals_json_loads() -> None:
     assert _loads(zlib.compress(b'"\\ud800"')) == json.loads(b'"\\ud800"')
 
 
-def test_parallel_html_export_equals_the_sequential_one(
-    tmp_path, demo: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("fmt", ["html", "csv"])
+def test_parallel_export_equals_the_sequential_one(
+    fmt: str, tmp_path, demo: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Transcripts rendered ahead in worker processes give the same file, byte for byte
-    (but the "exported at" minute), including sessions the workers hand back to the caller."""
+    """Transcripts (HTML sections, CSV's Transcript column) rendered ahead in worker processes
+    give the same file, byte for byte (but the "exported at" minute), including sessions the
+    workers hand back to the caller."""
     from mluvii_tui.export import ExportOptions, parallel, run_export
     from mluvii_tui.store.querytypes import SessionQuery
     from mluvii_tui.store.store import SessionStore
@@ -264,9 +266,12 @@ def test_parallel_html_export_equals_the_sequential_one(
     store.upsert_sessions(odd + demo[5:200])
     q = SessionQuery(view="all")
     monkeypatch.setattr("mluvii_tui.export.runner.SESSION_WINDOW", 40)
-    run_export(store, q, ["created", "channel"], ExportOptions(format="html", path=tmp_path / "a"))
-    monkeypatch.setattr(parallel, "PARALLEL_MIN", 0)
-    run_export(store, q, ["created", "channel"], ExportOptions(format="html", path=tmp_path / "b"))
+    cols = ["created", "channel"]
+    for name in ("a", "b"):
+        if name == "b":
+            monkeypatch.setattr(parallel, "PARALLEL_MIN", 0)
+        options = ExportOptions(format=fmt, path=tmp_path / name, include_transcripts=True)
+        run_export(store, q, cols, options)
     store.close()
 
     def body(name: str) -> list[str]:

@@ -1,9 +1,10 @@
-"""Render HTML transcripts in a second process while this one reads rows and writes the file.
+"""Render transcripts in worker processes while this one reads rows and writes the file.
 
-The one-pass HTML of a session (zlib + JSON + markup, ~70 µs) is the largest cost of an HTML export;
-a small process pool does it for the next windows while the caller writes the current one. Workers
-start from a fork server (never a fork of the threaded UI process) and only return markup for the
-plain sessions; everything else (None) the caller renders itself, exactly as before.
+A session's transcript (zlib + JSON + markup or text, ~70-180 µs) is the largest cost of an HTML
+export and of a CSV export with transcripts; a small process pool renders the next windows while
+the caller writes the current one. Workers start from a fork server (never a fork of the threaded
+UI process) and only return the fast path's result for plain sessions; everything else (None) the
+caller renders itself, exactly as before.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ def with_transcripts(
     """Each window with its rows' transcripts: HTML ones of a big export rendered ahead in worker
     processes, the rest here. ``render(raw, session_id, load)`` is the exact renderer."""
     one = partial(_render_row, render, load)
-    if kind == "html" and total >= PARALLEL_MIN:
-        return rendered_windows(windows, one)
+    if kind in ("html", "text") and total >= PARALLEL_MIN:
+        return rendered_windows(windows, one, kind)
     return ((rows, [one(r) for r in rows]) for rows in windows)
 
 
@@ -40,34 +41,41 @@ def _render_row(render: Callable[..., str], load: Any, row: tuple[Any, ...]) -> 
     return render(row[-1], row[0], load)
 
 
-def fast_markups(sources: list[Any]) -> list[str | None]:
-    """In a worker: the one-pass transcript markup of each raw blob (None: not a plain one)."""
+def fast_renders(kind: str, sources: list[Any]) -> list[str | None]:
+    """In a worker: the fast path's transcript of each raw blob, one-pass markup (``html``) or
+    plain text (``text``); None where the session is not a plain one."""
     from .fasthtml import fast_html
-    from .transcripts import _BAD, _loads
+    from .fastscript import fast_items
+    from .transcripts import _BAD, _loads, _text
 
     out: list[str | None] = []
     for source in sources:
-        markup = None
+        done = None
         if isinstance(source, bytes):
             data = _loads(source)
             if data is not _BAD:
-                markup = fast_html(data)
-        out.append(markup)
+                if kind == "html":
+                    done = fast_html(data)
+                else:
+                    items = fast_items(data)
+                    done = _text(items) if items is not None else None
+        out.append(done)
     return out
 
 
 def rendered_windows(
     windows: Iterable[list[tuple[Any, ...]]],
     render: Callable[[tuple[Any, ...]], str],
+    kind: str = "html",
     workers: int = 2,
 ) -> Iterator[tuple[list[tuple[Any, ...]], list[str]]]:
-    """Yield each window with its transcripts, rendered ahead in ``workers`` processes."""
+    """Yield each window with its ``kind`` transcripts, rendered ahead in ``workers`` processes."""
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[tuple[list[tuple[Any, ...]], Future[list[str | None]]]] = deque()
         try:
             for rows in windows:
-                pending.append((rows, pool.submit(fast_markups, [r[-1] for r in rows])))
+                pending.append((rows, pool.submit(fast_renders, kind, [r[-1] for r in rows])))
                 if len(pending) > AHEAD:
                     yield _finish(*pending.popleft(), render)
             while pending:
