@@ -78,9 +78,18 @@ async def test_export_csv_then_overwrite_confirmation(store: SessionStore, tmp_p
         await pilot.pause()
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "exists. Press Export again" in _text(app, "#export-status")
+        assert "exists. Press Overwrite (ctrl+s)" in _text(app, "#export-status")
         assert len(out.read_text("utf-8-sig").splitlines()) == 16
-        assert "Overwrite" in str(app.screen.query_one("#export-start", Button).label)
+        start = app.screen.query_one("#export-start", Button)
+        assert str(start.label) == "Overwrite (ctrl+s)"
+        name = app.screen.query_one("#export-path", Input)
+        confirmed = name.value
+        name.value = confirmed + ".bak"  # another name: not confirmed
+        await pilot.pause()
+        assert str(start.label) == "Export (ctrl+s)"
+        name.value = confirmed  # back (or a late Changed of the confirmed text): still confirmed
+        await pilot.pause()
+        assert str(start.label) == "Overwrite (ctrl+s)"
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -120,3 +129,48 @@ async def test_nothing_to_export(store: SessionStore, tmp_path: Path) -> None:
         assert list(tmp_path.iterdir()) == [tmp_path / "store.sqlite3"] or all(
             p.name.startswith("store") for p in tmp_path.iterdir()
         )
+
+
+async def test_the_last_choices_come_back(store: SessionStore, tmp_path: Path) -> None:
+    """Format, delimiter, encoding, transcripts and the folder of the last export return the
+    next time the dialog opens for the profile; a damaged saved value falls back to the default."""
+    from mluvii_tui.settings import load_state, update_state
+
+    profile = "export-choices"
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    app = DialogApp(store, SessionQuery(), tmp_path)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        dialog = ExportDialog(store, SessionQuery(), ["id"], now=NOW, profile=profile)
+        app.push_screen(dialog)
+        await pilot.pause()
+        assert app.screen.query_one("#fmt-csv").value  # nothing saved yet: the defaults
+        app.screen.query_one("#delim-semicolon").value = True
+        app.screen.query_one("#enc-utf-8").value = True
+        app.screen.query_one("#export-transcripts").value = True
+        app.screen.query_one("#export-path", Input).value = str(folder / "a.csv")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert (folder / "a.csv").read_text("utf-8").startswith("Session ID;Transcript")
+        await pilot.press("ctrl+s")  # close
+        await pilot.pause()
+
+        app.push_screen(ExportDialog(store, SessionQuery(), ["id"], now=NOW, profile=profile))
+        await pilot.pause()
+        screen = app.screen
+        assert screen.query_one("#delim-semicolon").value and screen.query_one("#enc-utf-8").value
+        assert screen.query_one("#export-transcripts").value
+        path = screen.query_one("#export-path", Input).value
+        assert path == str(folder.resolve() / "sessions-2026-11-30-1405.csv")
+        await pilot.press("escape")
+        await pilot.pause()
+
+        state, _ = load_state(profile)
+        update_state(profile, export={**state["export"], "format": "pdf", "directory": "/nope"})
+        app.push_screen(ExportDialog(store, SessionQuery(), ["id"], now=NOW, profile=profile))
+        await pilot.pause()
+        assert app.screen.query_one("#fmt-csv").value
+        assert app.screen.query_one("#export-path", Input).value.startswith(str(Path.cwd()))

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, RadioButton, RadioSet
 from textual.worker import Worker, WorkerState
 
+from ..export.choices import ExportChoices, load_choices, save_choices
 from ..export.files import ExportError, TargetExists
 from ..export.runner import (
     ENCODINGS,
@@ -41,6 +42,17 @@ def _eta(seconds: float | None) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+def _choices_of(options: ExportOptions) -> ExportChoices:
+    return ExportChoices(
+        format=options.format,
+        delimiter=options.delimiter,
+        encoding=options.encoding,
+        transcripts=options.include_transcripts,
+        side_file=options.transcripts_side_file,
+        directory=str(options.path.parent.resolve()),
+    )
+
+
 class ExportDialog(ModalScreen[ExportResult | None]):
     """Returns the ExportResult of a finished export, or None when closed without one."""
 
@@ -59,52 +71,69 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         now: datetime | None = None,
         directory: Path | None = None,
         description: str = "",
+        profile: str | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.query_ = query
         self.columns = list(columns)
         self.now = now or datetime.now()
-        self.directory = directory or Path.cwd()
+        self.profile = profile
+        self.choices = load_choices(profile)  # the last export's format, delimiter, folder…
+        self.directory = directory or self.choices.target_directory()
         self.description = description
         self.result: ExportResult | None = None
         self._cancel_event = threading.Event()
         self._busy = False
         self._confirm_path: Path | None = None
         self._total = 0
+        self._running: ExportOptions | None = None
 
     # -- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        choices = self.choices
         with Vertical(id="export-dialog"):
             yield Label("Export sessions", id="export-title")
             with Horizontal(classes="export-row"):
                 yield Label("Format", classes="export-label")
                 with RadioSet(id="export-format"):
-                    yield RadioButton("CSV", value=True, id="fmt-csv")
-                    yield RadioButton("HTML", id="fmt-html")
+                    yield RadioButton("CSV", value=choices.format == "csv", id="fmt-csv")
+                    yield RadioButton("HTML", value=choices.format == "html", id="fmt-html")
             with Horizontal(classes="export-row"):
                 yield Label("Columns", classes="export-label")
                 yield Label("", id="export-columns")
                 yield Button("Columns… (ctrl+o)", id="export-columns-button")
-            yield Checkbox("Include transcripts", id="export-transcripts")
-            yield Checkbox("Transcripts too long for a cell to a side file", id="export-side")
+            yield Checkbox("Include transcripts", choices.transcripts, id="export-transcripts")
+            yield Checkbox(
+                "Transcripts too long for a cell to a side file",
+                choices.side_file,
+                id="export-side",
+            )
             with Horizontal(classes="export-row csv-only"):
                 yield Label("Delimiter", classes="export-label")
                 with RadioSet(id="export-delimiter"):
-                    yield RadioButton("comma ,", value=True, id="delim-comma")
-                    yield RadioButton("semicolon ;", id="delim-semicolon")
+                    semicolon = choices.delimiter == ";"
+                    yield RadioButton("comma ,", value=not semicolon, id="delim-comma")
+                    yield RadioButton("semicolon ;", value=semicolon, id="delim-semicolon")
             with Horizontal(classes="export-row csv-only"):
                 yield Label("Encoding", classes="export-label")
                 with RadioSet(id="export-encoding"):
-                    for i, (code, label) in enumerate(ENCODINGS.items()):
-                        yield RadioButton(label, value=i == 0, id=f"enc-{code}")
+                    for code, label in ENCODINGS.items():
+                        yield RadioButton(label, value=code == choices.encoding, id=f"enc-{code}")
             with Horizontal(classes="export-row"):
                 yield Label("File", classes="export-label")
                 yield Input(
-                    str(self.directory / default_filename("csv", self.now)), id="export-path"
+                    str(self.directory / default_filename(choices.format, self.now)),
+                    id="export-path",
                 )
-            yield ProgressBar(total=None, show_eta=False, id="export-progress")
+            yield Label(
+                "HTML always holds every session's full transcript, with a search box.",
+                id="export-html-note",
+            )
+            bar = ProgressBar(total=None, show_eta=False, id="export-progress")
+            bar.display = False  # shown once an export starts
+            yield bar
             yield Label("", id="export-rate")
             yield Label("", id="export-status")
             with Horizontal(id="export-buttons"):
@@ -145,6 +174,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             node.display = csv
         self.query_one("#export-transcripts", Checkbox).display = csv
         self.query_one("#export-side", Checkbox).display = csv
+        self.query_one("#export-html-note", Label).display = not csv
         path_input = self.query_one("#export-path", Input)
         path = Path(path_input.value)
         want = ".csv" if csv else ".html"
@@ -181,9 +211,12 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         self._sync_format()
 
     @on(Input.Changed, "#export-path")
-    def _path_changed(self) -> None:
-        self._confirm_path = None
-        self.query_one("#export-start", Button).label = "Export (ctrl+s)"
+    def _path_changed(self, event: Input.Changed) -> None:
+        # The overwrite confirmation belongs to one name (action_start compares it), so a
+        # Changed message that arrives after the confirmation cannot undo it.
+        confirmed = self._confirm_path == Path(event.value.strip()).expanduser()
+        label = "Overwrite (ctrl+s)" if confirmed else "Export (ctrl+s)"
+        self.query_one("#export-start", Button).label = label
 
     @on(Button.Pressed, "#export-start")
     def _start_pressed(self) -> None:
@@ -227,7 +260,11 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         options.overwrite = overwrite
         if not overwrite and options.path.exists():
             self._confirm_path = options.path
-            self._status(f"{options.path} exists. Press Export again to overwrite it.", True)
+            self._status(
+                f"{options.path} exists. Press Overwrite (ctrl+s) to replace it, "
+                "or change the name.",
+                True,
+            )
             self.query_one("#export-start", Button).label = "Overwrite (ctrl+s)"
             return
         self._busy = True
@@ -235,7 +272,10 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         self.query_one("#export-start", Button).disabled = True
         self._status(f"Exporting to {options.path}…")
         bar = self.query_one("#export-progress", ProgressBar)
+        bar.display = True
         bar.update(total=max(self._total, 1), progress=0)
+        self.query_one("#export-rate", Label).update("")  # nothing left of an earlier attempt
+        self._running = options
         self._export(options)
 
     # -- worker ---------------------------------------------------------------------------
@@ -296,5 +336,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             start.label = "Close (ctrl+s)"
             self._status(result.summary())
             self.app.notify(result.summary(), title="Export")
+            if self._running is not None:
+                save_choices(self.profile, _choices_of(self._running))
         else:
             self._status(result.summary(), result.status == "cancelled")

@@ -211,6 +211,7 @@ class SessionsScreen(SessionFiltersMixin, Screen[None]):
                 [c.id for c in table.columns],
                 now=self.mluvii.now(),
                 description=description.strip(),
+                profile=self.mluvii.profile,
             ),
             self._export_done,
         )
