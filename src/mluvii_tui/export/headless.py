@@ -72,7 +72,13 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="CSV: write transcripts longer than a cell to <name>-transcripts.txt",
     )
-    parser.add_argument("--delimiter", choices=(",", ";"), default=",", help="CSV delimiter")
+    parser.add_argument(
+        "--delimiter",
+        choices=(",", ";"),
+        default=",",
+        metavar="{',' | ';'}",
+        help="CSV delimiter (default ',')",
+    )
     parser.add_argument(
         "--encoding",
         choices=("utf-8-sig", "utf-8", "cp1250"),
