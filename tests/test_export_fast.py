@@ -65,6 +65,23 @@ def test_demo_sessions_equal_and_mostly_fast(demo: list[dict[str, Any]]) -> None
     assert all(_check(session_dict(sid)) for sid in range(1, 20))
 
 
+def test_sessions_as_the_store_writes_them_are_fast(demo: list[dict[str, Any]]) -> None:
+    """The store keeps the model's dump (``to_api``): every activity has heroCard and
+    callScript lists. Empty ones keep the fast path; null or filled ones decline; all equal."""
+    dumped = [parse_session(d).to_api() for d in demo]
+    assert all("heroCard" in a for d in dumped for a in d.get("activities", []))
+    fast = sum(_check(d) for d in dumped)
+    assert fast >= len(dumped) * 0.6
+    plain = next(d for d in dumped if fast_items(d) is not None)
+    for odd in (None, {}, "x", [{"key": "email", "label": "E-mail"}]):
+        d = copy.deepcopy(plain)
+        d["activities"][0]["heroCard"] = odd
+        assert not _check(d)
+        d["activities"][0]["heroCard"] = []
+        d["activities"][0]["callScript"] = odd
+        assert not _check(d)
+
+
 def _mutate(d: dict[str, Any], rng: random.Random) -> None:
     acts = d.get("activities") or []
     if not acts:
@@ -279,3 +296,44 @@ def test_parallel_export_equals_the_sequential_one(
         return [line for line in lines if "exported" not in line]
 
     assert body("a") == body("b")
+
+
+def test_a_broken_worker_pool_costs_speed_not_the_export(
+    monkeypatch: pytest.MonkeyPatch, demo: list[dict[str, Any]]
+) -> None:
+    """A pool that fails on submit, or whose workers die, leaves the rendering to the caller:
+    every window still comes out whole and in order."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from mluvii_tui.export import parallel
+
+    rows = [(d["id"], _raw(d)) for d in demo[:30]]
+    windows = [rows[i : i + 7] for i in range(0, len(rows), 7)]
+    expected = [html_transcript(raw, sid, _no_store) for sid, raw in rows]
+
+    def render(row: tuple[Any, ...]) -> str:
+        return html_transcript(row[-1], row[0], _no_store)
+
+    class Pool:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self.calls = 0
+
+        def __enter__(self) -> Pool:
+            return self
+
+        def __exit__(self, *exc: Any) -> None:
+            return None
+
+        def submit(self, *args: Any) -> Future:
+            self.calls += 1
+            if self.calls == 3:
+                raise BrokenProcessPool("gone")
+            future: Future = Future()
+            future.set_exception(BrokenProcessPool("worker died"))
+            return future
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Pool)
+    out = list(parallel.rendered_windows(windows, render, "html"))
+    assert [r for w, _ in out for r in w] == rows
+    assert [t for _, ts in out for t in ts] == expected

@@ -90,7 +90,11 @@ _IGNORED = frozenset(
         "chatbotMessageContent",  # read below, any JSON value is valid
     }
 )
-_ACTIVITY_KEYS = frozenset(_USED) | _IGNORED
+#: Form fields: read only for form kinds (the exact path's); the store's own JSON (a model dump)
+#: writes them as [] on every activity. Absent or exactly [] passes, anything else declines.
+_FORM_FIELDS = ("heroCard", "callScript")
+_ACTIVITY_KEYS = frozenset(_USED) | _IGNORED | frozenset(_FORM_FIELDS)
+_NO_FIELDS: list[Any] = []  # compared with, never changed
 _FILE_KEYS = frozenset(
     {"id", "operatorOwner", "departmentOwner", "name", "downloadUrl", "isUploading", "isDeleted"}
     | {"size"}
@@ -297,6 +301,10 @@ def _items(data: Any) -> list[Item]:
     fromiso = datetime.fromisoformat
     for a in acts:
         if a.__class__ is not dict or not keys_ok(a):
+            raise Unsupported
+        if a.get("heroCard", _NO_FIELDS) != _NO_FIELDS:  # null or fields: the exact path
+            raise Unsupported
+        if a.get("callScript", _NO_FIELDS) != _NO_FIELDS:
             raise Unsupported
         v = a.get("time")
         if v is None:

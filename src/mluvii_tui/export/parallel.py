@@ -9,6 +9,7 @@ caller renders itself, exactly as before.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -69,26 +70,42 @@ def rendered_windows(
     kind: str = "html",
     workers: int = 2,
 ) -> Iterator[tuple[list[tuple[Any, ...]], list[str]]]:
-    """Yield each window with its ``kind`` transcripts, rendered ahead in ``workers`` processes."""
+    """Yield each window with its ``kind`` transcripts, rendered ahead in ``workers`` processes.
+
+    A pool that cannot start or breaks (no fork server here, a worker killed, a host program
+    whose main module starts work on import) costs speed, never the export: the windows it
+    did not render are rendered here."""
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: deque[tuple[list[tuple[Any, ...]], Future[list[str | None]]]] = deque()
+        pending: deque[tuple[list[tuple[Any, ...]], Future[list[str | None]] | None]] = deque()
+        broken = False
         try:
             for rows in windows:
-                pending.append((rows, pool.submit(fast_renders, kind, [r[-1] for r in rows])))
+                future = None
+                if not broken:
+                    try:
+                        future = pool.submit(fast_renders, kind, [r[-1] for r in rows])
+                    except Exception:  # BrokenProcessPool, RuntimeError, OSError
+                        broken = True
+                pending.append((rows, future))
                 if len(pending) > AHEAD:
                     yield _finish(*pending.popleft(), render)
             while pending:
                 yield _finish(*pending.popleft(), render)
         finally:
             for _, future in pending:
-                future.cancel()
+                if future is not None:
+                    future.cancel()
 
 
 def _finish(
     rows: list[tuple[Any, ...]],
-    future: Future[list[str | None]],
+    future: Future[list[str | None]] | None,
     render: Callable[[tuple[Any, ...]], str],
 ) -> tuple[list[tuple[Any, ...]], list[str]]:
-    markups = future.result()
+    markups: list[str | None] = [None] * len(rows)
+    if future is not None:
+        # the worker or the pool failed: this window is rendered here
+        with contextlib.suppress(Exception):
+            markups = future.result()
     return rows, [m if m is not None else render(r) for r, m in zip(rows, markups, strict=True)]
