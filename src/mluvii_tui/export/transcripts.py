@@ -15,9 +15,12 @@ from datetime import date
 from html import escape
 from typing import Any
 
+from orjson import loads as _orjson_loads
+
 from ..api.models import SessionModel, parse_session
 from ..transcript import (
     FILE,
+    FORM,
     SYSTEM,
     FileInfo,
     build_transcript,
@@ -48,9 +51,8 @@ def _slow(data: Any, session_id: int, load: Loader) -> SessionModel | None:
 def _decode(source: Any, session_id: int, load: Loader) -> tuple[list[Item] | None, Any]:
     """(fast items, None) or (None, SessionModel | None)."""
     if isinstance(source, bytes):
-        try:
-            data = json.loads(zlib.decompress(source))
-        except Exception:
+        data = _loads(source)
+        if data is _BAD:
             return None, load(session_id)
         items = fast_items(data)
         if items is not None:
@@ -75,6 +77,8 @@ _ESCAPED: dict[str, str] = {}  # sender names, escaped (few distinct ones)
 def _html_item(item: Item) -> str:
     """``html_export.render_item`` of the same item."""
     kind, sender, name, _, text, delivery, f, iso = item
+    if kind == FORM:  # the exact path's item (fastforms.py)
+        return H.render_item(f)
     stamp = f'<time datetime="{iso}">{iso[:10]} {iso[11:19]}</time>' if iso else ""
     if kind == SYSTEM:
         return f'<li class="system">{stamp}{escape(text)}</li>'
@@ -102,22 +106,16 @@ def _html_item(item: Item) -> str:
     return f'{li}{stamp}<span class="who">{who}</span>{escape(text)}{tail}</li>'
 
 
-_scan = json.JSONDecoder().scan_once
-
-
 def _loads(source: bytes) -> Any:
-    """``json.loads(zlib.decompress(source))``, or _BAD when that raises. UTF-8 text that is
-    exactly one JSON value (what the store writes) goes straight to the decoder's scanner,
-    as json.loads would after its encoding and whitespace checks; anything else: json.loads."""
+    """``json.loads(zlib.decompress(source))``, or _BAD when that raises. orjson reads what the
+    store writes (plain UTF-8 JSON) ~3x faster and gives the same values; whatever it refuses
+    (a BOM, other encodings, NaN, lone surrogates, integers past 64 bits) json.loads decides."""
     try:
         raw = zlib.decompress(source)
     except Exception:
         return _BAD
     try:
-        text = raw.decode()
-        data, end = _scan(text, 0)
-        if end == len(text):
-            return data
+        return _orjson_loads(raw)
     except Exception:
         pass
     try:
@@ -157,6 +155,8 @@ def html_transcript(source: Any, session_id: int, load: Loader) -> str:
 
 def _body(item: Item) -> str:
     text, delivery, f = item[4], item[5], item[6]
+    if item[0] == FORM:  # the exact path's item (fastforms.py)
+        return f.body_text()
     parts = [text] if text else []
     if f is not None:
         parts.append(file_line(FileInfo(*f)))
