@@ -4,10 +4,12 @@
 tuples ``(kind, sender, sender_name, time, text, delivery, file)`` equal to what
 ``transcript.build_transcript(parse_session(data))`` yields, or None when the session holds
 anything outside the plain shapes it knows: a value of another type than the API sends, a
-snake_case key pydantic would also accept, an unparsable time, a form (HeroCard, CallScript and
-their submissions). The caller then takes the exact path (pydantic + build_transcript), so the
-output never differs; the tests compare both paths on the demo generator's sessions. System lines
-use transcript.py's own ``_system_text``; message and file items repeat its rules.
+snake_case key pydantic would also accept, an unparsable time. Form activities (HeroCard,
+CallScript and their submissions) go one by one through pydantic (fastforms.py) and come out as
+``(FORM, ..., TranscriptItem, iso)``. On None the caller takes the exact path (pydantic +
+build_transcript), so the output never differs; the tests compare both paths on the demo
+generator's sessions. System lines use transcript.py's own ``_system_text``; message and file
+items repeat its rules.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ..transcript import (
     _MESSAGE_TYPES,
     CHATBOT,
     FILE,
+    FORM,
     GUEST,
     MESSAGE,
     OPERATOR,
@@ -38,6 +41,7 @@ from ..transcript import (
     _content_text,
     _system_text,
 )
+from .fastforms import form_item
 
 #: (kind, sender, sender_name, time, text, delivery, file (name, size, url, deleted, uploading)
 Item = tuple[Any, ...]  # or None, iso time to the second or "")
@@ -300,12 +304,14 @@ def _items(data: Any) -> list[Item]:
     tail_match = _TAIL.fullmatch
     fromiso = datetime.fromisoformat
     for a in acts:
-        if a.__class__ is not dict or not keys_ok(a):
+        if a.__class__ is not dict:
             raise Unsupported
-        if a.get("heroCard", _NO_FIELDS) != _NO_FIELDS:  # null or fields: the exact path
-            raise Unsupported
-        if a.get("callScript", _NO_FIELDS) != _NO_FIELDS:
-            raise Unsupported
+        # keys and form fields as the plain kinds have them (forms: pydantic checks them)
+        plain = (
+            keys_ok(a)
+            and a.get("heroCard", _NO_FIELDS) == _NO_FIELDS
+            and a.get("callScript", _NO_FIELDS) == _NO_FIELDS
+        )
         v = a.get("time")
         if v is None:
             time = None
@@ -342,7 +348,8 @@ def _items(data: Any) -> list[Item]:
                 last = v
         v = a.get("type")
         kind = _TYPES.get(v) or _canon(_TYPES, v)
-        if kind in _FORM_TYPES:
+        form = kind in _FORM_TYPES
+        if not plain and not form:
             raise Unsupported
         v = a.get("client")
         client = _CLIENTS.get(v) or _canon(_CLIENTS, v)
@@ -362,6 +369,12 @@ def _items(data: Any) -> list[Item]:
             sender, sender_name = OPERATOR, names.user(uid)
         else:
             sender, sender_name = SYSTEM_SENDER, ""
+        if form:  # one activity through pydantic and transcript._form (fastforms.py)
+            item = form_item(a, acts, kind, sender, sender_name, names)
+            if item is None:
+                raise Unsupported
+            out.append((FORM, item.sender, item.sender_name, time, "", item.delivery, item, iso))
+            continue
         f = a.get("file")
         if kind in _MESSAGE_TYPES or kind == "ChatbotHeroCardSubmission":
             text = message_text(a, kind, _clean(a.get("text")))
