@@ -3,24 +3,48 @@
 A session's transcript (zlib + JSON + markup or text, ~70-180 µs) is the largest cost of an HTML
 export and of a CSV export with transcripts; a small process pool renders the next windows while
 the caller writes the current one. Workers start from a fork server (never a fork of the threaded
-UI process) and only return the fast path's result for plain sessions; everything else (None) the
-caller renders itself, exactly as before.
+UI process) and run the caller's own renderers on the raw blobs; a session that needs the store
+(no raw, or a damaged one) comes back as None and the caller renders it, exactly as before.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
+from multiprocessing import forkserver
 from typing import Any
 
 #: Below this many sessions a pool costs more (its start, ~0.3 s) than it saves.
 PARALLEL_MIN = 20_000
 #: Windows rendered ahead of the one being written.
 AHEAD = 2
+#: What the fork server imports once, so that each worker starts in milliseconds, not ~0.35 s.
+PRELOAD = ["mluvii_tui.export.parallel", "mluvii_tui.export.transcripts"]
+_warm = threading.Lock()
+_warmed = False
+
+
+def warm_up() -> None:
+    """Start the fork server with the renderers imported (~0.7 s, once per process); exports
+    that start later skip that wait. Safe to call from any thread, any number of times."""
+    global _warmed
+    with _warm:
+        if _warmed:
+            return
+        _warmed = True
+        context = multiprocessing.get_context("forkserver")
+        with contextlib.suppress(Exception):  # no fork server here: exports render in-process
+            context.set_forkserver_preload(PRELOAD)
+            forkserver.ensure_running()
+
+
+def warm_up_in_background() -> None:
+    threading.Thread(target=warm_up, name="export-warm-up", daemon=True).start()
 
 
 def with_transcripts(
@@ -42,24 +66,27 @@ def _render_row(render: Callable[..., str], load: Any, row: tuple[Any, ...]) -> 
     return render(row[-1], row[0], load)
 
 
-def fast_renders(kind: str, sources: list[Any]) -> list[str | None]:
-    """In a worker: the fast path's transcript of each raw blob, one-pass markup (``html``) or
-    plain text (``text``); None where the session is not a plain one."""
-    from .fasthtml import fast_html
-    from .fastscript import fast_items
-    from .transcripts import _BAD, _loads, _text
+class _NeedsStore(Exception):
+    """The raw blob does not decode: only the caller's store can tell the transcript."""
 
+
+def _needs_store(session_id: int) -> None:
+    raise _NeedsStore
+
+
+def worker_renders(kind: str, pairs: list[tuple[int, Any]]) -> list[str | None]:
+    """In a worker: each (session id, raw blob)'s transcript, by the caller's own renderer
+    (``html_transcript`` / ``text_transcript``: fast path or pydantic, the same output); None
+    where the session needs the store (no raw, or a raw that does not decode)."""
+    from .transcripts import html_transcript, text_transcript
+
+    render = html_transcript if kind == "html" else text_transcript
     out: list[str | None] = []
-    for source in sources:
+    for sid, source in pairs:
         done = None
         if isinstance(source, bytes):
-            data = _loads(source)
-            if data is not _BAD:
-                if kind == "html":
-                    done = fast_html(data)
-                else:
-                    items = fast_items(data)
-                    done = _text(items) if items is not None else None
+            with contextlib.suppress(_NeedsStore):
+                done = render(source, sid, _needs_store)
         out.append(done)
     return out
 
@@ -75,6 +102,7 @@ def rendered_windows(
     A pool that cannot start or breaks (no fork server here, a worker killed, a host program
     whose main module starts work on import) costs speed, never the export: the windows it
     did not render are rendered here."""
+    warm_up()
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[tuple[list[tuple[Any, ...]], Future[list[str | None]] | None]] = deque()
@@ -84,7 +112,7 @@ def rendered_windows(
                 future = None
                 if not broken:
                     try:
-                        future = pool.submit(fast_renders, kind, [r[-1] for r in rows])
+                        future = pool.submit(worker_renders, kind, [(r[0], r[-1]) for r in rows])
                     except Exception:  # BrokenProcessPool, RuntimeError, OSError
                         broken = True
                 pending.append((rows, future))

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, RadioButton, RadioSet
 from textual.worker import Worker, WorkerState
 
+from ..export import parallel
 from ..export.choices import ExportChoices, load_choices, save_choices
 from ..export.files import ExportError, TargetExists
 from ..export.runner import (
@@ -142,6 +143,8 @@ class ExportDialog(ModalScreen[ExportResult | None]):
 
     def on_mount(self) -> None:
         self._total = self.store.count(self.query_)
+        if self._total >= parallel.PARALLEL_MIN:  # HTML or transcripts would use workers:
+            parallel.warm_up_in_background()  # start them while the user chooses
         self.query_one("#export-title", Label).update(
             Text(f"Export {self._total:,} sessions", style="bold")
         )
