@@ -337,3 +337,55 @@ def test_a_broken_worker_pool_costs_speed_not_the_export(
     out = list(parallel.rendered_windows(windows, render, "html"))
     assert [r for w, _ in out for r in w] == rows
     assert [t for _, ts in out for t in ts] == expected
+
+
+_FORM_KINDS = ("HeroCard", "CallScript", "HeroCardSubmission", "CallScriptSubmission")
+
+
+def _mutate_form(d: dict[str, Any], rng: random.Random) -> None:
+    acts = d["activities"]
+    forms = [a for a in acts if a.get("type") in _FORM_KINDS]
+    a = rng.choice(forms)
+    choice = rng.randrange(11)
+    if choice == 0:
+        a["submissionOfActivityId"] = 999_999_999  # answers nothing here
+    elif choice == 1:
+        a["submissionOfActivityId"] = rng.choice(acts).get("activityId")  # any activity
+    elif choice == 2:
+        twin = copy.deepcopy(rng.choice(forms))
+        acts.insert(rng.randrange(len(acts) + 1), twin)  # a repeated activity id: last wins
+    elif choice == 3:
+        other = rng.choice(acts)
+        other["activityId"] = str(other.get("activityId"))  # pydantic reads "12" as 12
+    elif choice == 4:
+        a["heroCard"] = [{"key": 5, "label": None}, {"key": "x", "choiceOptions": "bad"}]
+    elif choice == 5:
+        a["submissionParams"] = rng.choice([None, [], {"a": [1, {"b": None}]}, {"x": "<b>"}])
+    elif choice == 6:
+        a["submissionByOperatorId"] = rng.choice([None, 9999, "7"])
+    elif choice == 7:
+        a["submissionResult"] = rng.choice(["Odd", "submitted", 3, None])
+    elif choice == 8:
+        a["callScript"] = None
+    elif choice == 9:
+        a["text"] = rng.choice(["<script>x</script>", "\x1b[31mred", None, 5])
+    else:
+        a["time"] = rng.choice([None, "2026-11-20T09:00:00", "bad"])
+
+
+def test_form_variations_equal_the_exact_path(demo: list[dict[str, Any]]) -> None:
+    """Forms take the fast path one activity at a time (fastforms.py); any odd form, answer or
+    id falls back or gives exactly the exact path's transcript."""
+    with_forms = [
+        parse_session(d).to_api()
+        for d in demo
+        if any(a.get("type") in _FORM_KINDS for a in d.get("activities", []))
+    ]
+    assert len(with_forms) >= 20
+    assert all(_check(d) for d in with_forms)  # as generated: all fast
+    rng = random.Random(17)
+    for i in range(400):
+        d = copy.deepcopy(with_forms[i % len(with_forms)])
+        for _ in range(rng.randint(1, 3)):
+            _mutate_form(d, rng)
+        _check(d)
