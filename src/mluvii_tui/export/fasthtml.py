@@ -10,7 +10,6 @@ output never differs; tests/test_export_fast.py compares all three.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -38,22 +37,9 @@ from .fastscript import (
     message_text,
     system_line,
 )
+from .isotail import offset_of
 
 NO_ACTIVITIES = '<p class="empty">No activities.</p>'
-
-#: After "YYYY-MM-DDTHH:MM:SS" (fastscript's _TAIL, but the offset required).
-_TAIL = re.compile(r"(?:\.[0-9]{1,6})?(Z|[+-][0-9][0-9]:[0-9][0-9])").fullmatch
-_OFFSETS: dict[str, str] = {}  # tail -> its offset as isoformat spells it, "" when not one
-
-
-def _offset(tail: str) -> str:
-    if len(_OFFSETS) > 4096:
-        _OFFSETS.clear()
-    m = _TAIL(tail)
-    out = "" if m is None else "+00:00" if m.group(1) in ("Z", "-00:00") else m.group(1)
-    _OFFSETS[tail] = out
-    return out
-
 
 #: status value -> " [Delivered]" (escaped), for the values fastscript knows.
 _DELIVERY_TAIL = {k: f" [{escape(v)}]" for k, v in _DELIVERY.items()}
@@ -114,7 +100,6 @@ def _html(data: Any) -> str | None:
     out = ['<ol class="transcript">']
     append = out.append
     keys_ok = _ACTIVITY_KEYS.issuperset
-    offsets = _OFFSETS
     fromiso = datetime.fromisoformat
     who_of = _WHO
     types = _TYPES
@@ -129,9 +114,13 @@ def _html(data: Any) -> str | None:
         if v.__class__ is not str or v[4:17:3] != "--T::" or not v.isascii():
             return None
         tail = v[19:]
-        offset = offsets.get(tail) or _offset(tail)
-        if not offset:
-            return None  # no offset (local time) or an odd one: the item path decides
+        offset = offset_of(tail)
+        if len(offset) < 2:
+            if offset != "Z":
+                return None  # no offset (local time) or an odd tail: the item path decides
+            offset = "+00:00"  # isoformat spells UTC +00:00
+        elif offset == "-00:00":
+            offset = "+00:00"
         fromiso(v)  # ValueError (no such date, digits elsewhere): the item path decides
         if first_tail is None:
             first_tail = offset

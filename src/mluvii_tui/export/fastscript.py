@@ -14,7 +14,6 @@ items repeat its rules.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
@@ -42,12 +41,10 @@ from ..transcript import (
     _system_text,
 )
 from .fastforms import form_item
+from .isotail import BAD, offset_of
 
 #: (kind, sender, sender_name, time, text, delivery, file (name, size, url, deleted, uploading)
 Item = tuple[Any, ...]  # or None, iso time to the second or "")
-
-#: After "YYYY-MM-DDTHH:MM:SS" (digits checked by fromisoformat): fraction and offset alike.
-_TAIL = re.compile(r"(\.[0-9]{1,6})?(Z|[+-][0-9][0-9]:[0-9][0-9])?")
 
 
 def _canon_map(enum_cls: Any) -> dict[str, str]:
@@ -301,7 +298,6 @@ def _items(data: Any) -> list[Item]:
     last = ""
     first_tail: str | None = None
     keys_ok = _ACTIVITY_KEYS.issuperset
-    tail_match = _TAIL.fullmatch
     fromiso = datetime.fromisoformat
     for a in acts:
         if a.__class__ is not dict:
@@ -329,12 +325,11 @@ def _items(data: Any) -> list[Item]:
                 or not v.isascii()
             ):
                 raise Unsupported
-            m = tail_match(v, 19)
-            if m is None:
+            tail = offset_of(v[19:])
+            if tail == BAD:
                 raise Unsupported
             time = fromiso(v)  # ValueError (no such date): Unsupported via fast_items
-            tail = m.group(2)
-            if tail is None:  # naive (local) times: order by timestamp, as build_transcript
+            if not tail:  # naive (local) times: order by timestamp, as build_transcript
                 tail = ""
                 ordered = False
             elif tail == "Z" or tail == "-00:00":  # isoformat spells UTC +00:00
