@@ -85,15 +85,20 @@ class ExportResult:
         if self.status == "empty":
             return "No sessions match: nothing was written"
         if self.status == "cancelled":
-            return f"Export cancelled after {self.sessions:,} sessions: nothing was written"
+            return f"Export cancelled after {sessions(self.sessions)}: nothing was written"
         size = self.bytes / 1e6
         line = (
-            f"Exported {self.sessions:,} sessions to {self.path} ({size:.1f} MB, "
+            f"Exported {sessions(self.sessions)} to {self.path} ({size:.1f} MB, "
             f"{self.elapsed:.1f} s)"
         )
         if self.cut_cells:
             line += "; " + cut_summary(self.cut_cells, self.cut_sessions, self.side_file)
         return line
+
+
+def sessions(n: int) -> str:
+    """``1 session``, ``1,204 sessions``."""
+    return f"{n:,} session{'' if n == 1 else 's'}"
 
 
 def cut_summary(cells: int, sessions: Sequence[int], side_file: Path | None = None) -> str:
@@ -349,7 +354,7 @@ class _HtmlJob(_Job):
             raise ExportError(describe_os_error(exc, target)) from exc
         headers = [c.header if c.param is None else c.id for c in cols]
         now = datetime.now().astimezone()
-        meta = f"{total:,} sessions · exported {now:%Y-%m-%d %H:%M}"
+        meta = f"{sessions(total)} · exported {now:%Y-%m-%d %H:%M}"
         if options.description:
             meta += f" · {options.description}"
         self.out.file.write(H.head("mluvii sessions", meta, headers, total))
@@ -384,7 +389,7 @@ class _HtmlJob(_Job):
         f.flush()
         _copy_bytes(self.sections, f)
         self.sections.close()
-        f.write(H.tail(f"{done:,} sessions"))
+        f.write(H.tail(sessions(done)))
         self.out.commit()
         return ExportResult("done", self.target, done, self.target.stat().st_size)
 

@@ -31,6 +31,7 @@ from ..export.runner import (
     ExportResult,
     default_filename,
     run_export,
+    sessions,
 )
 from ..store.columns import column_by_id
 from ..store.querytypes import SessionQuery
@@ -146,7 +147,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         if self._total >= parallel.PARALLEL_MIN:  # HTML or transcripts would use workers:
             parallel.warm_up_in_background()  # start them while the user chooses
         self.query_one("#export-title", Label).update(
-            Text(f"Export {self._total:,} sessions", style="bold")
+            Text(f"Export {sessions(self._total)}", style="bold")
         )
         self._show_columns()
         self._sync_format()
