@@ -389,3 +389,65 @@ def test_form_variations_equal_the_exact_path(demo: list[dict[str, Any]]) -> Non
         for _ in range(rng.randint(1, 3)):
             _mutate_form(d, rng)
         _check(d)
+
+
+def test_workers_start_under_a_captured_stderr(tmp_path, demo: list[dict[str, Any]]) -> None:
+    """Under Textual sys.stderr is a capture object whose fileno() is -1, which made starting
+    the worker processes fail ("bad value(s) in fds_to_keep") and the export with it. In a fresh
+    process (no fork server yet) with such a stderr, a parallel export works and equals the
+    sequential one; a pool that cannot even be created falls back to the caller."""
+    import subprocess
+    import sys
+
+    from mluvii_tui.store.store import SessionStore
+
+    store = SessionStore(tmp_path / "s.sqlite3")
+    store.upsert_sessions(demo[:120])
+    store.close()
+    script = f"""
+import io, sys
+from pathlib import Path
+from mluvii_tui.export import ExportOptions, parallel, run_export
+from mluvii_tui.store.querytypes import SessionQuery
+from mluvii_tui.store.store import SessionStore
+
+class Captured(io.StringIO):
+    def fileno(self):
+        return -1
+
+def main():
+    store = SessionStore({str(tmp_path / "s.sqlite3")!r})
+    q = SessionQuery(view="all")
+    out = Path({str(tmp_path)!r})
+    run_export(store, q, ["created"], ExportOptions(format="html", path=out / "a"))
+    parallel.PARALLEL_MIN = 0
+    sys.stderr = Captured()
+    run_export(store, q, ["created"], ExportOptions(format="html", path=out / "b"))
+    print("parallel ok")
+
+if __name__ == "__main__":
+    main()
+"""
+    (tmp_path / "run.py").write_text(script)
+    proc = subprocess.run(
+        [sys.executable, str(tmp_path / "run.py")], capture_output=True, text=True, timeout=120
+    )
+    assert "parallel ok" in proc.stdout, proc.stderr[-2000:]
+
+    def body(name: str) -> list[str]:
+        lines = (tmp_path / name).read_text("utf-8").splitlines()
+        return [line for line in lines if "exported" not in line]
+
+    assert body("a") == body("b")
+
+
+def test_a_pool_that_cannot_start_falls_back(monkeypatch: pytest.MonkeyPatch, demo) -> None:
+    from mluvii_tui.export import parallel
+
+    def no_pool(*args: Any, **kwargs: Any) -> None:
+        raise ValueError("bad value(s) in fds_to_keep")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_pool)
+    rows = [(d["id"], _raw(d)) for d in demo[:10]]
+    out = list(parallel.rendered_windows([rows[:6], rows[6:]], lambda r: str(r[0]), "html"))
+    assert [ts for _, ts in out] == [[str(r[0]) for r in rows[:6]], [str(r[0]) for r in rows[6:]]]

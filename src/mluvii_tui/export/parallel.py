@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -29,6 +31,27 @@ _warm = threading.Lock()
 _warmed = False
 
 
+@contextlib.contextmanager
+def _usable_stderr() -> Iterator[None]:
+    """multiprocessing starts its helper processes passing ``sys.stderr.fileno()``; under
+    Textual, sys.stderr is a capture object whose fileno is -1 ("bad value(s) in fds_to_keep").
+    For that moment it is /dev/null instead (the helpers keep the terminal's own fd 2)."""
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except Exception:
+        usable = False
+    if usable:
+        yield
+        return
+    saved = sys.stderr
+    with open(os.devnull, "w") as devnull:
+        sys.stderr = devnull
+        try:
+            yield
+        finally:
+            sys.stderr = saved
+
+
 def warm_up() -> None:
     """Start the fork server with the renderers imported (~0.7 s, once per process); exports
     that start later skip that wait. Safe to call from any thread, any number of times."""
@@ -38,7 +61,7 @@ def warm_up() -> None:
             return
         _warmed = True
         context = multiprocessing.get_context("forkserver")
-        with contextlib.suppress(Exception):  # no fork server here: exports render in-process
+        with contextlib.suppress(Exception), _usable_stderr():  # else: render in-process
             context.set_forkserver_preload(PRELOAD)
             forkserver.ensure_running()
 
@@ -104,7 +127,14 @@ def rendered_windows(
     did not render are rendered here."""
     warm_up()
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    try:
+        with _usable_stderr():  # the pool's queues start the resource tracker if it is not up
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    except Exception:  # no worker processes here: every window is rendered by the caller
+        for rows in windows:
+            yield rows, [render(r) for r in rows]
+        return
+    with pool:
         pending: deque[tuple[list[tuple[Any, ...]], Future[list[str | None]] | None]] = deque()
         broken = False
         try:
@@ -112,7 +142,9 @@ def rendered_windows(
                 future = None
                 if not broken:
                     try:
-                        future = pool.submit(worker_renders, kind, [(r[0], r[-1]) for r in rows])
+                        with _usable_stderr():  # the first submits start the workers
+                            pairs = [(r[0], r[-1]) for r in rows]
+                            future = pool.submit(worker_renders, kind, pairs)
                     except Exception:  # BrokenProcessPool, RuntimeError, OSError
                         broken = True
                 pending.append((rows, future))
