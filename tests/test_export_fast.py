@@ -140,13 +140,18 @@ def _mutate(d: dict[str, Any], rng: random.Random) -> None:
         a["time"] = "2026-13-45T99:00:00+00:00"  # invalid: pydantic drops it
 
 
-def test_variations_equal_the_exact_path(demo: list[dict[str, Any]]) -> None:
-    rng = random.Random(5)
-    for i in range(600):
-        d = copy.deepcopy(demo[i % len(demo)])
+def _check_variations(samples: list[Any], mutate: Any, *, seed: int, count: int) -> None:
+    """``count`` copies of the samples, each changed 1-3 times by ``mutate``: both paths equal."""
+    rng = random.Random(seed)
+    for i in range(count):
+        d = copy.deepcopy(samples[i % len(samples)])
         for _ in range(rng.randint(1, 3)):
-            _mutate(d, rng)
+            mutate(d, rng)
         _check(d)
+
+
+def test_variations_equal_the_exact_path(demo: list[dict[str, Any]]) -> None:
+    _check_variations(demo, _mutate, seed=5, count=600)
 
 
 def test_damaged_and_missing_sources_read_the_store() -> None:
@@ -383,12 +388,7 @@ def test_form_variations_equal_the_exact_path(demo: list[dict[str, Any]]) -> Non
     ]
     assert len(with_forms) >= 20
     assert all(_check(d) for d in with_forms)  # as generated: all fast
-    rng = random.Random(17)
-    for i in range(400):
-        d = copy.deepcopy(with_forms[i % len(with_forms)])
-        for _ in range(rng.randint(1, 3)):
-            _mutate_form(d, rng)
-        _check(d)
+    _check_variations(with_forms, _mutate_form, seed=17, count=400)
 
 
 def test_workers_start_under_a_captured_stderr(tmp_path, demo: list[dict[str, Any]]) -> None:

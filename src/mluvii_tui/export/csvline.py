@@ -23,7 +23,7 @@ from typing import Any
 from ..store.columns import Column
 from ..text import clean
 from .cells import MAX_CELL_CHARS, cut_cell, hms, neutralise
-from .rowcells import field_index, iso_time, number
+from .rowcells import CELL_CODE, column_code, field_index, iso_time, number
 
 CsvLine = Callable[[tuple[Any, ...]], str]
 #: Distinct short text values remembered per export (the cache starts over when full).
@@ -103,11 +103,11 @@ class FieldMaker:
 
 _TEXT = """    v = {src}
     if v is None:
-        {out} = ""
+        {a} = ""
     else:
-        {out} = _known.get(v) if v.__class__ is str else None
-        if {out} is None:
-            {out} = _text(v, r[0])
+        {a} = _known.get(v) if v.__class__ is str else None
+        if {a} is None:
+            {a} = _text(v, r[0])
 """
 
 _DURATION = """    v = {src}
@@ -120,34 +120,24 @@ _DURATION = """    v = {src}
 
 _NUMBER = """    v = {src}
     if v is None:
-        {out} = ""
+        {a} = ""
     elif v.__class__ is int:
-        {out} = str(v)
+        {a} = str(v)
     elif v.__class__ is float:
-        {out} = _num(v)
+        {a} = _num(v)
     else:
-        {out} = _trusted(v, r[0])
+        {a} = _trusted(v, r[0])
 """
 
 
-def _statements(col: Column, index: dict[str, int], pidx: int, env: dict[str, Any], n: int) -> str:
-    """Code setting ``c<n>`` (and ``c<n+1>`` for a duration) to the column's final fields."""
-    out = f"c{n}"
-    if col.param is not None:
-        name = f"_P{len(env)}"
-        env[name] = col.param
-        return _TEXT.format(src=f"r[{pidx}].get({name})", out=out)
-    src = f"r[{index[col.field]}]"
-    kind = col.kind
-    if kind == "time":  # ISO digits, dashes, colons, T and +: never quoted, never long
-        return f"    {out} = _iso({src})\n"
-    if kind == "duration":
-        return _DURATION.format(src=src, a=out, b=f"c{n + 1}")
-    if kind == "bool":
-        return f'    v = {src}\n    {out} = "" if v is None else "yes" if v else "no"\n'
-    if kind == "number":
-        return _NUMBER.format(src=src, out=out)
-    return _TEXT.format(src=src, out=out)
+#: CELL_CODE (rowcells.py) for CSV fields; a duration gives two (seconds, h:mm:ss). Times are
+#: ISO digits, dashes, colons, T and +: never quoted, never long.
+_CSV_CODE = {
+    **CELL_CODE,
+    "duration": _DURATION,
+    "number": _NUMBER,
+    "text": _TEXT,
+}
 
 
 def compile_csv_line(
@@ -172,7 +162,7 @@ def compile_csv_line(
     body: list[str] = []
     n = 0
     for col in columns:
-        body.append(_statements(col, index, pidx, env, n))
+        body.append(column_code(col, index, pidx, env, n, _CSV_CODE))
         n += 2 if col.kind == "duration" and col.param is None else 1
     names = ", ".join(f"c{i}" for i in range(n))
     src = "def line(r):\n" + "".join(body) + f"    return _D.join(({names},))\n"

@@ -134,34 +134,49 @@ class _CleanCache(dict):
 #: _CleanCache, so at most ~20000 short values).
 _TEXT = """    v = {src}
     if v is None:
-        {out} = ""
+        {a} = ""
     elif v.__class__ is str and v.isprintable():
-        {out} = v
+        {a} = v
     elif v.__class__ is str and len(v) <= 200:
-        {out} = _cc[v]
+        {a} = _cc[v]
     else:
-        {out} = _clean(v)
+        {a} = _clean(v)
 """
 
 
-def _statements(col: Column, index: dict[str, int], pidx: int, env: dict[str, Any], n: int) -> str:
-    """Code setting ``c<n>`` to one column's cell."""
-    out = f"c{n}"
+def column_source(col: Column, index: dict[str, int], pidx: int, env: dict[str, Any]) -> str:
+    """The expression that reads the column's value from a reader row ``r`` (a parameter: from
+    the row's params dict at ``pidx``, its name bound in the generated code's ``env``)."""
     if col.param is not None:
         name = f"_P{len(env)}"
         env[name] = col.param
-        return _TEXT.format(src=f"r[{pidx}].get({name})", out=out)
-    src = f"r[{index[col.field]}]"
-    kind = col.kind
-    if kind == "time":
-        return f"    {out} = _iso({src})\n"
-    if kind == "duration":
-        return f'    v = {src}\n    {out} = "" if v is None else str(round(v))\n'
-    if kind == "bool":
-        return f'    v = {src}\n    {out} = "" if v is None else "yes" if v else "no"\n'
-    if kind == "number":
-        return f"    {out} = _num({src})\n"
-    return _TEXT.format(src=src, out=out)
+        return f"r[{pidx}].get({name})"
+    return f"r[{index[col.field]}]"
+
+
+#: Code per column kind (``text``: parameters and every other kind); ``{src}`` reads the value,
+#: ``{a}`` (and ``{b}``, a second cell) receive the cells.
+CELL_CODE = {
+    "time": "    {a} = _iso({src})\n",
+    "duration": '    v = {src}\n    {a} = "" if v is None else str(round(v))\n',
+    "bool": '    v = {src}\n    {a} = "" if v is None else "yes" if v else "no"\n',
+    "number": "    {a} = _num({src})\n",
+    "text": _TEXT,
+}
+
+
+def column_code(
+    col: Column,
+    index: dict[str, int],
+    pidx: int,
+    env: dict[str, Any],
+    n: int,
+    code: dict[str, str],
+) -> str:
+    """The ``code`` template of the column's kind, setting ``c<n>`` (and ``c<n+1>``)."""
+    src = column_source(col, index, pidx, env)
+    kind = "text" if col.param is not None else col.kind
+    return code.get(kind, code["text"]).format(src=src, a=f"c{n}", b=f"c{n + 1}")
 
 
 def compile_cells(columns: Sequence[Column], fields: Sequence[str]) -> RowCells:
@@ -169,7 +184,7 @@ def compile_cells(columns: Sequence[Column], fields: Sequence[str]) -> RowCells:
     index = field_index(fields)
     pidx = len(fields) + 1
     env: dict[str, Any] = {"_clean": clean, "_cc": _CleanCache(), "_iso": iso_time, "_num": number}
-    body = [_statements(col, index, pidx, env, n) for n, col in enumerate(columns)]
+    body = [column_code(col, index, pidx, env, n, CELL_CODE) for n, col in enumerate(columns)]
     names = ", ".join(f"c{n}" for n in range(len(columns)))
     src = "def cells(r):\n" + "".join(body) + f"    return [{names}]\n"
     exec(compile(src, "<export cells>", "exec"), env)  # our own generated code, no data in it
