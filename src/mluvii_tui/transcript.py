@@ -103,17 +103,12 @@ def file_line(info: FileInfo) -> str:
     return f"{info.name}{f' · {size}' if size else ''}{state}"
 
 
-class _Names:
-    """Who is who in a session: operator and chatbot names by id."""
+class NameLookup:
+    """Operator and chatbot names by id, with the fallbacks every transcript shows."""
 
-    def __init__(self, session: SessionModel, extra_users: dict[int, str] | None) -> None:
-        self.users: dict[int, str] = dict(extra_users or {})
-        for op in session.operators:
-            if op.user_id is not None and op.full_name:
-                self.users[op.user_id] = one_line(op.full_name, 80)
-        self.bots: dict[int, str] = {
-            b.chatbot_id: one_line(b.name, 80) for b in session.chatbots if b.chatbot_id and b.name
-        }
+    __slots__ = ()
+    users: dict[int, str]
+    bots: dict[int, str]
 
     def user(self, user_id: int | None) -> str:
         if user_id is None:
@@ -124,6 +119,21 @@ class _Names:
         if chatbot_id is None:
             return "Chatbot"
         return self.bots.get(chatbot_id, f"Chatbot #{chatbot_id}")
+
+
+class _Names(NameLookup):
+    """Who is who in a session: operator and chatbot names by id."""
+
+    __slots__ = ("bots", "users")
+
+    def __init__(self, session: SessionModel, extra_users: dict[int, str] | None) -> None:
+        self.users: dict[int, str] = dict(extra_users or {})
+        for op in session.operators:
+            if op.user_id is not None and op.full_name:
+                self.users[op.user_id] = one_line(op.full_name, 80)
+        self.bots: dict[int, str] = {
+            b.chatbot_id: one_line(b.name, 80) for b in session.chatbots if b.chatbot_id and b.name
+        }
 
     def sender(self, a: Activity) -> tuple[str, str]:
         client = enum_text(a.client)

@@ -63,9 +63,10 @@ def _who(name: str) -> str:
     return out
 
 
-def _file_rest(f: Any, text: str) -> str:
-    """What follows the "who" span of a file item (transcripts._html_item)."""
-    fname, size, url, deleted, uploading = _file(f)
+def file_rest(info: tuple[Any, ...], text: str) -> str:
+    """What follows the "who" span of a file item, from ``(name, size, url, deleted,
+    uploading)`` (fastscript._file): ``html_export.render_item``'s file markup."""
+    fname, size, url, deleted, uploading = info
     fname = escape(fname)
     url = H._safe_url(url)
     if url and not deleted:
@@ -175,7 +176,7 @@ def _html(data: Any) -> str | None:
             f = a.get("file")  # (not read above when the kind is SharedFile)
             text = _clean(a.get("text"))
             who = who_of.get(sender_name) or _who(sender_name)
-            append(f"{_FILE_LI[sender]}{stamp}{who}{_file_rest(f, text)}")
+            append(f"{_FILE_LI[sender]}{stamp}{who}{file_rest(_file(f), text)}")
         else:
             try:
                 text = system_line(a, kind, sender_name, client, uid, cid, names)

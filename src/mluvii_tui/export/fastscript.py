@@ -37,6 +37,7 @@ from ..transcript import (
     OPERATOR,
     SYSTEM,
     SYSTEM_SENDER,
+    NameLookup,
     _content_text,
     _system_text,
 )
@@ -142,7 +143,7 @@ def _line(value: str, limit: int) -> str:
     return one_line(value, limit)
 
 
-class _Names:
+class _Names(NameLookup):
     """transcript._Names over JSON: operator and chatbot names by id."""
 
     __slots__ = ("bots", "users")
@@ -183,16 +184,6 @@ class _Names:
                 name = _opt(b.get("name"), str)
                 if cid and name:
                     self.bots[cid] = _line(name, 80)
-
-    def user(self, user_id: int | None) -> str:
-        if user_id is None:
-            return "Operator"
-        return self.users.get(user_id, f"Operator #{user_id}")
-
-    def bot(self, chatbot_id: int | None) -> str:
-        if chatbot_id is None:
-            return "Chatbot"
-        return self.bots.get(chatbot_id, f"Chatbot #{chatbot_id}")
 
 
 class _Act:

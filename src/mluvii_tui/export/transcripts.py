@@ -25,11 +25,10 @@ from ..transcript import (
     FileInfo,
     build_transcript,
     file_line,
-    format_size,
     transcript_text,
 )
 from . import html_export as H
-from .fasthtml import fast_html
+from .fasthtml import fast_html, file_rest
 from .fastscript import Item, fast_items
 
 NOT_AVAILABLE = '<p class="empty">Transcript not available in the local store.</p>'
@@ -89,19 +88,7 @@ def _html_item(item: Item) -> str:
             _ESCAPED.clear()
         who = _ESCAPED[name] = escape(name) if name else "System"
     if kind == FILE:
-        fname, size, url, deleted, uploading = f
-        fname = escape(fname)
-        url = H._safe_url(url)
-        if url and not deleted:
-            fname = f'<a href="{escape(url)}" rel="noopener noreferrer">{fname}</a>'
-        state = " (deleted)" if deleted else " (uploading)" if uploading else ""
-        size = format_size(size)
-        extra = f" · {size}" if size else ""
-        body = f"\n{escape(text)}" if text else ""
-        return (
-            f'{li}{stamp}<span class="who">{who}</span><span class="fname">{fname}</span>'
-            f"{escape(extra + state)}{body}</li>"
-        )
+        return f'{li}{stamp}<span class="who">{who}</span>{file_rest(f, text)}'
     tail = f" [{escape(delivery)}]" if delivery else ""
     return f'{li}{stamp}<span class="who">{who}</span>{escape(text)}{tail}</li>'
 
