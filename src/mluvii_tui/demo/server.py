@@ -64,6 +64,12 @@ def _base(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}"
 
 
+def _of_session(request: Request, read: Callable[[int], Any]) -> Any:
+    """``read(session id)`` of the path's session; None for a bad or unknown id."""
+    sid = _session_id(request)
+    return read(sid) if sid is not None else None
+
+
 def _session_id(request: Request) -> int | None:
     try:
         return int(request.path_params["id"])
@@ -223,8 +229,7 @@ class Api:
         return _json(self.source.json_of(s), base=_base(request))
 
     async def call_params(self, request: Request) -> Response:
-        sid = _session_id(request)
-        params = self.source.call_params(sid) if sid is not None else None
+        params = _of_session(request, self.source.call_params)
         if params is None:
             return _error(404, "Session ID not found.")
         return _json({"callParams": params})
@@ -256,11 +261,8 @@ class Api:
         return _json(self.source.groups())
 
     async def notes(self, request: Request) -> Response:
-        sid = _session_id(request)
-        notes = self.source.notes(sid) if sid is not None else None
-        if notes is None:
-            return _error(404, "Session ID not found.")
-        return _json(notes)
+        notes = _of_session(request, self.source.notes)
+        return _error(404, "Session ID not found.") if notes is None else _json(notes)
 
     async def add_note(self, request: Request) -> Response:
         sid = _session_id(request)
@@ -278,11 +280,8 @@ class Api:
         return _json(note, 201)
 
     async def routing(self, request: Request) -> Response:
-        sid = _session_id(request)
-        routing = self.source.routing(sid) if sid is not None else None
-        if routing is None:
-            return _error(404, "Session ID not found.")
-        return _json(routing)
+        routing = _of_session(request, self.source.routing)
+        return _error(404, "Session ID not found.") if routing is None else _json(routing)
 
     async def file(self, request: Request) -> Response:
         sid = _session_id(request)

@@ -121,6 +121,27 @@ def _canon(table: dict[str, str], value: Any) -> str:
     return hit
 
 
+_OPERATOR_FIELDS = (("userId", int), ("firstName", str), ("lastName", str), ("userName", str))
+_FILE_FIELDS = (
+    ("name", str),
+    ("downloadUrl", str),
+    ("size", int),
+    ("isDeleted", bool),
+    ("isUploading", bool),
+)
+
+
+def _typed(d: dict[str, Any], fields: tuple[tuple[str, type], ...]) -> list[Any]:
+    """The values of ``fields`` in ``d``, each None or exactly its type (else Unsupported)."""
+    out = []
+    for key, kind in fields:
+        value = d.get(key)
+        if value is not None and value.__class__ is not kind:
+            raise Unsupported
+        out.append(value)
+    return out
+
+
 def _opt(value: Any, kind: type) -> Any:
     if value is None or value.__class__ is kind:
         return value
@@ -158,17 +179,7 @@ class _Names(NameLookup):
             for op in ops:
                 if op.__class__ is not dict or not _OP_SNAKE.isdisjoint(op):
                     raise Unsupported
-                uid = op.get("userId")
-                first = op.get("firstName")
-                last = op.get("lastName")
-                user_name = op.get("userName")
-                if (
-                    (uid is not None and uid.__class__ is not int)
-                    or (first is not None and first.__class__ is not str)
-                    or (last is not None and last.__class__ is not str)
-                    or (user_name is not None and user_name.__class__ is not str)
-                ):
-                    raise Unsupported
+                uid, first, last, user_name = _typed(op, _OPERATOR_FIELDS)
                 full = f"{first} {last}" if first and last else first or last or ""
                 full = full or user_name or (f"#{uid}" if uid else "")
                 if uid is not None and full:
@@ -227,19 +238,7 @@ def _file(f: Any) -> tuple[str, int | None, str | None, bool, bool]:
         return ("(file)", None, None, False, False)
     if f.__class__ is not dict or not _FILE_KEYS.issuperset(f):
         raise Unsupported
-    name = f.get("name")
-    url = f.get("downloadUrl")
-    size = f.get("size")
-    deleted = f.get("isDeleted")
-    uploading = f.get("isUploading")
-    if (
-        (name is not None and name.__class__ is not str)
-        or (url is not None and url.__class__ is not str)
-        or (size is not None and size.__class__ is not int)
-        or (deleted is not None and deleted.__class__ is not bool)
-        or (uploading is not None and uploading.__class__ is not bool)
-    ):
-        raise Unsupported
+    name, url, size, deleted, uploading = _typed(f, _FILE_FIELDS)
     return (
         (_line(name, 255) if name else "") or "(file)",
         size,
