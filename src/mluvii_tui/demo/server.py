@@ -228,6 +228,14 @@ class Api:
             return _error(404, "Session ID not found.")
         return _json(self.source.json_of(s), base=_base(request))
 
+    async def _session_and_body(self, request: Request) -> tuple[int, Any] | Response:
+        """(session id, JSON body) of a write to a session, or the error response."""
+        sid = _session_id(request)
+        if sid is None or self.source.get(sid) is None:
+            return _error(404, "Session ID not found.")
+        body = await _json_body(request)
+        return body if isinstance(body, Response) else (sid, body)
+
     async def call_params(self, request: Request) -> Response:
         params = _of_session(request, self.source.call_params)
         if params is None:
@@ -235,12 +243,10 @@ class Api:
         return _json({"callParams": params})
 
     async def put_call_params(self, request: Request) -> Response:
-        sid = _session_id(request)
-        if sid is None or self.source.get(sid) is None:
-            return _error(404, "Session ID not found.")
-        body = await _json_body(request)
-        if isinstance(body, Response):
-            return body
+        got = await self._session_and_body(request)
+        if isinstance(got, Response):
+            return got
+        sid, body = got
         values = body.get("callParams") if isinstance(body, dict) else None
         if not isinstance(values, dict) or not all(
             isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in values.items()
@@ -265,12 +271,10 @@ class Api:
         return _error(404, "Session ID not found.") if notes is None else _json(notes)
 
     async def add_note(self, request: Request) -> Response:
-        sid = _session_id(request)
-        if sid is None or self.source.get(sid) is None:
-            return _error(404, "Session ID not found.")
-        body = await _json_body(request)
-        if isinstance(body, Response):
-            return body
+        got = await self._session_and_body(request)
+        if isinstance(got, Response):
+            return got
+        sid, body = got
         text = body.get("note") if isinstance(body, dict) else None
         if not isinstance(text, str) or not text.strip():
             return _error(400, 'Expected {"note": "text"}.')
