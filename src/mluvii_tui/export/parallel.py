@@ -25,6 +25,7 @@ from typing import Any
 PARALLEL_MIN = 20_000
 #: Windows rendered ahead of the one being written.
 AHEAD = 2
+MAX_WORKERS = 4
 #: What the fork server imports once, so that each worker starts in milliseconds, not ~0.35 s.
 PRELOAD = ["mluvii_tui.export.parallel", "mluvii_tui.export.transcripts"]
 _warm = threading.Lock()
@@ -114,18 +115,30 @@ def worker_renders(kind: str, pairs: list[tuple[int, Any]]) -> list[str | None]:
     return out
 
 
+def worker_count() -> int:
+    """One worker per CPU this process may use, 2 to 4 (each holds ~50 MB)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 2
+    return max(2, min(cpus, MAX_WORKERS))
+
+
 def rendered_windows(
     windows: Iterable[list[tuple[Any, ...]]],
     render: Callable[[tuple[Any, ...]], str],
     kind: str = "html",
-    workers: int = 2,
+    workers: int | None = None,
 ) -> Iterator[tuple[list[tuple[Any, ...]], list[str]]]:
-    """Yield each window with its ``kind`` transcripts, rendered ahead in ``workers`` processes.
+    """Yield each window with its ``kind`` transcripts, rendered ahead in ``workers`` processes
+    (default: worker_count()).
 
     A pool that cannot start or breaks (no fork server here, a worker killed, a host program
     whose main module starts work on import) costs speed, never the export: the windows it
     did not render are rendered here."""
     warm_up()
+    workers = workers or worker_count()
+    ahead = max(AHEAD, workers)  # every worker has a window to go on with
     context = multiprocessing.get_context("forkserver")
     try:
         with _usable_stderr():  # the pool's queues start the resource tracker if it is not up
@@ -148,7 +161,7 @@ def rendered_windows(
                     except Exception:  # BrokenProcessPool, RuntimeError, OSError
                         broken = True
                 pending.append((rows, future))
-                if len(pending) > AHEAD:
+                if len(pending) > ahead:
                     yield _finish(*pending.popleft(), render)
             while pending:
                 yield _finish(*pending.popleft(), render)
