@@ -12,6 +12,8 @@ saying how many characters were dropped, so nobody mistakes a cut transcript for
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 #: Longest cell we write (Excel's hard limit is 32,767; we leave room for the marker).
 MAX_CELL_CHARS = 32_000
@@ -55,12 +57,17 @@ def hms(seconds: str | int | float | None) -> str:
     return f"{sign}{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
-def human_size(size: int | None) -> str:
-    if size is None:
-        return ""
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
+class Memo(dict):
+    """``fn(key)`` remembered per key (values that repeat on almost every row: names, enum
+    values, durations); starts over when it holds ``limit`` entries."""
+
+    def __init__(self, fn: Callable[[Any], Any], limit: int = 20_000) -> None:
+        super().__init__()
+        self.fn = fn
+        self.limit = limit
+
+    def __missing__(self, key: Any) -> Any:
+        if len(self) >= self.limit:
+            self.clear()
+        out = self[key] = self.fn(key)
+        return out

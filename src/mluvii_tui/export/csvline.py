@@ -22,7 +22,7 @@ from typing import Any
 
 from ..store.columns import Column
 from ..text import clean
-from .cells import MAX_CELL_CHARS, cut_cell, hms, neutralise
+from .cells import MAX_CELL_CHARS, Memo, cut_cell, hms, neutralise
 from .rowcells import CELL_CODE, column_code, field_index, iso_time, number
 
 CsvLine = Callable[[tuple[Any, ...]], str]
@@ -56,14 +56,8 @@ class CsvQuoter:
         return buf.getvalue()[:-1]
 
 
-class Durations(dict):
-    """Whole seconds -> (seconds, h:mm:ss) fields; durations repeat, each is formatted once."""
-
-    def make(self, seconds: int) -> tuple[str, str]:
-        if len(self) >= CACHE_LIMIT:
-            self.clear()
-        out = self[seconds] = (str(seconds), hms(seconds))
-        return out
+def _duration_fields(seconds: int) -> tuple[str, str]:
+    return str(seconds), hms(seconds)
 
 
 class FieldMaker:
@@ -115,7 +109,7 @@ _DURATION = """    v = {src}
         {a} = {b} = ""
     else:
         t = round(v)
-        {a}, {b} = _durations.get(t) or _duration(t)
+        {a}, {b} = _durations[t]
 """
 
 _NUMBER = """    v = {src}
@@ -154,8 +148,7 @@ def compile_csv_line(
         "_text": maker.text,
         "_trusted": maker.trusted,
         "_iso": iso_time,
-        "_durations": (durations := Durations()),
-        "_duration": durations.make,
+        "_durations": Memo(_duration_fields),  # whole seconds -> both fields
         "_num": number,
         "_D": maker.quoter.delimiter,
     }

@@ -24,6 +24,7 @@ from ..transcript import (
     format_size,
 )
 from . import html_export as H
+from .cells import Memo
 from .fastscript import (
     _ACTIVITY_KEYS,
     _CLIENTS,
@@ -53,14 +54,12 @@ def _li(kind: str, sender: str) -> str:
 _MESSAGE_LI = {s: _li("message", s) for s in (GUEST, OPERATOR, CHATBOT, SYSTEM_SENDER)}
 _FILE_LI = {s: _li("file", s) for s in (GUEST, OPERATOR, CHATBOT, SYSTEM_SENDER)}
 
-_WHO: dict[str, str] = {}  # sender name -> escaped markup of its "who" span (few distinct ones)
-
 
 def _who(name: str) -> str:
-    if len(_WHO) > 4096:
-        _WHO.clear()
-    out = _WHO[name] = f'<span class="who">{escape(name) if name else "System"}</span>'
-    return out
+    return f'<span class="who">{escape(name) if name else "System"}</span>'
+
+
+_WHO = Memo(_who, 4096)  # sender name -> markup of its "who" span (few distinct ones)
 
 
 def file_rest(info: tuple[Any, ...], text: str) -> str:
@@ -168,14 +167,14 @@ def _html(data: Any) -> str | None:
                 text = message_text(a, kind, text)
             if sender == SYSTEM_SENDER:
                 sender, sender_name = message_sender(kind, names, uid, cid)
-            who = who_of.get(sender_name) or _who(sender_name)
+            who = who_of[sender_name]
             if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
                 text = escape(text)
             append(f"{_MESSAGE_LI[sender]}{stamp}{who}{text}{delivery}</li>")
         elif kind == "SharedFile" or (f := a.get("file")) is not None:
             f = a.get("file")  # (not read above when the kind is SharedFile)
             text = _clean(a.get("text"))
-            who = who_of.get(sender_name) or _who(sender_name)
+            who = who_of[sender_name]
             append(f"{_FILE_LI[sender]}{stamp}{who}{file_rest(_file(f), text)}")
         else:
             try:

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..store.columns import Column
 from ..text import clean
+from .cells import Memo
 
 RowCells = Callable[[tuple[Any, ...]], list[str]]
 
@@ -114,24 +115,8 @@ def needed_fields(columns: Sequence[Column]) -> list[str]:
     return out
 
 
-class _CleanCache(dict):
-    """text.clean of the non-ASCII values of one export: names and enum values repeat on almost
-    every row. Bounded: cleared when it grows past ``limit`` entries."""
-
-    def __init__(self, limit: int = 20000) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def __missing__(self, value: Any) -> str:
-        if len(self) >= self.limit:
-            self.clear()
-        out = self[value] = clean(value)
-        return out
-
-
 #: text.clean of a value, skipped when it could change nothing (printable: clean changes only
-#: unprintable characters) and cached for the rest up to 200 characters (``_cc``: a
-#: _CleanCache, so at most ~20000 short values).
+#: unprintable characters) and cached for the rest up to 200 characters (``_cc``: a Memo).
 _TEXT = """    v = {src}
     if v is None:
         {a} = ""
@@ -183,7 +168,7 @@ def compile_cells(columns: Sequence[Column], fields: Sequence[str]) -> RowCells:
     """One function ``row tuple -> cells``; ``fields`` is the reader's field order."""
     index = field_index(fields)
     pidx = len(fields) + 1
-    env: dict[str, Any] = {"_clean": clean, "_cc": _CleanCache(), "_iso": iso_time, "_num": number}
+    env: dict[str, Any] = {"_clean": clean, "_cc": Memo(clean), "_iso": iso_time, "_num": number}
     body = [column_code(col, index, pidx, env, n, CELL_CODE) for n, col in enumerate(columns)]
     names = ", ".join(f"c{n}" for n in range(len(columns)))
     src = "def cells(r):\n" + "".join(body) + f"    return [{names}]\n"

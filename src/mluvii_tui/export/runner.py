@@ -24,6 +24,7 @@ from ..store.columns import Column, column_by_id
 from ..store.querytypes import SessionQuery
 from . import html_export as H
 from . import parallel
+from .cells import Memo
 from .csv_export import CsvWriter
 from .files import AtomicFile, ExportError, check_target, describe_os_error
 from .reader import SessionReader
@@ -313,16 +314,6 @@ class _CsvJob(_Job):
             self.side.discard()
 
 
-class _Escaped(dict):
-    """html.escape of short cell values, remembered; cleared past 20,000 entries."""
-
-    def __missing__(self, value: str) -> str:
-        if len(self) >= 20000:
-            self.clear()
-        out = self[value] = escape(value)
-        return out
-
-
 class _HtmlJob(_Job):
     needs_sessions = True
     kind = "html"
@@ -338,7 +329,7 @@ class _HtmlJob(_Job):
         self.target = target
         self.cols = cols
         self.cells = compile_cells(cols, fields)
-        self.escaped = _Escaped()  # cells repeat (enum values, names, days): escape each once
+        self.escaped = Memo(escape)  # cells repeat (enum values, names, days): escape each once
         self.dts = [f"<dt>{escape(c.header if c.param is None else c.id)}</dt><dd>" for c in cols]
         self.out = AtomicFile(target, overwrite=options.overwrite)
         try:

@@ -28,6 +28,7 @@ from ..transcript import (
     transcript_text,
 )
 from . import html_export as H
+from .cells import Memo
 from .fasthtml import fast_html, file_rest
 from .fastscript import Item, fast_items
 
@@ -70,7 +71,7 @@ _LI = {
 }
 
 
-_ESCAPED: dict[str, str] = {}  # sender names, escaped (few distinct ones)
+_ESCAPED = Memo(lambda name: escape(name) if name else "System", 4096)  # sender names
 
 
 def _html_item(item: Item) -> str:
@@ -82,11 +83,7 @@ def _html_item(item: Item) -> str:
     if kind == SYSTEM:
         return f'<li class="system">{stamp}{escape(text)}</li>'
     li = _LI[kind, sender]
-    who = _ESCAPED.get(name)
-    if who is None:
-        if len(_ESCAPED) > 4096:
-            _ESCAPED.clear()
-        who = _ESCAPED[name] = escape(name) if name else "System"
+    who = _ESCAPED[name]
     if kind == FILE:
         return f'{li}{stamp}<span class="who">{who}</span>{file_rest(f, text)}'
     tail = f" [{escape(delivery)}]" if delivery else ""
