@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..settings import load_state, update_state
-from .runner import ENCODINGS, FORMATS
+from .runner import ENCODINGS, FORMATS, ExportOptions
 
 STATE_KEY = "export"
 
@@ -45,6 +45,18 @@ class ExportChoices:
         if isinstance(directory, str) and directory and Path(directory).is_dir():
             out.directory = directory
         return out
+
+    @classmethod
+    def of(cls, options: ExportOptions) -> ExportChoices:
+        """The choices an export was made with."""
+        return cls(
+            format=options.format,
+            delimiter=options.delimiter,
+            encoding=options.encoding,
+            transcripts=options.include_transcripts,
+            side_file=options.transcripts_side_file,
+            directory=str(options.path.parent.resolve()),
+        )
 
     def target_directory(self) -> Path:
         return Path(self.directory) if self.directory else Path.cwd()

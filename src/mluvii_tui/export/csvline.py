@@ -30,7 +30,6 @@ CsvLine = Callable[[tuple[Any, ...]], str]
 CACHE_LIMIT = 20_000
 #: Longest value remembered (longer ones are rarely repeated).
 CACHE_MAX_CHARS = 200
-_TRIGGERS = "=+-@\t\r"
 
 
 class CsvQuoter:
@@ -71,7 +70,7 @@ class FieldMaker:
 
     def finish(self, text: str, session_id: int, *, untrusted: bool = True, where: str = "") -> str:
         """Neutralise (when untrusted), cut (counted) and quote an already clean value."""
-        if untrusted and text and text[0] in _TRIGGERS:
+        if untrusted:
             text = neutralise(text)
         if len(text) > MAX_CELL_CHARS:
             text, _ = cut_cell(text, MAX_CELL_CHARS, where)

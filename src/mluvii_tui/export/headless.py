@@ -236,10 +236,11 @@ def _export(args: argparse.Namespace) -> int:
         except ExportError as exc:
             _err(exc.message + (" (pass --overwrite)" if "exists" in exc.message else ""))
             return 1
-        if fmt == "html" or args.transcripts:  # big transcript exports use worker processes
-            from .parallel import warm_up_in_background
+        if fmt == "html" or args.transcripts:  # big transcript exports use worker processes:
+            from .parallel import PARALLEL_MIN, warm_up_in_background
 
-            warm_up_in_background()  # starts them while the sync runs
+            if store.count(query) >= PARALLEL_MIN:  # (as far as the store knows before the sync)
+                warm_up_in_background()  # start them while the sync runs
         if base_url and not args.no_sync:
             try:
                 _sync(args, store, query, args.quiet)

@@ -44,17 +44,6 @@ def _eta(seconds: float | None) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def _choices_of(options: ExportOptions) -> ExportChoices:
-    return ExportChoices(
-        format=options.format,
-        delimiter=options.delimiter,
-        encoding=options.encoding,
-        transcripts=options.include_transcripts,
-        side_file=options.transcripts_side_file,
-        directory=str(options.path.parent.resolve()),
-    )
-
-
 class ExportDialog(ModalScreen[ExportResult | None]):
     """Returns the ExportResult of a finished export, or None when closed without one."""
 
@@ -341,6 +330,6 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             self._status(result.summary())
             self.app.notify(result.summary(), title="Export")
             if self._running is not None:
-                save_choices(self.profile, _choices_of(self._running))
+                save_choices(self.profile, ExportChoices.of(self._running))
         else:
             self._status(result.summary(), result.status == "cancelled")
