@@ -159,7 +159,7 @@ def build_transcript(
         try:
             item = _item(activity, names, by_id)
         except Exception:  # one strange activity must not hide the transcript
-            item = TranscriptItem(SYSTEM, SYSTEM_SENDER, "", activity.time, one_line(activity.type))
+            item = fallback_item(activity)
         if item is not None:
             items.append(item)
     return items
@@ -172,15 +172,25 @@ def _ts(time: datetime | None) -> float:
         return 0.0
 
 
-def _item(a: Activity, names: _Names, by_id: dict[int, Activity]) -> TranscriptItem | None:
-    kind = enum_text(a.type)
-    sender, sender_name = names.sender(a)
-    base: dict[str, Any] = {
+def fallback_item(a: Activity) -> TranscriptItem:
+    """What an activity that fails to render shows: its type, as a system line."""
+    return TranscriptItem(SYSTEM, SYSTEM_SENDER, "", a.time, one_line(a.type))
+
+
+def item_base(a: Activity, kind: str) -> dict[str, Any]:
+    """The fields every item of activity ``a`` has."""
+    return {
         "time": a.time,
         "activity_type": kind,
         "activity_id": a.activity_id,
         "delivery": enum_text(a.status),
     }
+
+
+def _item(a: Activity, names: _Names, by_id: dict[int, Activity]) -> TranscriptItem | None:
+    kind = enum_text(a.type)
+    sender, sender_name = names.sender(a)
+    base = item_base(a, kind)
     if kind in _MESSAGE_TYPES or (kind == "ChatbotHeroCardSubmission"):
         text = clean(a.text)
         if not text and a.chatbot_message_content is not None:

@@ -13,10 +13,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..api.enums import enum_text
 from ..api.models import Activity
-from ..text import one_line
-from ..transcript import SYSTEM, SYSTEM_SENDER, TranscriptItem, _form
+from ..transcript import TranscriptItem, _form, fallback_item, item_base
 
 
 def _model(a: dict[str, Any]) -> Activity | None:
@@ -50,13 +48,7 @@ def form_item(
             if original is None:
                 return None
             by_id[wanted] = original
-    base: dict[str, Any] = {
-        "time": model.time,
-        "activity_type": kind,
-        "activity_id": model.activity_id,
-        "delivery": enum_text(model.status),
-    }
     try:
-        return _form(model, kind, sender, sender_name, names, by_id, base)
-    except Exception:  # build_transcript: one strange activity must not hide the transcript
-        return TranscriptItem(SYSTEM, SYSTEM_SENDER, "", model.time, one_line(model.type))
+        return _form(model, kind, sender, sender_name, names, by_id, item_base(model, kind))
+    except Exception:  # as build_transcript: one strange activity must not hide the transcript
+        return fallback_item(model)
