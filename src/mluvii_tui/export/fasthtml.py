@@ -116,11 +116,7 @@ def _html(data: Any) -> str | None:
         tail = v[19:]
         offset = offset_of(tail)
         if len(offset) < 2:
-            if offset != "Z":
-                return None  # no offset (local time) or an odd tail: the item path decides
-            offset = "+00:00"  # isoformat spells UTC +00:00
-        elif offset == "-00:00":
-            offset = "+00:00"
+            return None  # no offset (local time) or an odd tail: the item path decides
         fromiso(v)  # ValueError (no such date, digits elsewhere): the item path decides
         if first_tail is None:
             first_tail = offset

@@ -320,10 +320,7 @@ def _items(data: Any) -> list[Item]:
                 raise Unsupported
             time = fromiso(v)  # ValueError (no such date): Unsupported via fast_items
             if not tail:  # naive (local) times: order by timestamp, as build_transcript
-                tail = ""
                 ordered = False
-            elif tail == "Z" or tail == "-00:00":  # isoformat spells UTC +00:00
-                tail = "+00:00"
             iso = v[:19] + tail
             if ordered:  # same offset everywhere: the strings sort like the times
                 if first_tail is None:

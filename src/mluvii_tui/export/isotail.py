@@ -17,8 +17,8 @@ _offsets: dict[str, str] = {}
 
 
 def offset_of(tail: str) -> str:
-    """The offset as written (``Z``, ``+01:00``, ``-00:00``), "" for none (a local time), or
-    BAD. ``tail`` is the time string from its 20th character on."""
+    """The offset as isoformat spells it (``+01:00``; ``Z`` and ``-00:00`` are ``+00:00``), ""
+    for none (a local time), or BAD. ``tail`` is the time string from its 20th character on."""
     if len(tail) > 7 and tail[0] == "." and tail[1:7].isdigit() and not tail[7:8].isdigit():
         key = "u" + tail[7:]  # six fraction digits: one shape whatever they are
     else:
@@ -29,5 +29,7 @@ def offset_of(tail: str) -> str:
             _offsets.clear()
         m = _SHAPE(tail)
         out = BAD if m is None else m.group(2) or ""
+        if out in ("Z", "-00:00"):
+            out = "+00:00"
         _offsets[key] = out
     return out
