@@ -46,8 +46,8 @@ from mluvii_tui.export import ExportOptions, run_export
 from mluvii_tui.export.csv_export import CsvWriter
 from mluvii_tui.export.reader import SessionReader
 from mluvii_tui.export.rowcells import needed_fields
-from mluvii_tui.store.columns import BASIC_COLUMNS, COLUMNS, column_by_id
-from mluvii_tui.store.querytypes import SessionQuery
+from mluvii_tui.query.columns import BASIC_COLUMNS, COLUMNS, column_by_id
+from mluvii_tui.query.types import SessionQuery
 from mluvii_tui.store.store import SessionStore
 
 #: distinct demo sessions the ``demo`` data cycles through (each gets the row's id)

@@ -27,10 +27,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from mluvii_tui.store.filters import register_functions
-from mluvii_tui.store.querytypes import Filter, SessionQuery
+from mluvii_tui.query.filters import register_functions
+from mluvii_tui.query.search import FTS_SCHEMA, build_search_index
+from mluvii_tui.query.types import Filter, SessionQuery
 from mluvii_tui.store.schema import fold_value, migrate
-from mluvii_tui.store.search import FTS_SCHEMA, build_search_index
 from mluvii_tui.store.store import SessionStore
 
 NOW = 1_796_000_000  # fixed "now" (epoch seconds) for repeatable data

@@ -386,7 +386,7 @@ def generate_store(
     for _, sql in indexes:
         conn.execute(sql)
     if fts and activities:
-        from mluvii_tui.store import search
+        from mluvii_tui.query import search
 
         search.build_search_index(conn)
     conn.execute("COMMIT")

@@ -68,8 +68,8 @@ def _render_visible(table) -> None:  # type: ignore[no-untyped-def]
 async def measure_ours(path: Path) -> dict[str, float]:
     from textual.app import App, ComposeResult
 
-    from mluvii_tui.store.columns import BASIC_COLUMNS, column_by_id
-    from mluvii_tui.store.querytypes import SessionQuery
+    from mluvii_tui.query.columns import BASIC_COLUMNS, column_by_id
+    from mluvii_tui.query.types import SessionQuery
     from mluvii_tui.store.store import SessionStore
     from mluvii_tui.widgets.session_table import SessionTable
 
@@ -134,8 +134,8 @@ async def measure_datatable(path: Path, limit: int) -> dict[str, float]:
     from textual.app import App, ComposeResult
     from textual.widgets import DataTable
 
-    from mluvii_tui.store.columns import BASIC_COLUMNS, column_by_id
-    from mluvii_tui.store.querytypes import SessionQuery
+    from mluvii_tui.query.columns import BASIC_COLUMNS, column_by_id
+    from mluvii_tui.query.types import SessionQuery
     from mluvii_tui.store.store import SessionStore
 
     t_open = time.perf_counter()

@@ -10,11 +10,11 @@ import pytest
 
 from mluvii_tui.api.client import MluviiClient
 from mluvii_tui.app import MluviiApp
+from mluvii_tui.config.settings import load_state, update_state
 from mluvii_tui.demo.runner import Simulator
+from mluvii_tui.query.columns import BASIC_COLUMNS
+from mluvii_tui.query.types import SessionQuery, SortKey
 from mluvii_tui.screens.column_chooser import ColumnChooser
-from mluvii_tui.settings import load_state, update_state
-from mluvii_tui.store.columns import BASIC_COLUMNS
-from mluvii_tui.store.querytypes import SessionQuery, SortKey
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.widgets.session_table import SessionTable
 
@@ -95,7 +95,7 @@ async def test_refused_connection_is_reported(tmp_path: Path) -> None:
 def filled_store(simulator: str, tmp_path: Path) -> Iterator[SessionStore]:
     import asyncio
 
-    from mluvii_tui.sync import sync_history
+    from mluvii_tui.sync.history import sync_history
 
     store = SessionStore(tmp_path / "s.sqlite")
 

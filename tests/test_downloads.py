@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mluvii_tui.downloads import (
+from mluvii_tui.domain.downloads import (
     DownloadError,
     open_file,
     opener,

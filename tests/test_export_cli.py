@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mluvii_tui.cli import main
+from mluvii_tui.cli.main import main
 from mluvii_tui.demo.runner import Simulator
 from mluvii_tui.export.filterspec import FilterSpecError, parse_filter
 
@@ -141,7 +141,7 @@ def test_subprocess_with_progress_bar(sim_url: str, env: Path) -> None:
         [
             sys.executable,
             "-m",
-            "mluvii_tui.cli",
+            "mluvii_tui.cli.main",
             "export",
             "--base-url",
             sim_url,

@@ -24,8 +24,8 @@ from mluvii_tui.export import (
 )
 from mluvii_tui.export.cells import MAX_CELL_CHARS, cut_cell, hms, neutralise
 from mluvii_tui.export.csv_export import csv_plan
-from mluvii_tui.store.columns import BASIC_COLUMNS, COLUMNS, column_by_id
-from mluvii_tui.store.querytypes import Filter, SessionQuery
+from mluvii_tui.query.columns import BASIC_COLUMNS, COLUMNS, column_by_id
+from mluvii_tui.query.types import Filter, SessionQuery
 from mluvii_tui.store.store import SessionStore
 
 FORMULAS = {
@@ -201,7 +201,7 @@ signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))
 from mluvii_tui.export import run_export, ExportOptions, ExportError
 from mluvii_tui.store.store import SessionStore
-from mluvii_tui.store.querytypes import SessionQuery
+from mluvii_tui.query.types import SessionQuery
 s = SessionStore({str(tmp_path / "store.sqlite3")!r})
 try:
     opts = ExportOptions(path={str(tmp_path / "big.csv")!r})

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from mluvii_tui.export.cells import MAX_CELL_CHARS, cut_cell, hms, neutralise
 from mluvii_tui.export.csv_export import CsvWriter, csv_plan
 from mluvii_tui.export.rowcells import needed_fields
-from mluvii_tui.store.columns import column_by_id
+from mluvii_tui.query.columns import column_by_id
 
 COLUMNS = [
     column_by_id(c)

@@ -12,8 +12,8 @@ from textual.app import App
 from textual.widgets import Button, Input, Label, ProgressBar
 
 from export_helpers import session_model
+from mluvii_tui.query.types import Filter, SessionQuery
 from mluvii_tui.screens.export_dialog import ExportDialog
-from mluvii_tui.store.querytypes import Filter, SessionQuery
 from mluvii_tui.store.store import SessionStore
 
 NOW = datetime(2026, 11, 30, 14, 5)
@@ -134,7 +134,7 @@ async def test_nothing_to_export(store: SessionStore, tmp_path: Path) -> None:
 async def test_the_last_choices_come_back(store: SessionStore, tmp_path: Path) -> None:
     """Format, delimiter, encoding, transcripts and the folder of the last export return the
     next time the dialog opens for the profile; a damaged saved value falls back to the default."""
-    from mluvii_tui.settings import load_state, update_state
+    from mluvii_tui.config.settings import load_state, update_state
 
     profile = "export-choices"
     folder = tmp_path / "exports"

@@ -16,10 +16,10 @@ import pytest
 from export_helpers import session_dict
 from mluvii_tui.api.models import parse_session
 from mluvii_tui.demo.generator import generate_sessions
+from mluvii_tui.domain.transcript import build_transcript, transcript_text
 from mluvii_tui.export import html_export as H
 from mluvii_tui.export.fastscript import fast_items
 from mluvii_tui.export.transcripts import html_transcript, text_transcript
-from mluvii_tui.transcript import build_transcript, transcript_text
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -174,8 +174,8 @@ def test_html_export_equals_the_reference_markup(tmp_path, demo: list[dict[str, 
     """Every summary row and section of a run_export file is exactly what html_export's
     reference functions make of SessionStore rows and sessions."""
     from mluvii_tui.export import ExportOptions, run_export
-    from mluvii_tui.store.columns import BASIC_COLUMNS, column_by_id
-    from mluvii_tui.store.querytypes import SessionQuery
+    from mluvii_tui.query.columns import BASIC_COLUMNS, column_by_id
+    from mluvii_tui.query.types import SessionQuery
     from mluvii_tui.store.store import SessionStore
 
     store = SessionStore(tmp_path / "s.sqlite3")
@@ -204,7 +204,7 @@ def test_iso_time_equals_column_export(zone: str, monkeypatch: pytest.MonkeyPatc
     import time
 
     from mluvii_tui.export import rowcells
-    from mluvii_tui.store.columns import format_time_iso
+    from mluvii_tui.query.columns import format_time_iso
 
     monkeypatch.setenv("TZ", zone)
     time.tzset()
@@ -283,7 +283,7 @@ def test_parallel_export_equals_the_sequential_one(
     give the same file, byte for byte (but the "exported at" minute), including sessions the
     workers hand back to the caller."""
     from mluvii_tui.export import ExportOptions, parallel, run_export
-    from mluvii_tui.store.querytypes import SessionQuery
+    from mluvii_tui.query.types import SessionQuery
     from mluvii_tui.store.store import SessionStore
 
     odd = copy.deepcopy(demo[:5])
@@ -409,7 +409,7 @@ def test_workers_start_under_a_captured_stderr(tmp_path, demo: list[dict[str, An
 import io, sys
 from pathlib import Path
 from mluvii_tui.export import ExportOptions, parallel, run_export
-from mluvii_tui.store.querytypes import SessionQuery
+from mluvii_tui.query.types import SessionQuery
 from mluvii_tui.store.store import SessionStore
 
 class Captured(io.StringIO):

@@ -14,8 +14,8 @@ import pytest
 
 from export_helpers import session_model
 from mluvii_tui.export import ExportOptions, export_session_html, run_export
-from mluvii_tui.store.columns import BASIC_COLUMNS
-from mluvii_tui.store.querytypes import SessionQuery
+from mluvii_tui.query.columns import BASIC_COLUMNS
+from mluvii_tui.query.types import SessionQuery
 from mluvii_tui.store.store import SessionStore
 
 CHROMIUM = shutil.which("chromium") or (

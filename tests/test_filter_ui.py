@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from mluvii_tui.app import MluviiApp
+from mluvii_tui.query.types import Filter, SessionQuery
 from mluvii_tui.screens.filter_popup import FilterPopup
 from mluvii_tui.screens.sessions_filters import server_filter_for
-from mluvii_tui.store.querytypes import Filter, SessionQuery
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.widgets.filter_bar import FilterBar
 from mluvii_tui.widgets.session_table import SessionTable

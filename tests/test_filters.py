@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mluvii_tui.store.columns import column_by_id
-from mluvii_tui.store.filters import (
+from mluvii_tui.query.columns import column_by_id
+from mluvii_tui.query.filters import (
     FilterValueError,
     describe_filter,
     filters_sql,
@@ -24,9 +24,9 @@ from mluvii_tui.store.filters import (
     to_session_filter,
     validate_filter,
 )
-from mluvii_tui.store.querytypes import Filter
+from mluvii_tui.query.timeframes import parse_local_datetime, preset_range, resolve_preset
+from mluvii_tui.query.types import Filter
 from mluvii_tui.store.schema import fold_value, migrate
-from mluvii_tui.store.timeframes import parse_local_datetime, preset_range, resolve_preset
 
 NASTY = st.sampled_from(
     ["'; DROP TABLE sessions; --", "%", "_", "\\", '"', "''", "a%b", "x_y", "Ž", "ž", "é", " "]

@@ -12,7 +12,7 @@ from mluvii_tui.api.client import MluviiClient
 from mluvii_tui.api.models import parse_session
 from mluvii_tui.demo.generator import generate_sessions
 from mluvii_tui.demo.runner import Simulator
-from mluvii_tui.notes_outbox import NoteOutbox
+from mluvii_tui.domain.notes_outbox import NoteOutbox
 from mluvii_tui.store.store import SessionStore
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)

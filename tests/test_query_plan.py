@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from mluvii_tui.store.columns import COLUMNS
-from mluvii_tui.store.querytypes import Filter, SessionQuery, SortKey
+from mluvii_tui.query.columns import COLUMNS
+from mluvii_tui.query.types import Filter, SessionQuery, SortKey
 from mluvii_tui.store.schema import INDEXED_FIELDS
 from mluvii_tui.store.store import SessionStore
 from store_samples import sample_models
@@ -68,7 +68,7 @@ def test_broad_filter_windows_walk_the_sort_index(
     """A filter matching a broad share of the store: the window walks the sort column's index
     (no temporary B-tree sorting every match) and returns what the planner's plan returns;
     with matches listed by id (few) or with the conditions themselves (many)."""
-    from mluvii_tui.store import query
+    from mluvii_tui.query import runner as query
 
     monkeypatch.setattr(query, "MEMBER_LIST_MAX", list_max)
     store = SessionStore(tmp_path / "s.sqlite3")
@@ -96,7 +96,7 @@ def test_broad_filter_windows_walk_the_sort_index(
 
 @contextlib.contextmanager
 def monkeypatch_share(share: float) -> Iterator[None]:
-    from mluvii_tui.store import query
+    from mluvii_tui.query import runner as query
 
     old = query.FORCE_SORT_SHARE
     query.FORCE_SORT_SHARE = share + 1

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from mluvii_tui.app import MluviiApp
+from mluvii_tui.config.settings import load_state, profile_dir, update_state
+from mluvii_tui.query.types import Filter, SortKey
 from mluvii_tui.screens.saved_views import (
     SavedViewsScreen,
     filter_from_dict,
@@ -17,8 +19,6 @@ from mluvii_tui.screens.saved_views import (
     load_views,
     save_view,
 )
-from mluvii_tui.settings import load_state, profile_dir, update_state
-from mluvii_tui.store.querytypes import Filter, SortKey
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.widgets.session_table import SessionTable
 from seeded import build_store, store_copy

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mluvii_tui.store.search import (
+from mluvii_tui.query.search import (
     FTS_SCHEMA,
     SearchSyntaxError,
     build_search_index,

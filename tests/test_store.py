@@ -12,9 +12,9 @@ import pytest
 
 from mluvii_tui.api.enums import MESSAGE_ACTIVITY_TYPES
 from mluvii_tui.api.models import SessionModel, SessionNote, parse_session
-from mluvii_tui.store.columns import BASIC_COLUMNS, COLUMNS, column_by_id, format_duration
-from mluvii_tui.store.query import QueryError
-from mluvii_tui.store.querytypes import Filter, SessionQuery, SortKey
+from mluvii_tui.query.columns import BASIC_COLUMNS, COLUMNS, column_by_id, format_duration
+from mluvii_tui.query.runner import QueryError
+from mluvii_tui.query.types import Filter, SessionQuery, SortKey
 from mluvii_tui.store.schema import SCHEMA_VERSION, StoreVersionError
 from mluvii_tui.store.store import SessionStore
 from store_samples import sample_dicts, sample_models
@@ -226,7 +226,7 @@ def test_migration_from_empty_file_and_refusal_of_newer(tmp_path: Any) -> None:
 
 def test_store_directory_is_private(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    from mluvii_tui import config
+    from mluvii_tui.config import paths as config
 
     path = config.store_path("demo/../x")
     assert path.parent.is_relative_to(tmp_path / "xdg")

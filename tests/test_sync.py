@@ -9,9 +9,9 @@ import pytest
 
 from mluvii_tui.api.enums import LIVE_STATUSES
 from mluvii_tui.api.filters import SessionFilter
-from mluvii_tui.store.querytypes import SessionQuery
+from mluvii_tui.query.types import SessionQuery
 from mluvii_tui.store.store import SessionStore
-from mluvii_tui.sync import META_LAST_SYNC, SyncProgress, sync_history, sync_live
+from mluvii_tui.sync.history import META_LAST_SYNC, SyncProgress, sync_history, sync_live
 
 runner = pytest.importorskip("mluvii_tui.demo.runner")
 client_mod = pytest.importorskip("mluvii_tui.api.client")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date
 
 from mluvii_tui.api.models import parse_session
-from mluvii_tui.transcript import (
+from mluvii_tui.domain.transcript import (
     CHATBOT,
     FILE,
     FORM,

@@ -102,8 +102,9 @@ class MluviiApp(App[None]):
     @work(exclusive=True, group="live", exit_on_error=False)
     async def run_live_sync(self) -> None:
         """Polling fallback for the Live view: refresh the ongoing sessions."""
+        from mluvii_tui.sync.history import sync_live
+
         from .api.errors import MluviiError
-        from .sync import sync_live
 
         if self.client is None:
             return
@@ -148,8 +149,9 @@ class MluviiApp(App[None]):
         await self._sync(narrow)
 
     async def _sync(self, narrow: SessionFilter | None) -> None:
+        from mluvii_tui.sync.history import sync_history
+
         from .api.errors import MluviiError
-        from .sync import sync_history
 
         assert self.client is not None
         screen_post = self._post_to_screen

@@ -10,8 +10,8 @@ import pytest
 
 from mluvii_tui.api.models import parse_session
 from mluvii_tui.app import MluviiApp
+from mluvii_tui.config.settings import update_state
 from mluvii_tui.demo.generator import generate_sessions
-from mluvii_tui.settings import update_state
 from mluvii_tui.store.store import SessionStore
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)

@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..settings import load_state, update_state
+from mluvii_tui.config.settings import load_state, update_state
+
 from .runner import ENCODINGS, FORMATS, ExportOptions
 
 STATE_KEY = "export"

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import IO, Any
 
-from ..store.columns import Column
+from mluvii_tui.query.columns import Column
+
 from .cells import MAX_CELL_CHARS, neutralise
 from .csvline import CsvQuoter, FieldMaker, compile_csv_line
 

@@ -20,8 +20,9 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..store.columns import Column
-from ..text import clean
+from mluvii_tui.domain.text import clean
+from mluvii_tui.query.columns import Column
+
 from .cells import MAX_CELL_CHARS, Memo, cut_cell, hms, neutralise
 from .rowcells import CELL_CODE, column_code, field_index, iso_time, number
 

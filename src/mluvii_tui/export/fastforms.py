@@ -13,8 +13,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mluvii_tui.domain.transcript import TranscriptItem, _form, fallback_item, item_base
+
 from ..api.models import Activity
-from ..transcript import TranscriptItem, _form, fallback_item, item_base
 
 
 def _model(a: dict[str, Any]) -> Activity | None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from ..transcript import (
+from mluvii_tui.domain.transcript import (
     _FORM_TYPES,
     _MESSAGE_TYPES,
     CHATBOT,
@@ -23,6 +23,7 @@ from ..transcript import (
     SYSTEM_SENDER,
     format_size,
 )
+
 from . import html_export as H
 from .cells import Memo
 from .fastscript import (

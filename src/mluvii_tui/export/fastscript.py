@@ -17,16 +17,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..api.enums import (
-    ClientType,
-    DeliveryState,
-    GetMediaResult,
-    SessionActivityType,
-    SessionAVRequestState,
-    SessionTerminationReason,
-)
-from ..text import clean, one_line
-from ..transcript import (
+from mluvii_tui.domain.text import clean, one_line
+from mluvii_tui.domain.transcript import (
     _FORM_TYPES,
     _MESSAGE_TYPES,
     CHATBOT,
@@ -40,6 +32,15 @@ from ..transcript import (
     NameLookup,
     _content_text,
     _system_text,
+)
+
+from ..api.enums import (
+    ClientType,
+    DeliveryState,
+    GetMediaResult,
+    SessionActivityType,
+    SessionAVRequestState,
+    SessionTerminationReason,
 )
 from .fastforms import form_item
 from .isotail import BAD, offset_of

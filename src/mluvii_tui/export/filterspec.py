@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from ..store.columns import COLUMNS, Column, column_by_id
-from ..store.filterdesc import validate_filter
-from ..store.filters import bound_value
-from ..store.querytypes import Filter
+from mluvii_tui.query.columns import COLUMNS, Column, column_by_id
+from mluvii_tui.query.filterdesc import validate_filter
+from mluvii_tui.query.filters import bound_value
+from mluvii_tui.query.types import Filter
 
 _SPEC = re.compile(r"^\s*([^=~<>!]+?)\s*(>=|<=|!=|=|~|>|<)\s*(.*?)\s*$", re.S)
 _STRICT_STEP = 0.001  # "waited>60" excludes 60 itself

@@ -18,9 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import IO
 
-from ..api.models import SessionModel
-from ..text import clean, one_line
-from ..transcript import (
+from mluvii_tui.domain.text import clean, one_line
+from mluvii_tui.domain.transcript import (
     CHATBOT,
     FILE,
     FORM,
@@ -31,6 +30,8 @@ from ..transcript import (
     build_transcript,
     format_size,
 )
+
+from ..api.models import SessionModel
 from .files import AtomicFile, ExportError, check_target
 
 _SENDER_CLASS = {GUEST: "from-guest", OPERATOR: "from-operator", CHATBOT: "from-bot"}

@@ -21,7 +21,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ..store.querytypes import SessionQuery
+from mluvii_tui.query.types import SessionQuery
 
 #: Page cache of the export's own connection (KiB, negative = size in KiB for SQLite).
 EXPORT_CACHE_KIB = 8192

@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from time import localtime as _localtime
 from typing import Any
 
-from ..store.columns import Column
-from ..text import clean
+from mluvii_tui.domain.text import clean
+from mluvii_tui.query.columns import Column
+
 from .cells import Memo
 
 RowCells = Callable[[tuple[Any, ...]], list[str]]

@@ -20,8 +20,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from ..store.columns import Column, column_by_id
-from ..store.querytypes import SessionQuery
+from mluvii_tui.query.columns import Column, column_by_id
+from mluvii_tui.query.types import SessionQuery
+
 from . import html_export as H
 from . import parallel
 from .cells import Memo

@@ -17,8 +17,7 @@ from typing import Any
 
 from orjson import loads as _orjson_loads
 
-from ..api.models import SessionModel, parse_session
-from ..transcript import (
+from mluvii_tui.domain.transcript import (
     FILE,
     FORM,
     SYSTEM,
@@ -27,6 +26,8 @@ from ..transcript import (
     file_line,
     transcript_text,
 )
+
+from ..api.models import SessionModel, parse_session
 from . import html_export as H
 from .cells import Memo
 from .fasthtml import fast_html, file_rest

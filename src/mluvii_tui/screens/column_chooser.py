@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, SelectionList
 from textual.widgets.selection_list import Selection
 
-from ..store.columns import BASIC_COLUMNS, COLUMNS, column_by_id
+from mluvii_tui.query.columns import BASIC_COLUMNS, COLUMNS, column_by_id
 
 
 class ColumnChooser(ModalScreen[list[str] | None]):

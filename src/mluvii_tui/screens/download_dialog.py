@@ -13,9 +13,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 
+from mluvii_tui.domain.downloads import DownloadError, open_file, opener, safe_filename, target_path
+from mluvii_tui.domain.text import one_line
+
 from ..api.errors import MluviiError
-from ..downloads import DownloadError, open_file, opener, safe_filename, target_path
-from ..text import one_line
 
 _last_folder: str | None = None
 

@@ -21,6 +21,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, RadioButton, RadioSet
 from textual.worker import Worker, WorkerState
 
+from mluvii_tui.query.columns import column_by_id
+from mluvii_tui.query.types import SessionQuery
+
 from ..export import parallel
 from ..export.choices import ExportChoices, load_choices, save_choices
 from ..export.files import ExportError, TargetExists
@@ -33,8 +36,6 @@ from ..export.runner import (
     run_export,
     sessions,
 )
-from ..store.columns import column_by_id
-from ..store.querytypes import SessionQuery
 
 
 def _eta(seconds: float | None) -> str:

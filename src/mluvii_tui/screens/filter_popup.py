@@ -18,10 +18,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
-from ..store.filterdesc import validate_filter
-from ..store.filters import filters_sql
-from ..store.querytypes import Filter
-from ..text import one_line
+from mluvii_tui.domain.text import one_line
+from mluvii_tui.query.filterdesc import validate_filter
+from mluvii_tui.query.filters import filters_sql
+from mluvii_tui.query.types import Filter
+
 from .filter_editors import FilterEditor, editor_for
 
 
@@ -37,7 +38,7 @@ def check_filter(flt: Filter, column: Any) -> str | None:
         message = validate_filter(flt, column)
         if message:
             return message
-        from ..store.columns import column_by_id
+        from mluvii_tui.query.columns import column_by_id
 
         filters_sql([flt], lambda cid: column_by_id(cid))  # builds parameterised SQL only
     except Exception as exc:  # any surprise is shown inline, never as a traceback

@@ -18,10 +18,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from ..settings import load_state, update_state
-from ..store.columns import column_by_id
-from ..store.querytypes import FILTER_OPS, Filter, SortKey
-from ..text import one_line
+from mluvii_tui.config.settings import load_state, update_state
+from mluvii_tui.domain.text import one_line
+from mluvii_tui.query.columns import column_by_id
+from mluvii_tui.query.types import FILTER_OPS, Filter, SortKey
 
 MAX_NAME = 60
 VIEWS_KEY = "views"

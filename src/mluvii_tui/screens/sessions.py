@@ -13,8 +13,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ..store.columns import BASIC_COLUMNS, column_by_id
-from ..store.querytypes import SessionQuery, SortKey
+from mluvii_tui.query.columns import BASIC_COLUMNS, column_by_id
+from mluvii_tui.query.types import SessionQuery, SortKey
+
 from ..widgets.session_table import SessionTable
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ class SessionsScreen(SessionFiltersMixin, Screen[None]):
     # ------------------------------------------------------------- columns
 
     def _restore_columns(self) -> tuple[list[Any], str | None]:
-        from ..settings import load_state
+        from mluvii_tui.config.settings import load_state
 
         state, warning = load_state(self.mluvii.profile)
         ids = state.get("columns") or list(BASIC_COLUMNS)
@@ -137,7 +138,7 @@ class SessionsScreen(SessionFiltersMixin, Screen[None]):
         return columns, "; ".join(notices) or None
 
     def _restore_sort(self) -> SortKey:
-        from ..settings import load_state
+        from mluvii_tui.config.settings import load_state
 
         state, _ = load_state(self.mluvii.profile)
         sort = state.get("sort")
@@ -156,7 +157,7 @@ class SessionsScreen(SessionFiltersMixin, Screen[None]):
     def _columns_chosen(self, ids: list[str] | None) -> None:
         if ids is None:
             return
-        from ..settings import update_state
+        from mluvii_tui.config.settings import update_state
 
         param_names = self.mluvii.store.param_names()
         columns = [c for c in (column_by_id(i, param_names) for i in ids) if c is not None]
@@ -167,7 +168,7 @@ class SessionsScreen(SessionFiltersMixin, Screen[None]):
         update_state(self.mluvii.profile, columns=[c.id for c in columns])
 
     def on_session_table_sort_changed(self, event: SessionTable.SortChanged) -> None:
-        from ..settings import update_state
+        from mluvii_tui.config.settings import update_state
 
         update_state(
             self.mluvii.profile,

@@ -19,11 +19,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Label
 
-from ..commands import SessionCommands
-from ..store.columns import column_by_id
-from ..store.filterdesc import describe_filter, to_session_filter
-from ..store.querytypes import Filter, SessionQuery
-from ..text import one_line
+from mluvii_tui.domain.text import one_line
+from mluvii_tui.query.columns import column_by_id
+from mluvii_tui.query.filterdesc import describe_filter, to_session_filter
+from mluvii_tui.query.types import Filter, SessionQuery
+from mluvii_tui.screens.commands import SessionCommands
+
 from ..widgets.filter_bar import Chip, FilterBar
 from ..widgets.session_table import SessionTable
 
@@ -54,7 +55,7 @@ def server_filter_for(query: SessionQuery, now: Any = None) -> SessionFilter | N
 def check_search(text: str) -> str | None:
     """None when ``text`` is a usable search in content, else a one-line message."""
     try:
-        from ..store.search import compile_search
+        from mluvii_tui.query.search import compile_search
     except ImportError:  # pragma: no cover - search module missing
         return None
     try:
@@ -71,7 +72,7 @@ def search_highlighter(text: str) -> Any | None:
     if not text.strip():
         return None
     try:
-        from ..store.search import compile_search, highlight_terms
+        from mluvii_tui.query.search import compile_search, highlight_terms
 
         compiled = compile_search(text)
     except Exception:

@@ -158,7 +158,7 @@ def fold_value(value: object) -> str | None:
 def _fold_cached(text: str) -> str:
     """``text.fold`` remembered: names and other repeated values fold once per process (a
     filter scanning 1M rows with Czech names calls it per row)."""
-    from ..text import fold
+    from mluvii_tui.domain.text import fold
 
     return fold(text)
 

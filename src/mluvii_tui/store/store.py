@@ -16,11 +16,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from mluvii_tui.query.columns import column_by_id
+from mluvii_tui.query.runner import QueryRunner
+from mluvii_tui.query.types import SessionQuery
+
 from ..api.models import SessionModel, parse_session
-from .columns import column_by_id
 from .notes import NotesMixin, StoredNote, _dt, _ts
-from .query import QueryRunner
-from .querytypes import SessionQuery
 from .rows import (
     ROW_INDEX,
     SessionRecord,
@@ -33,12 +34,12 @@ from .rows import (
 from .schema import INDEXED_FIELDS, LIST_SEP, SESSION_FIELDS, configure, migrate
 
 try:
-    from . import search as _search
+    from mluvii_tui.query import search as _search
 except ImportError:  # pragma: no cover - only while search.py is missing
     _search = None  # type: ignore[assignment]
 
 try:
-    from .filters import register_functions as _register_functions
+    from mluvii_tui.query.filters import register_functions as _register_functions
 except ImportError:  # pragma: no cover
     _register_functions = None  # type: ignore[assignment]
 

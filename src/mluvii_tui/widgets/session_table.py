@@ -20,7 +20,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..store.querytypes import SessionQuery, SortKey
+from mluvii_tui.query.types import SessionQuery, SortKey
+
 from .table_model import GAP, ColumnLike, RowBlocks, RowSource, header_line, row_line
 
 

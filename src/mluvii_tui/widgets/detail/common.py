@@ -7,8 +7,9 @@ from typing import Any
 
 from rich.text import Text
 
+from mluvii_tui.domain.text import clean, one_line
+
 from ...api.enums import enum_text
-from ...text import clean, one_line
 
 DASH = "—"
 

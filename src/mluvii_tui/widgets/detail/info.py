@@ -13,9 +13,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from mluvii_tui.domain.text import one_line
+
 from ...api.enums import LIVE_STATUSES, enum_text
 from ...api.models import SessionModel
-from ...text import one_line
 from .common import DASH, between, fmt_duration, fmt_time, value_text
 
 Row = tuple[str, Any]

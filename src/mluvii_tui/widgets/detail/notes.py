@@ -12,9 +12,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Static, TextArea
 
+from mluvii_tui.domain.notes_outbox import NoteEntry
+from mluvii_tui.domain.text import clean, one_line
+
 from ...api.models import SessionModel
-from ...notes_outbox import NoteEntry
-from ...text import clean, one_line
 from .common import fmt_time
 
 NOTE_MAX_CHARS = 10_000

@@ -18,12 +18,13 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
+from mluvii_tui.domain.notes_outbox import NoteOutbox
+from mluvii_tui.domain.text import one_line
+from mluvii_tui.domain.transcript import build_transcript
+
 from ...api.enums import LIVE_STATUSES, enum_text
 from ...api.errors import MluviiError
 from ...api.models import CallParam, SessionModel
-from ...notes_outbox import NoteOutbox
-from ...text import one_line
-from ...transcript import build_transcript
 from .info import InfoView
 from .notes import NotesView, session_notes
 from .params import ParamsView

@@ -12,10 +12,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
+from mluvii_tui.domain.text import fold, one_line
+
 from ...api.enums import enum_text
 from ...api.errors import MluviiError
 from ...api.models import CallParam
-from ...text import fold, one_line
 from .common import fmt_time, value_text
 
 

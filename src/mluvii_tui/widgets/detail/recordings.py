@@ -11,10 +11,11 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from mluvii_tui.domain.text import one_line
+from mluvii_tui.domain.transcript import format_size
+
 from ...api.enums import enum_text
 from ...api.models import Recording, SessionModel
-from ...text import one_line
-from ...transcript import format_size
 from .common import fmt_duration, fmt_time
 
 TYPE_TEXT = {

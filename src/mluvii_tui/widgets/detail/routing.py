@@ -12,9 +12,10 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from mluvii_tui.domain.text import one_line
+
 from ...api.enums import enum_text
 from ...api.models import RoutingOperator, RoutingTimeLine, SessionModel
-from ...text import one_line
 from .common import between, fmt_clock, fmt_duration, fmt_time
 
 

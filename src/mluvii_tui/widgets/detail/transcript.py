@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from ...transcript import (
+from mluvii_tui.domain.transcript import (
     CHATBOT,
     FILE,
     FORM,
@@ -24,6 +24,7 @@ from ...transcript import (
     transcript_text,
     with_days,
 )
+
 from .common import fmt_clock
 
 #: A single message shows at most this many characters; the rest is copied with `c`.

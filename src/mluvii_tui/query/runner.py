@@ -23,11 +23,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from .filters import filters_sql as _filters_sql
-from .position import position_of
-from .querytypes import Filter, SessionQuery, SortKey
-from .sortplan import Segment, SortPlan, _segment_sql, sort_plan
-from .where import QueryError, plan_where, resolve_column
+from mluvii_tui.query.filters import filters_sql as _filters_sql
+from mluvii_tui.query.position import position_of
+from mluvii_tui.query.sortplan import Segment, SortPlan, _segment_sql, sort_plan
+from mluvii_tui.query.types import Filter, SessionQuery, SortKey
+from mluvii_tui.query.where import QueryError, plan_where, resolve_column
 
 #: A window walks the sort index (instead of the filter's) when at least this share of the
 #: store matches: at 1/50 a page of 60 rows reads ~3000 index entries.

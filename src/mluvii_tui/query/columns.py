@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from ..api.enums import (
+from mluvii_tui.api.enums import (
     FeedbackScale,
     GuestBrowserType,
     GuestLeftSessionInState,
@@ -19,7 +19,7 @@ from ..api.enums import (
     SessionStatus,
     SessionTerminationReason,
 )
-from ..text import clean, one_line
+from mluvii_tui.domain.text import clean, one_line
 
 PARAM_PREFIX = "param:"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .columns import Column, column_by_id
-from .filters import filters_sql as _filters_sql
-from .filters import quick_sql as _quick_sql
-from .querytypes import SessionQuery
-from .search import compile_search as _compile_search
-from .search import search_sql as _search_sql
+from mluvii_tui.query.columns import Column, column_by_id
+from mluvii_tui.query.filters import filters_sql as _filters_sql
+from mluvii_tui.query.filters import quick_sql as _quick_sql
+from mluvii_tui.query.search import compile_search as _compile_search
+from mluvii_tui.query.search import search_sql as _search_sql
+from mluvii_tui.query.types import SessionQuery
 
 
 class QueryError(ValueError):

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .api.errors import MluviiError
-from .api.models import SessionNote
-from .text import clean
+from mluvii_tui.api.errors import MluviiError
+from mluvii_tui.api.models import SessionNote
+from mluvii_tui.domain.text import clean
 
 
 @dataclass(frozen=True)

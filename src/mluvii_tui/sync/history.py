@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .api.enums import LIVE_STATUSES
-from .api.filters import DateTimeFilter, SessionFilter
-from .store.store import SessionStore, UpsertResult
+from mluvii_tui.api.enums import LIVE_STATUSES
+from mluvii_tui.api.filters import DateTimeFilter, SessionFilter
+from mluvii_tui.store.store import SessionStore, UpsertResult
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api.client import MluviiClient
+    from mluvii_tui.api.client import MluviiClient
 
 META_LAST_SYNC = "last_sync"
 META_SYNC_FROM = "last_sync_from"
@@ -127,7 +127,7 @@ async def sync_live(
 ) -> SyncResult:
     """Polling fallback for the Live view: fetch the ongoing sessions and update them; sessions
     the store still has as live that are no longer in that list are re-read (they ended)."""
-    from .api.errors import MluviiError
+    from mluvii_tui.api.errors import MluviiError
 
     moment = _now(now)
     result = SyncResult()
@@ -154,7 +154,7 @@ async def sync_live(
 
 
 def _live_ids(store: SessionStore) -> list[int]:
-    from .store.querytypes import SessionQuery, SortKey
+    from mluvii_tui.query.types import SessionQuery, SortKey
 
     query = SessionQuery(view="live", sort=SortKey("id", False))
     return [r.id for r in store.window(query, 0, max(store.count(query), 1))]

@@ -18,7 +18,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
-from mluvii_tui.store.searchquery import (
+from mluvii_tui.query.searchquery import (
     DEFAULT_LANGUAGES,
     WORD_RE,
     CompiledSearch,

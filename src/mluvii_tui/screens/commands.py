@@ -9,11 +9,11 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from .text import one_line
+from mluvii_tui.domain.text import one_line
 
 
 def _sessions_screen(provider: Provider) -> Any | None:
-    from .screens.sessions import SessionsScreen
+    from mluvii_tui.screens.sessions import SessionsScreen
 
     screen = provider.screen
     if isinstance(screen, SessionsScreen):
@@ -31,8 +31,8 @@ class SessionCommands(Provider):
         screen = _sessions_screen(self)
         if screen is None:
             return []
-        from .screens.saved_views import view_names
-        from .widgets.session_table import SessionTable
+        from mluvii_tui.screens.saved_views import view_names
+        from mluvii_tui.widgets.session_table import SessionTable
 
         commands: list[tuple[str, Callable[[], Any], str]] = []
         try:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .columns import Column, column_by_id
-from .querytypes import SortKey
-from .schema import INDEXED_FIELDS
+from mluvii_tui.query.columns import Column, column_by_id
+from mluvii_tui.query.types import SortKey
+from mluvii_tui.store.schema import INDEXED_FIELDS
 
 _INDEXED = frozenset(INDEXED_FIELDS)
 
@@ -42,7 +42,7 @@ class SortPlan:
 def sort_plan(sort: SortKey) -> SortPlan:
     col = column_by_id(sort.column)
     if col is None:
-        from .where import QueryError
+        from mluvii_tui.query.where import QueryError
 
         raise QueryError(f"cannot sort by unknown column {sort.column!r}")
 

@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mluvii_tui.api.filters import DateTimeFilter, SessionFilter, TextFilter, TimeSpanFilter
-from mluvii_tui.store.filters import (
+from mluvii_tui.domain.text import cut, one_line
+from mluvii_tui.query.filters import (
     PARAM_PREFIX,
     TIME_KINDS,
     ColumnLike,
@@ -21,9 +22,8 @@ from mluvii_tui.store.filters import (
     clock_now,
     parse_duration,
 )
-from mluvii_tui.store.querytypes import FILTER_OPS, Filter
-from mluvii_tui.store.timeframes import is_preset, resolve_preset
-from mluvii_tui.text import cut, one_line
+from mluvii_tui.query.timeframes import is_preset, resolve_preset
+from mluvii_tui.query.types import FILTER_OPS, Filter
 
 
 def _header(flt: Filter, column: ColumnLike | None) -> str:
@@ -227,7 +227,7 @@ def to_session_filter(
         for key, value in probe.items():
             changes.setdefault(key, value)  # a second filter on the same field only narrows more
     if search.strip():
-        from mluvii_tui.store.search import SearchSyntaxError, compile_search
+        from mluvii_tui.query.search import SearchSyntaxError, compile_search
 
         try:
             compiled = compile_search(search)

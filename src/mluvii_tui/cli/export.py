@@ -113,14 +113,14 @@ def _profile_from_url(url: str) -> str:
 
 
 def _columns(spec: str | None, store: Any) -> list[str]:
-    from ..store.columns import BASIC_COLUMNS, COLUMNS, column_by_id
+    from mluvii_tui.query.columns import BASIC_COLUMNS, COLUMNS, column_by_id
 
     if not spec:
         return list(BASIC_COLUMNS)
     if spec.strip().lower() == "all":
         return [*COLUMNS, *(f"param:{n}" for n in store.param_names())]
     ids = [c.strip() for c in spec.split(",") if c.strip()]
-    from .filterspec import find_column
+    from mluvii_tui.export.filterspec import find_column
 
     out: list[str] = []
     for cid in ids:
@@ -134,8 +134,8 @@ def _columns(spec: str | None, store: Any) -> list[str]:
 
 
 def _build_query(args: argparse.Namespace) -> Any:
-    from ..store.querytypes import SessionQuery, SortKey
-    from .filterspec import FilterSpecError, find_column, parse_filters
+    from mluvii_tui.export.filterspec import FilterSpecError, find_column, parse_filters
+    from mluvii_tui.query.types import SessionQuery, SortKey
 
     try:
         filters = parse_filters(args.filter)
@@ -148,7 +148,7 @@ def _build_query(args: argparse.Namespace) -> Any:
         raise UsageError(f"--sort: unknown column {sort.lstrip('-+')!r}")
     search = args.search.strip()
     if search:
-        from ..store.searchquery import SearchSyntaxError, compile_search
+        from mluvii_tui.query.searchquery import SearchSyntaxError, compile_search
 
         try:
             compile_search(search)
@@ -158,9 +158,9 @@ def _build_query(args: argparse.Namespace) -> Any:
 
 
 def _sync(args: argparse.Namespace, store: Any, query: Any, quiet: bool) -> None:
-    from ..api.client import MluviiClient
-    from ..store.filterdesc import to_session_filter
-    from ..sync import sync_history
+    from mluvii_tui.api.client import MluviiClient
+    from mluvii_tui.query.filterdesc import to_session_filter
+    from mluvii_tui.sync.history import sync_history
 
     client_id = os.environ.get(ENV_CLIENT_ID, "")
     secret = os.environ.get(ENV_CLIENT_SECRET, "")
@@ -195,11 +195,11 @@ def export_command(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from ..api.errors import MluviiError
-    from ..config import store_path
-    from ..store.store import SessionStore
-    from .files import ExportError
-    from .runner import ExportOptions, default_filename, run_export
+    from mluvii_tui.api.errors import MluviiError
+    from mluvii_tui.config.paths import store_path
+    from mluvii_tui.export.files import ExportError
+    from mluvii_tui.export.runner import ExportOptions, default_filename, run_export
+    from mluvii_tui.store.store import SessionStore
 
     base_url = getattr(args, "base_url", None)
     profile = getattr(args, "profile", None)
@@ -229,7 +229,7 @@ def _export(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
             description=_describe(args),
         )
-        from .files import check_target
+        from mluvii_tui.export.files import check_target
 
         try:
             check_target(output, args.overwrite)  # fail before a long sync
@@ -237,7 +237,7 @@ def _export(args: argparse.Namespace) -> int:
             _err(exc.message + (" (pass --overwrite)" if "exists" in exc.message else ""))
             return 1
         if fmt == "html" or args.transcripts:  # big transcript exports use worker processes:
-            from .parallel import PARALLEL_MIN, warm_up_in_background
+            from mluvii_tui.export.parallel import PARALLEL_MIN, warm_up_in_background
 
             if store.count(query) >= PARALLEL_MIN:  # (as far as the store knows before the sync)
                 warm_up_in_background()  # start them while the sync runs

@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export sessions to CSV or HTML without the UI")
     try:
-        from .export.headless import add_export_arguments
+        from mluvii_tui.cli.export import add_export_arguments
     except ImportError:  # pragma: no cover - export not built yet
         add_export_arguments = None
     if add_export_arguments is not None:
@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _run_demo(args, started)
         if args.command == "export":
-            from .export.headless import export_command
+            from mluvii_tui.cli.export import export_command
 
             return export_command(args)
         return _run_console(args, started)
@@ -97,7 +97,7 @@ def _check_data_file(path: Path | None) -> str | None:
 def _run_simulator(args: argparse.Namespace) -> int:
     if (problem := _check_data_file(args.data)) is not None:
         return _error(problem)
-    from .demo.runner import run_foreground
+    from mluvii_tui.demo.runner import run_foreground
 
     return (
         run_foreground(
@@ -114,13 +114,13 @@ def _run_simulator(args: argparse.Namespace) -> int:
 def _run_demo(args: argparse.Namespace, started: float) -> int:
     if (problem := _check_data_file(args.data)) is not None:
         return _error(problem)
-    from .config import store_path
-    from .demo.runner import Simulator
+    from mluvii_tui.config.paths import store_path
+    from mluvii_tui.demo.runner import Simulator
 
     simulator = Simulator(sessions=args.sessions, seed=args.seed, data_file=args.data)
 
     def connect() -> Any:  # runs in a worker thread while the console is already on screen
-        from .api.client import MluviiClient
+        from mluvii_tui.api.client import MluviiClient
 
         return MluviiClient(simulator.start(), DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
 
@@ -174,10 +174,10 @@ def _open_console(
     timing: bool,
     connect: Callable[[], Any] | None = None,
 ) -> int:
-    from .api.client import MluviiClient
-    from .app import MluviiApp
-    from .config import store_path
-    from .store.store import SessionStore
+    from mluvii_tui.api.client import MluviiClient
+    from mluvii_tui.app import MluviiApp
+    from mluvii_tui.config.paths import store_path
+    from mluvii_tui.store.store import SessionStore
 
     try:
         store = SessionStore(store_path(profile))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .querytypes import SessionQuery
-from .sortplan import Segment, _segment_sql, sort_plan
+from mluvii_tui.query.sortplan import Segment, _segment_sql, sort_plan
+from mluvii_tui.query.types import SessionQuery
 
 if TYPE_CHECKING:
-    from .query import QueryRunner
+    from mluvii_tui.query.runner import QueryRunner
 
 
 def side_count(

@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
-from mluvii_tui.store.querytypes import Filter
+from mluvii_tui.query.timeframes import is_preset, parse_local_datetime, preset_range, to_stored
+from mluvii_tui.query.types import Filter
 from mluvii_tui.store.schema import LIST_SEP, fold_value
-from mluvii_tui.store.timeframes import is_preset, parse_local_datetime, preset_range, to_stored
 
 TIME_KINDS = frozenset({"time"})
 LIST_KINDS = frozenset({"person", "ids"})  # ", "-joined lists: match any one member
@@ -383,14 +383,14 @@ def quick_sql(text: str, columns: Iterable[ColumnLike | str]) -> tuple[str, list
 
 def validate_filter(flt: Filter, column: ColumnLike | None) -> str | None:
     """None when the filter can be used, else a one-line message (see ``filterdesc``)."""
-    from mluvii_tui.store.filterdesc import validate_filter as impl
+    from mluvii_tui.query.filterdesc import validate_filter as impl
 
     return impl(flt, column)
 
 
 def describe_filter(flt: Filter, column: ColumnLike | None, max_width: int = 60) -> str:
     """Chip text such as "Channel: WhatsApp, Chat" (see ``filterdesc``)."""
-    from mluvii_tui.store.filterdesc import describe_filter as impl
+    from mluvii_tui.query.filterdesc import describe_filter as impl
 
     return impl(flt, column, max_width)
 
@@ -399,6 +399,6 @@ def to_session_filter(
     filters: Iterable[Filter], search: str = "", base: Any = None, now: Any = None
 ) -> Any:
     """The API-side part of ``filters`` as a ``SessionFilter`` (see ``filterdesc``)."""
-    from mluvii_tui.store.filterdesc import to_session_filter as impl
+    from mluvii_tui.query.filterdesc import to_session_filter as impl
 
     return impl(filters, search, base, now)

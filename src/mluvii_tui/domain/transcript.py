@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from .api.enums import MESSAGE_ACTIVITY_TYPES, enum_text
-from .api.models import Activity, FormField, SessionFile, SessionModel
-from .text import clean, one_line
+from mluvii_tui.api.enums import MESSAGE_ACTIVITY_TYPES, enum_text
+from mluvii_tui.api.models import Activity, FormField, SessionFile, SessionModel
+from mluvii_tui.domain.text import clean, one_line
 
 #: Kinds of item.
 MESSAGE, FILE, SYSTEM, FORM = "message", "file", "system", "form"
