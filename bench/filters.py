@@ -30,8 +30,9 @@ from pathlib import Path
 from mluvii_tui.query.filters import register_functions
 from mluvii_tui.query.search import FTS_SCHEMA, build_search_index
 from mluvii_tui.query.types import Filter, SessionQuery
-from mluvii_tui.store.schema import fold_value, migrate
+from mluvii_tui.store.schema import migrate
 from mluvii_tui.store.store import SessionStore
+from mluvii_tui.text import fold_value
 
 NOW = 1_796_000_000  # fixed "now" (epoch seconds) for repeatable data
 DAYS = 30

@@ -28,8 +28,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mluvii_tui.store.schema import ID_SEP, LIST_SEP, SESSION_FIELDS, fold_value
+from mluvii_tui.query.layout import ID_SEP, LIST_SEP
+from mluvii_tui.store.schema import SESSION_FIELDS
 from mluvii_tui.store.store import SessionStore
+from mluvii_tui.text import fold_value
 
 FIRST = [
     "Jan",

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from mluvii_tui.query.layout import INDEXED_FIELDS
 from mluvii_tui.query.types import Filter, SessionQuery, SortKey
-from mluvii_tui.store.schema import INDEXED_FIELDS
 from mluvii_tui.store.store import SessionStore
 
 

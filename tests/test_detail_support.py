@@ -9,6 +9,7 @@ from typing import Any
 from textual.app import App, ComposeResult
 
 import mluvii_tui
+from mluvii_tui.screens.download_dialog import OpensDownloads
 from mluvii_tui.widgets.detail import SessionDetail
 
 NOW = datetime(2025, 3, 14, 12, 0, 0, tzinfo=UTC)
@@ -238,7 +239,7 @@ def rich_session(
 CSS = Path(mluvii_tui.__file__).with_name("styles.tcss")
 
 
-class DetailApp(App[None]):
+class DetailApp(OpensDownloads, App[None]):
     """A small app with the services the pane expects: store, client, now(), web_app_domain."""
 
     CSS_PATH = str(CSS)

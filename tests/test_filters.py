@@ -12,21 +12,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mluvii_tui.query.columns import column_by_id
+from mluvii_tui.query.filterdesc import describe_filter, to_session_filter, validate_filter
 from mluvii_tui.query.filters import (
     FilterValueError,
-    describe_filter,
     filters_sql,
     fold_sql,
     parse_duration,
     parse_id_list,
     quick_sql,
     register_functions,
-    to_session_filter,
-    validate_filter,
 )
 from mluvii_tui.query.timeframes import parse_local_datetime, preset_range, resolve_preset
 from mluvii_tui.query.types import Filter
-from mluvii_tui.store.schema import fold_value, migrate
+from mluvii_tui.store.schema import migrate
+from mluvii_tui.text import fold_value
 
 NASTY = st.sampled_from(
     ["'; DROP TABLE sessions; --", "%", "_", "\\", '"', "''", "a%b", "x_y", "Ž", "ž", "é", " "]

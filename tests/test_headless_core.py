@@ -17,7 +17,7 @@ CORE_MODULES = [
     "mluvii_tui.demo.runner",
     "mluvii_tui.export.runner",
     "mluvii_tui.cli.export",
-    "mluvii_tui.domain.text",
+    "mluvii_tui.text",
     "mluvii_tui.config.paths",
     "mluvii_tui.config.settings",
     "mluvii_tui.cli.main",

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from mluvii_tui.query.columns import COLUMNS
+from mluvii_tui.query.layout import INDEXED_FIELDS
 from mluvii_tui.query.types import Filter, SessionQuery, SortKey
-from mluvii_tui.store.schema import INDEXED_FIELDS
 from mluvii_tui.store.store import SessionStore
 from store_samples import sample_models
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from mluvii_tui.query import runner as query_mod
-from mluvii_tui.query.filters import to_session_filter
+from mluvii_tui.query.filterdesc import to_session_filter
 from mluvii_tui.query.runner import plan_where
 from mluvii_tui.query.types import Filter, SessionQuery, SortKey
 from mluvii_tui.store.schema import _V1, SCHEMA_VERSION

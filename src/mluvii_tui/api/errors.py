@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import httpx
 
-from mluvii_tui.domain.text import one_line
+from mluvii_tui.text import one_line
 
 
 class MluviiError(Exception):

@@ -51,12 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_options(sim)
 
     export = sub.add_parser("export", help="export sessions to CSV or HTML without the UI")
-    try:
-        from mluvii_tui.cli.export import add_export_arguments
-    except ImportError:  # pragma: no cover - export not built yet
-        add_export_arguments = None
-    if add_export_arguments is not None:
-        add_export_arguments(export)
+    from mluvii_tui.cli.export import add_export_arguments
+
+    add_export_arguments(export)
     return parser
 
 

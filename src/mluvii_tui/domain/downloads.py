@@ -14,7 +14,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from mluvii_tui.domain.text import clean
+from mluvii_tui.text import clean
 
 #: Longest file name we create, in UTF-8 bytes (most file systems allow 255).
 MAX_NAME_BYTES = 200

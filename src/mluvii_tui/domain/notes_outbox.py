@@ -16,7 +16,7 @@ from typing import Any
 
 from mluvii_tui.api.errors import MluviiError
 from mluvii_tui.api.models import SessionNote
-from mluvii_tui.domain.text import clean
+from mluvii_tui.text import clean
 
 
 @dataclass(frozen=True)

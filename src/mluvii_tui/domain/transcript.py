@@ -14,7 +14,7 @@ from typing import Any
 
 from mluvii_tui.api.enums import MESSAGE_ACTIVITY_TYPES, enum_text
 from mluvii_tui.api.models import Activity, FormField, SessionFile, SessionModel
-from mluvii_tui.domain.text import clean, one_line
+from mluvii_tui.text import clean, one_line
 
 #: Kinds of item.
 MESSAGE, FILE, SYSTEM, FORM = "message", "file", "system", "form"

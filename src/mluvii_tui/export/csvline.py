@@ -20,8 +20,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from mluvii_tui.domain.text import clean
 from mluvii_tui.query.columns import Column
+from mluvii_tui.text import clean
 
 from .cells import MAX_CELL_CHARS, Memo, cut_cell, hms, neutralise
 from .rowcells import CELL_CODE, column_code, field_index, iso_time, number

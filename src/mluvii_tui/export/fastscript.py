@@ -17,7 +17,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from mluvii_tui.domain.text import clean, one_line
 from mluvii_tui.domain.transcript import (
     _FORM_TYPES,
     _MESSAGE_TYPES,
@@ -33,6 +32,7 @@ from mluvii_tui.domain.transcript import (
     _content_text,
     _system_text,
 )
+from mluvii_tui.text import clean, one_line
 
 from ..api.enums import (
     ClientType,

@@ -18,7 +18,6 @@ from importlib import resources
 from pathlib import Path
 from typing import IO
 
-from mluvii_tui.domain.text import clean, one_line
 from mluvii_tui.domain.transcript import (
     CHATBOT,
     FILE,
@@ -30,6 +29,7 @@ from mluvii_tui.domain.transcript import (
     build_transcript,
     format_size,
 )
+from mluvii_tui.text import clean, one_line
 
 from ..api.models import SessionModel
 from .files import AtomicFile, ExportError, check_target

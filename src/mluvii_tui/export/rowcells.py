@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from time import localtime as _localtime
 from typing import Any
 
-from mluvii_tui.domain.text import clean
 from mluvii_tui.query.columns import Column
+from mluvii_tui.text import clean
 
 from .cells import Memo
 

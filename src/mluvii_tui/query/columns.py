@@ -19,7 +19,7 @@ from mluvii_tui.api.enums import (
     SessionStatus,
     SessionTerminationReason,
 )
-from mluvii_tui.domain.text import clean, one_line
+from mluvii_tui.text import clean, one_line
 
 PARAM_PREFIX = "param:"
 

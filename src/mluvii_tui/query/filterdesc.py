@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mluvii_tui.api.filters import DateTimeFilter, SessionFilter, TextFilter, TimeSpanFilter
-from mluvii_tui.domain.text import cut, one_line
 from mluvii_tui.query.filters import (
     PARAM_PREFIX,
     TIME_KINDS,
@@ -24,6 +23,7 @@ from mluvii_tui.query.filters import (
 )
 from mluvii_tui.query.timeframes import is_preset, resolve_preset
 from mluvii_tui.query.types import FILTER_OPS, Filter
+from mluvii_tui.text import cut, one_line
 
 
 def _header(flt: Filter, column: ColumnLike | None) -> str:

@@ -19,9 +19,10 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
+from mluvii_tui.query.layout import LIST_SEP
 from mluvii_tui.query.timeframes import is_preset, parse_local_datetime, preset_range, to_stored
 from mluvii_tui.query.types import Filter
-from mluvii_tui.store.schema import LIST_SEP, fold_value
+from mluvii_tui.text import fold_value
 
 TIME_KINDS = frozenset({"time"})
 LIST_KINDS = frozenset({"person", "ids"})  # ", "-joined lists: match any one member
@@ -376,29 +377,3 @@ def quick_sql(text: str, columns: Iterable[ColumnLike | str]) -> tuple[str, list
     if not parts:
         return "1", []
     return " AND ".join(parts), params
-
-
-# -- re-exports (implemented in filterdesc; imported lazily to keep the import graph acyclic) --
-
-
-def validate_filter(flt: Filter, column: ColumnLike | None) -> str | None:
-    """None when the filter can be used, else a one-line message (see ``filterdesc``)."""
-    from mluvii_tui.query.filterdesc import validate_filter as impl
-
-    return impl(flt, column)
-
-
-def describe_filter(flt: Filter, column: ColumnLike | None, max_width: int = 60) -> str:
-    """Chip text such as "Channel: WhatsApp, Chat" (see ``filterdesc``)."""
-    from mluvii_tui.query.filterdesc import describe_filter as impl
-
-    return impl(flt, column, max_width)
-
-
-def to_session_filter(
-    filters: Iterable[Filter], search: str = "", base: Any = None, now: Any = None
-) -> Any:
-    """The API-side part of ``filters`` as a ``SessionFilter`` (see ``filterdesc``)."""
-    from mluvii_tui.query.filterdesc import to_session_filter as impl
-
-    return impl(filters, search, base, now)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import sqlite3
+from typing import Any, Protocol
 
-from mluvii_tui.query.sortplan import Segment, _segment_sql, sort_plan
+from mluvii_tui.query.sortplan import Segment, SortPlan, _segment_sql, sort_plan
 from mluvii_tui.query.types import SessionQuery
 
-if TYPE_CHECKING:
-    from mluvii_tui.query.runner import QueryRunner
+
+class QueryRunner(Protocol):
+    """What counting a position needs of ``runner.QueryRunner`` (kept here so that the two
+    modules do not import each other)."""
+
+    conn: sqlite3.Connection
+
+    def window_where(self, query: SessionQuery, force: bool) -> tuple[str, list[Any]]: ...
+
+    def segment_counts(self, query: SessionQuery, plan: SortPlan) -> dict[Segment, int]: ...
 
 
 def side_count(

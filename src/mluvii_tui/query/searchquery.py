@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from mluvii_tui.domain.text import fold
+from mluvii_tui.text import fold
 
 #: Query languages when none are given: Czech plus English.
 DEFAULT_LANGUAGES: tuple[str, ...] = ("cs", "en")

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from mluvii_tui.query.columns import Column, column_by_id
+from mluvii_tui.query.layout import INDEXED_FIELDS
 from mluvii_tui.query.types import SortKey
-from mluvii_tui.store.schema import INDEXED_FIELDS
 
 _INDEXED = frozenset(INDEXED_FIELDS)
 

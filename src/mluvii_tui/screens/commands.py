@@ -9,7 +9,7 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from mluvii_tui.domain.text import one_line
+from mluvii_tui.text import one_line
 
 
 def _sessions_screen(provider: Provider) -> Any | None:

@@ -18,10 +18,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
-from mluvii_tui.domain.text import one_line
 from mluvii_tui.query.filterdesc import validate_filter
 from mluvii_tui.query.filters import filters_sql
 from mluvii_tui.query.types import Filter
+from mluvii_tui.text import one_line
 
 from .filter_editors import FilterEditor, editor_for
 

@@ -19,9 +19,9 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from mluvii_tui.config.settings import load_state, update_state
-from mluvii_tui.domain.text import one_line
 from mluvii_tui.query.columns import column_by_id
 from mluvii_tui.query.types import FILTER_OPS, Filter, SortKey
+from mluvii_tui.text import one_line
 
 MAX_NAME = 60
 VIEWS_KEY = "views"

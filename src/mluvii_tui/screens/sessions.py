@@ -17,6 +17,8 @@ from mluvii_tui.query.columns import BASIC_COLUMNS, column_by_id
 from mluvii_tui.query.types import SessionQuery, SortKey
 
 from ..widgets.session_table import SessionTable
+from .download_dialog import OpensDownloads
+from .sessions_filters import SessionFiltersMixin, server_filter_for
 
 if TYPE_CHECKING:
     from ..app import MluviiApp
@@ -47,19 +49,7 @@ class SyncStateChanged(Message):
         self.done = done
 
 
-try:  # filters, quick filter, search in content, saved views (screens/sessions_filters.py)
-    from .sessions_filters import SessionFiltersMixin
-except ImportError:  # pragma: no cover - feature not built yet
-
-    class SessionFiltersMixin:  # type: ignore[no-redef]
-        def compose_filters_top(self) -> ComposeResult:
-            yield from ()
-
-        def compose_filters_bottom(self) -> ComposeResult:
-            yield from ()
-
-
-class SessionsScreen(SessionFiltersMixin, Screen[None]):
+class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("v", "toggle_view", "History/Live", id="sessions.toggle_view"),
         Binding("c", "choose_columns", "Columns", id="sessions.columns"),
@@ -263,10 +253,6 @@ class SessionsScreen(SessionFiltersMixin, Screen[None]):
         self._narrowed_for = key
         if self.mluvii.client is None:
             return
-        try:
-            from .sessions_filters import server_filter_for
-        except ImportError:  # pragma: no cover
-            return
         narrow = server_filter_for(query, now=self.mluvii.now)
         if narrow is not None:
             self.mluvii.run_sync(narrow)
@@ -368,8 +354,6 @@ class SessionsScreen(SessionFiltersMixin, Screen[None]):
 
 
 def _make_detail() -> Any | None:
-    try:
-        from ..widgets.detail.pane import SessionDetail
-    except ImportError:
-        return None
+    from ..widgets.detail.pane import SessionDetail
+
     return SessionDetail(id="detail")

@@ -19,11 +19,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Label
 
-from mluvii_tui.domain.text import one_line
 from mluvii_tui.query.columns import column_by_id
 from mluvii_tui.query.filterdesc import describe_filter, to_session_filter
 from mluvii_tui.query.types import Filter, SessionQuery
 from mluvii_tui.screens.commands import SessionCommands
+from mluvii_tui.text import one_line
 
 from ..widgets.filter_bar import Chip, FilterBar
 from ..widgets.session_table import SessionTable
@@ -54,10 +54,8 @@ def server_filter_for(query: SessionQuery, now: Any = None) -> SessionFilter | N
 
 def check_search(text: str) -> str | None:
     """None when ``text`` is a usable search in content, else a one-line message."""
-    try:
-        from mluvii_tui.query.search import compile_search
-    except ImportError:  # pragma: no cover - search module missing
-        return None
+    from mluvii_tui.query.search import compile_search
+
     try:
         compile_search(text)
     except ValueError as exc:  # SearchSyntaxError is a ValueError

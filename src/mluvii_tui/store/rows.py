@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from mluvii_tui.query.layout import ID_SEP, LIST_SEP
+from mluvii_tui.text import fold_value
+
 from ..api.enums import LIVE_STATUSES, MESSAGE_ACTIVITY_TYPES, enum_text
 from ..api.models import SessionModel
-from .schema import ID_SEP, LIST_SEP, SESSION_FIELDS, fold_value
+from .schema import SESSION_FIELDS
 
 #: callParams keys (lower case) that carry the client's name / e-mail / phone, best first.
 NAME_KEYS = (

@@ -7,9 +7,11 @@ user is told that the cache file can simply be deleted (it is rebuilt by the nex
 from __future__ import annotations
 
 import contextlib
-import functools
 import sqlite3
 from collections.abc import Callable
+
+from mluvii_tui.query.layout import INDEXED_FIELDS
+from mluvii_tui.text import fold_value
 
 #: The denormalised, sortable columns of ``sessions`` in table order (``raw``/``hash`` excluded).
 #: Times are UTC epoch seconds (REAL); durations seconds (REAL); text NULL when empty.
@@ -84,34 +86,6 @@ def _column_ddl(name: str) -> str:
     return f"{name} TEXT COLLATE NOCASE"
 
 
-#: Columns with a composite (col, id, is_live) index: the sort and the view filter (is_live) are
-#: answered from the index alone, so a window at any offset never touches the table rows it skips.
-#: Chosen for the default and common sorts; every other column sorts with a temporary B-tree.
-#: Measured at 1M sessions (bench/store_bench.py): an indexed re-sort (top + end window) takes
-#: 2-8 ms; an unindexed one (url) 0.5 s, as does a "contains" on it (a full table scan). Each
-#: index costs about (value bytes + ~12) x rows: 15-25 MB per 1M sessions for the short columns
-#: below, but 60-110 MB for long, mostly unique text (url, e-mail, phone, ip, client id,
-#: feedback), which is also rarely sorted; those stay unindexed (the store is 81 MB per 100k
-#: sessions without transcripts, ~470 MB with 20 activities each and the search index).
-INDEXED_FIELDS: tuple[str, ...] = (
-    "created",
-    "ended",
-    "started",
-    "waited_s",
-    "length_s",
-    "channel",
-    "source",
-    "status",
-    "operators",
-    "client_name",
-    "end_reason",
-    "rating",
-    "messages_count",
-)
-
-LIST_SEP = ", "
-ID_SEP = ","
-
 SCHEMA_VERSION = 2
 
 _V1: list[str] = [
@@ -143,24 +117,6 @@ _V1: list[str] = [
     "CREATE INDEX ix_notes_session ON notes(session_id, created)",
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
 ]
-
-
-def fold_value(value: object) -> str | None:
-    """The folded form of a parameter value (``params.value_folded``): lower case, no
-    diacritics. The same function folds the user's text in filters, so both sides agree."""
-    if value is None:
-        return None
-    text = value if isinstance(value, str) else str(value)
-    return text.lower() if text.isascii() else _fold_cached(text)
-
-
-@functools.lru_cache(maxsize=16384)
-def _fold_cached(text: str) -> str:
-    """``text.fold`` remembered: names and other repeated values fold once per process (a
-    filter scanning 1M rows with Czech names calls it per row)."""
-    from mluvii_tui.domain.text import fold
-
-    return fold(text)
 
 
 def _v2(conn: sqlite3.Connection) -> None:

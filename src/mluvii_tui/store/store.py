@@ -16,7 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from mluvii_tui.query import search as _search
 from mluvii_tui.query.columns import column_by_id
+from mluvii_tui.query.filters import register_functions as _register_functions
+from mluvii_tui.query.layout import INDEXED_FIELDS, LIST_SEP
 from mluvii_tui.query.runner import QueryRunner
 from mluvii_tui.query.types import SessionQuery
 
@@ -31,17 +34,7 @@ from .rows import (
     decompress,
     model_from_row,
 )
-from .schema import INDEXED_FIELDS, LIST_SEP, SESSION_FIELDS, configure, migrate
-
-try:
-    from mluvii_tui.query import search as _search
-except ImportError:  # pragma: no cover - only while search.py is missing
-    _search = None  # type: ignore[assignment]
-
-try:
-    from mluvii_tui.query.filters import register_functions as _register_functions
-except ImportError:  # pragma: no cover
-    _register_functions = None  # type: ignore[assignment]
+from .schema import SESSION_FIELDS, configure, migrate
 
 _FIELDS_SQL = ", ".join(SESSION_FIELDS)
 _INSERT_SESSION = (
@@ -109,17 +102,15 @@ class SessionStore(NotesMixin):
         self._closed = False
         conn = self._conn()
         migrate(conn, self.path)
-        if _search is not None:
-            for ddl in getattr(_search, "FTS_SCHEMA", []):
-                conn.execute(ddl)
+        for ddl in _search.FTS_SCHEMA:
+            conn.execute(ddl)
 
     # -- connections ---------------------------------------------------------------------
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         configure(conn)
-        if _register_functions is not None:
-            _register_functions(conn)
+        _register_functions(conn)
         with self._lock:
             self._conns.append(conn)
         return conn
@@ -254,10 +245,9 @@ class SessionStore(NotesMixin):
             conn.executemany(
                 "INSERT OR IGNORE INTO tags VALUES (?, ?)", [t for r in todo for t in r.tags]
             )
-            if _search is not None:
-                if changed:
-                    _search.delete_session_texts(conn, [c[0] for c in changed])
-                _search.index_texts(conn, texts)
+            if changed:
+                _search.delete_session_texts(conn, [c[0] for c in changed])
+            _search.index_texts(conn, texts)
         return result
 
     # -- reading sessions ----------------------------------------------------------------

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from mluvii_tui.domain.text import cut, one_line
+from mluvii_tui.text import cut, one_line
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from mluvii_tui.domain.text import cut
 from mluvii_tui.query.types import SessionQuery, SortKey
+from mluvii_tui.text import cut
 
 BLOCK = 128  # rows fetched from the store at a time
 MAX_BLOCKS = 48  # blocks kept in memory (about 6,000 rows)

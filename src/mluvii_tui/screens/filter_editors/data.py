@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from mluvii_tui.domain.text import one_line
+from mluvii_tui.text import one_line
 
 #: Columns whose editor is a type-ahead pick list, and where the choices come from.
 PICK_COLUMNS = {"operators": "users", "groups": "groups", "chatbot": "chatbots"}

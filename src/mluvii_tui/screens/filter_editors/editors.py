@@ -13,10 +13,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, RadioButton, RadioSet, SelectionList
 from textual.widgets.selection_list import Selection
 
-from mluvii_tui.domain.text import one_line
 from mluvii_tui.query.filters import parse_id_list
 from mluvii_tui.query.timeframes import PRESETS, is_preset, parse_local_datetime, to_stored
 from mluvii_tui.query.types import Filter
+from mluvii_tui.text import one_line
 
 from .data import PICK_COLUMNS, distinct_values, load_people
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.text import Text
 
-from mluvii_tui.domain.text import clean, one_line
+from mluvii_tui.text import clean, one_line
 
 from ...api.enums import enum_text
 

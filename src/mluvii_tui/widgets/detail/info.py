@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from mluvii_tui.domain.text import one_line
+from mluvii_tui.text import one_line
 
 from ...api.enums import LIVE_STATUSES, enum_text
 from ...api.models import SessionModel

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import Button, Static, TextArea
 
 from mluvii_tui.domain.notes_outbox import NoteEntry
-from mluvii_tui.domain.text import clean, one_line
+from mluvii_tui.text import clean, one_line
 
 from ...api.models import SessionModel
 from .common import fmt_time

@@ -19,8 +19,8 @@ from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
 from mluvii_tui.domain.notes_outbox import NoteOutbox
-from mluvii_tui.domain.text import one_line
 from mluvii_tui.domain.transcript import build_transcript
+from mluvii_tui.text import one_line
 
 from ...api.enums import LIVE_STATUSES, enum_text
 from ...api.errors import MluviiError
@@ -293,21 +293,11 @@ class SessionDetail(Widget):
 
     @on(TranscriptView.DownloadRequested)
     def _download_file(self, event: TranscriptView.DownloadRequested) -> None:
-        event.stop()
+        """A file that cannot be downloaded stops here with a word; the rest bubbles up to the
+        screen, which opens the download dialog (widgets never push screens)."""
         if not event.file.url:
+            event.stop()
             self.notify("This file has no download link", severity="warning")
-            return
-        if event.file.deleted:
+        elif event.file.deleted:
+            event.stop()
             self.notify("This file was deleted from the server", severity="warning")
-            return
-        self._open_dialog(event.file.url, event.file.name, offer_open=False)
-
-    @on(RecordingsView.DownloadRequested)
-    def _download_recording(self, event: RecordingsView.DownloadRequested) -> None:
-        event.stop()
-        self._open_dialog(event.url, event.name, offer_open=True)
-
-    def _open_dialog(self, url: str, name: str, *, offer_open: bool) -> None:
-        from ...screens.download_dialog import DownloadDialog
-
-        self.app.push_screen(DownloadDialog(url, name, offer_open=offer_open))

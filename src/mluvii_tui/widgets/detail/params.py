@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
-from mluvii_tui.domain.text import fold, one_line
+from mluvii_tui.text import fold, one_line
 
 from ...api.enums import enum_text
 from ...api.errors import MluviiError

@@ -11,8 +11,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from mluvii_tui.domain.text import one_line
 from mluvii_tui.domain.transcript import format_size
+from mluvii_tui.text import one_line
 
 from ...api.enums import enum_text
 from ...api.models import Recording, SessionModel

@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from mluvii_tui.domain.text import one_line
+from mluvii_tui.text import one_line
 
 from ...api.enums import enum_text
 from ...api.models import RoutingOperator, RoutingTimeLine, SessionModel
