@@ -11,6 +11,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
@@ -116,7 +117,21 @@ class ConnectScreen(Screen[Chosen | None]):
             self.app.call_from_thread(self._status, f"{checked.line}: press Connect")
             return
         note = self._save(url, client_id, secret)
-        self.app.call_from_thread(self._finish, url, client_id, secret, note)
+        # A message, not call_from_thread: the worker ends before the screen closes the app.
+        self.post_message(self.Tried(url, client_id, secret, note))
+
+    class Tried(Message):
+        """The server accepted the credentials; ``note`` is a problem saving them, or ""."""
+
+        def __init__(self, url: str, client_id: str, secret: str, note: str) -> None:
+            super().__init__()
+            self.url, self.client_id, self.secret, self.note = url, client_id, secret, note
+
+        def __repr__(self) -> str:  # never show the secret
+            return f"Tried({self.url!r}, {self.client_id!r})"
+
+    def on_connect_screen_tried(self, message: Tried) -> None:
+        self._finish(message.url, message.client_id, message.secret, message.note)
 
     def _save(self, url: str, client_id: str, secret: str) -> str:
         """Save the profile, and the secret where it is safe; a problem to show, or ""."""
