@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from accounts import SECRET, MemoryKeyring, memory_keyring, sim, user_dirs
-from mluvii_tui.cli import main
+from mluvii_tui.cli.main import main
 from mluvii_tui.config import paths
 from mluvii_tui.connect.doctor import Doctor, report
 from mluvii_tui.demo.runner import Simulator

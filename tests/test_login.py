@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from accounts import SECRET, MemoryKeyring, memory_keyring, no_keyring, sim, user_dirs
-from mluvii_tui.cli import main
+from mluvii_tui.cli.main import main
 from mluvii_tui.config import paths
 from mluvii_tui.config.profiles import ConfigFile
 from mluvii_tui.config.secrets import get_secret

@@ -16,7 +16,7 @@ import pytest
 
 from accounts import SECRET, MemoryKeyring, memory_keyring, no_keyring, user_dirs
 from mluvii_tui.app import MluviiApp
-from mluvii_tui.cli import main
+from mluvii_tui.cli.main import main
 from mluvii_tui.config import paths
 from mluvii_tui.config.profiles import ConfigFile
 from mluvii_tui.connect.opening import client_for, load_profile, open_store
