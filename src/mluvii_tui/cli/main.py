@@ -67,8 +67,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_account_commands(sub: Any) -> None:
-    from mluvii_tui.connect.account import add_login_arguments
-
     helps = {
         "login": "ask for and check credentials, store them (keyring) in a profile",
         "logout": "forget the stored secrets of a profile",
@@ -82,7 +80,23 @@ def _add_account_commands(sub: Any) -> None:
         if name != "locate":
             command.add_argument("--base-url", default=argparse.SUPPRESS, help="mluvii server")
         if name == "login":
-            add_login_arguments(command)
+            _add_login_arguments(command)
+
+
+def _add_login_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--client-id", default=None, help="API client id (asked when missing)")
+    parser.add_argument(
+        "--secret-stdin",
+        action="store_true",
+        help="read the client secret from the first line of stdin (scripts), not a prompt",
+    )
+    parser.add_argument("--relay", default=None, help="relay URL (wss://…) for live events")
+    parser.add_argument(
+        "--encrypted-file",
+        action="store_true",
+        help="no keyring here: keep the secret in a file encrypted with a passphrase"
+        " (asked, or MLUVII_TUI_SECRETS_PASSPHRASE)",
+    )
 
 
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
@@ -117,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             from mluvii_tui.cli.export import export_command
 
+            args.days = 7 if args.days is None else args.days  # None: the console's profile says
             return export_command(args)
         return _run_console(args, started)
     except KeyboardInterrupt:

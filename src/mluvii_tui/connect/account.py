@@ -59,21 +59,6 @@ def _ask(prompt: str, default: str = "") -> str:
     return input(shown).strip() or default
 
 
-def add_login_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--client-id", default=None, help="API client id (asked when missing)")
-    parser.add_argument(
-        "--secret-stdin",
-        action="store_true",
-        help="read the client secret from the first line of stdin (scripts), not a prompt",
-    )
-    parser.add_argument("--relay", default=None, help="relay URL (wss://…) for live events")
-    parser.add_argument(
-        "--encrypted-file",
-        action="store_true",
-        help=f"store the secret in a passphrase-encrypted file (no keyring); {ENV_PASSPHRASE}",
-    )
-
-
 def login_command(args: argparse.Namespace) -> int:
     named = args.profile or os.environ.get(ENV_PROFILE)
     try:
