@@ -11,8 +11,11 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.message import Message
+from textual.timer import Timer
 
+from .screens.profiles import ProfileCommands
 from .screens.sessions import SessionsScreen, SyncStateChanged
 
 if TYPE_CHECKING:
@@ -25,6 +28,7 @@ class MluviiApp(App[None]):
     CSS_PATH = "styles.tcss"
     TITLE = "mluvii-tui"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {ProfileCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -56,6 +60,7 @@ class MluviiApp(App[None]):
         self.started_at = started_at if started_at is not None else time.perf_counter()
         self.first_paint_s: float | None = None
         self._connect = connect
+        self._live_timer: Timer | None = None
         if now is not None and getattr(store, "now", None) is None:
             store.now = now  # time presets ("last 7 days") count from the app's clock
 
@@ -77,7 +82,43 @@ class MluviiApp(App[None]):
 
     def _online(self) -> None:
         self.run_sync()
-        self.set_interval(self.LIVE_POLL_S, self._poll_live)
+        if self._live_timer is None:
+            self._live_timer = self.set_interval(self.LIVE_POLL_S, self._poll_live)
+
+    def switch_profile(self, name: str) -> None:
+        """Open profile ``name`` (its own store, state and audit log) in place of this one."""
+        self._open_profile_worker(name)
+
+    @work(thread=True, exclusive=True, group="profile", exit_on_error=False)
+    def _open_profile_worker(self, name: str) -> None:
+        from .connect.opening import client_for, load_profile, open_store, switch_environ
+
+        try:  # the MLUVII_TUI_* overrides belong to the profile chosen at start, not this one
+            profile = load_profile(name)
+            client = client_for(profile, environ=switch_environ())
+            store = open_store(profile.name)
+        except Exception as exc:  # one clear line, never a traceback
+            self.notify(Content(f"cannot open profile {name}: {exc}"), severity="error")
+            return
+        self.call_from_thread(self._swap_profile, profile.name, store, client, profile.history_days)
+
+    async def _swap_profile(
+        self, name: str, store: SessionStore, client: MluviiClient, days: int
+    ) -> None:
+        for group in ("sync", "narrow", "live", "connect"):
+            self.workers.cancel_group(self, group)
+        old_store, old_client = self.store, self.client
+        self.store, self.client, self.profile, self.sync_days = store, client, name, days
+        self.base_url = self.web_app_domain = client.base_url
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        await self.switch_screen(SessionsScreen())
+        old_store.close()
+        if old_client is not None:
+            with contextlib.suppress(Exception):
+                await old_client.aclose()
+        self._online()
+        self.notify(Content(f"profile {name}"))
 
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def _connect_worker(self) -> None:

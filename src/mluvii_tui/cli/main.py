@@ -6,7 +6,6 @@ Textual is imported only by commands that open the console: `export` and `simula
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -24,15 +23,25 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mluvii-tui",
         description="Keyboard-first terminal console for mluvii sessions.",
         epilog=(
-            f"Credentials for --base-url come from {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET}. "
+            "`mluvii-tui login` saves a profile (secret in the keyring); "
+            f"{ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} override it. "
             "Try `mluvii-tui demo` first: it needs no mluvii tenant."
         ),
     )
     parser.add_argument("--base-url", help="mluvii server, e.g. https://app.mluvii.com")
     parser.add_argument("--profile", default=None, help="name for this server's local store")
-    parser.add_argument("--days", type=int, default=7, help="history window to sync (days)")
+    parser.add_argument(
+        "--days", type=int, default=None, help="history window to sync (days; profile's, or 7)"
+    )
     parser.add_argument("--timing", action="store_true", help="print startup timing on exit")
+    parser.add_argument(
+        "--log-level",
+        default="warning",
+        choices=("debug", "info", "warning", "error"),
+        help="detail of the log file in the state dir (see `mluvii-tui locate`)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_account_commands(sub)
 
     demo = sub.add_parser("demo", help="start the simulator and open the console on it")
     _add_data_options(demo)
@@ -57,6 +66,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_account_commands(sub: Any) -> None:
+    helps = {
+        "login": "ask for and check credentials, store them (keyring) in a profile",
+        "logout": "forget the stored secrets of a profile",
+        "locate": "print where config, data, cache, state and logs live",
+        "doctor": "check config, secrets, server, clock, relay, terminal and store",
+    }
+    for name, text in helps.items():
+        command = sub.add_parser(name, help=text)
+        # SUPPRESS: a subcommand's own default must not hide `mluvii-tui --profile P login`.
+        command.add_argument("--profile", default=argparse.SUPPRESS, help="profile name")
+        if name != "locate":
+            command.add_argument("--base-url", default=argparse.SUPPRESS, help="mluvii server")
+        if name == "login":
+            _add_login_arguments(command)
+
+
+def _add_login_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--client-id", default=None, help="API client id (asked when missing)")
+    parser.add_argument(
+        "--secret-stdin",
+        action="store_true",
+        help="read the client secret from the first line of stdin (scripts), not a prompt",
+    )
+    parser.add_argument("--relay", default=None, help="relay URL (wss://…) for live events")
+    parser.add_argument(
+        "--encrypted-file",
+        action="store_true",
+        help="no keyring here: keep the secret in a file encrypted with a passphrase"
+        " (asked, or MLUVII_TUI_SECRETS_PASSPHRASE)",
+    )
+
+
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sessions", type=int, default=5000, help="generated sessions")
     parser.add_argument("--seed", type=int, default=7, help="random seed of the generated data")
@@ -66,7 +108,22 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     args = build_parser().parse_args(argv)
+    from mluvii_tui.config.logs import setup_logging
+
     try:
+        setup_logging(args.log_level)
+    except OSError as exc:
+        print(f"mluvii-tui: cannot open the log file: {exc}", file=sys.stderr)
+    try:
+        if args.command in ("login", "logout", "locate"):
+            from mluvii_tui.connect import account
+
+            run = {"login": account.login_command, "logout": account.logout_command}
+            return run.get(args.command, account.locate_command)(args)
+        if args.command == "doctor":
+            from mluvii_tui.connect.doctor import doctor_command
+
+            return doctor_command(args)
         if args.command == "simulator":
             return _run_simulator(args)
         if args.command == "demo":
@@ -74,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             from mluvii_tui.cli.export import export_command
 
+            args.days = 7 if args.days is None else args.days  # None: the console's profile says
             return export_command(args)
         return _run_console(args, started)
     except KeyboardInterrupt:
@@ -138,32 +196,40 @@ def _run_demo(args: argparse.Namespace, started: float) -> int:
 
 
 def _run_console(args: argparse.Namespace, started: float) -> int:
-    if not args.base_url:
-        build_parser().print_help(sys.stderr)
-        return 2
-    client_id = os.environ.get(ENV_CLIENT_ID, "")
-    client_secret = os.environ.get(ENV_CLIENT_SECRET, "")
-    if not client_id or not client_secret:
-        return _error(f"set {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} to use --base-url")
-    profile = args.profile or _profile_from_url(args.base_url)
+    """Open the console on the chosen profile (flags over environment over config.toml); with
+    none at all, the first-run connect screen asks for a server and credentials."""
+    from mluvii_tui.config.paths import config_file
+    from mluvii_tui.config.profiles import ConfigError, ConfigFile, resolve
+    from mluvii_tui.config.secrets import SecretsError
+    from mluvii_tui.connect.account import passphrase
+    from mluvii_tui.connect.opening import client_for
+
+    try:
+        profile = resolve(
+            ConfigFile.load(config_file()), profile=args.profile, base_url=args.base_url
+        )
+        if profile is None:
+            from mluvii_tui.screens.connect import run_connect
+
+            chosen = run_connect()
+            if chosen is None:
+                return _error("no server chosen; `mluvii-tui demo` needs none")
+            profile, client = chosen
+        else:
+            client = client_for(profile, passphrase=passphrase)
+    except (ConfigError, SecretsError) as exc:
+        return _error(str(exc))
     return _open_console(
-        (args.base_url, client_id, client_secret),
-        profile=profile,
-        days=args.days,
+        client,
+        profile=profile.name,
+        days=args.days or profile.history_days,
         started=started,
         timing=args.timing,
     )
 
 
-def _profile_from_url(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url if "://" in url else f"https://{url}")
-    return (parts.hostname or "default") + (f"-{parts.port}" if parts.port else "")
-
-
 def _open_console(
-    client_args: tuple[str, str, str] | None,
+    client: Any,
     *,
     profile: str,
     days: int,
@@ -171,22 +237,19 @@ def _open_console(
     timing: bool,
     connect: Callable[[], Any] | None = None,
 ) -> int:
-    from mluvii_tui.api.client import MluviiClient
     from mluvii_tui.app import MluviiApp
-    from mluvii_tui.config.paths import store_path
-    from mluvii_tui.store.store import SessionStore
+    from mluvii_tui.connect.opening import open_store
 
     try:
-        store = SessionStore(store_path(profile))
+        store = open_store(profile)
     except Exception as exc:
         return _error(f"cannot open the local store: {exc}")
-    client = MluviiClient(*client_args) if client_args is not None else None
     app = MluviiApp(
         store,
         client,
         profile=profile,
         sync_days=days,
-        base_url=client_args[0] if client_args else None,
+        base_url=client.base_url if client is not None else None,
         started_at=started,
         connect=connect,
     )
