@@ -12,7 +12,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..api.filters import SessionFilter
-from .extras import PARAM_SOURCES, call_params_for, notes_for, routing_for
+from .extras import (
+    PARAM_SOURCES,
+    call_params_for,
+    file_size,
+    notes_for,
+    recording_size,
+    routing_for,
+)
 from .matching import SessionRecord, compile_filter
 from .roster import OPERATOR_BY_ID, groups_json, operator_states_json, users_json
 from .timefmt import iso, parse_seconds, prague_tz, to_epoch
@@ -150,25 +157,24 @@ class SessionSource:
     # -- downloads ---------------------------------------------------------------------------
 
     def file_info(self, session_id: int, file_id: str) -> tuple[str, int, bool] | None:
+        """(name, byte size, deleted) of a shared file; the size exists only in the download
+        (its Content-Length): SessionModel's file has no size field."""
         s = self.get(session_id)
         for act in (s or {}).get("activities") or []:
             f = act.get("file") if isinstance(act, dict) else None
             if isinstance(f, dict) and str(f.get("id")) == file_id:
-                return (
-                    str(f.get("name") or "file"),
-                    int(f.get("size") or 0),
-                    bool(f.get("isDeleted")),
-                )
+                name = str(f.get("name") or "file")
+                size = file_size(f"file/{session_id}/{file_id}", name)
+                return name, size, bool(f.get("isDeleted"))
         return None
 
     def recording_info(self, session_id: int, rec_id: str) -> tuple[str, int, bool] | None:
         s = self.get(session_id)
         for rec in (s or {}).get("recordings") or []:
             if isinstance(rec, dict) and str(rec.get("id")) == rec_id:
-                size = rec.get("size")
-                if size is None:
-                    size = int((parse_seconds(rec.get("duration")) or 1) * 4000)
-                return str(rec.get("name") or "recording"), int(size), bool(rec.get("isDeleted"))
+                name = str(rec.get("name") or "recording")
+                size = recording_size(name, parse_seconds(rec.get("duration")))
+                return name, size, bool(rec.get("isDeleted"))
         return None
 
     # -- tenant ------------------------------------------------------------------------------
