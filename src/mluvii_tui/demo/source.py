@@ -26,6 +26,8 @@ from .timefmt import iso, parse_seconds, prague_tz, to_epoch
 
 __all__ = ["SessionRecord", "SessionSource", "compile_filter"]
 
+_LIVE = frozenset({"IN_QUEUE", "WAITING", "ACTIVE", "ACW"})
+
 
 class SessionSource:
     """Sessions in stable order (created ascending, then id) with lookup records and state."""
@@ -45,6 +47,9 @@ class SessionSource:
         self._lock = threading.Lock()
         self._next_note = 9_000_000_000
         self.seed = seed
+        #: Sessions kept in memory: the generated ones plus room for a long-running demo.
+        self.max_sessions = len(recs) + 20_000
+        self._next_id = 0
         self.now_ts = to_epoch(now) if now is not None else None
 
     def __len__(self) -> int:
@@ -81,6 +86,49 @@ class SessionSource:
                 if len(out) >= limit:
                     break
         return out
+
+    # -- changes (the live tenant) ------------------------------------------------------------
+
+    def live_sessions(self) -> list[dict]:
+        return [r.session for r in self._recs if r.session.get("status") in _LIVE]
+
+    def all_sessions(self) -> list[dict]:
+        return [r.session for r in self._recs]
+
+    def next_id(self, rng: Any) -> int:
+        """An id above every session's, with the generator's small random gaps."""
+        top = max(self._next_id, max((r.id for r in self._recs[-50:]), default=3_000_000))
+        self._next_id = top + 1 + int(rng.random() * 4)
+        return self._next_id
+
+    def add(self, session: dict) -> None:
+        """Append a new (newest) session; the oldest ended ones go when over ``max_sessions``."""
+        rec = SessionRecord(session)
+        with self._lock:
+            self._recs.append(rec)
+            self._created.append(rec.created or 0.0)
+            self._by_id[rec.id] = rec
+            while len(self._recs) > self.max_sessions:
+                old = self._recs[0]
+                if old.session.get("status") in _LIVE:
+                    break
+                del self._recs[0], self._created[0]
+                self._by_id.pop(old.id, None)
+                self._json.pop(old.id, None)
+                self._notes.pop(old.id, None)
+
+    def changed(self, session: dict) -> None:
+        """The session dict was changed in place: renew its lookup fields and JSON."""
+        sid = int(session["id"])
+        rec = SessionRecord(session)
+        with self._lock:
+            i = bisect_left(self._created, rec.created or 0.0)
+            while i < len(self._recs) and self._recs[i].id != sid:
+                i += 1
+            if i < len(self._recs):
+                self._recs[i] = rec
+            self._by_id[sid] = rec
+            self._json.pop(sid, None)
 
     def json_of(self, session: dict) -> str:
         sid = int(session["id"])
