@@ -157,3 +157,42 @@ def test_traffic_runs_whole_sessions_and_operators_change(api, receiver):
     states = api.get("/api/v1/Users/operatorStates").json()
     assert any(s["stateKind"] in ("ONLINE", "ON_CALL", "AFTER_CALL") for s in states)
     time.sleep(0.1)
+
+
+def test_burst_streams_paced_events(api, receiver):
+    assert api.post("/_sim/burst", json={"rate": 0, "seconds": 1}).status_code == 400
+    r = api.post("/_sim/burst", json={"rate": 100, "seconds": 0.3})
+    assert r.status_code == 202 and r.json()["events"] == 30
+
+    def burst_texts() -> set[str]:
+        return {
+            d["text"]
+            for t, d in receiver.events()
+            if t == "SessionActivityChatMessage" and str(d.get("text")).startswith("burst")
+        }
+
+    receiver.wait_for(lambda: len(burst_texts()) == 30)
+    assert api.get("/_sim/traffic").json()["burstSent"] >= 30
+
+
+def test_memory_stays_bounded():
+    """Sessions that end join history; beyond the bound the oldest ended ones are dropped."""
+    from datetime import UTC, datetime
+
+    from mluvii_tui.demo.clock import SimClock
+    from mluvii_tui.demo.generator import generate_sessions
+    from mluvii_tui.demo.source import SessionSource
+    from mluvii_tui.demo.tenant import LiveTenant
+
+    now = datetime(2025, 3, 20, 14, 0, tzinfo=UTC)
+    source = SessionSource(generate_sessions(100, seed=3, now=now), now=now)
+    source.max_sessions = 120
+    sent: list[str] = []
+    tenant = LiveTenant(source, SimClock(now), lambda kind, data: sent.append(kind), seed=3)
+    oldest = source.all_sessions()[0]["id"]
+    for _ in range(60):
+        s = tenant.arrive(("Chat", "Default"))
+        tenant.end(s["id"], "Abandoned")
+    assert len(source) == 120 and source.get(oldest) is None
+    assert not tenant.live or all(source.get(sid) for sid in tenant.live)
+    assert sent.count("SessionCreated") == 60 and sent.count("SessionEnded") == 60

@@ -39,6 +39,8 @@ class TrafficEngine:
         self._task: asyncio.Task[None] | None = None
         self._next_arrival = 0.0
         self._next_drift = 0.0
+        self._burst: asyncio.Task[None] | None = None
+        self.burst_sent = 0
 
     def set(self, rate: float, speed: float | None = None) -> None:
         """Change the traffic (on the server's loop); 0 stops it."""
@@ -60,9 +62,47 @@ class TrafficEngine:
             self.step(time.monotonic())
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        for task in (self._task, self._burst):
+            if task is not None:
+                task.cancel()
+        self._task = self._burst = None
+
+    # -- a paced stream of chat messages (benchmarks) -----------------------------------------
+
+    def burst(self, rate: float, seconds: float) -> int:
+        """Post ``rate`` chat messages per second for ``seconds`` into a few active sessions
+        (each a SessionActivityChatMessage webhook); replaces a running burst."""
+        if self._burst is not None:
+            self._burst.cancel()
+        count = int(rate * seconds)
+        self._burst = asyncio.create_task(self._run_burst(rate, count))
+        return count
+
+    async def _run_burst(self, rate: float, count: int) -> None:
+        sids: list[int] = []
+        start = time.monotonic()
+        for i in range(count):
+            delay = start + i / rate - time.monotonic()
+            await asyncio.sleep(max(0.0, delay))  # always yields, so webhooks keep flowing
+            if not sids or i % 50 == 0:
+                sids = self._burst_sessions(sids)
+            sid = sids[i % len(sids)]
+            self.tenant.message(sid, "Guest" if i % 2 else "User", f"burst message {i}")
+            self.burst_sent += 1
+
+    def _burst_sessions(self, old: list[int]) -> list[int]:
+        """Eight active sessions (new ones replace any that ended), spread over operators."""
+        live = [sid for sid in old if (self.tenant.source.get(sid) or {}).get("status") == "ACTIVE"]
+        users = sorted(self.tenant.ops)
+        while len(live) < 8:
+            s = self.tenant.arrive(("Chat", "Default"))
+            if s["status"] != "IN_QUEUE":
+                continue
+            user = users[(s["id"] + len(live)) % len(users)]
+            self.tenant.offer(s["id"], user)
+            self.tenant.accept(s["id"], user)
+            live.append(s["id"])
+        return live
 
     def _gap(self, mean: float) -> float:
         return self.rng.expovariate(1.0 / mean) / self.speed

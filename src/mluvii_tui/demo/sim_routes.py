@@ -7,6 +7,8 @@
 - ``POST /_sim/sessions/{id}/accept`` ``{operator}``, ``.../end`` ``{by: "Guest"|"User",
   acwSeconds?}`` (ACW ends after that many seconds; absent: it stays in ACW), ``.../conclude``.
 - ``POST /_sim/traffic`` ``{rate, speed?}`` (sessions per minute; 0 stops); ``GET`` reads it.
+- ``POST /_sim/burst`` ``{rate, seconds}`` -> 202 ``{"events": n}``: that many chat messages
+  per second into eight active sessions (one SessionActivityChatMessage webhook each).
 - ``POST /_sim/operators/{id}`` ``{stateKind, reason?}``: set an operator's state.
 - ``POST /_sim/clock`` ``{advance: seconds}``: move the simulated time forward.
 - ``GET /_sim/webhooks``: delivery counters; ``POST`` ``{duplicateRate?, retryDelays?}``.
@@ -156,7 +158,24 @@ def sim_routes(live: Live) -> list[BaseRoute]:
             if speed is not None and (not isinstance(speed, int | float) or speed <= 0):
                 return error(400, "speed: a positive number.")
             engine.set(float(rate), float(speed) if speed is not None else None)
-        return json_response({"rate": engine.rate, "speed": engine.speed, "live": len(tenant.live)})
+        return json_response(
+            {
+                "rate": engine.rate,
+                "speed": engine.speed,
+                "live": len(tenant.live),
+                "burstSent": engine.burst_sent,
+            }
+        )
+
+    async def burst(request: Request) -> Response:
+        body = await body_of(request)
+        if isinstance(body, Response):
+            return body
+        rate, seconds = body.get("rate"), body.get("seconds")
+        numbers = all(isinstance(v, int | float) and v > 0 for v in (rate, seconds))
+        if not numbers or rate * seconds > 1_000_000:  # type: ignore[operator]
+            return error(400, 'Expected {"rate": events per second, "seconds": duration}.')
+        return json_response({"events": engine.burst(float(rate), float(seconds))}, 202)
 
     async def operator_state(request: Request) -> Response:
         user = path_int(request)
@@ -209,6 +228,7 @@ def sim_routes(live: Live) -> list[BaseRoute]:
         Route(s + "/end", end, methods=["POST"]),
         Route(s + "/conclude", conclude, methods=["POST"]),
         Route("/_sim/traffic", traffic, methods=["GET", "POST"]),
+        Route("/_sim/burst", burst, methods=["POST"]),
         Route("/_sim/operators/{id}", operator_state, methods=["POST"]),
         Route("/_sim/clock", clock_advance, methods=["POST"]),
         Route("/_sim/webhooks", webhooks, methods=["GET", "POST"]),

@@ -3,9 +3,10 @@
 Registration: ``POST /api/v1/Webhooks`` -> 201 new id / 409 id of the webhook with that callback
 URL; ``PUT``, ``GET``, ``DELETE`` by id; ``DELETE`` all. Delivery: one event per POST,
 ``{"eventType", "data"}``, Basic credentials from the callback URL's userinfo, up to 2 retries,
-occasional byte-identical duplicates, order kept (one queue and one sender task per webhook),
-a webhook failing for 3 days is deleted. ``publish`` only appends to queues: it never blocks
-an API request.
+occasional byte-identical duplicates, order kept per entity (session, user: each entity's events
+go through one of ``LANES`` queues, each with its own sender task, so a slow receiver is fed
+several events at once), a webhook failing for 3 days is deleted. ``publish`` only appends to
+queues: it never blocks an API request.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import httpx
 from .clock import SimClock
 
 FAILING_DAYS_BEFORE_DELETE = 3
+LANES = 4  # concurrent POSTs per webhook; one entity always uses the same lane
 
 
 @dataclass
@@ -34,13 +36,20 @@ class Webhook:
     target: str = ""  # the callback URL without userinfo
     auth: str | None = None  # the Authorization header value
     failing_since: float | None = None
-    queue: deque[bytes] = field(default_factory=deque)
+    queues: list[deque[bytes]] = field(default_factory=lambda: [deque() for _ in range(LANES)])
 
     def json(self) -> dict[str, Any]:
         return {"id": self.id, "callbackUrl": self.callback_url, "eventTypes": self.event_types}
 
     def wants(self, event_type: str) -> bool:
         return not self.event_types or event_type in self.event_types
+
+
+def _current() -> asyncio.Task[Any] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:
+        return None
 
 
 def check_callback(url: Any) -> str | None:
@@ -91,8 +100,8 @@ class WebhookHub:
         self.stats: Counter[str] = Counter()
         self._rng = random.Random(seed * 131 + 1)
         self._next_id = 1
-        self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._wake: dict[int, asyncio.Event] = {}
+        self._tasks: dict[tuple[int, int], asyncio.Task[None]] = {}
+        self._wake: dict[tuple[int, int], asyncio.Event] = {}
         self._client: httpx.AsyncClient | None = None
 
     # -- registration ----------------------------------------------------------------------
@@ -118,10 +127,11 @@ class WebhookHub:
 
     def delete(self, hook_id: int) -> bool:
         hook = self.hooks.pop(hook_id, None)
-        task = self._tasks.pop(hook_id, None)
-        self._wake.pop(hook_id, None)
-        if task is not None:
-            task.cancel()
+        for lane in range(LANES):
+            task = self._tasks.pop((hook_id, lane), None)
+            self._wake.pop((hook_id, lane), None)
+            if task is not None and task is not _current():
+                task.cancel()
         return hook is not None
 
     def delete_all(self) -> None:
@@ -136,34 +146,39 @@ class WebhookHub:
         if not targets:
             return
         body = json.dumps({"eventType": event_type, "data": data}, ensure_ascii=False).encode()
+        entity = data.get("sessionId") or data.get("id") or data.get("userId") or 0
+        lane = hash(entity) % LANES
         for hook in targets:
-            if len(hook.queue) >= self.max_queue:
-                hook.queue.popleft()
+            queue = hook.queues[lane]
+            if len(queue) >= self.max_queue:
+                queue.popleft()
                 self.stats["dropped"] += 1
-            hook.queue.append(body)
+            queue.append(body)
             self.stats["queued"] += 1
-            self._kick(hook.id)
+            self._kick((hook.id, lane))
 
-    def _kick(self, hook_id: int) -> None:
+    def _kick(self, slot: tuple[int, int]) -> None:
         try:
             asyncio.get_running_loop()
         except RuntimeError:  # not on the server's loop (a unit test): delivered later
             return
-        task = self._tasks.get(hook_id)
+        task = self._tasks.get(slot)
         if task is None or task.done():
-            self._wake[hook_id] = asyncio.Event()
-            self._tasks[hook_id] = asyncio.create_task(self._sender(hook_id))
-        self._wake[hook_id].set()
+            self._wake[slot] = asyncio.Event()
+            self._tasks[slot] = asyncio.create_task(self._sender(slot))
+        self._wake[slot].set()
 
-    async def _sender(self, hook_id: int) -> None:
+    async def _sender(self, slot: tuple[int, int]) -> None:
+        hook_id, lane = slot
         while hook_id in self.hooks:
             hook = self.hooks[hook_id]
-            if not hook.queue:
-                wake = self._wake[hook_id]
+            queue = hook.queues[lane]
+            if not queue:
+                wake = self._wake[slot]
                 wake.clear()
                 await wake.wait()
                 continue
-            body = hook.queue.popleft()
+            body = queue.popleft()
             delivered = await self._post(hook, body, retries=len(self.retry_delays))
             if delivered and self._rng.random() < self.duplicate_rate:
                 self.stats["duplicated"] += 1
@@ -204,12 +219,11 @@ class WebhookHub:
             self.delete(hook.id)
 
     def pending(self) -> int:
-        return sum(len(h.queue) for h in self.hooks.values())
+        return sum(len(q) for h in self.hooks.values() for q in h.queues)
 
     async def aclose(self) -> None:
-        for hook_id in list(self._tasks):
-            task = self._tasks.pop(hook_id)
-            task.cancel()
+        for slot in list(self._tasks):
+            self._tasks.pop(slot).cancel()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
