@@ -61,7 +61,6 @@ def rich_session(
             "id": 77,
             "name": "../../etc/passwd",
             "downloadUrl": f"{base_url}/api/v1/Sessions/{session_id}/files/77",
-            "size": 2048,
         },
     )
     add(

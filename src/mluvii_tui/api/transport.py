@@ -269,9 +269,13 @@ class ApiTransport:
                 f" after a fresh token (HTTP {status})",
                 status=status,
             )
+        reason = server_reason(response)
         if status == 403:
             return AuthError(
-                f"client id {self.client_id!r} may not use {where} (HTTP 403)", status=status
+                f"{reason} (HTTP 403)"
+                if reason
+                else f"client id {self.client_id!r} may not use {where} (HTTP 403)",
+                status=status,
             )
         if status in (404, 405) and name in SIMULATOR_DEFINED and spec is not None:
             return NotSupported(f"this server does not offer {spec.what}", status=status)
@@ -286,7 +290,12 @@ class ApiTransport:
                 f"{where} redirected (HTTP {status}): check the base URL", status=status
             )
         if status in (400, 409, 422):
-            return BadRequest(f"{where} rejected the request (HTTP {status})", status=status)
+            return BadRequest(
+                f"{reason} (HTTP {status})"
+                if reason
+                else f"{where} rejected the request (HTTP {status})",
+                status=status,
+            )
         return ServerError(f"{where} failed with HTTP {status}", status=status)
 
     def _transport_error(self, exc: httpx.TransportError, where: str) -> ConnectionFailed:
@@ -297,6 +306,24 @@ class ApiTransport:
         if isinstance(exc, httpx.RemoteProtocolError):
             return ConnectionFailed(f"{where}: the server closed the connection")
         return ConnectionFailed(f"{where}: {type(exc).__name__}")
+
+
+def server_reason(response: httpx.Response) -> str | None:
+    """The reason a refusal's JSON body gives (``message``, ``title`` or the first ModelState
+    error), if any; cut to one line by the error."""
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(body, dict):
+        return None
+    for key in ("message", "title"):
+        if isinstance(body.get(key), str) and body[key].strip():
+            return body[key]
+    for value in body.values():  # {"field": ["problem", ...]}
+        if isinstance(value, list) and value and isinstance(value[0], str):
+            return value[0]
+    return None
 
 
 class _Retry(Exception):

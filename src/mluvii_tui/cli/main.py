@@ -16,6 +16,7 @@ ENV_CLIENT_ID = "MLUVII_TUI_CLIENT_ID"
 ENV_CLIENT_SECRET = "MLUVII_TUI_CLIENT_SECRET"
 DEMO_CLIENT_ID = "demo-admin"
 DEMO_CLIENT_SECRET = "demo-admin-secret"
+DEMO_TRAFFIC = 6.0  # new live sessions per minute in `mluvii-tui demo`
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,11 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="history to sync (default 7; everything when --data is given)",
     )
     demo.add_argument("--timing", action="store_true", dest="demo_timing", help="print timing")
+    _add_traffic_option(demo, DEMO_TRAFFIC)
 
     sim = sub.add_parser("simulator", help="run the mluvii API simulator in the foreground")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=0, help="0 picks a free port")
     _add_data_options(sim)
+    _add_traffic_option(sim, 0.0)
 
     export = sub.add_parser("export", help="export sessions to CSV or HTML without the UI")
     from mluvii_tui.cli.export import add_export_arguments
@@ -97,6 +100,26 @@ def _add_login_arguments(parser: argparse.ArgumentParser) -> None:
         help="no keyring here: keep the secret in a file encrypted with a passphrase"
         " (asked, or MLUVII_TUI_SECRETS_PASSPHRASE)",
     )
+
+
+def _add_traffic_option(parser: argparse.ArgumentParser, default: float) -> None:
+    parser.add_argument(
+        "--traffic",
+        type=_rate,
+        default=default,
+        metavar="RATE",
+        help=f"new live sessions per minute (default {default:g}; 0 turns traffic off)",
+    )
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 6000:
+        raise argparse.ArgumentTypeError("between 0 and 6000 sessions per minute")
+    return value
 
 
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
@@ -161,6 +184,7 @@ def _run_simulator(args: argparse.Namespace) -> int:
             sessions=args.sessions,
             seed=args.seed,
             data_file=args.data,
+            traffic=args.traffic,
         )
         or 0
     )
@@ -172,7 +196,9 @@ def _run_demo(args: argparse.Namespace, started: float) -> int:
     from mluvii_tui.config.paths import store_path
     from mluvii_tui.demo.runner import Simulator
 
-    simulator = Simulator(sessions=args.sessions, seed=args.seed, data_file=args.data)
+    simulator = Simulator(
+        sessions=args.sessions, seed=args.seed, data_file=args.data, traffic=args.traffic
+    )
 
     def connect() -> Any:  # runs in a worker thread while the console is already on screen
         from mluvii_tui.api.client import MluviiClient

@@ -11,7 +11,6 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from mluvii_tui.domain.transcript import format_size
 from mluvii_tui.text import one_line
 
 from ...api.enums import enum_text
@@ -75,7 +74,6 @@ class RecordingsView(Vertical):
             ("Started", 19),
             ("Duration", 8),
             ("State", 10),
-            ("Size", 9),
             ("Name", 30),
         ):
             table.add_column(label, width=width)
@@ -92,7 +90,6 @@ class RecordingsView(Vertical):
                 Text(fmt_time(rec.started)),
                 Text(fmt_duration(rec.duration)),
                 Text(state, style="bold red" if state == "failed" else ""),
-                Text(format_size(rec.size)),
                 Text(one_line(rec.name or "", 200)),
             )
         status = self.query_one("#recordings-status", Static)
