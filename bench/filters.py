@@ -4,7 +4,7 @@
                             [--json out.json] [--scan]
 
 Generates sessions, params, operators and activities straight into a SQLite file with the
-store's real schema (store/schema.py migrations + the FTS schema of store/search.py), builds the
+store's real schema (store/schema.py migrations + the FTS schema of query/search.py), builds the
 search index with ``build_search_index`` and measures through ``SessionStore`` (the code the
 table runs: count + the first window of 100, sorted by created desc, counts uncached):
   * channel + created range; channel = Phone; operator by id
