@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from mluvii_tui.store import analysis
+from mluvii_tui.query import analysis
 from word_forms import load, measure, summary_lines
 
 TARGETS = (
