@@ -123,3 +123,16 @@ def test_languages_are_configured_and_bounded(tmp_path: Path) -> None:
         analysis.configure_languages(analysis.DEFAULT_LANGUAGES)
         conn.close()
     assert analysis.word_terms("fakturu").lemmas == frozenset({"faktura"})
+
+
+def test_bad_search_languages_are_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mluvii_tui.cli.main import main
+
+    for value in ("cs,en,de", "klingon"):
+        monkeypatch.setenv("MLUVII_TUI_SEARCH_LANGUAGES", value)
+        assert main(["export", "--profile", "nothing-here"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "MLUVII_TUI_SEARCH_LANGUAGES" in err
+    assert analysis.configured_languages() == ("cs", "en")

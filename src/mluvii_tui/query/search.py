@@ -128,7 +128,8 @@ def build_search_index(
 
     Does nothing (returns 0) when there is no ``activities`` table. Runs in the caller's
     transaction state; wrap it in BEGIN/COMMIT for speed. ``progress(done, total)`` is called
-    after every batch (``total``: the sessions in the store, an upper bound).
+    after every batch (``total``: the sessions in the store, an upper bound) and once at the
+    end with ``done == total``.
     """
     from mluvii_tui.api.enums import MESSAGE_ACTIVITY_TYPES
 
@@ -162,7 +163,7 @@ def build_search_index(
         texts.append(text)
     done += _index_new(conn, grouped)
     if progress is not None:
-        progress(done, max(total, done))
+        progress(done, done)  # the end: every session with messages is in
     return done
 
 
