@@ -4,8 +4,8 @@
                             [--json out.json] [--scan]
 
 Generates sessions, params, operators and activities straight into a SQLite file with the
-store's real schema (store/schema.py migrations + the FTS schema of query/search.py), builds the
-search index with ``build_search_index`` and measures through ``SessionStore`` (the code the
+store's real schema (store/schema.py migrations), builds the search index with ``ensure_index``
+(as a store does once after an upgrade) and measures through ``SessionStore`` (the code the
 table runs: count + the first window of 100, sorted by created desc, counts uncached):
   * channel + created range; channel = Phone; operator by id
   * a parameter value (``param:state`` in / equals folded / contains)
@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 from mluvii_tui.query.filters import register_functions
-from mluvii_tui.query.search import FTS_SCHEMA, FTS_TABLE, build_search_index
+from mluvii_tui.query.search import FTS_TABLE, ensure_index
 from mluvii_tui.query.types import Filter, SessionQuery
 from mluvii_tui.store.schema import migrate
 from mluvii_tui.store.store import SessionStore
@@ -256,8 +256,6 @@ def _build(path: Path, sessions: int, activities: int) -> dict[str, float]:
         path.unlink()
     conn = _connect(path)
     migrate(conn)
-    for ddl in FTS_SCHEMA:
-        conn.execute(ddl)
     t0 = time.perf_counter()
     generate(conn, sessions, activities)
     gen_s = time.perf_counter() - t0
@@ -272,17 +270,16 @@ def _reindex(path: Path) -> dict[str, float]:
     conn.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
     conn.execute("VACUUM")
     sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
-    for ddl in FTS_SCHEMA:
-        conn.execute(ddl)
     return _index(conn, path, sessions)
 
 
 def _index(conn: sqlite3.Connection, path: Path, sessions: int) -> dict[str, float]:
+    """Build the index as a store does after an upgrade (``ensure_index``: one transaction)."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     size_before = path.stat().st_size
+    conn.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
     t0 = time.perf_counter()
-    conn.execute("BEGIN")
-    indexed = build_search_index(conn)
-    conn.execute("COMMIT")
+    indexed = ensure_index(conn) or 0
     build_s = time.perf_counter() - t0
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("ANALYZE")
