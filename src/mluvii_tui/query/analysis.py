@@ -148,12 +148,31 @@ def _simplemma_languages() -> frozenset[str]:
     return frozenset(SUPPORTED_LANGUAGES)
 
 
-def _lemmas(word: str, lang: str) -> Iterable[str]:
+def _lemmas(word: str, lang: str) -> list[str]:
+    """The folded lemmas of a word by both analysers (those that know the language).
+
+    When simplemma's lemma is a base word that LemmaGen's longer lemma derives from (same
+    start, the base's final vowel aside: reklama -> reklamace, reklama -> reklamovat), the
+    form belongs to the derived word: simplemma's dictionary files some derived words under
+    their base, which would make "reklama" find every "reklamace". LemmaGen's lemma wins.
+    Not for English, whose lemmas are short stems of longer forms (pay -> paying)."""
+    base = ""
     if lang in _simplemma_languages():
-        yield _simplemma().lemmatize(word, lang=lang)
+        base = fold_word(_simplemma().lemmatize(word, lang=lang).lower())
     lemmatizer = _lemmagen(lang)
-    if lemmatizer is not None:
-        yield lemmatizer.lemmatize(word)
+    derived = fold_word(lemmatizer.lemmatize(word).lower()) if lemmatizer is not None else ""
+    if (
+        lang != "en"
+        and len(base) >= 3
+        and base[-1] in _VOWELS
+        and len(derived) > len(base)
+        and derived.startswith(base[:-1])
+    ):
+        base = ""
+    return [x for x in (base, derived) if x]
+
+
+_VOWELS = frozenset("aeiouy")
 
 
 @lru_cache(maxsize=500_000)
@@ -167,9 +186,7 @@ def word_terms(word: str) -> WordTerms:
     stems: set[str] = set()
     for lang in _languages:
         for form in forms:
-            for lemma in _lemmas(form, lang):
-                if lemma:
-                    lemmas.add(fold_word(lemma.lower()))
+            lemmas.update(_lemmas(form, lang))
         stemmer = _stemmer(lang)
         if stemmer is not None:
             stems.update(fold_word(stemmer.stemWord(form)) for form in forms)
