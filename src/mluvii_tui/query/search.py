@@ -217,6 +217,7 @@ __all__ = [
     "Term",
     "build_search_index",
     "compile_search",
+    "count_matches",
     "delete_session_texts",
     "ensure_index",
     "highlight_terms",
@@ -225,9 +226,38 @@ __all__ = [
 ]
 
 
+#: The condition ``search_sql`` writes, and its per-row form: probing the index for one session
+#: (~0.3 ms at 1M) beats listing every match first (800k matches: ~0.4 s) when most rows match
+#: and only a page of them is read (query/runner.py ``FTS_PROBE_SHARE``).
+SEARCH_LISTED = f"s.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)"
+SEARCH_PROBED = f"EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? AND rowid = s.id)"
+
+
 def search_sql(compiled: CompiledSearch) -> tuple[str, list[str]]:
     """``s.id IN (...)`` over the FTS index for a compiled search, and its one parameter."""
-    return f"s.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)", [compiled.match]
+    return SEARCH_LISTED, [compiled.match]
+
+
+def count_matches(conn: sqlite3.Connection, compiled: CompiledSearch, view: str) -> int:
+    """Sessions of a view (``history``/``live``/anything else: all) that a search alone
+    matches, counted in the index without joining ``sessions``: a word in 80% of 1M sessions
+    costs a doclist walk instead of a million-row join. Every index row is a stored session
+    (rows are written with their session and sessions are never deleted)."""
+    match = [compiled.match]
+    live_sql = (
+        f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
+        " AND rowid IN (SELECT id FROM sessions WHERE is_live = 1)"
+    )
+    if view == "live":
+        return int(conn.execute(live_sql, match).fetchone()[0])
+    total = int(
+        conn.execute(
+            f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", match
+        ).fetchone()[0]
+    )
+    if view == "history":
+        total -= int(conn.execute(live_sql, match).fetchone()[0])
+    return total
 
 
 def iter_words(text: str) -> Iterator[re.Match[str]]:
