@@ -183,13 +183,11 @@ def _search_languages() -> str | None:
 
 def index_progress(done: int, total: int) -> None:
     """Progress of the one-time search index rebuild (after an upgrade), on stderr."""
-    end = "\n" if done >= total else ""
-    print(
-        f"\rmluvii-tui: updating the search index (once): {done:,} of {total:,} sessions",
-        end=end,
-        file=sys.stderr,
-        flush=True,
-    )
+    if done >= total:
+        line, end = f"search index updated: {done:,} sessions with messages", "\n"
+    else:
+        line, end = f"updating the search index (once): {done:,} of ~{total:,} sessions", ""
+    print(f"\rmluvii-tui: {line}", end=end, file=sys.stderr, flush=True)
 
 
 def _error(message: str) -> int:
