@@ -205,3 +205,24 @@ def test_broad_search_windows_probe_the_index_and_agree(tmp_path: Path) -> None:
     finally:
         conn.close()
         store.close()
+
+
+def test_cli_rebuilds_an_old_index_once_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mluvii_tui.cli.main import main
+    from mluvii_tui.config.paths import store_path
+    from mluvii_tui.demo.generator import generate_sessions
+
+    path = store_path("search-upgrade")
+    store = SessionStore(path)
+    store.upsert_sessions(generate_sessions(80, seed=4, now=NOW))
+    store.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DELETE FROM meta WHERE key = ?", (INDEX_META_KEY,))  # as an older version left it
+    conn.close()
+    args = ["export", "--profile", "search-upgrade", "--no-sync", "--search", "faktura"]
+    assert main([*args, "-o", str(tmp_path / "a.csv")]) == 0
+    assert "search index updated" in capsys.readouterr().err
+    assert main([*args, "-o", str(tmp_path / "b.csv")]) == 0
+    assert "search index" not in capsys.readouterr().err
