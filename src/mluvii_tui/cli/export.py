@@ -196,6 +196,7 @@ def export_command(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from mluvii_tui.api.errors import MluviiError
+    from mluvii_tui.cli.main import index_progress
     from mluvii_tui.config.paths import store_path
     from mluvii_tui.export.files import ExportError
     from mluvii_tui.export.runner import ExportOptions, default_filename, run_export
@@ -213,7 +214,9 @@ def _export(args: argparse.Namespace) -> int:
         raise UsageError("--transcripts-file needs --transcripts")
     query = _build_query(args)
     try:
-        store = SessionStore(store_path(profile or _profile_from_url(base_url)))
+        store = SessionStore(
+            store_path(profile or _profile_from_url(base_url)), index_progress=index_progress
+        )
     except Exception as exc:
         _err(f"cannot open the local store: {exc}")
         return 1

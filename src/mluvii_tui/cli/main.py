@@ -6,6 +6,7 @@ Textual is imported only by commands that open the console: `export` and `simula
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -14,6 +15,7 @@ from typing import Any
 
 ENV_CLIENT_ID = "MLUVII_TUI_CLIENT_ID"
 ENV_CLIENT_SECRET = "MLUVII_TUI_CLIENT_SECRET"
+ENV_SEARCH_LANGUAGES = "MLUVII_TUI_SEARCH_LANGUAGES"
 DEMO_CLIENT_ID = "demo-admin"
 DEMO_CLIENT_SECRET = "demo-admin-secret"
 DEMO_TRAFFIC = 6.0  # new live sessions per minute in `mluvii-tui demo`
@@ -131,6 +133,9 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     args = build_parser().parse_args(argv)
+    if (problem := _search_languages()) is not None:
+        print(f"mluvii-tui: {problem}", file=sys.stderr)
+        return 2
     from mluvii_tui.config.logs import setup_logging
 
     try:
@@ -159,6 +164,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_console(args, started)
     except KeyboardInterrupt:
         return 130
+
+
+def _search_languages() -> str | None:
+    """Search analyses the languages in MLUVII_TUI_SEARCH_LANGUAGES (default cs,en; at most
+    two); returns a one-line problem, or None."""
+    text = os.environ.get(ENV_SEARCH_LANGUAGES, "").strip()
+    if not text:
+        return None
+    from mluvii_tui.query.analysis import configure_languages, parse_languages
+
+    try:
+        configure_languages(parse_languages(text))
+    except ValueError as exc:
+        return f"{ENV_SEARCH_LANGUAGES}: {exc}"
+    return None
+
+
+def index_progress(done: int, total: int) -> None:
+    """Progress of the one-time search index rebuild (after an upgrade), on stderr."""
+    if done >= total:
+        line, end = f"search index updated: {done:,} sessions with messages", "\n"
+    else:
+        line, end = f"updating the search index (once): {done:,} of ~{total:,} sessions", ""
+    print(f"\rmluvii-tui: {line}", end=end, file=sys.stderr, flush=True)
 
 
 def _error(message: str) -> int:
@@ -267,7 +296,7 @@ def _open_console(
     from mluvii_tui.connect.opening import open_store
 
     try:
-        store = open_store(profile)
+        store = open_store(profile, index_progress=index_progress)
     except Exception as exc:
         return _error(f"cannot open the local store: {exc}")
     app = MluviiApp(

@@ -58,6 +58,11 @@ def client_for(
     return MluviiClient(profile.base_url, profile.client_id, found.value)
 
 
-def open_store(profile: str) -> SessionStore:
-    """The profile's store; the file is created mode 0600 (SQLite's -wal/-shm copy the mode)."""
-    return SessionStore(paths.private_file(paths.store_path(profile)))
+def open_store(
+    profile: str, index_progress: Callable[[int, int], None] | None = None
+) -> SessionStore:
+    """The profile's store; the file is created mode 0600 (SQLite's -wal/-shm copy the mode).
+    ``index_progress``: told how a one-time rebuild of its search index goes."""
+    return SessionStore(
+        paths.private_file(paths.store_path(profile)), index_progress=index_progress
+    )

@@ -82,10 +82,14 @@ def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
 class SessionStore(NotesMixin):
     """``now``: the clock that time presets in filters ("last 7 days") resolve against when a
     query runs: a callable returning an aware datetime (e.g. ``MluviiApp.now``), a fixed
-    datetime, or None for the real clock. It may also be set later (``store.now = ...``)."""
+    datetime, or None for the real clock. It may also be set later (``store.now = ...``).
+    ``index_progress(done, total)``: told how a one-time rebuild of the search index goes."""
 
     def __init__(
-        self, path: str | Path, now: Callable[[], datetime] | datetime | None = None
+        self,
+        path: str | Path,
+        now: Callable[[], datetime] | datetime | None = None,
+        index_progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.path = str(path)
         self.now = now
@@ -102,8 +106,8 @@ class SessionStore(NotesMixin):
         self._closed = False
         conn = self._conn()
         migrate(conn, self.path)
-        for ddl in _search.FTS_SCHEMA:
-            conn.execute(ddl)
+        # Once after an upgrade (or a change of search languages): re-index, with progress.
+        _search.ensure_index(conn, index_progress)
 
     # -- connections ---------------------------------------------------------------------
 
