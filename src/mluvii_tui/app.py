@@ -6,15 +6,17 @@ import contextlib
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
 
+from .keymap.commands import bindings
+from .screens.keys import KeymapCommands, run_command
 from .screens.profiles import ProfileCommands
 from .screens.sessions import SessionsScreen, SyncStateChanged
 
@@ -24,17 +26,17 @@ if TYPE_CHECKING:
     from .store.store import SessionStore
 
 
+#: Short names for ``:theme`` and the ``theme`` setting.
+THEME_NAMES = {"dark": "textual-dark", "light": "textual-light", "ansi": "ansi-dark"}
+
+
 class MluviiApp(App[None]):
     CSS_PATH = "styles.tcss"
     TITLE = "mluvii-tui"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {ProfileCommands}
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
-        Binding("f1,question_mark", "show_help", "Help", show=False, id="app.help"),
-    ]
+    COMMANDS = App.COMMANDS | {ProfileCommands, KeymapCommands}
+    KEYMAP_SCOPE = "app"
+    BINDINGS: ClassVar[list[BindingType]] = bindings("app")
 
     def __init__(
         self,
@@ -169,7 +171,35 @@ class MluviiApp(App[None]):
             self.first_paint_s = time.perf_counter() - self.started_at
 
     def action_show_help(self) -> None:
-        self.action_show_help_panel()
+        from .screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(HelpScreen())
+
+    def action_command_line(self) -> None:
+        from .screens.command_line import CommandLine
+
+        self.push_screen(CommandLine(), self._command_chosen)
+
+    async def _command_chosen(self, chosen: tuple[Any, str] | None) -> None:
+        if chosen is not None:
+            await run_command(self, *chosen)
+
+    def action_set_theme(self, name: str) -> None:
+        """``:theme NAME``: any Textual theme; light, dark and ansi are short names."""
+        name = THEME_NAMES.get(name.lower(), name.lower())
+        if name not in self.available_themes:
+            known = ", ".join([*THEME_NAMES, *sorted(self.available_themes)][:12])
+            self.notify(Content(f"unknown theme {name!r}: try {known}…"), severity="warning")
+            return
+        self.theme = name
+
+    def action_stats(self) -> None:
+        from .screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen())
 
     def run_sync(self, narrow: SessionFilter | None = None) -> None:
         """Pull the history window into the store; with ``narrow``, only what the filters ask

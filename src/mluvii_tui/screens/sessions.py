@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from mluvii_tui.keymap.commands import bindings
 from mluvii_tui.query.columns import BASIC_COLUMNS, column_by_id
 from mluvii_tui.query.types import SessionQuery, SortKey
 
@@ -50,20 +51,8 @@ class SyncStateChanged(Message):
 
 
 class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("v", "toggle_view", "History/Live", id="sessions.toggle_view"),
-        Binding("c", "choose_columns", "Columns", id="sessions.columns"),
-        Binding("d", "toggle_detail", "Detail", id="sessions.toggle_detail"),
-        Binding("z", "maximize_detail", "Max detail", show=False, id="sessions.maximize_detail"),
-        Binding("escape", "back", "Back", show=False, id="sessions.back"),
-        Binding("r", "resync", "Sync", id="sessions.sync"),
-        Binding("ctrl+s,e", "export", "Export", id="sessions.export"),
-        Binding("E", "export_session", "Export session", show=False, id="sessions.export_one"),
-        *(
-            Binding(str(n), f"detail_tab({n})", f"Tab {n}", show=False, id=f"sessions.tab{n}")
-            for n in range(1, 7)
-        ),
-    ]
+    KEYMAP_SCOPE = "sessions"
+    BINDINGS: ClassVar[list[BindingType]] = bindings("sessions")
 
     def __init__(self) -> None:
         super().__init__()
@@ -174,7 +163,10 @@ class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
 
     def action_toggle_view(self) -> None:
         table = self.query_one(SessionTable)
-        view = "live" if table.query.view == "history" else "history"
+        self.action_show_view("live" if table.query.view == "history" else "history")
+
+    def action_show_view(self, view: str) -> None:
+        table = self.query_one(SessionTable)
         table.set_query(replace(table.query, view=view))
         self._update_status()
         if view == "live" and self.mluvii.client is not None:
@@ -319,11 +311,17 @@ class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
             self._detail_open = True
             self._apply_detail_layout()
             detail.show(self.query_one(SessionTable).current_session_id)
-        detail.action_tab(TABS[number - 1])
-        if not (self._detail_max or self.size.width < NARROW):
-            self.query_one(SessionTable).focus()  # keep moving through sessions with the keys
+        detail.action_tab(TABS[number - 1])  # focus moves into the tab: its keys work at once
 
     def action_back(self) -> None:
+        """esc: from inside the pane back to the table; from the table, close the pane."""
+        detail = self._detail()
+        table = self.query_one(SessionTable)
+        focused = self.focused
+        in_detail = detail is not None and focused is not None and detail in focused.ancestors
+        if self._detail_open and in_detail and table.display:
+            table.focus()
+            return
         if self._detail_open:
             self._detail_open = False
             self._detail_max = False

@@ -92,9 +92,7 @@ def chip_text(flt: Filter, column: Any) -> str:
 class FilterInput(Input):
     """The bottom line's input (quick filter or search); escape is its own."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", show=False, id="filter_input.close"),
-    ]
+    # its keys are in the keymap, scope "sessions" (keymap/commands.py)
 
     class Closed(Message):
         pass

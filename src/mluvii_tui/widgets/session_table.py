@@ -13,13 +13,14 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from mluvii_tui.keymap.commands import bindings
 from mluvii_tui.query.types import SessionQuery, SortKey
 
 from .table_model import GAP, ColumnLike, RowBlocks, RowSource, header_line, row_line
@@ -36,20 +37,8 @@ class SessionTable(ScrollView, can_focus=True):
         "session-table--odd",
         "session-table--empty",
     }
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page_up"),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="table.page_down"),
-        Binding("home,g", "first", "First", show=False, id="table.first"),
-        Binding("end,G", "last", "Last", show=False, id="table.last"),
-        Binding("left,h", "column_left", "Column left", show=False, id="table.column_left"),
-        Binding("right,l", "column_right", "Column right", show=False, id="table.column_right"),
-        Binding("o", "sort_column", "Sort", id="table.sort"),
-        Binding("O", "sort_reverse", "Reverse sort", show=False, id="table.sort_reverse"),
-        Binding("enter", "open", "Open", show=False, id="table.open"),
-    ]
+    KEYMAP_SCOPE = "table"
+    BINDINGS: ClassVar[list[BindingType]] = bindings("table")
 
     class Highlighted(Message):
         """The cursor moved to another session (or to none)."""

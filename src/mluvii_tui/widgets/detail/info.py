@@ -9,10 +9,10 @@ from typing import Any
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from mluvii_tui.keymap.commands import bindings
 from mluvii_tui.text import one_line
 
 from ...api.enums import LIVE_STATUSES, enum_text
@@ -142,9 +142,8 @@ def render_sections(data: list[tuple[str, list]]) -> Group:
 
 
 class InfoView(VerticalScroll, can_focus=True):
-    BINDINGS = [
-        Binding("y", "copy_link", "Copy link", id="info.copy_link"),
-    ]
+    KEYMAP_SCOPE = "info"
+    BINDINGS = bindings("info")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

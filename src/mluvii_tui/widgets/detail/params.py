@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
+from mluvii_tui.keymap.commands import bindings
 from mluvii_tui.text import fold, one_line
 
 from ...api.enums import enum_text
@@ -53,11 +54,8 @@ class ParamEditScreen(ModalScreen[str | None]):
 
 
 class ParamsView(Vertical):
-    BINDINGS = [
-        Binding("y,c", "copy_value", "Copy value", id="params.copy"),
-        Binding("e", "edit", "Edit", id="params.edit"),
-        Binding("slash", "filter", "Filter", show=False, id="params.filter"),
-    ]
+    KEYMAP_SCOPE = "params"
+    BINDINGS = bindings("params")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

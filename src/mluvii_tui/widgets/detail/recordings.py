@@ -6,11 +6,11 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from mluvii_tui.keymap.commands import bindings
 from mluvii_tui.text import one_line
 
 from ...api.enums import enum_text
@@ -47,9 +47,8 @@ def recording_name(rec: Recording) -> str:
 
 
 class RecordingsView(Vertical):
-    BINDINGS = [
-        Binding("d,enter", "download", "Download", id="recordings.download"),
-    ]
+    KEYMAP_SCOPE = "recordings"
+    BINDINGS = bindings("recordings")
 
     class DownloadRequested(Message):
         def __init__(self, url: str, name: str) -> None:
