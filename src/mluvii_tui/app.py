@@ -50,8 +50,15 @@ class MluviiApp(App[None]):
         web_app_domain: str | None = None,
         started_at: float | None = None,
         connect: Callable[[], MluviiClient] | None = None,
+        keymap: dict[str, str] | None = None,
+        clipboard: str = "auto",
+        theme: str = "",
     ) -> None:
         super().__init__()
+        self._theme_problem = self._use_theme(theme) if theme else None
+        if keymap:
+            self.set_keymap(keymap)  # the user's remaps by binding id ([keys] in config.toml)
+        self.clipboard_mode = clipboard
         self.store = store
         self.client = client
         self.profile = profile
@@ -77,6 +84,8 @@ class MluviiApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(SessionsScreen())
+        if self._theme_problem:
+            self.notify(Content(self._theme_problem), severity="warning", timeout=8)
         if self.client is not None:
             self._online()
         elif self._connect is not None:
@@ -189,16 +198,43 @@ class MluviiApp(App[None]):
 
     def action_set_theme(self, name: str) -> None:
         """``:theme NAME``: any Textual theme; light, dark and ansi are short names."""
-        name = THEME_NAMES.get(name.lower(), name.lower())
+        problem = self._use_theme(name)
+        if problem:
+            self.notify(Content(problem), severity="warning")
+
+    def _use_theme(self, name: str) -> str | None:
+        name = THEME_NAMES.get(name.strip().lower(), name.strip().lower())
         if name not in self.available_themes:
             known = ", ".join([*THEME_NAMES, *sorted(self.available_themes)][:12])
-            self.notify(Content(f"unknown theme {name!r}: try {known}…"), severity="warning")
-            return
+            return f"unknown theme {name!r}: try {known}…"
         self.theme = name
+        return None
+
+    def copy_to_clipboard(self, text: str) -> bool:  # type: ignore[override]
+        """Every copy goes here: control sequences stripped, then OSC 52 (tmux-wrapped, capped)
+        or the local clipboard, as ``clipboard`` in config.toml says. False (with a toast
+        saying why) when nothing was copied."""
+        from .clipboard import copy
+        from .text import clean
+
+        text = clean(text)
+        self._clipboard = text
+        driver = self._driver
+        done = copy(text, self.clipboard_mode, driver.write if driver is not None else _no_write)
+        if not done.ok:
+            self.notify(Content(f"Not copied: {done.message}"), severity="warning", timeout=6)
+        return done.ok
 
     def action_stats(self) -> None:
+        """The stats view of what the sessions table shows now (its filters and view)."""
         from .screens.stats import StatsScreen
+        from .widgets.session_table import SessionTable
 
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, SessionsScreen):
+                table = screen.query_one(SessionTable)
+                self.push_screen(StatsScreen(table.query, screen.filter_description()))
+                return
         self.push_screen(StatsScreen())
 
     def run_sync(self, narrow: SessionFilter | None = None) -> None:
@@ -266,3 +302,7 @@ class MluviiApp(App[None]):
             if isinstance(screen, SessionsScreen):
                 screen.post_message(message)
                 return
+
+
+def _no_write(_sequence: str) -> None:
+    """Headless runs (tests) have no terminal to write the sequence to."""

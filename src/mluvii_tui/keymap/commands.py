@@ -131,7 +131,7 @@ COMMANDS: tuple[Command, ...] = (
         "Switch History / Live",
         "Sessions",
         "sessions",
-        "Live/Hist",
+        "View",
     ),
     _c("sessions.sync", "r", "resync", "Sync now", "Sessions", "sessions", aliases=("sync",)),
     _c(

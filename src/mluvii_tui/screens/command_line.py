@@ -24,7 +24,9 @@ class CommandLine(ModalScreen[tuple[Command, str] | None]):
     def compose(self) -> ComposeResult:
         names = sorted(alias_table())
         with Vertical(id="command-line"):
-            yield Static("", id="command-line-error", markup=False)
+            error = Static("", id="command-line-error", markup=False)
+            error.display = False
+            yield error
             yield Input(
                 placeholder="command, e.g. live, history, export, views, stats, theme nord",
                 suggester=SuggestFromList(names, case_sensitive=False),
@@ -40,6 +42,7 @@ class CommandLine(ModalScreen[tuple[Command, str] | None]):
         if command is None:
             error = self.query_one("#command-line-error", Static)
             error.update(Text(rest or "type a command name (esc leaves)", style="bold"))
+            error.display = True
             return
         self.dismiss((command, rest))
 

@@ -58,7 +58,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = bindings("help")
 
     def compose(self) -> ComposeResult:
-        keymap = dict(self.app._keymap)
+        self.table = help_table(dict(self.app._keymap))
         with Vertical(id="help-dialog"):
             yield Static(
                 Text.assemble(
@@ -69,7 +69,7 @@ class HelpScreen(ModalScreen[None]):
                 id="help-title",
             )
             with VerticalScroll(id="help-body"):
-                yield Static(help_table(keymap), id="help-table")
+                yield Static(self.table, id="help-table")
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()

@@ -75,12 +75,15 @@ class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
         yield Static(id="status-line")
         yield from self.compose_filters_top()
         with Horizontal(id="sessions-body"):
-            yield SessionTable(app.store, columns, query, id="sessions-table")
+            yield SessionTable(
+                app.store, columns, query, id="sessions-table", widths=self._restore_widths()
+            )
             detail = _make_detail()
             if detail is not None:
                 yield detail
         yield from self.compose_filters_bottom()
-        yield Footer()
+        # compact, no palette hint: the table's keys, ? Help and q Quit fit in 80 columns
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one(SessionTable)
@@ -115,6 +118,20 @@ class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
         if not columns:
             columns = [column_by_id(c) for c in BASIC_COLUMNS]
         return columns, "; ".join(notices) or None
+
+    def _restore_widths(self) -> dict[str, int]:
+        from mluvii_tui.config.settings import load_state
+
+        state, _ = load_state(self.mluvii.profile)
+        widths = state.get("widths")
+        if not isinstance(widths, dict):
+            return {}
+        return {str(k): v for k, v in widths.items() if isinstance(v, int) and 3 <= v <= 500}
+
+    def on_session_table_widths_changed(self, event: SessionTable.WidthsChanged) -> None:
+        from mluvii_tui.config.settings import update_state
+
+        update_state(self.mluvii.profile, widths=event.widths)
 
     def _restore_sort(self) -> SortKey:
         from mluvii_tui.config.settings import load_state
@@ -248,6 +265,19 @@ class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
         narrow = server_filter_for(query, now=self.mluvii.now)
         if narrow is not None:
             self.mluvii.run_sync(narrow)
+
+    def filter_description(self) -> str:
+        """What the table shows, in words (for the stats view and exports)."""
+        from mluvii_tui.query.filterdesc import describe_filter
+
+        query = self.query_one(SessionTable).query
+        parts = [VIEW_LABELS.get(query.view, query.view)]
+        parts += [describe_filter(f, column_by_id(f.column, ()), 40) for f in query.filters]
+        if query.quick.strip():
+            parts.append(f"quick “{query.quick.strip()}”")
+        if query.search.strip():
+            parts.append(f"search “{query.search.strip()}”")
+        return " · ".join(parts)
 
     def _update_status(self) -> None:
         table = self.query_one(SessionTable)

@@ -162,7 +162,7 @@ class InfoView(VerticalScroll, can_focus=True):
 
     def action_copy_link(self) -> None:
         if self.link:
-            self.app.copy_to_clipboard(self.link)
-            self.notify("Copied the web-app link", timeout=2)
+            if self.app.copy_to_clipboard(self.link) is not False:  # False: the app said why
+                self.notify("Copied the web-app link", timeout=2)
         else:
             self.notify("No web-app link: the domain is not configured", severity="warning")

@@ -126,9 +126,13 @@ class ParamsView(Vertical):
 
     def action_copy_value(self) -> None:
         param = self._current()
-        if param is not None:
-            self.app.copy_to_clipboard(param.value or "")
-            self.notify(f"Copied {one_line(param.name, 60)}", timeout=2)
+        if param is not None and self.app.copy_to_clipboard(param.value or "") is not False:
+            self.notify(f"Copied {one_line(param.name, 60)}", timeout=2)  # False: app said why
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()  # enter on a parameter edits it (the table's own enter binding)
+        self.action_edit()
 
     def action_edit(self) -> None:
         param = self._current()

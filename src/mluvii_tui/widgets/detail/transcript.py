@@ -184,15 +184,14 @@ class TranscriptView(VerticalScroll, can_focus=True):
 
     def action_copy_one(self) -> None:
         item = self.current
-        if item is not None:
-            self.app.copy_to_clipboard(item.plain)
+        if item is not None and self.app.copy_to_clipboard(item.plain) is not False:
             self.notify(f"Copied the message ({len(item.plain):,} characters)", timeout=2)
 
     def action_copy_all(self) -> None:
         if self.items:
             text = transcript_text(self.items)
-            self.app.copy_to_clipboard(text)
-            self.notify(f"Copied the transcript ({len(self.items)} items)", timeout=2)
+            if self.app.copy_to_clipboard(text) is not False:  # False: the app said why
+                self.notify(f"Copied the transcript ({len(self.items)} items)", timeout=2)
 
     def action_download(self) -> None:
         item = self.current
