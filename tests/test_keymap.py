@@ -27,6 +27,7 @@ from mluvii_tui.screens.export_dialog import ExportDialog
 from mluvii_tui.screens.help import HelpScreen
 from mluvii_tui.screens.keys import KeymapCommands, available, run_command, target_for
 from mluvii_tui.screens.sessions import SessionsScreen
+from mluvii_tui.screens.sessions_filters import FilterInput
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.widgets.session_table import SessionTable
 from screen_text import screen_text
@@ -143,6 +144,7 @@ def test_every_palette_command_has_its_action() -> None:
         "recordings": RecordingsView,
         "help": _Help,
         "command_line": _CommandLine,
+        "filter_input": FilterInput,
     }
     for command in COMMANDS:
         if command.scope == "textual":
@@ -249,6 +251,10 @@ async def test_no_single_letter_fires_while_an_input_has_focus(store: SessionSto
         await pilot.pause()
         assert app.is_running and table.query.view == "history"
         assert isinstance(app.screen, SessionsScreen)
+        assert isinstance(app.focused, FilterInput) and app.focused.value == "qv"
+        await pilot.press("escape")  # the input's own escape (filter_input.close)
+        await pilot.pause()
+        assert not isinstance(app.focused, FilterInput)
 
 
 async def test_remap_by_binding_id(store: SessionStore) -> None:

@@ -105,6 +105,15 @@ COMMANDS: tuple[Command, ...] = (
         "command_line",
         palette=False,
     ),
+    _c(
+        "filter_input.close",
+        "escape",
+        "close",
+        "Leave the quick filter / search line",
+        "Filters",
+        "filter_input",
+        palette=False,
+    ),
     # -- the sessions screen
     _c(
         "sessions.view_history",
