@@ -109,7 +109,7 @@ async def test_download_shared_file_stays_in_folder(
         view = detail.query_one(TranscriptView)
         view.focus()
         view.cursor = next(e.index for e in view.entries if e.item.file is not None)
-        await pilot.press("d")
+        await pilot.press("D")
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, DownloadDialog)
@@ -140,7 +140,7 @@ async def test_missing_recording_says_so(
         await _settle(pilot)
         detail.action_tab("recordings")
         assert detail.query_one(TabbedContent).active == "recordings"
-        await pilot.press("d")
+        await pilot.press("D")
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, DownloadDialog)

@@ -6,15 +6,17 @@ import contextlib
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
 
+from .keymap.commands import bindings
+from .screens.keys import KeymapCommands, run_command
 from .screens.profiles import ProfileCommands
 from .screens.sessions import SessionsScreen, SyncStateChanged
 
@@ -24,17 +26,17 @@ if TYPE_CHECKING:
     from .store.store import SessionStore
 
 
+#: Short names for ``:theme`` and the ``theme`` setting.
+THEME_NAMES = {"dark": "textual-dark", "light": "textual-light", "ansi": "ansi-dark"}
+
+
 class MluviiApp(App[None]):
     CSS_PATH = "styles.tcss"
     TITLE = "mluvii-tui"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {ProfileCommands}
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
-        Binding("f1,question_mark", "show_help", "Help", show=False, id="app.help"),
-    ]
+    COMMANDS = App.COMMANDS | {ProfileCommands, KeymapCommands}
+    KEYMAP_SCOPE = "app"
+    BINDINGS: ClassVar[list[BindingType]] = bindings("app")
 
     def __init__(
         self,
@@ -48,8 +50,15 @@ class MluviiApp(App[None]):
         web_app_domain: str | None = None,
         started_at: float | None = None,
         connect: Callable[[], MluviiClient] | None = None,
+        keymap: dict[str, str] | None = None,
+        clipboard: str = "auto",
+        theme: str = "",
     ) -> None:
         super().__init__()
+        self._theme_problem = self._use_theme(theme) if theme else None
+        if keymap:
+            self.set_keymap(keymap)  # the user's remaps by binding id ([keys] in config.toml)
+        self.clipboard_mode = clipboard
         self.store = store
         self.client = client
         self.profile = profile
@@ -75,6 +84,8 @@ class MluviiApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(SessionsScreen())
+        if self._theme_problem:
+            self.notify(Content(self._theme_problem), severity="warning", timeout=8)
         if self.client is not None:
             self._online()
         elif self._connect is not None:
@@ -169,7 +180,62 @@ class MluviiApp(App[None]):
             self.first_paint_s = time.perf_counter() - self.started_at
 
     def action_show_help(self) -> None:
-        self.action_show_help_panel()
+        from .screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(HelpScreen())
+
+    def action_command_line(self) -> None:
+        from .screens.command_line import CommandLine
+
+        self.push_screen(CommandLine(), self._command_chosen)
+
+    async def _command_chosen(self, chosen: tuple[Any, str] | None) -> None:
+        if chosen is not None:
+            await run_command(self, *chosen)
+
+    def action_set_theme(self, name: str) -> None:
+        """``:theme NAME``: any Textual theme; light, dark and ansi are short names."""
+        problem = self._use_theme(name)
+        if problem:
+            self.notify(Content(problem), severity="warning")
+
+    def _use_theme(self, name: str) -> str | None:
+        name = THEME_NAMES.get(name.strip().lower(), name.strip().lower())
+        if name not in self.available_themes:
+            known = ", ".join([*THEME_NAMES, *sorted(self.available_themes)][:12])
+            return f"unknown theme {name!r}: try {known}…"
+        self.theme = name
+        return None
+
+    def copy_to_clipboard(self, text: str) -> bool:  # type: ignore[override]
+        """Every copy goes here: control sequences stripped, then OSC 52 (tmux-wrapped, capped)
+        or the local clipboard, as ``clipboard`` in config.toml says. False (with a toast
+        saying why) when nothing was copied."""
+        from .clipboard import copy
+        from .text import clean
+
+        text = clean(text)
+        self._clipboard = text
+        driver = self._driver
+        done = copy(text, self.clipboard_mode, driver.write if driver is not None else _no_write)
+        if not done.ok:
+            self.notify(Content(f"Not copied: {done.message}"), severity="warning", timeout=6)
+        return done.ok
+
+    def action_stats(self) -> None:
+        """The stats view of what the sessions table shows now (its filters and view)."""
+        from .screens.stats import StatsScreen
+        from .widgets.session_table import SessionTable
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, SessionsScreen):
+                table = screen.query_one(SessionTable)
+                self.push_screen(StatsScreen(table.query, screen.filter_description()))
+                return
+        self.push_screen(StatsScreen())
 
     def run_sync(self, narrow: SessionFilter | None = None) -> None:
         """Pull the history window into the store; with ``narrow``, only what the filters ask
@@ -236,3 +302,7 @@ class MluviiApp(App[None]):
             if isinstance(screen, SessionsScreen):
                 screen.post_message(message)
                 return
+
+
+def _no_write(_sequence: str) -> None:
+    """Headless runs (tests) have no terminal to write the sequence to."""

@@ -43,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("debug", "info", "warning", "error"),
         help="detail of the log file in the state dir (see `mluvii-tui locate`)",
     )
+    parser.add_argument(
+        "--no-mouse", action="store_true", help="leave the mouse to the terminal (its selection)"
+    )
+    parser.add_argument("--theme", help="light, dark, ansi or any Textual theme name")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_account_commands(sub)
 
@@ -68,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     from mluvii_tui.cli.export import add_export_arguments
 
     add_export_arguments(export)
+    from mluvii_tui.cli.serve import add_serve_arguments
+
+    add_serve_arguments(
+        sub.add_parser("serve", help="run the console in a web browser (textual-serve)")
+    )
     return parser
 
 
@@ -156,6 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_simulator(args)
         if args.command == "demo":
             return _run_demo(args, started)
+        if args.command == "serve":
+            from mluvii_tui.cli.serve import serve_command
+
+            return serve_command(args)
         if args.command == "export":
             from mluvii_tui.cli.export import export_command
 
@@ -245,6 +258,7 @@ def _run_demo(args: argparse.Namespace, started: float) -> int:
             started=started,
             timing=args.demo_timing or args.timing,
             connect=connect,
+            ui=args,
         )
     finally:
         simulator.stop()
@@ -280,6 +294,8 @@ def _run_console(args: argparse.Namespace, started: float) -> int:
         days=args.days or profile.history_days,
         started=started,
         timing=args.timing,
+        ui=args,
+        theme=profile.theme,
     )
 
 
@@ -291,10 +307,16 @@ def _open_console(
     started: float,
     timing: bool,
     connect: Callable[[], Any] | None = None,
+    ui: argparse.Namespace,
+    theme: str = "",
 ) -> int:
     from mluvii_tui.app import MluviiApp
+    from mluvii_tui.cli.serve import console_settings
     from mluvii_tui.connect.opening import open_store
 
+    settings = console_settings(ui, theme)
+    if isinstance(settings, str):
+        return _error(settings)
     try:
         store = open_store(profile, index_progress=index_progress)
     except Exception as exc:
@@ -307,9 +329,12 @@ def _open_console(
         base_url=client.base_url if client is not None else None,
         started_at=started,
         connect=connect,
+        keymap=settings.keys,
+        clipboard=settings.clipboard,
+        theme=settings.theme,
     )
     try:
-        app.run()
+        app.run(mouse=settings.mouse)
     finally:
         store.close()
     if timing and app.first_paint_s is not None:

@@ -13,6 +13,14 @@ view = "history"                      # history | live | all
 columns = ["created", "channel", "status"]
 theme = "textual-dark"
 read_only = false
+
+[ui]                                  # the console, for every profile
+clipboard = "auto"                    # auto | osc52 | native | off
+mouse = true                          # false: the terminal's own selection works
+theme = "textual-light"               # any Textual theme, or light | dark | ansi
+
+[keys]                                # remap by binding id (`?` in the console lists them)
+"sessions.export" = "ctrl+e"
 ```
 
 Precedence: command-line flags, then ``MLUVII_TUI_*`` environment variables, then the file. A
@@ -39,7 +47,9 @@ ENV_CLIENT_ID = "MLUVII_TUI_CLIENT_ID"
 ENV_CLIENT_SECRET = "MLUVII_TUI_CLIENT_SECRET"
 ENV_RELAY = "MLUVII_TUI_RELAY"
 
-TOP_KEYS = ("default", "profiles")
+TOP_KEYS = ("default", "profiles", "ui", "keys")
+UI_KEYS = ("clipboard", "mouse", "theme")
+CLIPBOARD_MODES = ("auto", "osc52", "native", "off")
 VIEWS = ("history", "live", "all")
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -89,12 +99,22 @@ def _nearest(word: str, choices: tuple[str, ...] | list[str]) -> str:
 
 
 @dataclass(frozen=True)
+class UiSettings:
+    clipboard: str = "auto"
+    mouse: bool = True
+    theme: str = ""
+
+
+@dataclass(frozen=True)
 class ConfigFile:
-    """The parsed file: ``profiles`` by name and the ``default`` profile name."""
+    """The parsed file: ``profiles`` by name, the ``default`` profile name, the console's
+    ``[ui]`` settings and the ``[keys]`` remaps (binding id -> keys; the UI checks the ids)."""
 
     path: Path
     profiles: dict[str, Profile]
     default: str | None
+    ui: UiSettings = UiSettings()
+    keys: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> ConfigFile:
@@ -163,7 +183,33 @@ def _parse(path: Path, text: str, data: dict[str, Any]) -> ConfigFile:
             "default",
             f"default profile {default!r} is not defined{_nearest(str(default), known)}",
         )
-    return ConfigFile(path, profiles, default)
+    return ConfigFile(path, profiles, default, _ui(data.get("ui", {}), fail), _keys(data, fail))
+
+
+def _ui(table: Any, fail: Any) -> UiSettings:
+    if not isinstance(table, dict):
+        raise fail("", "ui", "'ui' must be a table: [ui]")
+    for key, value in table.items():
+        if key not in UI_KEYS:
+            raise fail("ui", key, f"unknown key {key!r}{_nearest(key, UI_KEYS)}")
+        if key == "mouse" and not isinstance(value, bool):
+            raise fail("ui", key, f"mouse: expected true or false, not {value!r}")
+        if key != "mouse" and not isinstance(value, str):
+            raise fail("ui", key, f"{key}: expected a string, not {value!r}")
+        if key == "clipboard" and value not in CLIPBOARD_MODES:
+            hint = _nearest(value, CLIPBOARD_MODES)
+            raise fail("ui", key, f"clipboard: {value!r} is not a mode{hint}")
+    return UiSettings(**table)
+
+
+def _keys(data: dict[str, Any], fail: Any) -> dict[str, str]:
+    table = data.get("keys", {})
+    if not isinstance(table, dict):
+        raise fail("", "keys", "'keys' must be a table: [keys]")
+    for key, value in table.items():
+        if not isinstance(value, str) or not value.strip():
+            raise fail("keys", key, f'{key}: expected keys such as "ctrl+e", not {value!r}')
+    return dict(table)
 
 
 def _check(key: str, value: Any) -> Any:

@@ -81,7 +81,10 @@ class TranscriptItem:
 
 
 def _stamp(time: datetime | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S") if time else ""
+    """In the local time zone, as the screen shows it (the API sends UTC offsets)."""
+    if time is None:
+        return ""
+    return (time.astimezone() if time.tzinfo else time).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def file_line(info: FileInfo) -> str:

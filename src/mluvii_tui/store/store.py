@@ -314,6 +314,13 @@ class SessionStore(NotesMixin):
         with self._reading() as conn:
             return [r[0] for r in conn.execute("SELECT name FROM param_names ORDER BY name")]
 
+    def stats(self, query: SessionQuery, offset_s: int) -> Any:
+        """``query.stats.Stats`` of what ``query`` selects (times at UTC offset ``offset_s``)."""
+        from mluvii_tui.query.stats import session_stats
+
+        with self._reading() as conn:
+            return session_stats(conn, query, self.now, offset_s)
+
     def total(self) -> int:
         with self._reading() as conn:
             return self._runner(conn).total()

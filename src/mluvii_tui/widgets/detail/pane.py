@@ -14,7 +14,6 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
@@ -41,12 +40,7 @@ FLUSH_EVERY = 30.0
 class SessionDetail(Widget):
     """Detail of one session; ``show(session_id)`` loads it (None clears the pane)."""
 
-    BINDINGS = [
-        *(
-            Binding(str(i + 1), f"tab('{tab}')", TITLES[i], show=False, id=f"detail.tab.{tab}")
-            for i, tab in enumerate(TABS)
-        ),
-    ]
+    # keys 1-6 are the screen's (keymap "sessions.tabN"), so they work from the table too
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("id", "session-detail")
