@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -15,6 +16,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
 
+from .config.settings import set_warning_sink
 from .keymap.commands import bindings
 from .screens.keys import KeymapCommands, run_command
 from .screens.profiles import ProfileCommands
@@ -23,6 +25,7 @@ from .screens.sessions import SessionsScreen, SyncStateChanged
 if TYPE_CHECKING:
     from .api.client import MluviiClient
     from .api.filters import SessionFilter
+    from .domain.outbox_store import PendingNotes
     from .store.store import SessionStore
 
 
@@ -68,10 +71,36 @@ class MluviiApp(App[None]):
         self.web_app_domain = web_app_domain or base_url
         self.started_at = started_at if started_at is not None else time.perf_counter()
         self.first_paint_s: float | None = None
+        #: One line for the user at start (e.g. a damaged cache was moved aside), set by the CLI.
+        self.startup_notice: str | None = None
+        #: One line describing the crash that ended the app (the CLI prints it; exit status 1).
+        self.fatal_error: str | None = None
         self._connect = connect
         self._live_timer: Timer | None = None
         if now is not None and getattr(store, "now", None) is None:
             store.now = now  # time presets ("last 7 days") count from the app's clock
+
+    @functools.cached_property
+    def pending_notes(self) -> PendingNotes:
+        """The profile's notes outbox (state dir). When it cannot be opened, notes are kept in
+        memory for this session and the user is told so."""
+        import sqlite3
+
+        from .config.paths import outbox_path
+        from .domain.outbox_store import PendingNotes
+
+        try:
+            return PendingNotes(outbox_path(self.profile))
+        except (OSError, sqlite3.Error) as exc:
+            self.notify(
+                f"notes cannot be kept on disk ({exc}): notes not yet sent are kept only "
+                "until the console closes",
+                title="Notes",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+            return PendingNotes(":memory:")
 
     def now(self) -> datetime:
         """The app's clock: injectable so that tests and snapshots are stable."""
@@ -86,10 +115,29 @@ class MluviiApp(App[None]):
         self.push_screen(SessionsScreen())
         if self._theme_problem:
             self.notify(Content(self._theme_problem), severity="warning", timeout=8)
+        self.store.on_damage = self._store_failed  # any thread: notify() is thread-safe
+        set_warning_sink(self._settings_unsaved)
+        if self.startup_notice:
+            self.notify(self.startup_notice, severity="warning", timeout=20, markup=False)
         if self.client is not None:
             self._online()
         elif self._connect is not None:
             self._connect_worker()
+
+    def _settings_unsaved(self, line: str) -> None:
+        self.notify(line, title="Settings", severity="warning", timeout=12, markup=False)
+
+    def _store_failed(self, line: str) -> None:
+        self.notify(line, title="Local cache", severity="error", timeout=20, markup=False)
+
+    def _fatal_error(self) -> None:
+        """Textual's hook for an unhandled exception: instead of a traceback on the terminal, the
+        details go to a private crash file and the CLI prints one line (exit status 1)."""
+        from .domain.crash import write_crash_report
+
+        self.bell()
+        self.fatal_error = write_crash_report(self.profile, self._exception)
+        self._close_messages_no_wait()
 
     def _online(self) -> None:
         self.run_sync()
@@ -102,15 +150,17 @@ class MluviiApp(App[None]):
 
     @work(thread=True, exclusive=True, group="profile", exit_on_error=False)
     def _open_profile_worker(self, name: str) -> None:
-        from .connect.opening import client_for, load_profile, open_store, switch_environ
+        from .connect.opening import client_for, load_profile, open_healed, switch_environ
 
         try:  # the MLUVII_TUI_* overrides belong to the profile chosen at start, not this one
             profile = load_profile(name)
             client = client_for(profile, environ=switch_environ())
-            store = open_store(profile.name)
+            store, notice = open_healed(profile.name)
         except Exception as exc:  # one clear line, never a traceback
             self.notify(Content(f"cannot open profile {name}: {exc}"), severity="error")
             return
+        if notice:
+            self.notify(notice, severity="warning", timeout=20, markup=False)
         self.call_from_thread(self._swap_profile, profile.name, store, client, profile.history_days)
 
     async def _swap_profile(
@@ -120,6 +170,8 @@ class MluviiApp(App[None]):
             self.workers.cancel_group(self, group)
         old_store, old_client = self.store, self.client
         self.store, self.client, self.profile, self.sync_days = store, client, name, days
+        store.on_damage = self._store_failed
+        self.__dict__.pop("pending_notes", None)  # the new profile's outbox opens on first use
         self.base_url = self.web_app_domain = client.base_url
         while len(self.screen_stack) > 2:
             await self.pop_screen()
@@ -171,6 +223,7 @@ class MluviiApp(App[None]):
         self._post_to_screen(SyncStateChanged(running=False, done=True))
 
     async def on_unmount(self) -> None:
+        set_warning_sink(None)
         if self.client is not None:
             with contextlib.suppress(Exception):
                 await self.client.aclose()
@@ -256,20 +309,16 @@ class MluviiApp(App[None]):
         await self._sync(narrow)
 
     async def _sync(self, narrow: SessionFilter | None) -> None:
-        from mluvii_tui.sync.history import sync_history
+        from mluvii_tui.sync.history import SyncProgress, sync_history
 
         from .api.errors import MluviiError
 
         assert self.client is not None
         screen_post = self._post_to_screen
 
-        def progress(p: object) -> None:
+        def progress(p: SyncProgress) -> None:
             screen_post(
-                SyncStateChanged(
-                    running=True,
-                    sessions=int(getattr(p, "sessions", 0)),
-                    pages=int(getattr(p, "pages", 0)),
-                )
+                SyncStateChanged(running=True, sessions=p.sessions, pages=p.pages, phase=p.waiting)
             )
 
         screen_post(SyncStateChanged(running=True))
@@ -291,9 +340,10 @@ class MluviiApp(App[None]):
         screen_post(
             SyncStateChanged(
                 running=False,
-                sessions=int(getattr(result, "sessions", 0)),
-                pages=int(getattr(result, "pages", 0)),
+                sessions=result.sessions,
+                pages=result.pages,
                 done=True,
+                note=result.skipped_text,
             )
         )
 

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from mluvii_tui.cli import args as cliargs
+
 ENV_CLIENT_ID = "MLUVII_TUI_CLIENT_ID"
 ENV_CLIENT_SECRET = "MLUVII_TUI_CLIENT_SECRET"
 ENV_SEARCH_LANGUAGES = "MLUVII_TUI_SEARCH_LANGUAGES"
@@ -22,7 +24,7 @@ DEMO_TRAFFIC = 6.0  # new live sessions per minute in `mluvii-tui demo`
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = cliargs.OneLineParser(
         prog="mluvii-tui",
         description="Keyboard-first terminal console for mluvii sessions.",
         epilog=(
@@ -31,10 +33,14 @@ def build_parser() -> argparse.ArgumentParser:
             "Try `mluvii-tui demo` first: it needs no mluvii tenant."
         ),
     )
-    parser.add_argument("--base-url", help="mluvii server, e.g. https://app.mluvii.com")
-    parser.add_argument("--profile", default=None, help="name for this server's local store")
     parser.add_argument(
-        "--days", type=int, default=None, help="history window to sync (days; profile's, or 7)"
+        "--base-url", type=cliargs.base_url, help="mluvii server, e.g. https://app.mluvii.com"
+    )
+    parser.add_argument(
+        "--profile", type=cliargs.profile, default=None, help="name for this server's local store"
+    )
+    parser.add_argument(
+        "--days", type=cliargs.days, default=None, help="history window (days; profile's, or 7)"
     )
     parser.add_argument("--timing", action="store_true", help="print startup timing on exit")
     parser.add_argument(
@@ -54,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_options(demo)
     demo.add_argument(
         "--days",
-        type=int,
+        type=cliargs.days,
         default=None,
         dest="demo_days",
         help="history to sync (default 7; everything when --data is given)",
@@ -64,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("simulator", help="run the mluvii API simulator in the foreground")
     sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    sim.add_argument("--port", type=cliargs.port, default=0, help="0 picks a free port")
     _add_data_options(sim)
     _add_traffic_option(sim, 0.0)
 
@@ -90,9 +96,13 @@ def _add_account_commands(sub: Any) -> None:
     for name, text in helps.items():
         command = sub.add_parser(name, help=text)
         # SUPPRESS: a subcommand's own default must not hide `mluvii-tui --profile P login`.
-        command.add_argument("--profile", default=argparse.SUPPRESS, help="profile name")
+        command.add_argument(
+            "--profile", type=cliargs.profile, default=argparse.SUPPRESS, help="profile name"
+        )
         if name != "locate":
-            command.add_argument("--base-url", default=argparse.SUPPRESS, help="mluvii server")
+            command.add_argument(
+                "--base-url", type=cliargs.base_url, default=argparse.SUPPRESS, help="server"
+            )
         if name == "login":
             _add_login_arguments(command)
 
@@ -134,14 +144,20 @@ def _rate(text: str) -> float:
 
 
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sessions", type=int, default=5000, help="generated sessions")
-    parser.add_argument("--seed", type=int, default=7, help="random seed of the generated data")
+    parser.add_argument("--sessions", type=cliargs.count, default=5000, help="generated sessions")
+    parser.add_argument("--seed", type=cliargs.seed, default=7, help="random seed of the data")
     parser.add_argument("--data", type=Path, default=None, help="JSON array of SessionModel")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status: 0 done, 1 failed, 2 bad arguments, 130 Ctrl+C.
+
+    A failure nobody foresaw is one line on stderr and status 1, never a traceback."""
     started = time.perf_counter()
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a bad argument (2, its line already printed)
+        return exc.code if isinstance(exc.code, int) else 2
     if (problem := _search_languages()) is not None:
         print(f"mluvii-tui: {problem}", file=sys.stderr)
         return 2
@@ -177,6 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_console(args, started)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the last guard: one line, non-zero
+        from mluvii_tui.text import one_line
+
+        return _error(f"failed: {type(exc).__name__}: {one_line(str(exc), 300)}")
 
 
 def _search_languages() -> str | None:
@@ -312,15 +332,17 @@ def _open_console(
 ) -> int:
     from mluvii_tui.app import MluviiApp
     from mluvii_tui.cli.serve import console_settings
-    from mluvii_tui.connect.opening import open_store
+    from mluvii_tui.connect.opening import open_healed
 
     settings = console_settings(ui, theme)
     if isinstance(settings, str):
         return _error(settings)
     try:
-        store = open_store(profile, index_progress=index_progress)
+        store, notice = open_healed(profile, index_progress=index_progress)
     except Exception as exc:
         return _error(f"cannot open the local store: {exc}")
+    if notice:
+        print(f"mluvii-tui: {notice}", file=sys.stderr)
     app = MluviiApp(
         store,
         client,
@@ -333,13 +355,17 @@ def _open_console(
         clipboard=settings.clipboard,
         theme=settings.theme,
     )
+    app.startup_notice = notice
     try:
         app.run(mouse=settings.mouse)
     finally:
         store.close()
     if timing and app.first_paint_s is not None:
         print(f"startup to first table paint: {app.first_paint_s * 1000:.0f} ms", file=sys.stderr)
-    return 0
+    code = app.return_code or 0
+    if code and app.fatal_error:
+        print(f"mluvii-tui: {app.fatal_error}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

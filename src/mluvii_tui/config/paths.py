@@ -104,3 +104,9 @@ def tree_size(path: Path) -> int:
             with contextlib.suppress(OSError):
                 total += (Path(root) / name).stat().st_size
     return total
+
+
+def outbox_path(profile: str) -> Path:
+    """The profile's notes outbox: notes typed and not yet accepted by the server (never in the
+    disposable cache)."""
+    return profile_state_dir(profile) / "outbox.sqlite3"

@@ -14,6 +14,7 @@ from ..config import paths
 from ..config.logs import register_secret
 from ..config.profiles import ConfigError, ConfigFile, Profile, resolve
 from ..config.secrets import CLIENT_SECRET, ENV_PASSPHRASE, get_secret
+from ..store import recover
 from ..store.store import SessionStore
 
 
@@ -58,11 +59,17 @@ def client_for(
     return MluviiClient(profile.base_url, profile.client_id, found.value)
 
 
+def open_healed(
+    profile: str, index_progress: Callable[[int, int], None] | None = None
+) -> tuple[SessionStore, str | None]:
+    """The profile's store, and one line when its old file could not be read and was moved
+    aside (``store.recover``); the file is created mode 0600 (-wal/-shm copy the mode).
+    ``index_progress``: told how a one-time rebuild of its search index goes."""
+    return recover.open_store(paths.store_path(profile), index_progress=index_progress)
+
+
 def open_store(
     profile: str, index_progress: Callable[[int, int], None] | None = None
 ) -> SessionStore:
-    """The profile's store; the file is created mode 0600 (SQLite's -wal/-shm copy the mode).
-    ``index_progress``: told how a one-time rebuild of its search index goes."""
-    return SessionStore(
-        paths.private_file(paths.store_path(profile)), index_progress=index_progress
-    )
+    """The profile's store (healed like ``open_healed``, for callers with no one to tell)."""
+    return open_healed(profile, index_progress)[0]

@@ -74,6 +74,28 @@ class _Token:
     user_id: int
 
 
+def _truncating(send: Any, limit: int) -> Any:
+    """An ASGI ``send`` that passes the first ``limit`` bytes of the body, then breaks off
+    (the headers still promise the whole length)."""
+    sent = 0
+
+    async def cut(message: dict) -> None:
+        nonlocal sent
+        if message["type"] != "http.response.body":
+            await send(message)
+            return
+        body = message.get("body", b"")
+        room = max(0, limit - sent)
+        sent += len(body)
+        if sent <= limit:
+            await send(message)
+            return
+        await send({"type": "http.response.body", "body": body[:room], "more_body": True})
+        raise ConnectionAbortedError("simulated truncated body")
+
+    return cut
+
+
 class _Gate:
     """ASGI middleware: statistics, injected faults, Bearer authentication for /api/."""
 
@@ -88,7 +110,11 @@ class _Gate:
         path, method = scope["path"], scope["method"]
         self.state.count(method, path)
         fault = self.state.take_fault(method, path)
-        if fault is not None:
+        if fault is not None and fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault is not None and fault.truncate is not None:
+            send = _truncating(send, fault.truncate)
+        elif fault is not None and not (fault.status == 200 and fault.body is None):
             await self._fault(fault, scope, receive, send)
             return
         if path.startswith("/api/") and not self._authorised(scope):

@@ -40,9 +40,11 @@ class SyncStateChanged(Message):
         error: str | None = None,
         done: bool = False,
         phase: str = "",
+        note: str = "",
     ) -> None:
         super().__init__()
         self.phase = phase
+        self.note = note  # e.g. "1 session skipped: <why>": shown with the outcome
         self.running = running
         self.sessions = sessions
         self.pages = pages
@@ -247,6 +249,10 @@ class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
             self._sync_text = f"syncing… {event.sessions:,} sessions"
         else:
             self._sync_text = f"synced {self.mluvii.now():%H:%M}"
+        if event.note and not event.error:
+            self._sync_text += f" · {event.note}"
+            if event.done:
+                self.notify(event.note, title="Sync", severity="warning", markup=False)
         if event.pages or event.done:
             self.query_one(SessionTable).reload()
         self._update_status()

@@ -86,7 +86,12 @@ class SessionDetail(Widget):
     def outbox(self) -> NoteOutbox:
         if self._outbox is None or self._outbox.client is not self.client:
             author = getattr(self.app, "user_name", None) or "You"
-            self._outbox = NoteOutbox(self.store, self.client, author=author, now=self.now)
+            pending = getattr(self.app, "pending_notes", None) or (  # the outbox file
+                self._outbox.outbox if self._outbox is not None else None
+            )
+            self._outbox = NoteOutbox(
+                self.store, self.client, pending=pending, author=author, now=self.now
+            )
         return self._outbox
 
     # -- public API ----------------------------------------------------------------------------
