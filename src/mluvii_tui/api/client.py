@@ -244,7 +244,7 @@ class MluviiClient(ApiTransport):
         data = await self._json("templates", params=params)
         return self._parse_list(data, MessageTemplate, "templates")
 
-    async def _send(self, name: str, body: Any, key: str, **path_params: object) -> Any:
+    async def _send(self, name: str, body: Any, key: str, **path_params: Any) -> Any:
         response = await self._call(
             name, json_body=body, headers={"Idempotency-Key": key}, **path_params
         )

@@ -84,8 +84,9 @@ class ApiTransport:
         self._sleep = sleep
         self._secret = client_secret
         token_url = self.base_url + PATHS["token"].template
-        auth_kwargs = {"clock": clock} if clock is not None else {}
-        self.auth = ClientCredentialsAuth(token_url, client_id, client_secret, **auth_kwargs)
+        self.auth = ClientCredentialsAuth(
+            token_url, client_id, client_secret, clock=clock or time.monotonic
+        )
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             auth=self.auth,
@@ -186,7 +187,7 @@ class ApiTransport:
         *,
         params: list[tuple[str, str]] | None = None,
         not_found: str | None = None,
-        **path_params: object,
+        **path_params: Any,
     ) -> Any:
         attempt = 0
         while True:
@@ -227,7 +228,7 @@ class ApiTransport:
         json_body: Any = None,
         headers: dict[str, str] | None = None,
         not_found: str | None = None,
-        **path_params: object,
+        **path_params: Any,
     ) -> httpx.Response:
         """Send one API call with retries; return a 2xx response or raise a typed error."""
         spec = PATHS[name]
@@ -241,16 +242,21 @@ class ApiTransport:
         while True:
             try:
                 response = await self._http.request(
-                    spec.method, url, params=params, json=json_body, headers=headers
+                    spec.method,
+                    url,
+                    params=None if params is None else list(params),
+                    json=json_body,
+                    headers=headers,
                 )
             except httpx.TransportError as exc:
-                error = self._transport_error(exc, where)
+                error: MluviiError = self._transport_error(exc, where)
                 sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 retry_after = None
                 if sent and not idempotent:
                     raise error from None
             except (ServerError, RateLimited) as exc:  # from the token endpoint
-                error, retry_after = exc, getattr(exc, "retry_after", None)
+                error = exc
+                retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
             except MluviiError as exc:
                 raise scrub(exc, self._secret) from None
             else:
@@ -355,8 +361,9 @@ def server_reason(response: httpx.Response) -> str | None:
     if not isinstance(body, dict):
         return None
     for key in ("message", "title"):
-        if isinstance(body.get(key), str) and body[key].strip():
-            return body[key]
+        text = body.get(key)
+        if isinstance(text, str) and text.strip():
+            return text
     for value in body.values():  # {"field": ["problem", ...]}
         if isinstance(value, list) and value and isinstance(value[0], str):
             return value[0]

@@ -135,7 +135,7 @@ class QueryRunner:
     def _count(self, key: Any, sql: str, args: list[Any]) -> int:
         hit = self.cache.get(key)
         if hit is not None:
-            return hit
+            return int(hit)
         n = int(self.conn.execute(sql, args).fetchone()[0])
         self.cache[key] = n
         return n
@@ -235,7 +235,7 @@ class QueryRunner:
     def window_where(self, query: SessionQuery, force: bool) -> tuple[str, list[Any]]:
         """The WHERE a window runs: listed matches when remembered, correlated member
         subqueries when walking the sort index, else the plain one."""
-        listed = self.cache.get(self._key(query, "listed"))
+        listed: tuple[str, list[Any]] | None = self.cache.get(self._key(query, "listed"))
         if listed is not None:
             return listed
         where, args = self.where(query)
@@ -363,8 +363,7 @@ class QueryRunner:
         values = [*args, *seg.cond_args, *extra, take, skip]
         try:
             sql = _segment_sql(seg, where, select, force)
-            rows = self.conn.execute(sql + tail, values)
-            rows = rows.fetchall()
+            rows = self.conn.execute(sql + tail, values).fetchall()
         except sqlite3.OperationalError:
             if not force:
                 raise

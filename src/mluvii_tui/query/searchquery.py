@@ -198,7 +198,8 @@ class _Parser:
         self.take()
         if kind == "(":
             inner = self.or_expr(negated)
-            if self.peek() is None or self.peek()[0] != ")":
+            closing = self.peek()
+            if closing is None or closing[0] != ")":
                 raise SearchSyntaxError("missing ): every ( needs a closing )")
             self.take()
             if inner is None:

@@ -51,7 +51,7 @@ def plan_where(query: SessionQuery, now: Any = None) -> tuple[str, list[Any]]:
             compiled = _compile_search(query.search)
         except ValueError as exc:
             raise QueryError(str(exc)) from None
-        if compiled is not None and getattr(compiled, "match", ""):
+        if compiled is not None and compiled.match:
             sql, values = _search_sql(compiled)
             parts.append(f"({sql})")
             args.extend(values)

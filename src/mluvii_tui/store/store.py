@@ -236,8 +236,8 @@ class SessionStore(HealthMixin, NotesMixin):
             next_rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM activities").fetchone()[
                 0
             ]
-            acts = []
-            texts = []
+            acts: list[tuple[Any, ...]] = []
+            texts: list[tuple[int, int, str | None, str]] = []
             for r in todo:
                 base = next_rowid + 1
                 next_rowid += len(r.activities)
