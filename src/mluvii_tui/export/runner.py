@@ -26,11 +26,10 @@ from mluvii_tui.query.types import SessionQuery
 from . import html_export as H
 from . import parallel
 from .cells import Memo
-from .csv_export import CsvWriter
+from .csv_export import CsvWriter, text_transcript
 from .files import AtomicFile, ExportError, check_target, describe_os_error
 from .reader import SessionReader
 from .rowcells import compile_cells, needed_fields
-from .transcripts import html_transcript, text_transcript
 
 WINDOW = 2000
 #: Smaller windows when whole sessions (transcripts) are loaded: they are far bigger than rows.
@@ -173,7 +172,7 @@ def run_export(
     reader = SessionReader(store, query, fields, params, sources=job.needs_sessions)
     render = None
     if job.needs_sessions:
-        render = html_transcript if job.kind == "html" else text_transcript
+        render = H.html_transcript if job.kind == "html" else text_transcript
 
     stopped: list[bool] = []
 
