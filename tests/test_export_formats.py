@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from mluvii_tui.export.cells import MAX_CELL_CHARS, cut_cell, neutralise
 from mluvii_tui.export.csv_export import CsvWriter, csv_plan
 from mluvii_tui.export.rowcells import compile_cells, needed_fields
-from mluvii_tui.store.columns import (
+from mluvii_tui.query.columns import (
     KIND_FORMATS,
     all_columns,
     format_duration,
