@@ -35,7 +35,7 @@ from mluvii_tui.domain.transcript_decode import Loader, source_items
 from mluvii_tui.text import clean, one_line
 
 from .cells import Memo
-from .files import AtomicFile, ExportError, check_target
+from .files import AtomicFile, check_target, discarded_on_error
 
 _SENDER_CLASS = {GUEST: "from-guest", OPERATOR: "from-operator", CHATBOT: "from-bot"}
 
@@ -232,17 +232,9 @@ def export_session_json(
 
 def _write_atomically(path: Path, overwrite: bool, write: Callable[[IO[str]], None]) -> Path:
     """Write through a temporary file that becomes ``path`` only when all of it is written."""
-    from .files import describe_os_error
-
     target = check_target(path, overwrite)
     out = AtomicFile(target, overwrite=overwrite)
-    try:
+    with discarded_on_error(out.discard, target):
         write(out.file)
-    except OSError as exc:
-        out.discard()
-        raise ExportError(describe_os_error(exc, target)) from exc
-    except BaseException:
-        out.discard()
-        raise
     out.commit()
     return target
