@@ -189,7 +189,7 @@ def _item(a: Any, names: NameLookup, by_id: dict[int, Any]) -> TranscriptItem:
     sender, sender_name = names.sender(a)
     time, aid, delivery = a.time, a.activity_id, enum_text(a.status)
     if kind in _MESSAGE_TYPES or (kind == "ChatbotHeroCardSubmission"):
-        text = clean(a.text)
+        text = _clean(a.text)
         if not text and a.chatbot_message_content is not None:
             text = _content_text(a.chatbot_message_content)
         if kind == "ChatbotHeroCardSubmission" and not text:
@@ -207,7 +207,7 @@ def _item(a: Any, names: NameLookup, by_id: dict[int, Any]) -> TranscriptItem:
         )
     if kind == "SharedFile" or (a.file is not None and kind not in _FORM_TYPES):
         info = _file(a.file)
-        text = clean(a.text)
+        text = _clean(a.text)
         return TranscriptItem(
             FILE, sender, sender_name, time, text, kind, aid, info, "", (), delivery
         )
@@ -215,6 +215,13 @@ def _item(a: Any, names: NameLookup, by_id: dict[int, Any]) -> TranscriptItem:
         return _form(a, kind, sender, sender_name, names, by_id, delivery)
     text = _system_text(a, kind, names)
     return TranscriptItem(SYSTEM, SYSTEM_SENDER, "", time, text, kind, aid, None, "", (), delivery)
+
+
+def _clean(text: str | None) -> str:
+    """``text.clean``, skipped for printable text (it changes only unprintable characters)."""
+    if text.__class__ is str and text.isprintable():
+        return text  # type: ignore[return-value]
+    return clean(text)
 
 
 def _file(f: SessionFile | None) -> FileInfo:

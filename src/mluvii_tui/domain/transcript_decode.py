@@ -191,29 +191,52 @@ def _activity(a: Any) -> Any:
             return Activity.model_validate(a)
         except ValidationError:
             raise Declined from None
-    view = _Activity()
-    values = view.__dict__
-    keys = _KEYS
-    for key, value in a.items():
-        spec = keys.get(key)
+    shape = tuple(a)
+    read = _readers.get(shape)
+    if read is None:
+        if len(_readers) >= 1024:
+            _readers.clear()
+        read = _readers[shape] = _reader(shape)
+    return read(*a.values())
+
+
+#: activity keys in their order -> the function that reads an activity of that shape
+_readers: dict[tuple[str, ...], Callable[..., _Activity]] = {}
+
+
+def _reader(shape: tuple[str, ...]) -> Callable[..., _Activity]:
+    """Straight-line code reading an activity with exactly these keys (an activity's values,
+    in order, as arguments): each value checked as _KEYS says, then kept under its attribute
+    name; a key outside _KEYS (unknown, or snake_case) declines. A store holds few shapes."""
+    env: dict[str, Any] = {"Declined": Declined, "_canon": _canon, "_time": _time}
+    env |= {"_file": _file, "_Activity": _Activity}
+    args = [f"v{i}" for i in range(len(shape))]
+    body = [f"def read({', '.join(args)}):", "    d = {}"]
+    for i, key in enumerate(shape):
+        spec = _KEYS.get(key)
         if spec is None:
-            raise Declined  # an unknown or a snake_case key
+            body.append("    raise Declined  # an unknown or a snake_case key")
+            break
         attr, kind, table = spec
-        if value.__class__ is not kind:
-            if value is None:
-                continue
-            if kind is not None:
-                raise Declined
-        elif table is not None:
-            value = table.get(value) or _canon(table, value)
-        values[attr] = value
-    if view.hero_card or view.call_script:
-        raise Declined  # form fields on another kind of activity
-    if view.time is not None:
-        view.time = _time(view.time)
-    if view.file is not None:
-        view.file = _file(view.file)
-    return view
+        v = args[i]
+        if attr == "_unread":
+            continue
+        body.append(f"    if {v} is not None:")
+        if kind is not None:
+            env[f"_K{i}"] = kind
+            body.append(f"        if {v}.__class__ is not _K{i}: raise Declined")
+        if table is not None:
+            env[f"_E{i}"] = table
+            body.append(f"        d[{attr!r}] = _E{i}.get({v}) or _canon(_E{i}, {v})")
+        elif kind is list:  # form fields on another kind of activity: only [] passes
+            body.append(f"        if {v}: raise Declined")
+        elif key in ("time", "file"):
+            body.append(f"        d[{attr!r}] = _{key}({v})")
+        else:
+            body.append(f"        d[{attr!r}] = {v}")
+    body += ["    view = _Activity()", "    view.__dict__ = d", "    return view"]
+    exec(compile("\n".join(body) + "\n", "<activity reader>", "exec"), env)  # no data in it
+    return env["read"]
 
 
 def _names(data: dict[str, Any], extra_users: dict[int, str] | None) -> NameLookup:
