@@ -166,7 +166,8 @@ FORMAT_ENV: dict[str, Any] = {
     "_time": format_time,
     "_dur": format_duration,
     "_iso": iso_time,
-    "_hms": format_hms,
+    # whole seconds, then the delimiter and h:mm:ss: the CSV fields of a duration (they repeat)
+    "_s_hms": lru_cache(maxsize=65_536)(lambda t, d: f"{t}{d}{format_hms(t)}"),
     "_num": format_number,
     "_line": one_line,
     "_clean": clean_cell,
@@ -204,7 +205,7 @@ KIND_FORMATS: dict[str, KindFormat] = {
     "duration": KindFormat(
         display="_dur(v)",
         export="str(round(v))",
-        csv="f'{(t := round(v))}{_D}{_hms(t)}'",
+        csv="_s_hms(round(v), _D)",
         csv_headers=("{} (s)", "{} (h:mm:ss)"),
     ),
     "bool": KindFormat(display="'yes' if v else ''", export="'yes' if v else 'no'"),
