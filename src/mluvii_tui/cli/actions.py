@@ -178,7 +178,7 @@ async def _with_client(
 
 def _report(outcomes: list[Any]) -> int:
     for o in outcomes:
-        line = f"{o.result:<8} {o.target}"
+        line = f"{o.result} {o.target}"
         if o.reason:
             line += f": {o.reason}"
         print(one_line(line, 400))
