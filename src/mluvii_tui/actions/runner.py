@@ -195,14 +195,18 @@ class ActionRunner:
         note: str | None = None,
         *,
         previous: dict[int, Outcome] | None = None,
+        request_ids: dict[int, str] | None = None,
     ) -> list[Outcome]:
         """Re-route each session (a few at a time); results in the order of ``session_ids``.
-        With ``previous`` (a retry), an unknown outcome is retried under its own request id."""
+        ``request_ids`` fixes each session's request id (one confirmation, one request each);
+        with ``previous`` (a retry), an unknown outcome is retried under its own request id."""
         gate = asyncio.Semaphore(BULK_CONCURRENCY)
 
         async def one(sid: int) -> Outcome:
             before = (previous or {}).get(sid)
-            key = before.request_id if before is not None and before.result == UNKNOWN else None
+            key = (request_ids or {}).get(sid)
+            if before is not None and before.result == UNKNOWN:
+                key = before.request_id
             async with gate:
                 return await self.forward(sid, target, note, request_id=key)
 

@@ -289,6 +289,7 @@ def _run_demo(args: argparse.Namespace, started: float) -> int:
             timing=args.demo_timing or args.timing,
             connect=connect,
             ui=args,
+            read_only=args.read_only,
         )
     finally:
         simulator.stop()
@@ -326,6 +327,7 @@ def _run_console(args: argparse.Namespace, started: float) -> int:
         timing=args.timing,
         ui=args,
         theme=profile.theme,
+        read_only=args.read_only or profile.read_only,
     )
 
 
@@ -339,6 +341,7 @@ def _open_console(
     connect: Callable[[], Any] | None = None,
     ui: argparse.Namespace,
     theme: str = "",
+    read_only: bool = False,
 ) -> int:
     from mluvii_tui.app import MluviiApp
     from mluvii_tui.cli.serve import console_settings
@@ -364,6 +367,7 @@ def _open_console(
         keymap=settings.keys,
         clipboard=settings.clipboard,
         theme=settings.theme,
+        read_only=read_only,
     )
     app.startup_notice = notice
     try:
