@@ -59,3 +59,10 @@ class Permissions:
         if self.read_only:
             who = f"{who}  READ-ONLY".strip()
         return who
+
+
+def refusal(app: object, action: str) -> str | None:
+    """Why the UI ``app`` may not do ``action`` now (None: allowed, or no permission model, as
+    in a widget's test app). For widgets, which may not import the app."""
+    permissions = getattr(app, "permissions", None)
+    return permissions.why_not(action) if isinstance(permissions, Permissions) else None

@@ -43,13 +43,6 @@ GUARDED = {
 MARK_ALL_LIMIT = 5000
 
 
-def refusal(app: Any, action: str) -> str | None:
-    """Why ``app`` may not do ``action`` now (None: allowed). For widgets outside the screen."""
-    from ..app import MluviiApp
-
-    return app.permissions.why_not(action) if isinstance(app, MluviiApp) else None
-
-
 class AdminActionsMixin:
     """Mixed into SessionsScreen (a Screen): ``self.app`` is the MluviiApp."""
 
@@ -261,7 +254,7 @@ class AdminActionsMixin:
             else f"to operator {target.name}"
         )
         lines.append(Text(f"will be re-routed {where}.", style="bold"))
-        lines.append("Their current operator loses them; the server may refuse ended ones.")
+        lines.append("An operator who has it now loses it; the server refuses ended sessions.")
         lines.append(f"Note for the next operator: {one_line(note, 200)}" if note else "No note.")
 
         if len(ids) == 1:

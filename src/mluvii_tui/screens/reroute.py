@@ -53,6 +53,7 @@ class RerouteDialog(ModalScreen[Choice | None]):
             yield Static("", id="reroute-message")
 
     def on_mount(self) -> None:
+        self.query_one("#reroute-targets", OptionList).can_focus = False  # ↑↓ from the inputs
         self.query_one("#reroute-filter", Input).focus()
         self._say("loading availability…")
         self._load()

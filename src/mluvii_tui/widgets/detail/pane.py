@@ -268,7 +268,7 @@ class SessionDetail(Widget):
         session_id = self.session_id
         if session_id is None or self.store is None:
             return
-        from ...screens.admin_actions import refusal
+        from ...actions.permissions import refusal
 
         why = refusal(self.app, "note")
         if why is not None:

@@ -148,7 +148,7 @@ class ParamsView(Vertical):
         if getattr(self.app, "client", None) is None:
             self.notify("Offline: parameters cannot be edited", severity="warning")
             return
-        from ...screens.admin_actions import refusal
+        from ...actions.permissions import refusal
 
         why = refusal(self.app, "params")
         if why is not None:
