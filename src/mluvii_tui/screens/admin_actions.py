@@ -47,7 +47,7 @@ class AdminActionsMixin:
     """Mixed into SessionsScreen (a Screen): ``self.app`` is the MluviiApp."""
 
     ADMIN_BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("R", "reroute", "Re-route", id="admin.reroute"),
+        Binding("R", "reroute", "Re-route", show=False, id="admin.reroute"),
         Binding("space", "toggle_mark", "Mark", show=False, id="admin.mark"),
         Binding("A", "mark_all", "Mark all", show=False, id="admin.mark_all"),
         Binding("m", "contact", "Contact", show=False, id="admin.contact"),
