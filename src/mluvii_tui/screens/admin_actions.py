@@ -4,22 +4,19 @@ contact the client again, ban, the Blacklist and the audit log; who-am-I in the 
 ``AdminActionsMixin`` is mixed into ``SessionsScreen``: its bindings, ``check_action`` (an
 action the role may not do is disabled, in read-only mode it is removed) and the handlers that
 open the dialogs, send through the app's ``ActionRunner`` and show the outcome in the table and
-the detail at once. ``AdminCommands`` puts the same actions in the command palette, with the
-reason when one is not allowed.
+the detail at once. Keys, palette titles and ``:`` aliases are rows of keymap/commands.py
+(scope ``sessions``, help group "Admin").
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
-from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from ..actions.runner import DONE, UNKNOWN, ForwardTarget, Outcome
@@ -45,15 +42,6 @@ MARK_ALL_LIMIT = 5000
 
 class AdminActionsMixin:
     """Mixed into SessionsScreen (a Screen): ``self.app`` is the MluviiApp."""
-
-    ADMIN_BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("R", "reroute", "Re-route", show=False, id="admin.reroute"),
-        Binding("space", "toggle_mark", "Mark", show=False, id="admin.mark"),
-        Binding("A", "mark_all", "Mark all", show=False, id="admin.mark_all"),
-        Binding("m", "contact", "Contact", show=False, id="admin.contact"),
-        Binding("B", "ban", "Ban", show=False, id="admin.ban"),
-        Binding("b", "blacklist", "Blacklist", show=False, id="admin.blacklist"),
-    ]
 
     if TYPE_CHECKING:
         app: MluviiApp
@@ -173,6 +161,8 @@ class AdminActionsMixin:
     # ------------------------------------------------------------------ marks
 
     def action_toggle_mark(self) -> None:
+        if self.app.permissions.read_only:
+            return
         table = self._table
         sid = table.current_session_id
         if sid is None:
@@ -204,11 +194,13 @@ class AdminActionsMixin:
     def action_reroute(self) -> None:
         if self._refused("forward"):
             return
+        detail = self._detail()
+        in_detail = detail is not None and detail.display and detail.has_focus_within
         marked = sorted(self._table.marked)
-        if marked:
+        if marked and not in_detail:
             self._reroute(marked)
             return
-        session = self._session()
+        session = detail.session if in_detail else self._session()
         if session is None:
             return
         if enum_text(session.status) not in LIVE_STATUSES or session.ended is not None:
@@ -431,49 +423,3 @@ class AdminActionsMixin:
         from .audit_log import AuditLogScreen
 
         self.app.push_screen(AuditLogScreen(AuditLog.for_profile(self.app.profile)))
-
-
-COMMANDS = (
-    ("Re-route session", "reroute", "forward", "R: to a group or an operator"),
-    ("Mark all sessions of the filter", "mark_all", "forward", "A: for a bulk re-route"),
-    ("Contact client", "contact", "contact", "m: write to the client of an ended session"),
-    ("Ban client", "ban", "ban", "B: ban the client of this session"),
-    ("Blacklist", "blacklist", None, "b: bans, active and expired; unban"),
-    ("Audit log", "audit_log", None, "every admin action taken with this profile"),
-)
-
-
-class AdminCommands(Provider):
-    """The admin actions in the command palette; a disallowed one says why and does nothing."""
-
-    def _commands(self) -> list[tuple[str, Any, str]]:
-        from .sessions import SessionsScreen
-
-        screen = next((s for s in self.app.screen_stack if isinstance(s, SessionsScreen)), None)
-        if screen is None:
-            return []
-        permissions = self.app.permissions  # type: ignore[attr-defined]
-        out = []
-        for title, action, needs, help_text in COMMANDS:
-            why = permissions.why_not(needs) if needs else None
-            if why is not None:
-                if permissions.read_only:
-                    continue  # removed in read-only mode
-                out.append((f"{title} (disabled)", partial(self._explain, why), why))
-            else:
-                out.append((title, partial(screen.run_action, action), help_text))
-        return out
-
-    def _explain(self, why: str) -> None:
-        self.app.notify(Content(why), severity="warning")
-
-    async def discover(self) -> Hits:
-        for title, callback, help_text in self._commands():
-            yield DiscoveryHit(title, callback, help=help_text)
-
-    async def search(self, query: str) -> AsyncIterator[Hit]:  # type: ignore[override]
-        matcher = self.matcher(query)
-        for title, callback, help_text in self._commands():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)
