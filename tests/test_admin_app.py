@@ -195,3 +195,41 @@ async def test_audit_log_from_the_palette(sim, ctl, tmp_path):
         row = [str(c) for c in table.get_row_at(0)]
         assert row[2] == "forward" and f"session {sid}" in row[3] and row[4] == "done"
         assert "(administrator)" in row[1]
+
+
+async def test_r_on_the_routing_tab_reroutes_the_detail_session_not_the_marks(sim, ctl, tmp_path):
+    shown, other = live(ctl), live(ctl)
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        await settle(pilot)
+        copy_in(app, ctl, shown, other)
+        await select(pilot, other)
+        await pilot.press("space")  # a mark elsewhere must not matter in the detail
+        await select(pilot, shown)
+        await pilot.press("5")  # the routing tab
+        await settle(pilot)
+        app.screen.query_one("#detail").query_one("RoutingView").focus()
+        await pilot.pause()
+        await pilot.press("R")
+        await settle(pilot)
+        assert isinstance(app.screen, RerouteDialog)
+        assert "Re-route session" in str(app.screen.query_one(".admin-title").render())
+        await choose(pilot, "Reklamace")
+        assert f"Session {shown}" in str(app.screen.query_one("#confirm-body").render())
+        await pilot.press("escape")
+
+
+async def test_read_only_palette_offers_no_mutating_command(sim, tmp_path):
+    from mluvii_tui.screens.keys import available
+
+    app = make_app(sim, tmp_path, read_only=True)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        offered = {c.id for c, _ in available(app, app.screen)}
+        assert "sessions.blacklist" in offered and "sessions.audit_log" in offered
+        assert not offered & {
+            "sessions.reroute",
+            "sessions.mark",
+            "sessions.contact",
+            "sessions.ban",
+        }
