@@ -16,6 +16,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
 
+from .actions.audit import AuditLog
+from .actions.permissions import Permissions
+from .actions.runner import ActionRunner
 from .config.settings import set_warning_sink
 from .keymap.commands import bindings
 from .screens.keys import KeymapCommands, run_command
@@ -56,6 +59,7 @@ class MluviiApp(App[None]):
         keymap: dict[str, str] | None = None,
         clipboard: str = "auto",
         theme: str = "",
+        read_only: bool = False,
     ) -> None:
         super().__init__()
         self._theme_problem = self._use_theme(theme) if theme else None
@@ -77,6 +81,8 @@ class MluviiApp(App[None]):
         self.fatal_error: str | None = None
         self._connect = connect
         self._live_timer: Timer | None = None
+        self.permissions = Permissions(read_only=read_only)  # the user comes from who-am-I
+        self._actions: ActionRunner | None = None
         if now is not None and getattr(store, "now", None) is None:
             store.now = now  # time presets ("last 7 days") count from the app's clock
 
@@ -139,7 +145,33 @@ class MluviiApp(App[None]):
         self.fatal_error = write_crash_report(self.profile, self._exception)
         self._close_messages_no_wait()
 
+    @property
+    def actions(self) -> ActionRunner:
+        """The runner of admin actions (request ids, audit log) for this client and profile."""
+        if self._actions is None or self._actions.client is not self.client:
+            audit = AuditLog.for_profile(self.profile)
+            self._actions = ActionRunner(self.client, audit, self.profile, self.permissions)
+        self._actions.permissions = self.permissions
+        return self._actions
+
+    @work(exclusive=True, group="whoami", exit_on_error=False)
+    async def _who_am_i(self) -> None:
+        """Who is signed in (name, role, permissions), for the header and the admin actions."""
+        from .api.errors import MluviiError
+
+        if self.client is None:
+            return
+        try:
+            user = await self.client.get_me()
+        except MluviiError:
+            user = None  # the server does not say: it decides on each action
+        self.permissions = Permissions(user, read_only=self.permissions.read_only)
+        for screen in self.screen_stack:
+            if isinstance(screen, SessionsScreen):
+                screen.permissions_changed()
+
     def _online(self) -> None:
+        self._who_am_i()
         self.run_sync()
         if self._live_timer is None:
             self._live_timer = self.set_interval(self.LIVE_POLL_S, self._poll_live)

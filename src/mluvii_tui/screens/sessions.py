@@ -18,6 +18,7 @@ from mluvii_tui.query.columns import BASIC_COLUMNS, column_by_id
 from mluvii_tui.query.types import SessionQuery, SortKey
 
 from ..widgets.session_table import SessionTable
+from .admin_actions import AdminActionsMixin
 from .download_dialog import OpensDownloads
 from .sessions_filters import SessionFiltersMixin, server_filter_for
 
@@ -52,7 +53,7 @@ class SyncStateChanged(Message):
         self.done = done
 
 
-class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
+class SessionsScreen(AdminActionsMixin, OpensDownloads, SessionFiltersMixin, Screen[None]):
     KEYMAP_SCOPE = "sessions"
     BINDINGS: ClassVar[list[BindingType]] = bindings("sessions")
 
@@ -291,11 +292,14 @@ class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
         total = self.mluvii.store.total()
         line = Text()
         line.append(" mluvii-tui ", style="bold reverse")
-        line.append(f"  {self.mluvii.profile}  ")
+        line.append(f"  {self.mluvii.profile}")
+        line.append_text(self.admin_header())
+        line.append("  ")
         line.append(f" {VIEW_LABELS.get(table.query.view, table.query.view)} ", style="bold")
         line.append(f"  {shown:,} of {total:,} sessions")
         if table.query.view == "live" and self.mluvii.client is not None:
             line.append(f"  · polling every {self.mluvii.LIVE_POLL_S:g} s (no relay)", style="dim")
+        line.append_text(self.marks_text())
         if self._sync_text:
             line.append(f"  · {self._sync_text}", style="italic")
         self.query_one("#status-line", Static).update(line)
