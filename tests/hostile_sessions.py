@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from mluvii_tui.demo.generator import generate_sessions
+from mluvii_tui.store.store import SessionStore
 
 CORPUS_PATH = Path(__file__).parent / "data" / "hostile.json"
 FIRST_ID = 3_900_000
@@ -117,3 +118,18 @@ def hostile_sessions(now: datetime) -> list[dict]:
 
 def hostile_ids() -> list[int]:
     return [FIRST_ID + i for i in range(len(corpus()))]
+
+
+def store_hostile(store: SessionStore, now: datetime) -> list[str]:
+    """Write every hostile session into ``store`` with a pending note holding its text; returns
+    the names of the cases the store refused (lone surrogates: SQLite and UTF-8 cannot hold
+    them, so such a session is the sync's to skip and count, see docs/security.md)."""
+    refused = []
+    for (name, text), session in zip(corpus(), hostile_sessions(now), strict=True):
+        try:
+            store.upsert_sessions([session])
+        except UnicodeEncodeError:
+            refused.append(name)
+            continue
+        store.add_pending_note(session["id"], text[:5000] or "-", author="Hostile", now=now)
+    return refused

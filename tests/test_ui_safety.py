@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from textual.widgets._toast import Toast
 
-from hostile_sessions import FIRST_ID, corpus, forbidden_in, hostile_sessions
+from hostile_sessions import FIRST_ID, corpus, forbidden_in, store_hostile
 from mluvii_tui.app import MluviiApp
 from mluvii_tui.screens.saved_views import SavedViewsScreen
 from mluvii_tui.settings import load_state
@@ -46,11 +46,7 @@ OSC52 = re.compile(r"\x1b\]52;c;([A-Za-z0-9+/=]*)\x07")
 def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = build_store(tmp_path_factory.mktemp("safety-db") / "seed.db", 60, 5, NOW)
     store = SessionStore(path)
-    for session in hostile_sessions(NOW):
-        try:
-            store.upsert_sessions([session])
-        except UnicodeEncodeError:  # lone surrogates: the store cannot hold them (see below)
-            pass
+    store_hostile(store, NOW)
     store.close()
     return path
 

@@ -181,12 +181,11 @@ class MluviiApp(App[None]):
         markup: bool = False,
     ) -> None:
         """Every toast of the app is plain text: messages carry names, paths and server errors,
-        so they are never parsed as markup (``markup`` is accepted and ignored), a ``Text`` or
-        ``Content`` is shown by its plain text, and control sequences are stripped before the screen."""
+        so they are never parsed as markup (``markup`` is accepted and ignored), a ``Text``
+        or ``Content`` is shown by its plain text, and control sequences are stripped."""
         plain = message.plain if isinstance(message, Text | Content) else str(message)
-        super().notify(
-            clean(plain), title=one_line(title, 80), severity=severity, timeout=timeout, markup=False
-        )
+        title = one_line(title, 80)
+        super().notify(clean(plain), title=title, severity=severity, timeout=timeout, markup=False)
 
     def copy_to_clipboard(self, text: str) -> None:
         """Every copy (id, message, transcript, parameter, note, link) leaves through here: the

@@ -30,9 +30,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # Bidi marks/embeddings/overrides/isolates and invisible characters that hide or reorder text.
 # The zero-width joiner and non-joiner (U+200D, U+200C) stay: emoji sequences and Persian or
 # Indic words need them, and they cannot reorder or hide anything.
-_INVISIBLE = re.compile(
-    r"[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]"
-)
+_INVISIBLE = re.compile(r"[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]")
 _WHITESPACE_RUN = re.compile(r"\s+")
 
 #: A shown value never exceeds this many characters before layout cuts it further.
