@@ -19,10 +19,12 @@ from textual.screen import Screen
 
 from hostile_sessions import corpus, forbidden_in, hostile_ids, store_hostile
 from mluvii_tui.app import MluviiApp
-from mluvii_tui.commands import SessionCommands
+from mluvii_tui.query.types import SessionQuery
+from mluvii_tui.screens.commands import SessionCommands
+from mluvii_tui.screens.connect import ConnectScreen
+from mluvii_tui.screens.profiles import ProfileCommands
 from mluvii_tui.screens.saved_views import save_view
 from mluvii_tui.screens.sessions import SessionsScreen
-from mluvii_tui.store.querytypes import SessionQuery
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.widgets.detail import SessionDetail
 from mluvii_tui.widgets.detail.params import ParamEditScreen
@@ -168,6 +170,11 @@ class Tour:
         self.app.push_screen(ParamEditScreen(name, text))
         await settle(self.app, self.pilot)
 
+    async def connect(self) -> None:
+        await self.home()
+        self.app.push_screen(ConnectScreen())
+        await settle(self.app, self.pilot)
+
     def places(self) -> dict[str, Callable[[], Awaitable[None]]]:
         d = self.detail
         return {
@@ -192,6 +199,7 @@ class Tour:
             "SavedViewsScreen": self.saved_views,
             "DownloadDialog": self.download,
             "ParamEditScreen": self.param_edit,
+            "ConnectScreen": self.connect,
         }
 
     async def _then(self, place: Callable[[], Awaitable[None]], *keys: str) -> None:
@@ -250,6 +258,7 @@ async def palette_tour(app: MluviiApp, pilot: Pilot, tour: Tour) -> int:
     await tour.table()
     screen: Screen[Any] = app.screen
     titles = [title for title, _, _ in SessionCommands(screen)._commands()]
+    titles += [title for title, _ in ProfileCommands(screen)._commands()]
     titles += [c.title for c in app.get_system_commands(screen) if c.title != "Quit"]
     assert len(titles) >= 10
     for title in titles:

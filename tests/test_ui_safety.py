@@ -15,9 +15,9 @@ from textual.widgets._toast import Toast
 
 from hostile_sessions import FIRST_ID, corpus, forbidden_in, store_hostile
 from mluvii_tui.app import MluviiApp
+from mluvii_tui.config.settings import load_state
+from mluvii_tui.query.types import SessionQuery
 from mluvii_tui.screens.saved_views import SavedViewsScreen
-from mluvii_tui.settings import load_state
-from mluvii_tui.store.querytypes import SessionQuery
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.text import clean
 from mluvii_tui.widgets.detail import SessionDetail
