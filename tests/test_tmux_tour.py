@@ -59,6 +59,12 @@ class Pane:
             time.sleep(0.5)
         raise AssertionError(f"{needle!r} never appeared; the pane shows:\n{screen}")
 
+    def wait_gone(self, needle: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while needle in self.capture():
+            assert time.monotonic() < deadline, f"{needle!r} is still shown:\n{self.capture()}"
+            time.sleep(0.5)
+
     def dead_status(self) -> str:
         return _tmux("display-message", "-p", "-t", self.name, "#{pane_dead} #{pane_dead_status}")
 
@@ -116,24 +122,31 @@ def test_demo_under_tmux_survives_a_key_tour(tmp_path: Path) -> None:
         _assert_clean(screen, "after saving and recalling a view")
         states = [p.read_text(encoding="utf-8") for p in tmp_path.glob("config/**/state.json")]
         assert any("tour [b]view" in state for state in states), "the view was not saved"
-        for keys in (
-            ("/",),
-            ("e", "Escape", "Escape"),
-            ("s",),
-            ("Escape", "c", "Escape", "E", "Escape", "v", "v", "F", "Escape"),
-            ("f", "Escape", "C-p", "Escape", "d", "d", "r"),
+        pane.send("slash")
+        pane.type("objedn")
+        pane.send("Escape")
+        pane.send("s")
+        pane.type("faktura")
+        pane.send("Enter", "Escape", "Escape")
+        _assert_clean(pane.capture(), "after quick filter and search")
+        # each dialog: open it, see it, close it, see it gone (keys wait for the screen)
+        for key, needle in (
+            ("e", "Include transcripts"),
+            ("c", "space show/hide"),
+            ("E", "enter or ctrl+s export"),
+            ("f", "ctrl+r remove"),
+            ("C-p", "Search for commands"),
         ):
-            pane.send(*keys)
-            if keys == ("/",):
-                pane.type("objedn")
-            if keys == ("s",):
-                pane.type("faktura")
-                pane.send("Enter")
-            _assert_clean(pane.capture(), f"after {keys}")
+            pane.send(key)
+            _assert_clean(pane.wait_for(needle), f"dialog {key}")
+            pane.send("Escape")
+            pane.wait_gone(needle)
+        pane.send("v", "v", "F", "Escape", "d", "d", "r")
+        _assert_clean(pane.capture(), "after the view keys")
         assert pane.dead_status().startswith("0"), "the app is not running any more"
         assert "mluvii-tui" in pane.capture()
         pane.send("q", wait=0.2)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while not pane.dead_status().startswith("1") and time.monotonic() < deadline:
             time.sleep(0.3)
         assert pane.dead_status() == "1 0\n", pane.capture()
