@@ -251,12 +251,6 @@ class MluviiApp(App[None]):
         title = one_line(title, 80)
         super().notify(clean(plain), title=title, severity=severity, timeout=timeout, markup=False)
 
-    def copy_to_clipboard(self, text: str) -> None:
-        """Every copy (id, message, transcript, parameter, note, link) leaves through here: the
-        one sanitiser (text.clean) strips escape sequences, controls, bidi overrides and lone
-        surrogates, so a paste never carries them into a shell."""
-        super().copy_to_clipboard(clean(text))
-
     def action_show_help(self) -> None:
         from .screens.help import HelpScreen
 
