@@ -241,7 +241,7 @@ class Relay:
         elif resume is not None and resume > head:
             gap, cursor = "the relay's event log is behind this console: resync", head
         elif resume is not None and first and resume < first - 1:
-            gap = f"events {resume + 1}..{first - 1} are no longer kept: resync"
+            gap, cursor = f"events {resume + 1}..{first - 1} are no longer kept: resync", first - 1
         if gap is not None:
             frame = {"type": "gap", "after": resume, "resumeAt": cursor, "reason": gap}
             await ws.send_text(orjson.dumps(frame).decode())
