@@ -94,7 +94,8 @@ async def read_frames(
 ) -> list[dict]:
     """Connect, send ``{"resume": resume}``, return the next ``count`` frames (hello included)."""
     frames: list[dict] = []
-    async with websockets.connect(url, additional_headers={"Authorization": f"Bearer {token}"}) as ws:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with websockets.connect(url, additional_headers=headers) as ws:
         await ws.send(json.dumps({"resume": resume}))
         async with asyncio.timeout(timeout):
             while len(frames) < count:

@@ -13,7 +13,7 @@ import websockets
 
 from mluvii_tui.api.webhooks import EVENT_TYPES
 from mluvii_tui.demo.runner import Simulator
-from tests.relay_support import (
+from relay_support import (
     TOKEN,
     Poster,
     chat,
