@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
+import socket
 import sqlite3
 
 import httpx
@@ -245,6 +247,47 @@ def test_health_reports_a_failed_registration_and_keeps_serving(tmp_path, sim):
         assert poster.post("UserStatusChanged", {"userId": 1, "status": "Away"}).json() == {
             "seq": 1
         }
+    finally:
+        poster.close()
+        relay.stop()
+
+
+async def test_a_slow_consumer_is_closed_with_a_reason_and_resumes(tmp_path):
+    relay = start_relay(f"sqlite:{tmp_path / 'slow.db'}", None, max_backlog=16)
+    poster = Poster(relay.base_url)
+    # A console that stops reading: a small receive buffer (no autotuning), nothing read.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32_768)
+    sock.connect(("127.0.0.1", relay.config.port))
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    # 12 MB that does not compress (permessage-deflate): more than the kernel buffers hold.
+    count, padding = 300, secrets.token_hex(20_000)
+    try:
+        async with websockets.connect(
+            ws_url(relay.base_url), sock=sock, additional_headers=headers, max_queue=2
+        ) as ws:
+            await ws.send(json.dumps({"resume": 0}))
+            assert json.loads(await ws.recv())["type"] == "hello"
+
+            def post_all() -> None:
+                for n in range(1, count + 1):
+                    poster.send("SessionActivityChatMessage", {**chat(9, n), "text": padding})
+
+            await asyncio.to_thread(post_all)
+            health = httpx.get(relay.base_url + "/health").json()
+            assert health["events"]["slowConsumersClosed"] == 1
+            assert health["consoles"] == 0
+            seqs = []
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                while True:
+                    seqs.append(json.loads(await ws.recv())["seq"])
+        assert closed.value.rcvd.code == 4008
+        assert closed.value.rcvd.reason.startswith("too slow")
+        assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) < count
+        # It resumes from the last seq it applied and gets the rest, once each.
+        last = seqs[-1]
+        frames = events_of(await read_frames(ws_url(relay.base_url), last, count - last + 1))
+        assert [f["seq"] for f in frames] == list(range(last + 1, count + 1))
     finally:
         poster.close()
         relay.stop()

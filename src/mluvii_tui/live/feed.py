@@ -220,7 +220,7 @@ class LiveFeed:
             ) as ws:
                 self._ws = ws
                 self.counters.connects += 1
-                await ws.send(orjson.dumps({"resume": self.last_seq, "log": self.log_id}))
+                await ws.send(orjson.dumps({"resume": self.last_seq, "log": self.log_id}).decode())
                 async for message in ws:
                     if await self._handle(message) and not outcome.live:
                         outcome.live = True

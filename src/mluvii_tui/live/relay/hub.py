@@ -29,28 +29,39 @@ CLOSE_GOING_AWAY = 1001
 
 
 class Console:
-    """One websocket consumer: frames waiting to be written, and why it must go (if it must)."""
+    """One websocket consumer: frames waiting to be written, and why it must go (if it must).
 
-    __slots__ = ("closing", "gone", "max_backlog", "pending", "wake")
+    The backlog is bounded by count and by bytes (frames with whole sessions can be large)."""
 
-    def __init__(self, max_backlog: int) -> None:
+    __slots__ = ("closing", "gone", "max_backlog", "max_bytes", "pending", "pending_bytes", "wake")
+
+    def __init__(self, max_backlog: int, max_bytes: int = 32 * 2**20) -> None:
         self.pending: deque[str] = deque()
+        self.pending_bytes = 0
         self.wake = asyncio.Event()  # frames are waiting (or it must close)
         self.gone = asyncio.Event()  # it must close: ``closing`` says why
         self.closing: tuple[int, str] | None = None
         self.max_backlog = max_backlog
+        self.max_bytes = max_bytes
 
     def push(self, frame: str) -> bool:
         """Queue a frame; False (and the backlog dropped) once the console is over its bound."""
         if self.closing is not None:
             return False
-        if len(self.pending) >= self.max_backlog:
+        if len(self.pending) >= self.max_backlog or self.pending_bytes > self.max_bytes:
             self.pending.clear()
-            self.close(CLOSE_TOO_SLOW, f"too slow: over {self.max_backlog} events behind; resume")
+            self.pending_bytes = 0
+            self.close(CLOSE_TOO_SLOW, f"too slow: {self.max_backlog}+ events behind; resume")
             return False
         self.pending.append(frame)
+        self.pending_bytes += len(frame)
         self.wake.set()
         return True
+
+    def pop(self) -> str:
+        frame = self.pending.popleft()
+        self.pending_bytes -= len(frame)
+        return frame
 
     def close(self, code: int, reason: str) -> None:
         if self.closing is None:
@@ -65,12 +76,15 @@ class Hub:
         event_log: EventLog,
         *,
         ring_size: int = 2048,
+        ring_bytes: int = 16 * 2**20,
         max_backlog: int = 4096,
         on_entry: Callable[[LogEntry], None] | None = None,
     ) -> None:
         self.log = event_log
         self.ring: deque[LogEntry] = deque(maxlen=ring_size)
         self.ring_seqs: deque[int] = deque(maxlen=ring_size)
+        self.ring_bytes = 0
+        self.max_ring_bytes = ring_bytes
         self.head = 0
         self.max_backlog = max_backlog
         self.consoles: set[Console] = set()
@@ -97,8 +111,14 @@ class Hub:
         self.store_state = "ok"
 
     def _remember(self, entry: LogEntry) -> None:
+        if len(self.ring) == self.ring.maxlen:
+            self.ring_bytes -= len(self.ring[0].body)
         self.ring.append(entry)
         self.ring_seqs.append(entry.seq)
+        self.ring_bytes += len(entry.body)
+        while self.ring_bytes > self.max_ring_bytes and len(self.ring) > 1:
+            self.ring_bytes -= len(self.ring.popleft().body)
+            self.ring_seqs.popleft()
 
     async def follow(self) -> None:
         """Run forever: dispatch each new log entry to every console."""
@@ -147,9 +167,13 @@ class Hub:
             return True
         if not self.ring_seqs or after < self.ring_seqs[0] - 1:
             return False
+        if self.head - after > console.max_backlog // 2:
+            return False  # that far behind: page through the log, paced by the socket
         start = bisect.bisect_right(self.ring_seqs, after)
         for index in range(start, len(self.ring)):
-            console.pending.append(self.ring[index].frame())
+            frame = self.ring[index].frame()
+            console.pending.append(frame)
+            console.pending_bytes += len(frame)
         console.wake.set()
         self.consoles.add(console)
         return True

@@ -213,9 +213,11 @@ class Relay:
                 await asyncio.wait_for(ws.close(code, reason), CLOSE_TIMEOUT)
 
     async def _hello(self, ws: WebSocket) -> tuple[int | None, str | None]:
-        text = await asyncio.wait_for(ws.receive_text(), HELLO_TIMEOUT)
+        message = await asyncio.wait_for(ws.receive(), HELLO_TIMEOUT)
+        if message["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(message.get("code", 1000))
         try:
-            request = orjson.loads(text)
+            request = orjson.loads(message.get("text") or message.get("bytes") or b"")
         except orjson.JSONDecodeError:
             request = None
         if not isinstance(request, dict) or "resume" not in request:
@@ -314,7 +316,7 @@ async def _receive_until_gone(ws: WebSocket, console: Console) -> None:
 async def _send_pending(ws: WebSocket, console: Console) -> None:
     while console.closing is None:
         while console.pending and console.closing is None:
-            await ws.send_text(console.pending.popleft())
+            await ws.send_text(console.pop())
         console.wake.clear()
         if not console.pending and console.closing is None:
             await console.wake.wait()
