@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from ...api.errors import MluviiError
+from mluvii_tui.api.errors import MluviiError
 
 log = logging.getLogger("mluvii_tui.relay")
 

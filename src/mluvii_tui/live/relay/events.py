@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from ...api.webhooks import KNOWN_EVENT_TYPES, session_id_of
+from mluvii_tui.api.webhooks import KNOWN_EVENT_TYPES, session_id_of
 
 SHORT_DEDUP_SECONDS = 30
 _TIME_FIELDS = ("time", "started", "ended", "created")

@@ -18,7 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from .log import EventLog, LogEntry, StoreError
+from mluvii_tui.live.relay.log import EventLog, LogEntry, StoreError
 
 log = logging.getLogger("mluvii_tui.relay")
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from .log import LogEntry, StoreError
+from mluvii_tui.live.relay.log import LogEntry, StoreError
 
 _APPEND = """
 if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from ...api.errors import MluviiError
+from mluvii_tui.api.errors import MluviiError
 
 log = logging.getLogger("mluvii_tui.relay")
 

@@ -18,14 +18,14 @@ from pathlib import Path
 import platformdirs
 import uvicorn
 
-from ...api.client import MluviiClient
-from ...api.errors import MluviiError
-from ...api.webhooks import EVENT_TYPES
-from .enrich import Enricher
-from .log import StoreError, open_log
-from .options import ENV_RELAY_TOKEN, ENV_WEBHOOK_SECRET
-from .register import Registration, callback_url
-from .service import Relay, RelaySettings
+from mluvii_tui.api.client import MluviiClient
+from mluvii_tui.api.errors import MluviiError
+from mluvii_tui.api.webhooks import EVENT_TYPES
+from mluvii_tui.live.relay.enrich import Enricher
+from mluvii_tui.live.relay.log import StoreError, open_log
+from mluvii_tui.live.relay.options import ENV_RELAY_TOKEN, ENV_WEBHOOK_SECRET
+from mluvii_tui.live.relay.register import Registration, callback_url
+from mluvii_tui.live.relay.service import Relay, RelaySettings
 
 ENV_CLIENT_ID = "MLUVII_TUI_CLIENT_ID"
 ENV_CLIENT_SECRET = "MLUVII_TUI_CLIENT_SECRET"

@@ -26,12 +26,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from ...text import one_line
-from .enrich import Enricher, OperatorTable
-from .events import SHORT_DEDUP_SECONDS, BadEnvelope, parse_webhook
-from .hub import CLOSE_BAD_REQUEST, CLOSE_BAD_TOKEN, Console, Hub, cancel
-from .log import EventLog, LogEntry, StoreError
-from .register import Registration
+from mluvii_tui.live.relay.enrich import Enricher, OperatorTable
+from mluvii_tui.live.relay.events import SHORT_DEDUP_SECONDS, BadEnvelope, parse_webhook
+from mluvii_tui.live.relay.hub import CLOSE_BAD_REQUEST, CLOSE_BAD_TOKEN, Console, Hub, cancel
+from mluvii_tui.live.relay.log import EventLog, LogEntry, StoreError
+from mluvii_tui.live.relay.register import Registration
+from mluvii_tui.text import one_line
 
 log = logging.getLogger("mluvii_tui.relay")
 
