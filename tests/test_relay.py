@@ -291,3 +291,25 @@ async def test_a_slow_consumer_is_closed_with_a_reason_and_resumes(tmp_path):
     finally:
         poster.close()
         relay.stop()
+
+
+def test_the_operator_table_survives_a_restart(tmp_path):
+    store = f"sqlite:{tmp_path / 'ops.db'}"
+    relay = start_relay(store, None)
+    poster = Poster(relay.base_url)
+    for user, status in [(1, "Online"), (2, "Away"), (1, "Offline")]:
+        poster.send("UserStatusChanged", {"userId": user, "status": status})
+    poster.send("SessionActivityChatMessage", chat(1, 1))
+    poster.close()
+    relay.stop()
+    relay = start_relay(store, None)
+    try:
+        table = httpx.get(
+            relay.base_url + "/operators", headers={"Authorization": f"Bearer {TOKEN}"}
+        ).json()
+        assert [(row["userId"], row["status"]) for row in table["operators"]] == [
+            (1, "Offline"),
+            (2, "Away"),
+        ]
+    finally:
+        relay.stop()

@@ -94,17 +94,20 @@ class Hub:
         self._seconds: deque[list[int]] = deque(maxlen=12)  # [second, events dispatched]
         self.dropped_slow = 0
 
-    async def start(self, replay: Callable[[LogEntry], None] | None = None) -> None:
-        """Position at the end of the log; fill the ring; ``replay`` sees every kept entry."""
+    async def start(self, replay: tuple[str, Callable[[LogEntry], None]] | None = None) -> None:
+        """Position at the end of the log and fill the ring; ``replay = (event type, fn)``
+        passes every kept entry of that type to ``fn`` first (the operator table)."""
         first, last = await self.log.bounds()
-        cursor = max(0, first - 1) if replay is not None else max(0, last - self.ring.maxlen)
-        while True:
-            page = await self.log.read_after(cursor, 1000)
-            if not page:
-                break
+        if replay is not None:
+            event_type, apply = replay
+            cursor = max(0, first - 1)
+            while page := await self.log.read_type_after(event_type, cursor, 1000):
+                for entry in page:
+                    apply(entry)
+                cursor = page[-1].seq
+        cursor = max(0, first - 1, last - (self.ring.maxlen or 0))
+        while page := await self.log.read_after(cursor, 1000):
             for entry in page:
-                if replay is not None:
-                    replay(entry)
                 self._remember(entry)
             cursor = page[-1].seq
         self.head = max(last, cursor)

@@ -48,6 +48,10 @@ class EventLog(Protocol):
 
     async def read_after(self, seq: int, limit: int) -> list[LogEntry]: ...
 
+    async def read_type_after(self, event_type: str, seq: int, limit: int) -> list[LogEntry]:
+        """Kept entries of one event type after ``seq`` (at start-up: the operator table)."""
+        ...
+
     async def wait_after(self, seq: int, timeout: float, limit: int) -> list[LogEntry]:
         """Entries after ``seq``, waiting up to ``timeout`` s for the first one to arrive."""
         ...
@@ -66,6 +70,7 @@ class EventLog(Protocol):
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_by_type ON events (type, seq);
 CREATE TABLE IF NOT EXISTS dedup (key TEXT PRIMARY KEY, expires REAL NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 """
@@ -77,7 +82,7 @@ class SqliteLog:
 
     kind = "sqlite"
 
-    def __init__(self, path: Path, *, window: int = 100_000) -> None:
+    def __init__(self, path: Path, *, window: int = 50_000) -> None:
         self.where = str(path)
         self.window = window
         try:
@@ -144,6 +149,13 @@ class SqliteLog:
             raise StoreError(f"event log {self.where}: {exc}") from None
         return [LogEntry(*row) for row in rows]
 
+    async def read_type_after(self, event_type: str, seq: int, limit: int) -> list[LogEntry]:
+        rows = self._db.execute(
+            "SELECT seq, type, body FROM events WHERE type = ? AND seq > ? ORDER BY seq LIMIT ?",
+            (event_type, seq, limit),
+        ).fetchall()
+        return [LogEntry(*row) for row in rows]
+
     async def wait_after(self, seq: int, timeout: float, limit: int) -> list[LogEntry]:
         self._changed.clear()
         entries = await self.read_after(seq, limit)
@@ -173,7 +185,7 @@ class SqliteLog:
         self._db.close()
 
 
-async def open_log(spec: str, *, window: int = 100_000) -> EventLog:
+async def open_log(spec: str, *, window: int = 50_000) -> EventLog:
     """``sqlite:PATH`` (or a bare path) or ``redis://HOST:PORT/DB``; ``StoreError`` if unusable."""
     if spec.startswith(("redis://", "rediss://", "unix://")):
         from .redis_log import RedisLog

@@ -31,7 +31,7 @@ def add_relay_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--token", default=None, help=f"console token (prefer {ENV_RELAY_TOKEN})")
     parser.add_argument("--client-id", default=None, help="mluvii API client id (else env)")
     parser.add_argument("--webhook-user", default="mluvii", help="user in the callback URL")
-    parser.add_argument("--window", default="100000", help="events kept for resuming consoles")
+    parser.add_argument("--window", default="50000", help="events kept for resuming consoles")
     parser.add_argument("--dedup-seconds", default="600", help="how long a duplicate is caught")
     parser.add_argument("--max-backlog", default="4096", help="frames a console may lag behind")
     parser.add_argument("--register-every", default="600", help="seconds between re-registrations")

@@ -85,6 +85,17 @@ class RedisLog:
             raise StoreError(f"event log {self.where}: {_reason(exc)}") from None
         return [_entry(entry_id, fields) for entry_id, fields in items]
 
+    async def read_type_after(self, event_type: str, seq: int, limit: int) -> list[LogEntry]:
+        """Redis cannot filter a stream by field: page through it (only at start-up)."""
+        found: list[LogEntry] = []
+        while len(found) < limit:
+            page = await self.read_after(seq, 1000)
+            if not page:
+                break
+            found.extend(e for e in page if e.event_type == event_type)
+            seq = page[-1].seq
+        return found[:limit]
+
     async def wait_after(self, seq: int, timeout: float, limit: int) -> list[LogEntry]:
         try:
             answer = await self._r.xread(

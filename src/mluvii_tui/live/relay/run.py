@@ -47,7 +47,7 @@ class RelayConfig:
     port: int = 0
     webhook_user: str = "mluvii"
     webhook_password: str = ""
-    window: int = 100_000
+    window: int = 50_000
     dedup_seconds: float = 600.0
     max_backlog: int = 4096
     ring_size: int = 2048

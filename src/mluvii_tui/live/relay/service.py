@@ -99,7 +99,7 @@ class Relay:
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, _app: Starlette) -> AsyncIterator[None]:
-        await self.hub.start(replay=self._follow_operators)
+        await self.hub.start(replay=("UserStatusChanged", self._follow_operators))
         tasks = [
             asyncio.create_task(self.hub.follow(), name="relay-follow"),
             asyncio.create_task(self.registration.run(), name="relay-register"),
