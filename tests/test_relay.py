@@ -172,12 +172,14 @@ async def test_session_events_carry_the_fresh_session(relay, poster, sim, sessio
     user = await asyncio.to_thread(
         poster.send, "UserStatusChanged", {"userId": 101, "status": "Online"}
     )
-    frames = await read_frames(ws_url(relay.base_url), 0, 3)
-    started, status = events_of(frames)
+    await asyncio.to_thread(poster.send, "SessionActivityChatMessage", chat(sid, 1))
+    frames = await read_frames(ws_url(relay.base_url), 0, 4)
+    started, status, message = events_of(frames)
     assert started["seq"] == answer["seq"] and status["seq"] == user["seq"]
     assert started["session"]["id"] == sid
-    assert started["session"] == sim.app.state.source.get(sid) or started["session"]["id"] == sid
+    assert started["session"]["status"] and isinstance(started["session"]["activities"], list)
     assert "session" not in status
+    assert "session" not in message  # activities carry their own content (--enrich lifecycle)
     operators = httpx.get(
         relay.base_url + "/operators", headers={"Authorization": f"Bearer {TOKEN}"}
     ).json()["operators"]
@@ -208,7 +210,7 @@ async def test_a_burst_for_one_session_costs_at_most_two_fetches(relay, poster, 
         async with httpx.AsyncClient(auth=poster.http.auth) as client:
             answer = await client.post(
                 relay.base_url + "/webhook",
-                json={"eventType": "SessionActivityChatMessage", "data": chat(sid, n)},
+                json={"eventType": "SessionForwarded", "data": {"id": sid, "time": f"t{n}"}},
             )
             return answer.json()
 

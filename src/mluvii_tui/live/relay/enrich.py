@@ -1,11 +1,16 @@
 """Enrichment: the fresh session for session events, and the operator-state table.
 
-Webhook payloads are thin (mostly ids), so the relay fetches ``GET /api/v1/Sessions/{id}`` once
-and every console gets the session with the event. Coalescing, per session: at most one fetch in
-flight; events arriving while it runs share ONE follow-up fetch that starts when it ends (not the
-running one, which may predate them). A burst of N events for one session costs two requests, and
-each event carries a session fetched after the event arrived. Per-session order is kept: the
-follow-up's waiters wake after the running fetch's waiters.
+Lifecycle payloads are thin (mostly ids), so the relay fetches ``GET /api/v1/Sessions/{id}`` once
+and every console gets the session with the event. ``SessionActivity*`` events carry their
+activity (text, time, type, who) and are not enriched unless ``activities=True`` (``--enrich
+all``): a session holds its whole transcript, so fetching it per chat message would cost the API
+one request per message and the consoles the transcript again each time.
+
+Coalescing, per session: at most one fetch in flight; events arriving while it runs share ONE
+follow-up fetch that starts when it ends (not the running one, which may predate them). A burst
+of N events for one session costs two requests, and each event carries a session fetched after
+the event arrived. Per-session order is kept: the follow-up's waiters wake after the running
+fetch's waiters.
 """
 
 from __future__ import annotations
@@ -43,11 +48,17 @@ class EnrichStats:
 class Enricher:
     """``await session(id)`` -> ``(session JSON or None, error or "")``; never raises."""
 
-    def __init__(self, client: SessionSource, *, timeout: float = 5.0) -> None:
+    def __init__(
+        self, client: SessionSource, *, activities: bool = False, timeout: float = 5.0
+    ) -> None:
         self._client = client
+        self.activities = activities
         self._timeout = timeout
         self._lanes: dict[int, _Lane] = {}
         self.stats = EnrichStats()
+
+    def wants(self, event_type: str) -> bool:
+        return self.activities or not event_type.startswith("SessionActivity")
 
     async def session(self, session_id: int) -> tuple[dict[str, Any] | None, str]:
         lane = self._lanes.setdefault(session_id, _Lane())

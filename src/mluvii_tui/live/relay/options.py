@@ -36,6 +36,12 @@ def add_relay_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-backlog", default="4096", help="frames a console may lag behind")
     parser.add_argument("--register-every", default="600", help="seconds between re-registrations")
     parser.add_argument(
+        "--enrich",
+        choices=("lifecycle", "all"),
+        default="lifecycle",
+        help="attach the fresh session to lifecycle events (default) or to every session event",
+    )
+    parser.add_argument(
         "--no-register", action="store_true", help="do not register the webhook at mluvii"
     )
     parser.error = _one_line_error(parser.prog)  # type: ignore[method-assign]

@@ -53,6 +53,7 @@ class RelayConfig:
     ring_size: int = 2048
     register: bool = True
     register_every: float = 600.0
+    enrich_activities: bool = False
 
 
 def default_store() -> str:
@@ -91,6 +92,7 @@ def config_from_args(args: argparse.Namespace) -> RelayConfig:
         max_backlog=_number(args.max_backlog, "--max-backlog", 1, 10_000_000),
         register=not args.no_register,
         register_every=_number(args.register_every, "--register-every", 10, 86_400 * 3),
+        enrich_activities=args.enrich == "all",
     )
     try:
         callback_url(config.public_url, config.webhook_user, "x")
@@ -134,7 +136,9 @@ async def build_relay(config: RelayConfig) -> Relay:
         ring_size=config.ring_size,
         max_backlog=config.max_backlog,
     )
-    enricher = Enricher(client) if client is not None else None
+    enricher = None
+    if client is not None:
+        enricher = Enricher(client, activities=config.enrich_activities)
     return Relay(event_log, settings, enricher=enricher, registration=registration)
 
 

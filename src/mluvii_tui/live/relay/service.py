@@ -152,8 +152,9 @@ class Relay:
                 "data": incoming.data,
                 "received": datetime.now(UTC).isoformat(timespec="milliseconds"),
             }
-            if incoming.session_id is not None and self.enricher is not None:
-                session, problem = await self.enricher.session(incoming.session_id)
+            enricher = self.enricher
+            if incoming.session_id is not None and enricher and enricher.wants(incoming.event_type):
+                session, problem = await enricher.session(incoming.session_id)
                 event["session"] = session
                 if problem:
                     event["sessionError"] = problem
