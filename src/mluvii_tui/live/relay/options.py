@@ -42,6 +42,11 @@ def add_relay_arguments(parser: argparse.ArgumentParser) -> None:
         help="attach the fresh session to lifecycle events (default) or to every session event",
     )
     parser.add_argument(
+        "--no-compression",
+        action="store_true",
+        help="never compress frames (saves relay CPU per console; costs bandwidth)",
+    )
+    parser.add_argument(
         "--no-register", action="store_true", help="do not register the webhook at mluvii"
     )
     parser.error = _one_line_error(parser.prog)  # type: ignore[method-assign]

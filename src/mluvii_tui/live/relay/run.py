@@ -54,6 +54,7 @@ class RelayConfig:
     register: bool = True
     register_every: float = 600.0
     enrich_activities: bool = False
+    compression: bool = True  # permessage-deflate, when a console asks for it
 
 
 def default_store() -> str:
@@ -93,6 +94,7 @@ def config_from_args(args: argparse.Namespace) -> RelayConfig:
         register=not args.no_register,
         register_every=_number(args.register_every, "--register-every", 10, 86_400 * 3),
         enrich_activities=args.enrich == "all",
+        compression=not args.no_compression,
     )
     try:
         callback_url(config.public_url, config.webhook_user, "x")
@@ -142,9 +144,10 @@ async def build_relay(config: RelayConfig) -> Relay:
     return Relay(event_log, settings, enricher=enricher, registration=registration)
 
 
-def _server(relay: Relay) -> uvicorn.Server:
+def _server(relay: Relay, compression: bool) -> uvicorn.Server:
     config = uvicorn.Config(
         relay.app,
+        ws_per_message_deflate=compression,
         log_level="warning",
         access_log=False,
         ws="websockets-sansio",
@@ -192,7 +195,7 @@ async def _serve_foreground(config: RelayConfig) -> int:
     port = sock.getsockname()[1]
     print(f"relay: listening on {config.host}:{port}, store {relay.log.kind} {relay.log.where}",
           file=sys.stderr, flush=True)  # fmt: skip
-    await _server(relay).serve(sockets=[sock])
+    await _server(relay, config.compression).serve(sockets=[sock])
     return 0
 
 
@@ -214,7 +217,7 @@ class RelayThread:
         def run() -> None:
             async def main() -> None:
                 self.relay = await build_relay(self.config)
-                self._server = _server(self.relay)
+                self._server = _server(self.relay, self.config.compression)
                 self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
                 await self._server.serve(sockets=[sock])
 
