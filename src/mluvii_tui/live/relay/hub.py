@@ -129,10 +129,13 @@ class Hub:
             try:
                 entries = await self.log.wait_after(self.head, 1.0, 500)
             except StoreError as exc:
+                if not self.store_state.startswith("error"):
+                    log.warning("%s", exc)  # once per outage, not once a second
                 self.store_state = f"error: {exc}"
-                log.warning("%s", exc)
                 await asyncio.sleep(1.0)
                 continue
+            if self.store_state != "ok":
+                log.info("event log %s is back", self.log.where)
             self.store_state = "ok"
             for entry in entries:
                 if entry.seq <= self.head:
