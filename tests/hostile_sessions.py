@@ -126,9 +126,7 @@ def store_hostile(store: SessionStore, now: datetime) -> list[str]:
     them, so such a session is the sync's to skip and count, see docs/security.md)."""
     refused = []
     for (name, text), session in zip(corpus(), hostile_sessions(now), strict=True):
-        try:
-            store.upsert_sessions([session])
-        except UnicodeEncodeError:
+        if store.upsert_sessions([session]).skipped:  # skipped and counted, never raised
             refused.append(name)
             continue
         store.add_pending_note(session["id"], text[:5000] or "-", author="Hostile", now=now)

@@ -200,6 +200,9 @@ class Tour:
             "DownloadDialog": self.download,
             "ParamEditScreen": self.param_edit,
             "ConnectScreen": self.connect,
+            "CommandLine": lambda: self._then(self.table, "colon"),
+            "HelpScreen": lambda: self._then(self.table, "question_mark"),
+            "StatsScreen": lambda: self._then(self.table, "S"),
         }
 
     async def _then(self, place: Callable[[], Awaitable[None]], *keys: str) -> None:

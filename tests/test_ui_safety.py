@@ -132,7 +132,7 @@ async def test_every_copy_goes_through_the_sanitiser(store: SessionStore) -> Non
             await settle(app, pilot)
             assert detail.session_id == sid
             detail.focus()
-            await pilot.press("1", "G", "up", "up", "up", "c", "C")  # guest message, all
+            await pilot.press("1", "G", "up", "up", "up", "y", "Y")  # guest message, all
             await pilot.press("2", "y")  # web-app link
             await pilot.press("3")
             await settle(app, pilot)
