@@ -321,7 +321,7 @@ async def relay_half(args: argparse.Namespace) -> dict[str, Any]:
         store = f"redis://127.0.0.1:{redis_port}/0"
     else:
         store = f"sqlite:{tmp / 'events.db'}"
-    relay = RelayProcess(sim.base, store, ["--no-compression"] if args.no_compression else [])
+    relay = RelayProcess(sim.base, store, ["--compression"] if args.compression else [])
     poster = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
     steps: list[dict[str, Any]] = []
     fanout = 0
@@ -371,7 +371,7 @@ async def relay_half(args: argparse.Namespace) -> dict[str, Any]:
             "rate": args.rate,
             "seconds_per_step": args.seconds,
             "store": args.store,
-            "compression": not args.no_compression,
+            "compression": args.compression,
             "fanout_consoles": fanout,
             "relay_ingest_us_per_event": round(ingest, 1),
             "relay_us_per_frame": round(per_frame, 1),
@@ -404,7 +404,7 @@ def main() -> int:
     parser.add_argument("--max-consoles", type=int, default=800)
     parser.add_argument("--store", choices=("sqlite", "redis"), default="sqlite")
     parser.add_argument(
-        "--no-compression", action="store_true", help="run the relay with --no-compression"
+        "--compression", action="store_true", help="run the relay with --compression"
     )
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args()

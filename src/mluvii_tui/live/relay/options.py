@@ -42,9 +42,9 @@ def add_relay_arguments(parser: argparse.ArgumentParser) -> None:
         help="attach the fresh session to lifecycle events (default) or to every session event",
     )
     parser.add_argument(
-        "--no-compression",
+        "--compression",
         action="store_true",
-        help="never compress frames (saves relay CPU per console; costs bandwidth)",
+        help="compress frames for consoles that ask (saves bandwidth; ~3x relay CPU per frame)",
     )
     parser.add_argument(
         "--no-register", action="store_true", help="do not register the webhook at mluvii"
