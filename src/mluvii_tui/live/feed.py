@@ -202,7 +202,7 @@ class LiveFeed:
     def _delay(self, attempt: int, soon: bool) -> float:
         if soon and attempt == 1:
             return random.uniform(0, self.backoff_base)
-        cap = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
+        cap = min(self.backoff_max, self.backoff_base * 2.0 ** (attempt - 1))
         return cap * random.uniform(0.5, 1.0)
 
     async def _connect_once(self) -> _Outcome:

@@ -62,6 +62,7 @@ class Enricher:
 
     async def session(self, session_id: int) -> tuple[dict[str, Any] | None, str]:
         lane = self._lanes.setdefault(session_id, _Lane())
+        future: asyncio.Future[Any]
         if lane.running is None:
             lane.running = asyncio.ensure_future(self._fetch(session_id))
             future = lane.running

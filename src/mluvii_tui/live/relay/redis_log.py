@@ -58,7 +58,7 @@ class RedisLog:
             )
             log = cls(client, where, prefix, window)
             await client.set(log._id_key, uuid.uuid4().hex, nx=True)
-            log.log_id = await client.get(log._id_key) or ""
+            log.log_id = str(await client.get(log._id_key) or "")
         except (RedisError, OSError, ValueError) as exc:
             raise StoreError(f"cannot use the event log {where}: {_reason(exc)}") from None
         return log
@@ -71,7 +71,7 @@ class RedisLog:
 
     async def append(self, event_type: str, body: str, dedup_key: str, ttl: float) -> int | None:
         keys = [self._dedup + dedup_key, self._seq, self._events]
-        args = [max(1, int(ttl * 1000)), self.window, event_type, body]
+        args: list[str | int] = [max(1, int(ttl * 1000)), self.window, event_type, body]
         try:
             seq = int(await self._append(keys=keys, args=args))
         except RedisError as exc:
@@ -80,7 +80,7 @@ class RedisLog:
 
     async def read_after(self, seq: int, limit: int) -> list[LogEntry]:
         try:
-            items = await self._r.xrange(self._events, min=f"({seq}-0", count=limit)
+            items: Any = await self._r.xrange(self._events, min=f"({seq}-0", count=limit)
         except RedisError as exc:
             raise StoreError(f"event log {self.where}: {_reason(exc)}") from None
         return [_entry(entry_id, fields) for entry_id, fields in items]
@@ -98,7 +98,7 @@ class RedisLog:
 
     async def wait_after(self, seq: int, timeout: float, limit: int) -> list[LogEntry]:
         try:
-            answer = await self._r.xread(
+            answer: Any = await self._r.xread(
                 {self._events: f"{seq}-0"}, count=limit, block=max(1, int(timeout * 1000))
             )
         except RedisError as exc:
@@ -110,7 +110,7 @@ class RedisLog:
 
     async def bounds(self) -> tuple[int, int]:
         try:
-            first = await self._r.xrange(self._events, count=1)
+            first: Any = await self._r.xrange(self._events, count=1)
             last = int(await self._r.get(self._seq) or 0)
         except RedisError as exc:
             raise StoreError(f"event log {self.where}: {_reason(exc)}") from None

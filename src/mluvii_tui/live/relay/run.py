@@ -218,7 +218,6 @@ class RelayThread:
             async def main() -> None:
                 self.relay = await build_relay(self.config)
                 self._server = _server(self.relay, self.config.compression)
-                self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
                 await self._server.serve(sockets=[sock])
 
             try:
