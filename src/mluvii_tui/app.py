@@ -9,11 +9,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.binding import BindingType
 from textual.content import Content
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
 
 from .actions.audit import AuditLog
@@ -24,6 +26,7 @@ from .keymap.commands import bindings
 from .screens.keys import KeymapCommands, run_command
 from .screens.profiles import ProfileCommands
 from .screens.sessions import SessionsScreen, SyncStateChanged
+from .text import clean, one_line
 
 if TYPE_CHECKING:
     from .api.client import MluviiClient
@@ -263,6 +266,22 @@ class MluviiApp(App[None]):
     def mark_first_paint(self) -> None:
         if self.first_paint_s is None:
             self.first_paint_s = time.perf_counter() - self.started_at
+
+    def notify(
+        self,
+        message: object,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast of the app is plain text: messages carry names, paths and server errors,
+        so they are never parsed as markup (``markup`` is accepted and ignored), a ``Text``
+        or ``Content`` is shown by its plain text, and control sequences are stripped."""
+        plain = message.plain if isinstance(message, Text | Content) else str(message)
+        title = one_line(title, 80)
+        super().notify(clean(plain), title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_show_help(self) -> None:
         from .screens.help import HelpScreen

@@ -1,4 +1,4 @@
-"""`mluvii-tui` command line: the console, the demo, the simulator alone, headless export.
+"""`mluvii-tui` command line: console, demo, simulator alone, relay, headless export.
 
 Textual is imported only by commands that open the console: `export` and `simulator` stay light.
 """
@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=cliargs.port, default=0, help="0 picks a free port")
     _add_data_options(sim)
     _add_traffic_option(sim, 0.0)
+
+    from mluvii_tui.live.relay.options import add_relay_arguments
+
+    add_relay_arguments(sub.add_parser("relay", help="run the webhook->websocket relay service"))
 
     export = sub.add_parser("export", help="export sessions to CSV or HTML without the UI")
     from mluvii_tui.cli.export import add_export_arguments
@@ -191,6 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from mluvii_tui.cli.serve import serve_command
 
             return serve_command(args)
+        if args.command == "relay":
+            from mluvii_tui.live.relay.run import relay_command
+
+            return relay_command(args)
         if args.command == "export":
             from mluvii_tui.cli.export import export_command
 
