@@ -220,7 +220,7 @@ def _item(a: Any, names: NameLookup, by_id: dict[int, Any]) -> TranscriptItem:
 def _clean(text: str | None) -> str:
     """``text.clean``, skipped for printable text (it changes only unprintable characters)."""
     if text.__class__ is str and text.isprintable():
-        return text  # type: ignore[return-value]
+        return text
     return clean(text)
 
 

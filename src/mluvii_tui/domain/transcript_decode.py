@@ -186,7 +186,8 @@ def _activity(a: Any) -> Any:
     """One activity's JSON as an ``Activity``-like object (a form: a validated model)."""
     if a.__class__ is not dict:
         raise Declined
-    if _TYPES.get(a.get("type")) in _FORM_TYPES:  # forms: pydantic reads the whole activity
+    kind: Any = _TYPES.get(a.get("type"))  # type: ignore[arg-type]  # a non-str type is None here
+    if kind in _FORM_TYPES:  # forms: pydantic reads the whole activity
         try:
             return Activity.model_validate(a)
         except ValidationError:
@@ -236,7 +237,8 @@ def _reader(shape: tuple[str, ...]) -> Callable[..., _Activity]:
             body.append(f"        d[{attr!r}] = {v}")
     body += ["    view = _Activity()", "    view.__dict__ = d", "    return view"]
     exec(compile("\n".join(body) + "\n", "<activity reader>", "exec"), env)  # no data in it
-    return env["read"]
+    reader: Callable[..., _Activity] = env["read"]
+    return reader
 
 
 def _names(data: dict[str, Any], extra_users: dict[int, str] | None) -> NameLookup:

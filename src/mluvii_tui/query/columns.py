@@ -196,7 +196,8 @@ class KindFormat:
     def compiled(self, form: str) -> Callable[[Any], str]:
         """``lambda v: <form>``."""
         code = compile(f"lambda v: {getattr(self, form)}", f"<{form} format>", "eval")
-        return eval(code, dict(FORMAT_ENV))  # our own expressions, no data in them
+        format_of: Callable[[Any], str] = eval(code, dict(FORMAT_ENV))  # our own code, no data
+        return format_of
 
 
 #: Every kind's formats (``text`` also for param columns, enums, persons and ids).
