@@ -66,3 +66,61 @@ def test_numbers_match_the_sessions(store: SessionStore) -> None:
     top = dict(stats.end_reasons)
     for reason, n in reasons.most_common(3):
         assert top[reason] == n
+
+
+def test_live_queues_count_the_waiting_clients(store: SessionStore) -> None:
+    from mluvii_tui.query.layout import LIST_SEP
+    from mluvii_tui.query.stats import QUEUED, WAITING
+
+    rows = store.window(SessionQuery(view="live"), 0, 10_000)
+    expected: dict[str, list[int]] = {}
+    for row in rows:
+        if row["status"] not in (QUEUED, WAITING):
+            continue
+        for group in (row["groups"] or "no group").split(LIST_SEP):
+            counts = expected.setdefault(group, [0, 0])
+            counts[0] += row["status"] == QUEUED
+            counts[1] += 1
+    assert store.live_queues() == {g: (q, w) for g, (q, w) in sorted(expected.items())}
+
+
+def test_queue_history_keeps_the_last_samples() -> None:
+    from mluvii_tui.query.stats import QUEUE_SAMPLES, QueueHistory
+
+    history = QueueHistory()
+    for i in range(QUEUE_SAMPLES + 5):
+        history.add({"Podpora": (i, i + 1)} if i % 2 else {"Prodej": (1, 1)})
+    series = history.series()
+    assert len(history.samples) == QUEUE_SAMPLES
+    assert set(series) == {"Podpora", "Prodej"}
+    queued, waiting = series["Podpora"]
+    assert len(queued) == QUEUE_SAMPLES and queued[-2] == QUEUE_SAMPLES + 3
+    assert waiting[-2] == QUEUE_SAMPLES + 4 and queued[-1] == 0  # absent in a sample: 0
+
+
+async def test_stats_view_in_live_shows_queue_sparklines(store: SessionStore) -> None:
+    import sys
+    from pathlib import Path
+
+    from mluvii_tui.app import MluviiApp
+    from mluvii_tui.screens.stats import StatsScreen
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from screen_text import screen_text
+
+    app = MluviiApp(store, None, profile="st-live", now=lambda: NOW)
+    app.queue_history.add({"Reklamace": (2, 3)})
+    app.queue_history.add({"Reklamace": (1, 1), "Prodej": (0, 4)})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("colon", *"live", "enter", "S")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StatsScreen)
+        text = screen_text(app)
+        assert "Queues by group" in text and "last 2 polls" in text
+        assert "Reklamace" in text and "queue 1" in text and "waiting 4" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, StatsScreen)

@@ -222,6 +222,49 @@ def _operators(
     return sorted(names.items(), key=lambda nn: (-nn[1], nn[0]))[:TOP]
 
 
+#: Live statuses of a client waiting for an operator: in a group's queue, or not yet in one.
+QUEUED, WAITING = "IN_QUEUE", "WAITING"
+#: Samples kept per group (one per live poll: 10 minutes at the 10 s poll).
+QUEUE_SAMPLES = 60
+
+
+def live_queues(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+    """Per group, now: (clients in its queue, clients waiting in all: queued or not yet)."""
+    out: dict[str, list[int]] = {}
+    sql = (
+        "SELECT s.groups, s.status, count(*) FROM sessions s WHERE s.is_live = 1"
+        " AND s.status IN (?, ?) GROUP BY s.groups, s.status"
+    )
+    for groups, status, n in conn.execute(sql, (QUEUED, WAITING)):
+        for group in str(groups or "no group").split(LIST_SEP):
+            counts = out.setdefault(group or "no group", [0, 0])
+            if status == QUEUED:
+                counts[0] += n
+            counts[1] += n
+    return {g: (q, w) for g, (q, w) in sorted(out.items())}
+
+
+class QueueHistory:
+    """The last ``QUEUE_SAMPLES`` samples of ``live_queues`` per group (for sparklines); a group
+    missing from a sample counts 0 there."""
+
+    def __init__(self) -> None:
+        self.samples: list[dict[str, tuple[int, int]]] = []
+
+    def add(self, sample: dict[str, tuple[int, int]]) -> None:
+        self.samples = [*self.samples, sample][-QUEUE_SAMPLES:]
+
+    def series(self) -> dict[str, tuple[list[int], list[int]]]:
+        groups = sorted({g for sample in self.samples for g in sample})
+        return {
+            g: (
+                [s.get(g, (0, 0))[0] for s in self.samples],
+                [s.get(g, (0, 0))[1] for s in self.samples],
+            )
+            for g in groups
+        }
+
+
 def _local(epoch_utc: int, offset_s: int) -> datetime:
     from datetime import UTC, timezone
 

@@ -349,6 +349,13 @@ class SessionStore(HealthMixin, NotesMixin):
             return session_stats(conn, query, self.now, offset_s)
 
     @survives(lambda s, a, k: 0)
+    def live_queues(self) -> dict[str, tuple[int, int]]:
+        """Per group: (queued, waiting) live clients now (query/stats.py ``live_queues``)."""
+        from mluvii_tui.query.stats import live_queues
+
+        with self._reading() as conn:
+            return live_queues(conn)
+
     def total(self) -> int:
         with self._reading() as conn:
             return self._runner(conn).total()
