@@ -82,3 +82,25 @@ async def test_table_fits_names_and_resizes_from_the_keyboard(tmp_path: Path) ->
         assert table.column_widths[1] == before
         assert load_state("w-fit")[0]["widths"] == {}
     store.close()
+
+
+async def test_column_chooser_shows_labels_not_ids(tmp_path: Path) -> None:
+    from textual.widgets import SelectionList
+
+    from mluvii_tui.screens.column_chooser import ColumnChooser
+
+    store = SessionStore(tmp_path / "s.sqlite")
+    store.upsert_sessions([parse_session(d) for d in generate_sessions(30, seed=9, now=NOW)])
+    app = MluviiApp(store, None, profile="w-chooser", now=lambda: NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ColumnChooser)
+        options = app.screen.query_one(SelectionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert "Operator" in prompts and "End reason" in prompts
+        assert not any(p.endswith(("operators", "end_reason", "client_name")) for p in prompts)
+        params = [p for p in prompts if p.endswith("call parameter")]
+        assert params and not any("param:" in p for p in prompts)
+    store.close()

@@ -76,7 +76,9 @@ def test_self_contained_escaped_and_csp(html_file: Path) -> None:
     assert "&quot;&gt;&lt;script&gt;alert(1)" in html
     assert not re.search(r"<(link|img|iframe)\b", html)
     assert not re.search(r"<[a-z][^>]*\ssrc=", html)  # nothing is fetched
-    assert 'href="https://files.example.test/1.pdf"' in html and "faktura-1.pdf" in html
+    # files: named and "available in mluvii", no link a reader without a login could not open
+    assert "files.example.test" not in html
+    assert "faktura-1.pdf</span> — available in mluvii" in html
     assert html.count('<section class="session"') == 7 and html.count("<tr data-sid=") == 7
 
 
@@ -130,3 +132,35 @@ def test_in_chromium_search_finds_and_payloads_do_not_run(html_file: Path, tmp_p
     dom = _dump_dom(html_file.as_uri(), tmp_path)
     body = re.search(r"<body([^>]*)>", dom).group(1)
     assert 'data-ready="1"' in body and "data-pwned" not in body and " hidden" not in dom
+
+
+def test_html_is_for_people(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Durations h:mm:ss, times in one zone stated in the header (no offsets in the text), the
+    session id once, in Prague time across the DST switch."""
+    import time
+
+    from mluvii_tui.query import columns as rowcells  # iso_time's quarter-hour cache
+
+    monkeypatch.setenv("TZ", "Europe/Prague")
+    time.tzset()
+    rowcells._blocks.clear()
+    try:
+        store = SessionStore(tmp_path / "store.sqlite3")
+        store.upsert_sessions([session_model(sid, messages=[("Guest", "ahoj")]) for sid in (1, 2)])
+        out = tmp_path / "people.html"
+        columns = ["id", "created", "waited", "length", "channel"]
+        run_export(store, SessionQuery(), columns, ExportOptions(format="html", path=out))
+        store.close()
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+        rowcells._blocks.clear()
+    html = out.read_text("utf-8")
+    head = re.search(r'<p class="meta">(.*?)</p>', html).group(1)
+    assert re.search(r"times in CES?T \(UTC\+0[12]:00, local time\)", head), head
+    assert "Session ID" not in html and html.count("<th>Session</th>") == 1
+    visible = re.sub(r'datetime="[^"]*"', "", html)  # the machine-readable attribute aside
+    assert not re.search(r"\d\d:\d\d:\d\d[+-]\d\d:\d\d", visible)  # no offset in any text
+    durations = re.findall(r"<td>(\d+:\d\d:\d\d)</td>", html)
+    assert len(durations) >= 2
+    assert "<dt>Waited</dt><dd>" in html

@@ -93,6 +93,13 @@ async def test_time_presets_and_absolute_range(store: SessionStore) -> None:
         table = table_of(app)
         assert table.query.filters[0].label == "last 7 days"
         assert chips(app) == ["Created: last 7 days"]
+        # enter on a highlighted preset applies it (no space needed)
+        popup = await open_popup(app, pilot, "created")
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, FilterPopup)
+        assert table.query.filters[0].label != "last 7 days"
+        assert chips(app) == [f"Created: {table.query.filters[0].label}"]
         # absolute from/to, a date alone for "to" means the whole day
         popup = await open_popup(app, pilot, "created")
         popup.query_one("#time-from").value = "2026-11-20"

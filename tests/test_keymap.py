@@ -210,6 +210,15 @@ async def test_command_line_runs_aliases_and_says_what_is_wrong(store: SessionSt
         await pilot.press("colon", *"live", "enter")
         await pilot.pause()
         assert table.query.view == "live"
+        await pilot.press("colon", *"hist", "tab")  # tab completes the name
+        await pilot.pause()
+        assert app.screen.query_one(Input).value == "history "
+        await pilot.press("enter")
+        await pilot.pause()
+        assert table.query.view == "history"
+        await pilot.press("colon", *"liv", "enter")  # a prefix of one name is that name
+        await pilot.pause()
+        assert table.query.view == "live"
         await pilot.press("colon", *"history", "enter")
         await pilot.pause()
         assert table.query.view == "history"

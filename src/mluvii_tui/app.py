@@ -23,6 +23,7 @@ from .actions.permissions import Permissions
 from .actions.runner import ActionRunner
 from .config.settings import set_warning_sink
 from .keymap.commands import bindings
+from .query.stats import QueueHistory
 from .screens.keys import KeymapCommands, run_command
 from .screens.profiles import ProfileCommands
 from .screens.sessions import SessionsScreen, SyncStateChanged
@@ -69,6 +70,7 @@ class MluviiApp(App[None]):
         if keymap:
             self.set_keymap(keymap)  # the user's remaps by binding id ([keys] in config.toml)
         self.clipboard_mode = clipboard
+        self.queue_history = QueueHistory()
         self.store = store
         self.client = client
         self.profile = profile
@@ -255,6 +257,7 @@ class MluviiApp(App[None]):
         except Exception as exc:  # never a traceback on the user's screen
             self._post_to_screen(SyncStateChanged(running=False, error=f"live: {exc}", done=True))
             return
+        self.queue_history.add(self.store.live_queues())  # the stats view's Live sparklines
         self._post_to_screen(SyncStateChanged(running=False, done=True))
 
     async def on_unmount(self) -> None:

@@ -32,6 +32,7 @@ from mluvii_tui.domain.transcript import (
     build_transcript,
 )
 from mluvii_tui.domain.transcript_decode import Loader, source_items
+from mluvii_tui.query.columns import format_hms, format_local, iso_time
 from mluvii_tui.text import clean, one_line
 
 from .cells import Memo
@@ -93,18 +94,31 @@ def tail(footer: str) -> str:
     return f"</main>\n<footer>{escape(footer)}</footer>\n<script>{js}</script>\n</body></html>\n"
 
 
+def zone_note(now: datetime) -> str:
+    """The header's statement of the file's one time zone (the exporting user's)."""
+    offset = now.strftime("%z")
+    return f"times in {now.tzname() or 'local time'} (UTC{offset[:3]}:{offset[3:]}, local time)"
+
+
 def _time(t: datetime | None) -> str:
+    """``<time>`` in the local zone (the API's times carry their own offsets), shown without
+    the offset: the file's header states the zone."""
     if t is None:
         return ""
-    iso = t.isoformat(timespec="seconds")
+    iso = iso_time(t.timestamp()) if t.tzinfo else t.isoformat(timespec="seconds")
     return f'<time datetime="{iso}">{iso[:10]} {iso[11:19]}</time>'
 
 
-def _safe_url(url: str | None) -> str:
-    if not url:
-        return ""
-    url = url.strip()
-    return url if url.lower().startswith(("https://", "http://")) else ""
+def file_markup(name: str, deleted: bool, uploading: bool) -> str:
+    """A file as its name and where a reader finds it: the API link would be dead for anyone
+    without a mluvii login, so the export names the file and says it is in mluvii."""
+    if deleted:
+        where = " (deleted)"
+    elif uploading:
+        where = " (uploading)"
+    else:
+        where = " — available in mluvii"
+    return f'<span class="fname">{escape(name)}</span>{escape(where)}'
 
 
 _SPECIAL = re.compile("[&<>\"']").search
@@ -131,16 +145,9 @@ def render_item(item: TranscriptItem) -> str:
         return f'<li class="system">{_time(t)}{_escape(text)}</li>'
     head_ = _time(t) + _WHO[name]
     if kind == FILE and f is not None:
-        fname = escape(f.name)
-        url = _safe_url(f.url)
-        if url and not f.deleted:
-            fname = f'<a href="{escape(url)}" rel="noopener noreferrer">{fname}</a>'
-        state = " (deleted)" if f.deleted else " (uploading)" if f.uploading else ""
         body = f"\n{escape(text)}" if text else ""
-        return (
-            f'{_LI["file", sender]}{head_}<span class="fname">{fname}</span>'
-            f"{escape(state)}{body}</li>"
-        )
+        markup = file_markup(f.name, f.deleted, f.uploading)
+        return f"{_LI['file', sender]}{head_}{markup}{body}</li>"
     if kind == FORM:
         return f"{_LI['form', sender]}{head_}{escape(item.body_text())}</li>"
     tail_ = f" [{escape(delivery)}]" if delivery else ""
@@ -177,7 +184,10 @@ def session_section(
 
 
 def _iso(value: datetime | None) -> str:
-    return value.isoformat(timespec="seconds") if value else ""
+    """Local time without the offset (the header states the zone)."""
+    if value is None:
+        return ""
+    return format_local(value.timestamp()) if value.tzinfo else value.isoformat(sep=" ")[:19]
 
 
 def session_info(session: SessionModel) -> list[tuple[str, str]]:
@@ -192,8 +202,8 @@ def session_info(session: SessionModel) -> list[tuple[str, str]]:
         ("Created", _iso(session.created)),
         ("Accepted", _iso(session.started)),
         ("Ended", _iso(session.ended)),
-        ("Waited (s)", str(round(td.total_seconds())) if td is not None else ""),
-        ("Length (s)", str(round(ln.total_seconds())) if ln is not None else ""),
+        ("Waited", format_hms(td.total_seconds()) if td is not None else ""),
+        ("Length", format_hms(ln.total_seconds()) if ln is not None else ""),
         ("Operators", ", ".join(one_line(o.full_name) for o in session.operators if o.full_name)),
         ("End reason", session.termination_reason or ""),
         ("Tags", ", ".join(one_line(t.name) for t in session.tags if t.name)),
@@ -209,7 +219,8 @@ def export_session_html(
 
     def write(f: IO[str]) -> None:
         title = f"mluvii session {session.id}"
-        f.write(head(title, f"Exported {datetime.now().astimezone():%Y-%m-%d %H:%M}", [], 1))
+        now = datetime.now().astimezone()
+        f.write(head(title, f"Exported {now:%Y-%m-%d %H:%M} · {zone_note(now)}", [], 1))
         f.write(summary_row(session.id, []))
         f.write(between(1))
         f.write(session_section(session.id, session_info(session), build_transcript(session)))

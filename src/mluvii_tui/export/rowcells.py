@@ -68,7 +68,13 @@ def compile_row(
     return env["row"]
 
 
-def compile_cells(columns: Sequence[Column], fields: Sequence[str]) -> RowCells:
-    """One function ``row tuple -> cells`` (``Column.export`` of each column); ``fields`` is the
-    reader's field order."""
-    return compile_row(columns, fields, {}, lambda c: ('""', c.format.export), "[{cells}]")
+def compile_cells(
+    columns: Sequence[Column], fields: Sequence[str], *, human: bool = False
+) -> RowCells:
+    """One function ``row tuple -> cells`` (``Column.export`` of each column, or with ``human``
+    ``Column.html``); ``fields`` is the reader's field order."""
+
+    def form(c: Column) -> tuple[str, str]:
+        return '""', (c.format.html or c.format.export) if human else c.format.export
+
+    return compile_row(columns, fields, {}, form, "[{cells}]")

@@ -324,8 +324,9 @@ class _HtmlJob(_Job):
         total: int,
     ) -> None:
         self.target = target
+        cols = [c for c in cols if c.id != "id"]  # the Session column is the id already
         self.cols = cols
-        self.cells = compile_cells(cols, fields)
+        self.cells = compile_cells(cols, fields, human=True)
         self.escaped = Memo(escape)  # cells repeat (enum values, names, days): escape each once
         self.dts = [f"<dt>{escape(c.header if c.param is None else c.id)}</dt><dd>" for c in cols]
         self.out = AtomicFile(target, overwrite=options.overwrite)
@@ -342,7 +343,7 @@ class _HtmlJob(_Job):
             raise ExportError(describe_os_error(exc, target)) from exc
         headers = [c.header if c.param is None else c.id for c in cols]
         now = datetime.now().astimezone()
-        meta = f"{sessions(total)} · exported {now:%Y-%m-%d %H:%M}"
+        meta = f"{sessions(total)} · exported {now:%Y-%m-%d %H:%M} · {H.zone_note(now)}"
         if options.description:
             meta += f" · {options.description}"
         self.out.file.write(H.head("mluvii sessions", meta, headers, total))

@@ -106,6 +106,16 @@ COMMANDS: tuple[Command, ...] = (
         palette=False,
     ),
     _c(
+        "command_line.complete",
+        "tab",
+        "complete",
+        "Complete the command name",
+        "General",
+        "command_line",
+        palette=False,
+        priority=True,
+    ),
+    _c(
         "filter_input.close",
         "escape",
         "close",
@@ -560,7 +570,12 @@ def resolve_alias(text: str) -> tuple[Command | None, str]:
     word = word.lower()
     if not word:
         return None, ""
-    command = alias_table().get(word)
+    table = alias_table()
+    command = table.get(word)
+    if command is None:  # a prefix of exactly one name will do (":liv" is ":live")
+        starting = {table[name] for name in table if name.startswith(word)}
+        if len(starting) == 1:
+            command = starting.pop()
     if command is not None:
         return command, rest.strip()
     near = difflib.get_close_matches(word, list(alias_table()), n=1)

@@ -161,11 +161,19 @@ def clean_cell(value: Any) -> str:
     return clean(value)
 
 
+def format_local(ts: float | None) -> str:
+    """``2026-11-30 14:05:09`` in the local zone: HTML for people (its header names the zone)."""
+    iso = iso_time(ts)
+    return f"{iso[:10]} {iso[11:19]}" if iso else ""
+
+
 #: What the format expressions may call. The exporters' generated code runs in a copy of it.
 FORMAT_ENV: dict[str, Any] = {
     "_time": format_time,
     "_dur": format_duration,
     "_iso": iso_time,
+    "_local": format_local,
+    "_hms": format_hms,
     # whole seconds, then the delimiter and h:mm:ss: the CSV fields of a duration (they repeat)
     "_s_hms": lru_cache(maxsize=65_536)(lambda t, d: f"{t}{d}{format_hms(t)}"),
     "_num": format_number,
@@ -190,6 +198,7 @@ class KindFormat:
     display: str  # one line for the table (local time, m:ss durations, yes/'' booleans)
     export: str  # CSV/HTML cell: ISO 8601 times with offset, whole seconds, full cleaned text
     csv: str = ""
+    html: str = ""  # HTML exports, for people ("" = the export form)
     csv_headers: tuple[str, ...] = ("{}",)  # one CSV column per entry, from the header
     trusted: bool = True  # our own digits and words: never a formula
 
@@ -202,10 +211,11 @@ class KindFormat:
 
 #: Every kind's formats (``text`` also for param columns, enums, persons and ids).
 KIND_FORMATS: dict[str, KindFormat] = {
-    "time": KindFormat(display="_time(v)", export="_iso(v)"),
+    "time": KindFormat(display="_time(v)", export="_iso(v)", html="_local(v)"),
     "duration": KindFormat(
         display="_dur(v)",
         export="str(round(v))",
+        html="_hms(v)",
         csv="_s_hms(round(v), _D)",
         csv_headers=("{} (s)", "{} (h:mm:ss)"),
     ),
@@ -225,6 +235,7 @@ KIND_FORMATS: dict[str, KindFormat] = {
 }
 _DISPLAY = {kind: f.compiled("display") for kind, f in KIND_FORMATS.items()}
 _EXPORT = {kind: f.compiled("export") for kind, f in KIND_FORMATS.items()}
+_HTML = {kind: f.compiled("html" if f.html else "export") for kind, f in KIND_FORMATS.items()}
 
 
 @dataclass(frozen=True)
@@ -260,9 +271,14 @@ class Column:
         return "" if value is None else _DISPLAY[self.format_kind](value)
 
     def export(self, row: Any) -> str:
-        """CSV/HTML form (KindFormat.export)."""
+        """CSV form (KindFormat.export)."""
         value = self.value(row)
         return "" if value is None else _EXPORT[self.format_kind](value)
+
+    def html(self, row: Any) -> str:
+        """HTML summary form (KindFormat.html): local times without an offset, h:mm:ss."""
+        value = self.value(row)
+        return "" if value is None else _HTML[self.format_kind](value)
 
 
 def _col(

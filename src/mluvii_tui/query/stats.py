@@ -1,6 +1,12 @@
 """Statistics of the sessions a query selects, in SQL over the store: sessions per hour or day by
 channel, the wait-time distribution, the share by end reason, the busiest operators and the
-rating average. Two scans of the filtered rows (measured by bench/stats.py at 1M sessions)."""
+rating average.
+
+Two ways, the same answer (tests/test_stats.py): a view without filters (the overview people
+open first) is counted from indexes only, one range count or one index-ordered GROUP BY per
+picture and no sort (``STATS_INDEX`` adds the (channel, created) one, created on first use);
+any other filter takes one grouped scan of the selected rows (measured by bench/stats.py).
+"""
 
 from __future__ import annotations
 
@@ -49,9 +55,107 @@ def _wait_case() -> str:
     return f"CASE WHEN s.waited_s IS NULL THEN -1 {' '.join(parts)} ELSE {len(WAIT_BINS) - 1} END"
 
 
+#: The one index the overview needs beyond the store's own (ix_sessions_<field>).
+STATS_INDEX = (
+    "CREATE INDEX IF NOT EXISTS ix_stats_channel_created ON sessions(channel, created, is_live)"
+)
+_LIVE = {"history": " AND +s.is_live = 0", "live": " AND +s.is_live = 1", "all": ""}
+
+
+def is_overview(query: SessionQuery) -> bool:
+    """A view with nothing else asked: the index-only path answers it."""
+    return not query.filters and not query.quick.strip() and not query.search.strip()
+
+
 def session_stats(conn: sqlite3.Connection, query: SessionQuery, now: Any, offset_s: int) -> Stats:
     """Everything the stats view draws for ``query`` (times in the zone ``offset_s`` east of
     UTC, the user's, the same for every bucket of one answer)."""
+    if is_overview(query) and query.view in _LIVE:
+        try:
+            return overview_stats(conn, _LIVE[query.view], offset_s)
+        except sqlite3.OperationalError:  # an index missing (an older store): the scan answers
+            pass
+    return scanned_stats(conn, query, now, offset_s)
+
+
+def overview_stats(conn: sqlite3.Connection, live: str, offset_s: int) -> Stats:
+    """The overview from indexes: no row of the table is read, nothing is sorted."""
+    stats = Stats()
+    first = conn.execute(
+        "SELECT s.created FROM sessions s INDEXED BY ix_sessions_created"
+        f" WHERE s.created IS NOT NULL{live} ORDER BY s.created LIMIT 1"
+    ).fetchone()
+    if first is None:
+        return stats
+    (last,) = conn.execute(
+        "SELECT s.created FROM sessions s INDEXED BY ix_sessions_created"
+        f" WHERE s.created IS NOT NULL{live} ORDER BY s.created DESC LIMIT 1"
+    ).fetchone()
+    stats.unit = "hour" if last - first[0] <= HOURLY_SPAN_S else "day"
+    size = 3600 if stats.unit == "hour" else 86_400
+    channels = conn.execute(
+        "SELECT s.channel, count(*) FROM sessions s INDEXED BY ix_sessions_channel"
+        f" WHERE 1{live} GROUP BY s.channel"
+    ).fetchall()
+    stats.total = sum(n for _, n in channels)
+    channels.sort(key=lambda cn: (-cn[1], cn[0] or ""))
+    stats.channels = [c or "unknown" for c, _ in channels]
+    low, high = _bucket(first[0], offset_s, size), _bucket(last, offset_s, size)
+    per: dict[int, dict[str, int]] = {b: {} for b in range(low, high + 1)}
+    count = (
+        "SELECT count(*) FROM sessions s INDEXED BY ix_stats_channel_created"
+        f" WHERE s.channel IS ? AND s.created >= ? AND s.created < ?{live}"
+    )
+    for channel, _ in channels:
+        name = channel or "unknown"
+        for b, counts in per.items():
+            start = b * size - offset_s
+            (n,) = conn.execute(count, (channel, start, start + size)).fetchone()
+            if n:
+                counts[name] = n
+    stats.buckets = [(_local(b * size - offset_s, offset_s), per[b]) for b in per]
+    waits, lower = [], None
+    for bound, label in WAIT_BINS:
+        parts = [f"s.waited_s >= {lower:g}" if lower is not None else "s.waited_s IS NOT NULL"]
+        if bound != float("inf"):
+            parts.append(f"s.waited_s < {bound:g}")
+        (n,) = conn.execute(
+            "SELECT count(*) FROM sessions s INDEXED BY ix_sessions_waited_s"
+            f" WHERE {' AND '.join(parts)}{live}"
+        ).fetchone()
+        waits.append((label, n))
+        lower = bound
+    stats.waits = waits
+    stats.no_wait = stats.total - sum(n for _, n in waits)
+    reasons: Counter[str] = Counter()
+    for reason, n in conn.execute(
+        "SELECT s.end_reason, count(*) FROM sessions s INDEXED BY ix_sessions_end_reason"
+        f" WHERE 1{live} GROUP BY s.end_reason"
+    ):
+        reasons[reason or "(none)"] += n
+    _reasons(stats, reasons)
+    r_sum, r_n = conn.execute(
+        "SELECT sum(s.rating), count(s.rating) FROM sessions s INDEXED BY ix_sessions_rating"
+        f" WHERE s.rating IS NOT NULL{live}"
+    ).fetchone()
+    stats.rating_count = r_n
+    stats.rating_avg = r_sum / r_n if r_n else None
+    stats.operators = _operators(conn, f"1{live}", [], "INDEXED BY ix_sessions_operators")
+    return stats
+
+
+def _bucket(epoch: float, offset_s: int, size: int) -> int:
+    return int((epoch + offset_s) // size)
+
+
+def _reasons(stats: Stats, reasons: Counter[str]) -> None:
+    top = sorted(reasons.items(), key=lambda rn: (-rn[1], rn[0]))[:TOP]
+    rest = stats.total - sum(n for _, n in top)
+    stats.end_reasons = top + ([("other", rest)] if rest else [])
+
+
+def scanned_stats(conn: sqlite3.Connection, query: SessionQuery, now: Any, offset_s: int) -> Stats:
+    """Any filter: one grouped scan of the selected rows, and one for the operators."""
     where, args = plan_where(query, now)
     stats = Stats()
     span = conn.execute(
@@ -68,14 +172,15 @@ def session_stats(conn: sqlite3.Connection, query: SessionQuery, now: Any, offse
     reasons: Counter[str] = Counter()
     rating_sum = 0.0
     sql = (
-        f"SELECT CAST((s.created + {int(offset_s)}) / {size} AS INTEGER) AS b,"
+        f"SELECT CAST((s.created + {int(offset_s)}) / {size}.0 AS INTEGER) AS b,"  # created > 0
         f" coalesce(s.channel, ''), coalesce(s.end_reason, ''), {_wait_case()} AS w,"
         " count(*), sum(s.rating), count(s.rating)"
-        f" FROM sessions s WHERE {where} AND s.created IS NOT NULL GROUP BY b, 2, 3, w"
+        f" FROM sessions s WHERE {where} GROUP BY b, 2, 3, w"
     )
     for bucket, channel, reason, wait, n, r_sum, r_n in conn.execute(sql, args):
         channel = channel or "unknown"
-        per[bucket][channel] += n
+        if bucket is not None:  # a session without a creation time counts, on no day
+            per[bucket][channel] += n
         channels[channel] += n
         reasons[reason or "(none)"] += n
         if wait < 0:
@@ -85,35 +190,79 @@ def session_stats(conn: sqlite3.Connection, query: SessionQuery, now: Any, offse
         stats.total += n
         rating_sum += r_sum or 0
         stats.rating_count += r_n
-    stats.channels = [c for c, _ in channels.most_common()]
-    first, last = min(per), max(per)
-    stats.buckets = [
-        (_local(b * size - offset_s, offset_s), dict(per.get(b, {})))
-        for b in range(first, last + 1)
-    ]
+    stats.channels = [c for c, _ in sorted(channels.items(), key=lambda cn: (-cn[1], cn[0]))]
+    if per:
+        first, last = min(per), max(per)
+        stats.buckets = [
+            (_local(b * size - offset_s, offset_s), dict(per.get(b, {})))
+            for b in range(first, last + 1)
+        ]
     stats.waits = [(label, waits[i]) for i, (_, label) in enumerate(WAIT_BINS)]
-    top = reasons.most_common(TOP)
-    rest = stats.total - sum(n for _, n in top)
-    stats.end_reasons = top + ([("other", rest)] if rest else [])
+    _reasons(stats, reasons)
     if stats.rating_count:
         stats.rating_avg = rating_sum / stats.rating_count
     stats.operators = _operators(conn, where, args)
     return stats
 
 
-def _operators(conn: sqlite3.Connection, where: str, args: list[Any]) -> list[tuple[str, int]]:
+def _operators(
+    conn: sqlite3.Connection, where: str, args: list[Any], hint: str = ""
+) -> list[tuple[str, int]]:
     """Sessions per operator: the joined names column grouped in SQL, then split (a session
     with two operators counts for both)."""
     names: Counter[str] = Counter()
     sql = (
-        f"SELECT s.operators, count(*) FROM sessions s WHERE {where}"
+        f"SELECT s.operators, count(*) FROM sessions s {hint} WHERE {where}"
         " AND s.operators IS NOT NULL GROUP BY s.operators"
     )
     for joined, n in conn.execute(sql, args):
         for name in str(joined).split(LIST_SEP):
             if name:
                 names[name] += n
-    return names.most_common(TOP)
+    return sorted(names.items(), key=lambda nn: (-nn[1], nn[0]))[:TOP]
+
+
+#: Live statuses of a client waiting for an operator: in a group's queue, or not yet in one.
+QUEUED, WAITING = "IN_QUEUE", "WAITING"
+#: Samples kept per group (one per live poll: 10 minutes at the 10 s poll).
+QUEUE_SAMPLES = 60
+
+
+def live_queues(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+    """Per group, now: (clients in its queue, clients waiting in all: queued or not yet)."""
+    out: dict[str, list[int]] = {}
+    sql = (
+        "SELECT s.groups, s.status, count(*) FROM sessions s WHERE s.is_live = 1"
+        " AND s.status IN (?, ?) GROUP BY s.groups, s.status"
+    )
+    for groups, status, n in conn.execute(sql, (QUEUED, WAITING)):
+        for group in str(groups or "no group").split(LIST_SEP):
+            counts = out.setdefault(group or "no group", [0, 0])
+            if status == QUEUED:
+                counts[0] += n
+            counts[1] += n
+    return {g: (q, w) for g, (q, w) in sorted(out.items())}
+
+
+class QueueHistory:
+    """The last ``QUEUE_SAMPLES`` samples of ``live_queues`` per group (for sparklines); a group
+    missing from a sample counts 0 there."""
+
+    def __init__(self) -> None:
+        self.samples: list[dict[str, tuple[int, int]]] = []
+
+    def add(self, sample: dict[str, tuple[int, int]]) -> None:
+        self.samples = [*self.samples, sample][-QUEUE_SAMPLES:]
+
+    def series(self) -> dict[str, tuple[list[int], list[int]]]:
+        groups = sorted({g for sample in self.samples for g in sample})
+        return {
+            g: (
+                [s.get(g, (0, 0))[0] for s in self.samples],
+                [s.get(g, (0, 0))[1] for s in self.samples],
+            )
+            for g in groups
+        }
 
 
 def _local(epoch_utc: int, offset_s: int) -> datetime:

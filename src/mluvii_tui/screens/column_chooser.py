@@ -49,10 +49,14 @@ class ColumnChooser(ModalScreen[list[str] | None]):
         self.query_one(SelectionList).focus()
 
     def _label(self, column_id: str) -> Text:
+        """The column as the table labels it; a call parameter says that it is one (ids are
+        for config files, not for people)."""
         column = column_by_id(column_id, self._param_names)
-        header = column.header if column is not None else column_id
-        label = Text(header)
-        label.append(f"  {column_id}", style="dim")
+        if column is None:
+            return Text(column_id)
+        label = Text(column.header)
+        if column.param is not None:
+            label.append("  call parameter", style="dim")
         return label
 
     def _rebuild(self, highlight: int) -> None:

@@ -46,5 +46,14 @@ class CommandLine(ModalScreen[tuple[Command, str] | None]):
             return
         self.dismiss((command, rest))
 
+    def action_complete(self) -> None:
+        """tab: take the suggested name (the rest of the line stays as typed)."""
+        field = self.query_one(Input)
+        word, space, rest = field.value.partition(" ")
+        names = sorted(n for n in alias_table() if n.startswith(word.lower().lstrip(":")))
+        if word and names:
+            field.value = names[0] + (space + rest if space else " ")
+            field.cursor_position = len(field.value)
+
     def action_cancel(self) -> None:
         self.dismiss(None)

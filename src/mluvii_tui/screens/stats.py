@@ -58,6 +58,9 @@ class StatsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text("Statistics — computing…", style="bold"), id="stats-title")
         with VerticalScroll(id="stats-body"):
+            if self.stats_query.view == "live":
+                yield Static("", id="stats-queues-title")
+                yield Vertical(id="stats-queues")
             yield Static("", id="stats-per-time-title")
             yield Vertical(id="stats-per-time")
             with Horizontal(id="stats-row"):
@@ -68,9 +71,35 @@ class StatsScreen(Screen[None]):
                 yield Static("", id="stats-rating", classes="stats-box")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.query_one("#stats-body").focus()
         self._compute()
+        if self.stats_query.view == "live":
+            await self._queues()
+
+    async def _queues(self) -> None:
+        """Live: per group, sparklines of its queue and of all waiting clients, one sample per
+        live poll (the app's QueueHistory), newest on the right."""
+        history = self.app.queue_history  # type: ignore[attr-defined]
+        series = history.series()
+        head = Text("Queues by group", style="bold")
+        head.append(f"   last {len(history.samples)} polls, newest right", style="dim")
+        if not series:
+            head.append("   — no client waiting in any sample yet", style="dim")
+        self.query_one("#stats-queues-title", Static).update(head)
+        rows = []
+        for group, (queued, waiting) in series.items():
+            for what, data in (("queue", queued), ("waiting", waiting)):
+                label = Text(f"{one_line(group, 16):16} ", style="bold")
+                label.append(f"{what} {data[-1] if data else 0}", style="dim")
+                rows.append(
+                    Horizontal(
+                        Static(label, classes="stats-spark-label"),
+                        Sparkline([float(v) for v in data], classes="stats-spark"),
+                        classes="stats-spark-row",
+                    )
+                )
+        await self.query_one("#stats-queues", Vertical).mount_all(rows)
 
     def _offset(self) -> int:
         now = self.app.now()  # type: ignore[attr-defined]

@@ -68,6 +68,7 @@ class SessionStore(HealthMixin, NotesMixin):
     ) -> None:
         self.path = str(path)
         self.now = now
+        self._stats_index = False  # ix_stats_channel_created made (query/stats.py)
         self._memory = self.path == ":memory:" or self.path.startswith("file::memory:")
         if not self._memory:
             parent = Path(self.path).parent
@@ -338,12 +339,23 @@ class SessionStore(HealthMixin, NotesMixin):
 
     def stats(self, query: SessionQuery, offset_s: int) -> Any:
         """``query.stats.Stats`` of what ``query`` selects (times at UTC offset ``offset_s``)."""
-        from mluvii_tui.query.stats import session_stats
+        from mluvii_tui.query.stats import STATS_INDEX, is_overview, session_stats
 
+        if is_overview(query) and not self._stats_index:
+            with self._writing() as conn:  # once per store file: seconds at 1M, then kept
+                conn.execute(STATS_INDEX)
+            self._stats_index = True
         with self._reading() as conn:
             return session_stats(conn, query, self.now, offset_s)
 
     @survives(lambda s, a, k: 0)
+    def live_queues(self) -> dict[str, tuple[int, int]]:
+        """Per group: (queued, waiting) live clients now (query/stats.py ``live_queues``)."""
+        from mluvii_tui.query.stats import live_queues
+
+        with self._reading() as conn:
+            return live_queues(conn)
+
     def total(self) -> int:
         with self._reading() as conn:
             return self._runner(conn).total()

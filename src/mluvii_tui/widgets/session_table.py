@@ -266,7 +266,9 @@ class SessionTable(ScrollView, can_focus=True):
             cell_style = self._style("session-table--cursor-cell")
             focus_col = self.cursor_col
         else:
-            style = self._style("session-table--odd") if index % 2 else _PLAIN
+            # even rows in the widget's own colours (a bare Style() is the terminal's: black
+            # rows on a light theme)
+            style = self._style("session-table--odd") if index % 2 else self._style("base")
             cell_style, focus_col = style, -1
         if int(row.id) in self.marked:
             style = style + self._style("session-table--marked")
@@ -438,9 +440,6 @@ class SessionTable(ScrollView, can_focus=True):
         self._layout_columns()
         self.refresh()
         self.post_message(self.WidthsChanged({}))
-
-
-_PLAIN = Style()
 
 
 def _replace_sort(query: SessionQuery, sort: SortKey) -> SessionQuery:

@@ -96,7 +96,11 @@ class TimeEditor(FilterEditor):
                     button.value = True
 
     def build(self) -> Filter:
-        pressed = self.query_one(RadioSet).pressed_button
+        presets = self.query_one(RadioSet)
+        pressed = presets.pressed_button
+        highlighted = presets._selected  # RadioSet has no public "highlighted" (textual 8.2)
+        if presets.has_focus and highlighted is not None:
+            pressed = list(presets.query(RadioButton))[highlighted]  # enter applies what is lit
         choice = pressed.name if pressed is not None else None
         low_text = self.query_one("#time-from", Input).value.strip()
         high_text = self.query_one("#time-to", Input).value.strip()
