@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_options(sim)
     _add_traffic_option(sim, 0.0)
 
+    sync = sub.add_parser("sync", help="sync the history into the local store without the UI")
+    from mluvii_tui.cli.sync import add_sync_arguments
+
+    add_sync_arguments(sync)
+
     export = sub.add_parser("export", help="export sessions to CSV or HTML without the UI")
     from mluvii_tui.cli.export import add_export_arguments
 
@@ -185,6 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from mluvii_tui.cli.serve import serve_command
 
             return serve_command(args)
+        if args.command == "sync":
+            from mluvii_tui.cli.sync import sync_command
+
+            return sync_command(args)
         if args.command == "export":
             from mluvii_tui.cli.export import export_command
 

@@ -95,8 +95,8 @@ def _loads(source: bytes) -> Any:
     """``json.loads(zlib.decompress(source))``, or _BAD when that raises. orjson reads what the
     store writes (plain UTF-8 JSON) ~3x faster and gives the same values; whatever it refuses
     (a BOM, other encodings, NaN, lone surrogates, integers past 64 bits) json.loads decides."""
-    try:
-        raw = zlib.decompress(source)
+    try:  # the reader hands over plain JSON; a zlib blob (an older store's) starts with "x"
+        raw = zlib.decompress(source) if source[:1] == b"x" else source
     except Exception:
         return _BAD
     try:

@@ -173,11 +173,31 @@ def _index_new(conn: sqlite3.Connection, grouped: dict[int, list[str]]) -> int:
     return len(grouped)
 
 
+def _columns(conn: sqlite3.Connection) -> tuple[str, ...]:
+    return tuple(r[1] for r in conn.execute(f"PRAGMA table_info({FTS_TABLE})"))
+
+
+def _rebuild_from_kept(conn: sqlite3.Connection, progress: Progress | None) -> int:
+    """Index the surfaces saved in ``fts_kept`` (a session's messages joined by newlines: the
+    same words, so the same lemmas and stems), then drop it."""
+    total = conn.execute("SELECT count(*) FROM fts_kept").fetchone()[0]
+    done = 0
+    cursor = conn.execute("SELECT id, surface FROM fts_kept WHERE surface <> ''")
+    while rows := cursor.fetchmany(2000):
+        done += _index_new(conn, {sid: [surface] for sid, surface in rows})
+        if progress is not None:
+            progress(done, max(total, done))
+    conn.execute("DROP TABLE fts_kept")
+    if progress is not None:
+        progress(done, done)
+    return done
+
+
 def index_is_current(conn: sqlite3.Connection) -> bool:
     """Whether the index exists with today's columns and was built by today's analysis."""
     if not _table_exists(conn, "meta") or not _table_exists(conn, FTS_TABLE):
         return False
-    columns = tuple(r[1] for r in conn.execute(f"PRAGMA table_info({FTS_TABLE})"))
+    columns = _columns(conn)
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (INDEX_META_KEY,)).fetchone()
     return columns == FTS_COLUMNS and row is not None and row[0] == index_id()
 
@@ -193,10 +213,19 @@ def ensure_index(conn: sqlite3.Connection, progress: Progress | None = None) -> 
         if index_is_current(conn):  # another process rebuilt it meanwhile
             conn.execute("ROLLBACK")
             return None
+        # Stores without ``activities`` keep message text only here: re-analyse the surfaces.
+        kept = not _table_exists(conn, "activities") and "surface" in _columns(conn)
+        if kept:
+            conn.execute(
+                f"CREATE TEMP TABLE fts_kept AS SELECT rowid AS id, surface FROM {FTS_TABLE}"
+            )
         conn.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
         for ddl in FTS_SCHEMA:
             conn.execute(ddl)
-        done = build_search_index(conn, progress=progress)
+        if kept:
+            done = _rebuild_from_kept(conn, progress)
+        else:
+            done = build_search_index(conn, progress=progress)
         conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (INDEX_META_KEY, index_id())
         )
