@@ -210,7 +210,8 @@ async def sync_history(
     ended or live since then; ``full=True`` re-reads everything). Pages go by UTC day (longer
     buckets for long windows), are fingerprinted and written as they come (an interrupted sync
     resumes: pages stored before are recognised and not parsed again). The time of the sync is
-    kept in meta ``last_sync``. Errors of the client (``MluviiError``) propagate with their one-line message.
+    kept in meta ``last_sync``. Errors of the client (``MluviiError``) propagate with their
+    one-line message.
     """
     moment = _now(now)
     since = moment - timedelta(days=days)
