@@ -177,17 +177,22 @@ def _columns(conn: sqlite3.Connection) -> tuple[str, ...]:
     return tuple(r[1] for r in conn.execute(f"PRAGMA table_info({FTS_TABLE})"))
 
 
-def _rebuild_from_kept(conn: sqlite3.Connection, progress: Progress | None) -> int:
-    """Index the surfaces saved in ``fts_kept`` (a session's messages joined by newlines: the
-    same words, so the same lemmas and stems), then drop it."""
-    total = conn.execute("SELECT count(*) FROM fts_kept").fetchone()[0]
+def _index_all(
+    conn: sqlite3.Connection, texts: Iterable[tuple[int, list[str]]], progress: Progress | None
+) -> int:
+    """Index ``(session id, message texts)`` pairs, each session once, in batches."""
+    total = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
     done = 0
-    cursor = conn.execute("SELECT id, surface FROM fts_kept WHERE surface <> ''")
-    while rows := cursor.fetchmany(2000):
-        done += _index_new(conn, {sid: [surface] for sid, surface in rows})
-        if progress is not None:
-            progress(done, max(total, done))
-    conn.execute("DROP TABLE fts_kept")
+    grouped: dict[int, list[str]] = {}
+    for session_id, found in texts:
+        if found:
+            grouped[session_id] = found
+        if len(grouped) >= 2000:
+            done += _index_new(conn, grouped)
+            grouped = {}
+            if progress is not None:
+                progress(done, max(total, done))
+    done += _index_new(conn, grouped)
     if progress is not None:
         progress(done, done)
     return done
@@ -202,10 +207,15 @@ def index_is_current(conn: sqlite3.Connection) -> bool:
     return columns == FTS_COLUMNS and row is not None and row[0] == index_id()
 
 
-def ensure_index(conn: sqlite3.Connection, progress: Progress | None = None) -> int | None:
+def ensure_index(
+    conn: sqlite3.Connection,
+    progress: Progress | None = None,
+    texts: Callable[[], Iterable[tuple[int, list[str]]]] | None = None,
+) -> int | None:
     """Make the index current: rebuild it (once, in one transaction) when it was built by
     another analysis or has other columns. Returns the sessions re-indexed, None when it was
-    current. ``conn`` is in autocommit mode; the store's schema (``meta``) exists."""
+    current. ``texts()``: every session's message texts, for stores without ``activities``.
+    ``conn`` is in autocommit mode; the store's schema (``meta``) exists."""
     if index_is_current(conn):
         return None
     conn.execute("BEGIN IMMEDIATE")
@@ -213,17 +223,11 @@ def ensure_index(conn: sqlite3.Connection, progress: Progress | None = None) -> 
         if index_is_current(conn):  # another process rebuilt it meanwhile
             conn.execute("ROLLBACK")
             return None
-        # Stores without ``activities`` keep message text only here: re-analyse the surfaces.
-        kept = not _table_exists(conn, "activities") and "surface" in _columns(conn)
-        if kept:
-            conn.execute(
-                f"CREATE TEMP TABLE fts_kept AS SELECT rowid AS id, surface FROM {FTS_TABLE}"
-            )
         conn.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
         for ddl in FTS_SCHEMA:
             conn.execute(ddl)
-        if kept:
-            done = _rebuild_from_kept(conn, progress)
+        if texts is not None and not _table_exists(conn, "activities"):
+            done = _index_all(conn, texts(), progress)  # from the sessions' kept JSON
         else:
             done = build_search_index(conn, progress=progress)
         conn.execute(

@@ -86,3 +86,23 @@ def build(kept: Kept) -> SessionRecord:
     rec = build_record(item)
     rec.raw, rec.hash = kept.raw, kept.hash
     return rec
+
+
+def message_texts(raw: bytes | None) -> list[str]:
+    """The message texts of a session's kept JSON (what the search index holds), [] if none."""
+    if raw is None:
+        return []
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return []
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        return []
+    try:
+        rec = build(Kept(data["id"], raw, 0, data))
+    except Exception:  # a session the store could not read either
+        return []
+    return [text for _, text in rec.texts]

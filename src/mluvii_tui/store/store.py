@@ -24,7 +24,7 @@ from mluvii_tui.query.types import SessionQuery
 
 from ..api.models import SessionModel, parse_session
 from .distinct import distinct_values
-from .ingest import Kept, PreparedBatch, build, prepare_batch
+from .ingest import Kept, PreparedBatch, build, message_texts, prepare_batch
 from .notes import NotesMixin, StoredNote, _dt, _ts
 from .packing import TRAIN_MIN, Packer, train
 from .recover import HealthMixin, is_damage, survives
@@ -97,7 +97,7 @@ class SessionStore(HealthMixin, NotesMixin):
             ensure_indexes(conn)  # a first sync that was killed may have left them dropped
             self._packer.load(conn)
             # Once after an upgrade (or a change of search languages): re-index, with progress.
-            _search.ensure_index(conn, index_progress)
+            _search.ensure_index(conn, index_progress, lambda: self._message_texts(conn))
         except BaseException:
             self.close()
             raise
@@ -317,6 +317,15 @@ class SessionStore(HealthMixin, NotesMixin):
             return self._packer.unpack(blob)
         except Exception:
             return None
+
+    def _message_texts(self, conn: sqlite3.Connection) -> Iterator[tuple[int, list[str]]]:
+        """Each session's message texts, read from its kept JSON (to rebuild the index)."""
+        rows = conn.execute("SELECT id, raw FROM sessions WHERE raw IS NOT NULL")
+        while batch := rows.fetchmany(1000):
+            for sid, blob in batch:
+                found = message_texts(self.unpack(blob))
+                if found:
+                    yield sid, found
 
     def page_fingerprint(self, key: str) -> tuple[int, int, float | None] | None:
         """(fingerprint, sessions, reached) of the sync page ``key`` as last stored."""
