@@ -54,7 +54,10 @@ def _created(item: Any) -> float | None:
 
 def _store_page(store: SessionStore, key: str, data: bytes, mark: int, offset: int) -> PageResult:
     """Decode and write one page (runs in a worker thread). ValueError: not a JSON array."""
-    items = orjson.loads(data)
+    try:
+        items = orjson.loads(data)
+    except orjson.JSONDecodeError:  # what orjson refuses (lone surrogates...): json decides
+        items = json.loads(data)
     if not isinstance(items, list):
         raise ValueError("not an array")
     if any(isinstance(i, dict) and i.get("id").__class__ is float for i in items):
