@@ -256,6 +256,12 @@ def _build(path: Path, sessions: int, activities: int) -> dict[str, float]:
         path.unlink()
     conn = _connect(path)
     migrate(conn)
+    # Message texts for the search index (the store itself keeps them in the session JSON).
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS activities (rowid INTEGER PRIMARY KEY, session_id INTEGER,"
+        " seq INTEGER, activity_id INTEGER, time REAL, type TEXT, client TEXT, user_id INTEGER,"
+        " text TEXT)"
+    )
     t0 = time.perf_counter()
     generate(conn, sessions, activities)
     gen_s = time.perf_counter() - t0

@@ -179,6 +179,14 @@ def _weighted(rng: random.Random, spec: tuple[list, list], n: int) -> list:
     return rng.choices(spec[0], spec[1], k=n)
 
 
+#: Message texts for building the search index; dropped once it is built.
+ACTIVITIES_SCAFFOLD = (
+    "CREATE TABLE activities (rowid INTEGER PRIMARY KEY, session_id INTEGER NOT NULL,"
+    " seq INTEGER NOT NULL, activity_id INTEGER, time REAL, type TEXT, client TEXT,"
+    " user_id INTEGER, text TEXT)"
+)
+
+
 def _raw(sid: int, channel: str, source: str, status: str, created: float, name, email) -> bytes:
     data = {
         "id": sid,
@@ -217,6 +225,8 @@ def generate_store(
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -262144")
     conn.execute("PRAGMA threads = 2")  # parallel sorter for CREATE INDEX
+    if activities:  # the search index is built from it; the store itself keeps none (schema v3)
+        conn.execute(ACTIVITIES_SCAFFOLD)
     indexes = conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN"
         " ('sessions', 'activities', 'params', 'operators') AND sql IS NOT NULL"
@@ -391,6 +401,7 @@ def generate_store(
         from mluvii_tui.query import search
 
         search.build_search_index(conn)
+    conn.execute("DROP TABLE IF EXISTS activities")
     conn.execute("COMMIT")
     conn.execute("PRAGMA analysis_limit = 400")
     conn.execute("ANALYZE")

@@ -160,7 +160,9 @@ def test_arbitrary_items_upsert_without_crash(store: SessionStore, items: list[A
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[Simulator]:
-    with Simulator(sessions=20, seed=5, now=NOW) as s:
+    # No sessions of its own: the sync asks for the window in several buckets, and only the one
+    # page the fault serves may hold anything.
+    with Simulator(sessions=0, seed=5, now=NOW) as s:
         yield s
 
 

@@ -189,7 +189,7 @@ def test_memory_stays_bounded():
     source.max_sessions = 120
     sent: list[str] = []
     tenant = LiveTenant(source, SimClock(now), lambda kind, data: sent.append(kind), seed=3)
-    oldest = source.all_sessions()[0]["id"]
+    oldest = next(iter(source.all_sessions()))["id"]
     for _ in range(60):
         s = tenant.arrive(("Chat", "Default"))
         tenant.end(s["id"], "Abandoned")

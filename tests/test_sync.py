@@ -57,12 +57,12 @@ async def test_sync_history_is_complete_and_idempotent(sim: Any, tmp_path: Any) 
         for d in want[:: max(1, len(want) // 10)]:
             assert store.get_session(d["id"]) == await client.get_session(d["id"])
 
-        again = await sync_history(client, store, days=10, now=NOW, page_size=40)
+        again = await sync_history(client, store, days=10, now=NOW, page_size=40, full=True)
         assert (again.inserted, again.updated, again.unchanged) == (0, 0, len(want))
 
         target = want[0]["id"]
         await client.put_call_params(target, {"order_number": "SYNC-TEST-1"})
-        third = await sync_history(client, store, days=10, now=NOW, page_size=40)
+        third = await sync_history(client, store, days=10, now=NOW, page_size=40, full=True)
         assert (third.inserted, third.updated) == (0, 1)
         assert store.rows([target])[0].params["order_number"] == "SYNC-TEST-1"
     store.close()

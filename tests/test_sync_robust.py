@@ -52,7 +52,9 @@ async def test_a_session_sqlite_cannot_hold_is_skipped_not_its_page(tmp_path: Pa
 async def _resync(path: Path, store: SessionStore):  # type: ignore[no-untyped-def]
     with Simulator(data_file=path, now=NOW) as sim:
         async with MluviiClient(sim.base_url, "demo-admin", "demo-admin-secret") as client:
-            return await sync_history(client, store, days=36_500, now=NOW, page_size=25)
+            return await sync_history(  # full: re-read every page, not only what changed
+                client, store, days=36_500, now=NOW, page_size=25, full=True
+            )
 
 
 def test_store_skips_unbindable_records_and_keeps_the_batch(tmp_path: Path) -> None:

@@ -93,6 +93,14 @@ class MluviiClient(ApiTransport):
                 return
             offset += len(data)
 
+    async def session_page(
+        self, filters: SessionFilter | None, *, limit: int, offset: int
+    ) -> bytes:
+        """One page of ``GET /Sessions`` as the server sent it (the sync decodes it itself)."""
+        base = filters.to_params() if filters is not None else []
+        params = [*base, ("limit", str(limit)), ("offset", str(offset))]
+        return (await self._call("sessions", params=params)).content
+
     async def get_session(self, session_id: int) -> SessionModel:
         data = await self._json("session", id=session_id, not_found=f"session {session_id}")
         session = parse_session(data)

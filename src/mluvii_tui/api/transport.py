@@ -201,6 +201,12 @@ class ApiTransport:
                 attempt += 1
                 self.retries += 1
 
+    async def wait_to_retry(self, error: MluviiError, attempt: int = 0) -> None:
+        """Wait before asking again after an answer its caller could not use (told to the
+        ``WAIT_LISTENER`` like any other retry)."""
+        self.retries += 1
+        await self._wait(error, self._delay(attempt, None))
+
     def _decode(self, response: httpx.Response, name: str, **path_params: object) -> Any:
         try:
             return json.loads(response.content)

@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_relay_arguments(sub.add_parser("relay", help="run the webhook->websocket relay service"))
 
+    sync = sub.add_parser("sync", help="sync the history into the local store without the UI")
+    from mluvii_tui.cli.sync import add_sync_arguments
+
+    add_sync_arguments(sync)
+
     export = sub.add_parser("export", help="export sessions to CSV or HTML without the UI")
     from mluvii_tui.cli.export import add_export_arguments
 
@@ -199,6 +204,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from mluvii_tui.live.relay.run import relay_command
 
             return relay_command(args)
+        if args.command == "sync":
+            from mluvii_tui.cli.sync import sync_command
+
+            return sync_command(args)
         if args.command == "export":
             from mluvii_tui.cli.export import export_command
 

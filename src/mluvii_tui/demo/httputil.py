@@ -15,6 +15,11 @@ from .roster import ADMIN_USER_ID, SIM_ORIGIN
 
 
 def json_response(data: Any, status: int = 200, base: str | None = None) -> Response:
+    """``data``: an object, or its JSON already as str or UTF-8 bytes."""
+    if isinstance(data, bytes):
+        if base is not None:
+            data = data.replace(SIM_ORIGIN.encode(), base.encode())
+        return Response(data, status_code=status, media_type="application/json; charset=utf-8")
     text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
     if base is not None and SIM_ORIGIN in text:
         text = text.replace(SIM_ORIGIN, base)

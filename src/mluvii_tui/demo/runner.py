@@ -13,7 +13,7 @@ from typing import Any
 
 import uvicorn
 
-from .generator import generate_sessions
+from .generator import iter_sessions
 from .server import CREDENTIALS, create_app
 from .source import SessionSource
 
@@ -90,10 +90,11 @@ class Simulator:
         self.base_url = ""
 
     def _build_app(self) -> Any:
+        data: Any
         if self._data_file is not None:
             data = load_data_file(self._data_file)
-        else:
-            data = generate_sessions(self._count, self._seed, self._now)
+        else:  # streamed into the source's spill file: memory stays small at any count
+            data = iter_sessions(self._count, self._seed, self._now)
         source = SessionSource(data, seed=self._seed, now=self._now)
         return create_app(
             source, seed=self._seed, now=self._now, token_ttl=self._token_ttl, traffic=self._traffic

@@ -235,8 +235,8 @@ class Api:
             )
         if limit < 0 or offset < 0:
             return _error(400, "limit and offset must not be negative")
-        found = self.source.query(filters, offset, min(limit, MAX_LIMIT))
-        return _json(self.source.json_list(found), base=_base(request))
+        page = self.source.query_json(filters, offset, min(limit, MAX_LIMIT))
+        return _json(page, base=_base(request))
 
     async def session(self, request: Request) -> Response:
         sid = _session_id(request)

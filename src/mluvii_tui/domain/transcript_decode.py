@@ -56,11 +56,12 @@ class Declined(Exception):
 
 
 def loads_raw(source: bytes) -> Any:
-    """``json.loads(zlib.decompress(source))``, or BAD when that raises. orjson reads what the
-    store writes (plain UTF-8 JSON) ~3x faster and gives the same values; whatever it refuses
-    (a BOM, other encodings, NaN, lone surrogates, integers past 64 bits) json.loads decides."""
+    """``json.loads(source)`` (inflated first when it is an older store's zlib blob), or BAD
+    when that raises. orjson reads the store's plain UTF-8 JSON ~3x faster with the same values;
+    whatever it refuses (a BOM, other encodings, NaN, lone surrogates, integers past 64 bits)
+    json.loads decides."""
     try:
-        raw = zlib.decompress(source)
+        raw = zlib.decompress(source) if source[:1] == b"x" else source  # plain JSON now
     except Exception:
         return BAD
     try:
@@ -87,7 +88,8 @@ def _canon(table: dict[str, str], value: Any) -> str:
 
 _TYPES = _canon_map(SessionActivityType)
 #: A time of the shape whose reading by ``datetime.fromisoformat`` equals pydantic's.
-_TIME = re.compile(
+#: An API time the fast readers accept (seconds, optional 1-6 digit fraction and offset).
+API_TIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})?"
 ).fullmatch
 
@@ -177,7 +179,7 @@ def _file(value: Any) -> _File:
 
 
 def _time(value: str) -> datetime:
-    if _TIME(value) is None:
+    if API_TIME(value) is None:
         raise Declined
     return datetime.fromisoformat(value)  # ValueError (no such date): declined by decode()
 

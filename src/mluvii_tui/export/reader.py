@@ -60,7 +60,7 @@ class SessionReader:
         self.fields = list(fields)
         self.params = list(dict.fromkeys(params))
         self.sources = sources
-        self._bulk = all(hasattr(store, a) for a in ("_runner", "_reading", "path"))
+        self._bulk = all(hasattr(store, a) for a in ("_runner", "_reading", "path", "unpack"))
         self._own: sqlite3.Connection | None = None
         if self._bulk:
             self._own = _open_readonly(str(store.path))
@@ -107,12 +107,13 @@ class SessionReader:
                 if value is not None:
                     by_param.setdefault(sid, {})[name] = value
         empty: dict[str, str] = {}
-        if self.sources:
-            load = self.session
-            return [
-                (*r[:-1], by_param.get(r[0], empty), r[-1] if r[-1] is not None else load(r[0]))
-                for r in rows
-            ]
+        if self.sources:  # the kept JSON as plain bytes (store/packing.py decompresses it)
+            load, unpack = self.session, self.store.unpack
+            out = []
+            for r in rows:
+                raw = unpack(r[-1]) if r[-1] is not None else None
+                out.append((*r[:-1], by_param.get(r[0], empty), raw or load(r[0])))
+            return out
         if not by_param:
             tail = (empty, None)
             return [r + tail for r in rows]

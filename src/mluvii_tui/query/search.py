@@ -173,19 +173,49 @@ def _index_new(conn: sqlite3.Connection, grouped: dict[int, list[str]]) -> int:
     return len(grouped)
 
 
+def _columns(conn: sqlite3.Connection) -> tuple[str, ...]:
+    return tuple(r[1] for r in conn.execute(f"PRAGMA table_info({FTS_TABLE})"))
+
+
+def _index_all(
+    conn: sqlite3.Connection, texts: Iterable[tuple[int, list[str]]], progress: Progress | None
+) -> int:
+    """Index ``(session id, message texts)`` pairs, each session once, in batches."""
+    total = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
+    done = 0
+    grouped: dict[int, list[str]] = {}
+    for session_id, found in texts:
+        if found:
+            grouped[session_id] = found
+        if len(grouped) >= 2000:
+            done += _index_new(conn, grouped)
+            grouped = {}
+            if progress is not None:
+                progress(done, max(total, done))
+    done += _index_new(conn, grouped)
+    if progress is not None:
+        progress(done, done)
+    return done
+
+
 def index_is_current(conn: sqlite3.Connection) -> bool:
     """Whether the index exists with today's columns and was built by today's analysis."""
     if not _table_exists(conn, "meta") or not _table_exists(conn, FTS_TABLE):
         return False
-    columns = tuple(r[1] for r in conn.execute(f"PRAGMA table_info({FTS_TABLE})"))
+    columns = _columns(conn)
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (INDEX_META_KEY,)).fetchone()
     return columns == FTS_COLUMNS and row is not None and row[0] == index_id()
 
 
-def ensure_index(conn: sqlite3.Connection, progress: Progress | None = None) -> int | None:
+def ensure_index(
+    conn: sqlite3.Connection,
+    progress: Progress | None = None,
+    texts: Callable[[], Iterable[tuple[int, list[str]]]] | None = None,
+) -> int | None:
     """Make the index current: rebuild it (once, in one transaction) when it was built by
     another analysis or has other columns. Returns the sessions re-indexed, None when it was
-    current. ``conn`` is in autocommit mode; the store's schema (``meta``) exists."""
+    current. ``texts()``: every session's message texts, for stores without ``activities``.
+    ``conn`` is in autocommit mode; the store's schema (``meta``) exists."""
     if index_is_current(conn):
         return None
     conn.execute("BEGIN IMMEDIATE")
@@ -196,7 +226,10 @@ def ensure_index(conn: sqlite3.Connection, progress: Progress | None = None) -> 
         conn.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
         for ddl in FTS_SCHEMA:
             conn.execute(ddl)
-        done = build_search_index(conn, progress=progress)
+        if texts is not None and not _table_exists(conn, "activities"):
+            done = _index_all(conn, texts(), progress)  # from the sessions' kept JSON
+        else:
+            done = build_search_index(conn, progress=progress)
         conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (INDEX_META_KEY, index_id())
         )

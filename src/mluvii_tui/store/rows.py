@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -164,24 +163,15 @@ def content_hash(raw: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "big", signed=True)
 
 
-def compress(raw: bytes) -> bytes:
-    return zlib.compress(raw, 6)
-
-
-def decompress(blob: bytes) -> Any:
-    return json.loads(zlib.decompress(blob))
-
-
 @dataclass
 class SessionRecord:
-    """Everything the store writes for one session."""
+    """Everything the store writes for one session (activities stay in ``raw`` only)."""
 
     id: int
     values: tuple[Any, ...]
     raw: bytes
     hash: int
     language: str | None
-    activities: list[tuple[Any, ...]] = field(default_factory=list)
     params: list[tuple[Any, ...]] = field(default_factory=list)
     operators: list[tuple[Any, ...]] = field(default_factory=list)
     tags: list[tuple[Any, ...]] = field(default_factory=list)
@@ -199,20 +189,7 @@ def build_record(model: SessionModel) -> SessionRecord:
         language=model.guest.language,
     )
     for seq, act in enumerate(model.activities):
-        kind = enum_text(act.type) or None
-        rec.activities.append(
-            (
-                sid,
-                seq,
-                act.activity_id,
-                epoch(act.time),
-                kind,
-                _text(act.client),
-                act.user_id,
-                act.text,
-            )
-        )
-        if act.text and kind in MESSAGE_ACTIVITY_TYPES:
+        if act.text and enum_text(act.type) in MESSAGE_ACTIVITY_TYPES:
             rec.texts.append((seq, act.text))
     seen: set[str] = set()
     for key, value in model.guest.call_params.items():

@@ -86,7 +86,7 @@ def _column_ddl(name: str) -> str:
     return f"{name} TEXT COLLATE NOCASE"
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _V1: list[str] = [
     "CREATE TABLE sessions ("
@@ -129,8 +129,51 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX ix_operators_name ON operators(name, session_id)")
 
 
+#: The secondary indexes of ``sessions`` by name: a first sync into an empty store drops them and
+#: builds them once at the end (``ensure_indexes`` also rebuilds any a killed sync left missing).
+SESSION_INDEXES: dict[str, str] = {
+    **{f"ix_sessions_{f}": f"sessions({f}, id, is_live)" for f in INDEXED_FIELDS},
+    "ix_sessions_id": "sessions(id, is_live)",
+    "ix_sessions_live": "sessions(is_live)",
+}
+
+
+def ensure_indexes(conn: sqlite3.Connection) -> None:
+    for name, target in SESSION_INDEXES.items():
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
+
+
+def drop_indexes(conn: sqlite3.Connection) -> None:
+    for name in SESSION_INDEXES:
+        conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def _v3(conn: sqlite3.Connection) -> None:
+    """v2 -> v3: one copy of each fact. ``activities`` repeated the kept JSON (``raw``) and the
+    search index's text: it goes (the index is built from it first when it is not current).
+    ``sync_pages``: a fingerprint of each page received, so that an unchanged page is not parsed.
+    ``zstd_dicts``: the dictionaries the kept JSON is compressed with.
+    """
+    from mluvii_tui.query import search
+    from mluvii_tui.query.analysis import index_id
+
+    if not search.index_is_current(conn):
+        conn.execute(f"DROP TABLE IF EXISTS {search.FTS_TABLE}")
+        search.build_search_index(conn)
+        conn.execute(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+            (search.INDEX_META_KEY, index_id()),
+        )
+    conn.execute("DROP TABLE activities")
+    conn.execute(
+        "CREATE TABLE sync_pages (key TEXT PRIMARY KEY, hash INTEGER NOT NULL,"
+        " sessions INTEGER NOT NULL, reached REAL) WITHOUT ROWID"
+    )
+    conn.execute("CREATE TABLE zstd_dicts (data BLOB NOT NULL)")  # store/packing.py
+
+
 #: MIGRATIONS[i] takes a store from version i to i + 1.
-MIGRATIONS: list[list[str] | Callable[[sqlite3.Connection], None]] = [_V1, _v2]
+MIGRATIONS: list[list[str] | Callable[[sqlite3.Connection], None]] = [_V1, _v2, _v3]
 
 
 class StoreVersionError(RuntimeError):

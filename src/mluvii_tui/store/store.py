@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from mluvii_tui.query import search as _search
 from mluvii_tui.query.filters import register_functions as _register_functions
 from mluvii_tui.query.runner import QueryRunner
@@ -22,27 +24,30 @@ from mluvii_tui.query.types import SessionQuery
 
 from ..api.models import SessionModel, parse_session
 from .distinct import distinct_values
+from .ingest import Kept, PreparedBatch, build, message_texts, prepare_batch
 from .notes import NotesMixin, StoredNote, _dt, _ts
+from .packing import TRAIN_MIN, Packer, train
 from .recover import HealthMixin, is_damage, survives
-from .rows import (
-    ROW_INDEX,
-    SessionRecord,
-    SessionRow,
-    compress,
-    decompress,
-    model_from_row,
-)
-from .schema import SESSION_FIELDS, configure, migrate
-from .upsert import BIND_ERRORS, UpsertResult, make_record, short_id, why_not_stored
+from .rows import ROW_INDEX, SessionRecord, SessionRow, model_from_row
+from .schema import SESSION_FIELDS, configure, drop_indexes, ensure_indexes, migrate
+from .upsert import BIND_ERRORS, UpsertResult, short_id, why_not_stored
 
 _FIELDS_SQL = ", ".join(SESSION_FIELDS)
 _INSERT_SESSION = (
     f"INSERT OR REPLACE INTO sessions ({_FIELDS_SQL}, raw, hash) "
     f"VALUES ({', '.join('?' for _ in SESSION_FIELDS)}, ?, ?)"
 )
-__all__ = ["SessionStore", "StoredNote", "UpsertResult", "_dt", "_ts"]
+__all__ = ["SessionStore", "StoreFullError", "StoredNote", "UpsertResult", "_dt", "_ts"]
 
-_CHUNK = 500  # ids per IN (...) list
+_CHUNK = 900  # ids per IN (...) list
+
+
+class StoreFullError(RuntimeError):
+    """The disk (or the file size limit) is full; ``str(exc)`` is one line for the user."""
+
+
+def _is_full(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.Error) and "database or disk is full" in str(exc)
 
 
 class StoreDamaged(RuntimeError):
@@ -58,15 +63,19 @@ class SessionStore(HealthMixin, NotesMixin):
     """``now``: the clock that time presets in filters ("last 7 days") resolve against when a
     query runs: a callable returning an aware datetime (e.g. ``MluviiApp.now``), a fixed
     datetime, or None for the real clock. It may also be set later (``store.now = ...``).
-    ``index_progress(done, total)``: told how a one-time rebuild of the search index goes."""
+    ``index_progress(done, total)``: told how a one-time rebuild of the search index goes.
+    ``cache_kib``: SQLite's page cache per connection (the headless sync keeps it small)."""
 
     def __init__(
         self,
         path: str | Path,
         now: Callable[[], datetime] | datetime | None = None,
         index_progress: Callable[[int, int], None] | None = None,
+        cache_kib: int | None = None,
     ) -> None:
         self.path = str(path)
+        self._cache_kib = cache_kib  # page cache per connection (None: schema.configure's)
+        self._packer = Packer()
         self.now = now
         self._stats_index = False  # ix_stats_channel_created made (query/stats.py)
         self._memory = self.path == ":memory:" or self.path.startswith("file::memory:")
@@ -86,8 +95,10 @@ class SessionStore(HealthMixin, NotesMixin):
         try:
             conn = self._conn()
             migrate(conn, self.path)
+            ensure_indexes(conn)  # a first sync that was killed may have left them dropped
+            self._packer.load(conn)
             # Once after an upgrade (or a change of search languages): re-index, with progress.
-            _search.ensure_index(conn, index_progress)
+            _search.ensure_index(conn, index_progress, lambda: self._message_texts(conn))
         except BaseException:
             self.close()
             raise
@@ -97,6 +108,8 @@ class SessionStore(HealthMixin, NotesMixin):
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         configure(conn)
+        if self._cache_kib is not None:
+            conn.execute(f"PRAGMA cache_size = -{int(self._cache_kib)}")
         _register_functions(conn)
         with self._lock:
             self._conns.append(conn)
@@ -129,10 +142,17 @@ class SessionStore(HealthMixin, NotesMixin):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                if _is_full(exc):
+                    raise StoreFullError(
+                        f"the disk holding {self.path} is full: sync stopped; what was stored"
+                        " before is kept (free some space and sync again to continue)"
+                    ) from None
                 raise
-            conn.execute("COMMIT")
             self._counts = {}
 
     def close(self) -> None:
@@ -156,120 +176,178 @@ class SessionStore(HealthMixin, NotesMixin):
     # -- writing sessions ----------------------------------------------------------------
 
     def upsert_sessions(
-        self, sessions: Iterable[SessionModel | dict[str, Any]], *, batch_size: int = 500
+        self, sessions: Iterable[SessionModel | dict[str, Any]], *, batch_size: int = 5000
     ) -> UpsertResult:
         """Insert or update sessions (models or API JSON dicts); unchanged content is skipped.
 
-        A record that cannot be stored is skipped and counted (``skipped``, ``problems``), never
-        the batch; a damaged cache raises ``StoreDamaged`` with one line."""
+        Dicts take the fast path (``ingest``: kept JSON and hash first, fields read without
+        pydantic unless a session has shapes the fast reader does not know). A record that
+        cannot be stored is skipped and counted (``skipped``, ``problems``), never the batch; a
+        damaged cache raises ``StoreDamaged``, a full disk ``StoreFullError`` (one line each)."""
+        result = UpsertResult()
+        batch: list[Any] = []
+        for item in sessions:
+            batch.append(item)
+            if len(batch) >= batch_size:
+                result += self.write_batch(prepare_batch(batch))
+                batch = []
+        if batch:
+            result += self.write_batch(prepare_batch(batch))
+        return result
+
+    def write_batch(
+        self, batch: PreparedBatch, page: tuple[str, int, int, float | None] | None = None
+    ) -> UpsertResult:
+        """Write prepared sessions in one transaction: new and changed ones, by content hash.
+        ``page``: (key, fingerprint, sessions, reached) of the sync page they came in, recorded
+        in the same transaction (``page_fingerprint``)."""
         try:
-            return self._upsert(sessions, batch_size)
+            return self._write_batch(batch, page)
+        except StoreFullError:
+            raise
         except sqlite3.DatabaseError as exc:
             raise StoreDamaged(self.report_damage(exc)) from None
 
-    def _upsert(
-        self, sessions: Iterable[SessionModel | dict[str, Any]], batch_size: int
+    def _write_batch(
+        self, batch: PreparedBatch, page: tuple[str, int, int, float | None] | None
+    ) -> UpsertResult:
+        """When a record cannot be bound (a number SQLite cannot hold, a lone surrogate...),
+        the batch is rolled back and written one record at a time, skipping only those."""
+        result = UpsertResult()
+        for why in batch.problems:
+            result.skip(why)
+        try:
+            return result + self._write(batch.kept, page)
+        except BIND_ERRORS as exc:
+            if is_damage(exc) or _is_full(exc):
+                raise
+        for kept in batch.kept:
+            try:
+                result += self._write([kept], None)
+            except BIND_ERRORS as exc:
+                if is_damage(exc) or _is_full(exc):
+                    raise
+                result.skip(f"session {short_id(kept.id)}: {why_not_stored(exc)}")
+        if page is not None:
+            with self._writing() as conn:
+                conn.execute("INSERT OR REPLACE INTO sync_pages VALUES (?, ?, ?, ?)", page)
+        return result
+
+    def _write(
+        self, batch: list[Kept], page: tuple[str, int, int, float | None] | None
     ) -> UpsertResult:
         result = UpsertResult()
-        batch: dict[int, SessionRecord] = {}
-        for item in sessions:
-            model = item if isinstance(item, SessionModel) else parse_session(item)
-            if model is None:
-                result.skip("not a session (no usable id)")
-                continue
-            record, why = make_record(model)
-            if record is None:
-                result.skip(f"session {short_id(model.id)}: {why}")
-                continue
-            batch[model.id] = record
-            if len(batch) >= batch_size:
-                result += self._write_batch(list(batch.values()))
-                batch = {}
-        if batch:
-            result += self._write_batch(list(batch.values()))
-        return result
-
-    def _write_batch(self, records: list[SessionRecord]) -> UpsertResult:
-        """One transaction for the batch; when a record cannot be bound (a number SQLite cannot
-        hold, a lone surrogate...), the batch is rolled back and written one record at a time,
-        skipping only the records that fail."""
-        try:
-            return self._write(records)
-        except BIND_ERRORS as exc:
-            if is_damage(exc):
-                raise
-        result = UpsertResult()
-        for record in records:
-            try:
-                result += self._write([record])
-            except BIND_ERRORS as exc:
-                if is_damage(exc):
-                    raise
-                result.skip(f"session {short_id(record.id)}: {why_not_stored(exc)}")
-        return result
-
-    def _write(self, records: list[SessionRecord]) -> UpsertResult:
-        result = UpsertResult()
         with self._writing() as conn:
+            if page is not None:
+                conn.execute("INSERT OR REPLACE INTO sync_pages VALUES (?, ?, ?, ?)", page)
             existing: dict[int, int] = {}
-            for part in _chunks([r.id for r in records]):
+            for part in _chunks([k.id for k in batch]):
                 marks = ", ".join("?" for _ in part)
                 existing.update(
                     conn.execute(f"SELECT id, hash FROM sessions WHERE id IN ({marks})", part)
                 )
-            todo = []
-            for rec in records:
-                if rec.id not in existing:
-                    result.inserted += 1
-                elif existing[rec.id] != rec.hash:
-                    result.updated += 1
-                else:
+            records: list[SessionRecord] = []
+            for kept in batch:
+                old = existing.get(kept.id)
+                if old is not None and old == kept.hash:
                     result.unchanged += 1
                     continue
-                todo.append(rec)
-            if not todo:
-                return result
-            changed = [(r.id,) for r in todo if r.id in existing]
-            if changed:
-                for table in ("activities", "params", "operators", "tags"):
-                    conn.executemany(f"DELETE FROM {table} WHERE session_id = ?", changed)
-            conn.executemany(_INSERT_SESSION, [(*r.values, compress(r.raw), r.hash) for r in todo])
-            next_rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM activities").fetchone()[
-                0
-            ]
-            acts: list[tuple[Any, ...]] = []
-            texts: list[tuple[int, int, str | None, str]] = []
-            for r in todo:
-                base = next_rowid + 1
-                next_rowid += len(r.activities)
-                acts.extend((base + a[1], *a) for a in r.activities)
-                texts.extend((r.id, base + seq, r.language, text) for seq, text in r.texts)
-            conn.executemany(
-                "INSERT INTO activities (rowid, session_id, seq, activity_id, time, type, client,"
-                " user_id, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                acts,
-            )
-            params = [p for r in todo for p in r.params]
-            conn.executemany(
-                "INSERT OR REPLACE INTO params (session_id, name, value, value_folded)"
-                " VALUES (?, ?, ?, ?)",
-                params,
-            )
-            conn.executemany(
-                "INSERT OR IGNORE INTO param_names VALUES (?)",
-                [(n,) for n in {p[1] for p in params}],
-            )
-            conn.executemany(
-                "INSERT OR REPLACE INTO operators VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [o for r in todo for o in r.operators],
-            )
-            conn.executemany(
-                "INSERT OR IGNORE INTO tags VALUES (?, ?)", [t for r in todo for t in r.tags]
-            )
-            if changed:
-                _search.delete_session_texts(conn, [c[0] for c in changed])
-            _search.index_texts(conn, texts)
+                try:
+                    rec = build(kept)
+                except Exception as exc:  # an odd value the extraction did not foresee
+                    result.skip(f"session {short_id(kept.id)}: {why_not_stored(exc)}")
+                    continue
+                if old is None:
+                    result.inserted += 1
+                else:
+                    result.updated += 1
+                records.append(rec)
+            if records:
+                trained = self._train(conn, records)
+                try:
+                    self._insert(conn, records, existing)
+                except BaseException:
+                    if trained is not None:
+                        self._packer.forget(trained)
+                    raise
         return result
+
+    def _train(self, conn: sqlite3.Connection, records: list[SessionRecord]) -> int | None:
+        """The first batch big enough trains the compression dictionary (once per store)."""
+        if self._packer.has_dict or len(records) < TRAIN_MIN:
+            return None
+        data = train([r.raw for r in records])
+        conn.execute("INSERT INTO zstd_dicts (data) VALUES (?)", (data,))
+        return self._packer.add(data)
+
+    def _insert(
+        self, conn: sqlite3.Connection, records: list[SessionRecord], existing: dict[int, int]
+    ) -> None:
+        changed = [(r.id,) for r in records if r.id in existing]
+        if changed:
+            for table in ("params", "operators", "tags"):
+                conn.executemany(f"DELETE FROM {table} WHERE session_id = ?", changed)
+        conn.executemany(
+            _INSERT_SESSION, [(*r.values, self._packer.pack(r.raw), r.hash) for r in records]
+        )
+        params = [p for r in records for p in r.params]
+        conn.executemany(
+            "INSERT OR REPLACE INTO params (session_id, name, value, value_folded)"
+            " VALUES (?, ?, ?, ?)",
+            params,
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO param_names VALUES (?)", [(n,) for n in {p[1] for p in params}]
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO operators VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [o for r in records for o in r.operators],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO tags VALUES (?, ?)", [t for r in records for t in r.tags]
+        )
+        if changed:
+            _search.delete_session_texts(conn, [c[0] for c in changed])
+        _search.index_texts(
+            conn, [(r.id, seq, r.language, text) for r in records for seq, text in r.texts]
+        )
+
+    def unpack(self, blob: bytes) -> bytes | None:
+        """The kept JSON bytes of a ``raw`` blob; None when it is damaged."""
+        try:
+            return self._packer.unpack(blob)
+        except Exception:
+            return None
+
+    def _message_texts(self, conn: sqlite3.Connection) -> Iterator[tuple[int, list[str]]]:
+        """Each session's message texts, read from its kept JSON (to rebuild the index)."""
+        rows = conn.execute("SELECT id, raw FROM sessions WHERE raw IS NOT NULL")
+        while batch := rows.fetchmany(1000):
+            for sid, blob in batch:
+                found = message_texts(self.unpack(blob))
+                if found:
+                    yield sid, found
+
+    def page_fingerprint(self, key: str) -> tuple[int, int, float | None] | None:
+        """(fingerprint, sessions, reached) of the sync page ``key`` as last stored."""
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT hash, sessions, reached FROM sync_pages WHERE key = ?", (key,)
+            ).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def drop_indexes_if_empty(self) -> bool:
+        """Before a first sync: without secondary indexes the rows go in faster and the indexes
+        are built once (``ensure_indexes``). True when they were dropped."""
+        with self._writing() as conn:
+            if conn.execute("SELECT 1 FROM sessions LIMIT 1").fetchone() is not None:
+                return False
+            drop_indexes(conn)
+        return True
+
+    def ensure_indexes(self) -> None:
+        with self._writing() as conn:
+            ensure_indexes(conn)
 
     # -- reading sessions ----------------------------------------------------------------
 
@@ -282,7 +360,7 @@ class SessionStore(HealthMixin, NotesMixin):
                 return None
             if row[0] is not None:
                 try:
-                    return parse_session(decompress(row[0]))
+                    return parse_session(orjson.loads(self._packer.unpack(row[0])))
                 except Exception:  # a damaged cache entry: fall back to the columns
                     pass
             rows = self._rows(conn, [session_id])

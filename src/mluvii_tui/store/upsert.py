@@ -7,9 +7,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..api.models import SessionModel
 from .recover import describe
-from .rows import SessionRecord, build_record
 
 MAX_PROBLEMS = 5  # reasons kept per result
 
@@ -57,12 +55,3 @@ def why_not_stored(exc: BaseException) -> str:
     if isinstance(exc, UnicodeEncodeError):
         return "text that is not valid Unicode (a lone surrogate)"
     return describe(exc)
-
-
-def make_record(model: SessionModel) -> tuple[SessionRecord | None, str]:
-    if not -(2**63) <= model.id < 2**63:
-        return None, "id too large for the local store"
-    try:
-        return build_record(model), ""
-    except Exception as exc:  # an odd value the extraction did not foresee: skip, say why
-        return None, why_not_stored(exc)

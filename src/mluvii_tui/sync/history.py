@@ -1,6 +1,6 @@
 """History sync: pages of sessions from the API into the local store (idempotent by content).
 
-Writes run in a worker thread (``asyncio.to_thread``) so the event loop keeps drawing.
+Writes run in a worker thread so the event loop keeps drawing (and fetches the next page).
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from mluvii_tui.api.filters import DateTimeFilter, SessionFilter
 from mluvii_tui.api.transport import WAIT_LISTENER
 from mluvii_tui.store.store import SessionStore, UpsertResult
 from mluvii_tui.store.upsert import MAX_PROBLEMS
+from mluvii_tui.sync.pages import store_pages
 
 if TYPE_CHECKING:  # pragma: no cover
     from mluvii_tui.api.client import MluviiClient
@@ -24,6 +26,9 @@ if TYPE_CHECKING:  # pragma: no cover
 META_LAST_SYNC = "last_sync"
 META_SYNC_FROM = "last_sync_from"
 META_LAST_LIVE_SYNC = "last_live_sync"
+META_SYNC_KEY = "last_sync_window"  # the filter (without its Created bounds) last synced
+#: A narrow re-sync asks for what was created or ended since the last sync minus this much.
+INCREMENTAL_MARGIN = timedelta(hours=1)
 #: At most this many sessions that left the live list are re-read one by one per live sync.
 MAX_FINISHED_REFRESH = 200
 
@@ -41,6 +46,7 @@ class SyncProgress:
     #: While the transport waits before retrying (e.g. "rate limited by the server, next try
     #: at 12:03:04"); empty when it does not wait.
     waiting: str = ""
+    fraction: float = 0.0  # how far through the window (the API pages oldest first)
 
     def add(self, res: UpsertResult, received: int) -> None:
         self.pages += 1
@@ -114,6 +120,79 @@ async def _pull(
     return seen
 
 
+def _window_key(filters: SessionFilter) -> str:
+    """The filter without its Created bounds (they move with every sync): names its pages."""
+    return "&".join(f"{k}={v}" for k, v in filters.to_params() if not k.startswith("Created."))
+
+
+#: Bucket lengths (seconds) the window is cut into: the shortest that gives at most MAX_BUCKETS.
+BUCKET_LENGTHS = (86400, 7 * 86400, 28 * 86400, 364 * 86400, 3640 * 86400)
+MAX_BUCKETS = 100
+
+
+def _buckets(since: datetime, moment: datetime) -> list[tuple[datetime, datetime | None]]:
+    """[since, the next boundary), whole buckets, and the last one open-ended. Boundaries are
+    multiples of the bucket length since the epoch (UTC days for a window of up to 100 days), so
+    the pages of a past bucket stay the same from one sync to the next and fingerprint alike."""
+    span = (moment - since).total_seconds()
+    length = next((n for n in BUCKET_LENGTHS if span / n <= MAX_BUCKETS), BUCKET_LENGTHS[-1])
+    out: list[tuple[datetime, datetime | None]] = []
+    start = since
+    while True:
+        edge = (int(start.timestamp()) // length + 1) * length
+        end = datetime.fromtimestamp(edge, UTC)
+        if end > moment:
+            out.append((start, None))
+            return out
+        out.append((start, end - timedelta(microseconds=1)))
+        start = end
+
+
+def _plan(
+    store: SessionStore, base: SessionFilter, since: datetime, moment: datetime, full: bool | None
+) -> tuple[bool, list[tuple[str, SessionFilter]]]:
+    """(narrow, what to request): after a complete sync of this window only what can have
+    changed since (created, ended or live since then); otherwise (or ``full``) every day."""
+    key = _window_key(base)
+    last = store.get_meta(META_LAST_SYNC)
+    last_from = store.get_meta(META_SYNC_FROM)
+    narrow = (
+        full is not True
+        and base == SessionFilter()
+        and last is not None
+        and last_from is not None
+        and store.get_meta(META_SYNC_KEY) == key
+        and datetime.fromisoformat(last_from) <= since
+    )
+    if narrow:
+        after = datetime.fromisoformat(str(last)) - INCREMENTAL_MARGIN
+        live = tuple(sorted(LIVE_STATUSES))
+        return True, [
+            ("created", SessionFilter(created=DateTimeFilter(min=max(since, after)))),
+            (
+                "ended",
+                SessionFilter(created=DateTimeFilter(min=since), ended=DateTimeFilter(min=after)),
+            ),
+            (
+                "live",
+                SessionFilter(
+                    created=DateTimeFilter(min=since), status=live, ended=DateTimeFilter(null=True)
+                ),
+            ),
+        ]
+    created = base.created
+    plan = []
+    for lo, hi in _buckets(since, moment):
+        if created.max is not None and lo > created.max:
+            break
+        top = hi if created.max is None or (hi is not None and hi < created.max) else created.max
+        bucket = dataclasses.replace(
+            base, created=DateTimeFilter(min=lo, max=top, null=created.null)
+        )
+        plan.append((f"{key}|{lo.isoformat()}", bucket))
+    return False, plan
+
+
 async def sync_history(
     client: MluviiClient,
     store: SessionStore,
@@ -122,19 +201,22 @@ async def sync_history(
     filters: SessionFilter | None = None,
     now: datetime | None = None,
     progress: Callable[[SyncProgress], None] | None = None,
-    page_size: int = 500,
+    page_size: int = 1000,
+    full: bool | None = None,
 ) -> SyncResult:
     """Fetch the sessions created in the last ``days`` (plus ``filters``) into ``store``.
 
-    Unchanged sessions are not rewritten; the time of the sync is kept in meta ``last_sync``.
-    Errors of the client (``MluviiError``) propagate with their one-line message.
+    After a complete sync of the same window only what can have changed is requested (created,
+    ended or live since then; ``full=True`` re-reads everything). Pages go by UTC day (longer
+    buckets for long windows), are fingerprinted and written as they come (an interrupted sync
+    resumes: pages stored before are recognised and not parsed again). The time of the sync is
+    kept in meta ``last_sync``. Errors of the client (``MluviiError``) propagate with their
+    one-line message.
     """
     moment = _now(now)
     since = moment - timedelta(days=days)
     base = filters or SessionFilter()
-    if base.created.min is None:
-        base = dataclasses.replace(base, created=dataclasses.replace(base.created, min=since))
-    else:
+    if base.created.min is not None:
         since = base.created.min
     result = SyncResult(since=since)
 
@@ -143,15 +225,32 @@ async def sync_history(
         if progress is not None:
             progress(dataclasses.replace(result))
 
+    narrow, plan = _plan(store, base, since, moment, full)
+    span = max((moment - since).total_seconds(), 1.0)
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mluvii-sync")
+    loop = asyncio.get_running_loop()
     listening = WAIT_LISTENER.set(waiting)
+    bulk = False
     try:
-        await _pull(client, store, base, result, progress, page_size)
+        bulk = not narrow and await loop.run_in_executor(worker, store.drop_indexes_if_empty)
+        for step, (key, flt) in enumerate(plan):
+            async for page in store_pages(client, store, flt, key, page_size, worker):
+                result.add(page.result, page.received)
+                if page.reached is not None and not narrow:
+                    result.fraction = min(1.0, (page.reached - since.timestamp()) / span)
+                if progress is not None:
+                    progress(dataclasses.replace(result))
+            result.fraction = max(result.fraction, (step + 1) / len(plan))
     finally:
         WAIT_LISTENER.reset(listening)
+        if bulk:
+            await loop.run_in_executor(worker, store.ensure_indexes)
+        worker.shutdown(wait=False)
     result.done = True
     result.finished = moment
     store.set_meta(META_LAST_SYNC, moment.isoformat())
     store.set_meta(META_SYNC_FROM, since.isoformat())
+    store.set_meta(META_SYNC_KEY, _window_key(base))
     if progress is not None:
         progress(dataclasses.replace(result))
     return result

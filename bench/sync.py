@@ -1,0 +1,150 @@
+"""History sync benchmark: the simulator (its own process) over loopback into a fresh store.
+
+    python bench/sync.py --sessions 100000 --json out.json
+
+The simulator runs as ``mluvii-tui simulator`` in a child process; each sync runs in another child
+process (so its peak memory is its own) exactly as ``mluvii-tui sync`` does it. Figures:
+  sync_sessions_per_s               first sync of the whole window, sessions per second of wall time
+  resync_unchanged_s                a second sync with nothing changed
+  store_mb_per_100k                 store file size (after a checkpoint) per 100,000 sessions
+  fts_mb_per_100k                   of which the search index (dbstat)
+  text_mb_per_100k                  the messages' own UTF-8 text per 100,000 sessions
+  store_overhead_bytes_per_session  store bytes per session minus its message text
+  sync_peak_rss_mb                  peak resident memory of the sync process(es)
+Report the machine's load (uptime) next to the figures: the cores are shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGETS = {
+    "sync_sessions_per_s": ("≥", 10_000.0),
+    "resync_unchanged_s": ("≤", 5.0),  # at 100k
+    "store_overhead_bytes_per_session": ("≤", 1500.0),
+    "sync_peak_rss_mb": ("≤", 150.0),
+}
+CHILD = r"""
+import asyncio, json, os, resource, sys, time
+from mluvii_tui.cli.sync import run_sync
+url, store, days, page = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+t0 = time.perf_counter()
+res = asyncio.run(run_sync(url, "demo-admin", "demo-admin-secret", store, days=days,
+                           page_size=page, show=False))
+dt = time.perf_counter() - t0
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+           resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+print(json.dumps({"s": dt, "sessions": res.sessions, "inserted": res.inserted,
+                  "unchanged": res.unchanged, "peak_mb": peak}))
+"""
+
+
+def start_simulator(sessions: int, seed: int) -> tuple[subprocess.Popen[str], str, float]:
+    t0 = time.perf_counter()
+    cmd = [sys.executable, "-m", "mluvii_tui", "simulator", "--sessions", str(sessions)]
+    proc = subprocess.Popen(
+        [*cmd, "--seed", str(seed), "--port", "0"], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("Simulator: "):
+            return proc, line.split(": ", 1)[1].strip(), time.perf_counter() - t0
+    raise SystemExit(f"the simulator did not start (exit {proc.wait()})")
+
+
+def run_child(url: str, store: Path, days: int, page: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, url, str(store), str(days), str(page)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"sync failed: {out.stderr.strip()[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def sizes(store: Path) -> tuple[int, int, int]:
+    """(file bytes, search index bytes, message text bytes) of the store."""
+    conn = sqlite3.connect(store)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    fts = 0
+    try:
+        fts = conn.execute(
+            "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'fts%'"
+        ).fetchone()[0]
+    except sqlite3.OperationalError:  # no dbstat in this SQLite
+        fts = -1
+    text = conn.execute(
+        "SELECT coalesce(sum(length(CAST(surface AS BLOB))), 0) FROM fts"
+    ).fetchone()[0]
+    conn.close()
+    return store.stat().st_size, fts, text
+
+
+def load() -> str:
+    return Path("/proc/loadavg").read_text().split(" ", 3)[:3].__str__()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=int, default=100_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--page-size", type=int, default=1000)
+    ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--dir", type=Path, default=None, help="where the store goes (default: tmp)")
+    args = ap.parse_args()
+    n = args.sessions
+    sim, url, sim_s = start_simulator(n, args.seed)
+    print(f"simulator: {n:,} sessions up in {sim_s:.1f} s at {url}", file=sys.stderr)
+    try:
+        with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+            store = Path(tmp) / "sync.sqlite3"
+            load_before = load()
+            first = run_child(url, store, 40, args.page_size)
+            second = run_child(url, store, 40, args.page_size)
+            size, fts, text = sizes(store)
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)
+    got = first["sessions"]
+    per100k = 100_000 / max(got, 1) / 1e6
+    figures = {
+        "sessions": got,
+        "sync_s": round(first["s"], 2),
+        "sync_sessions_per_s": round(got / first["s"], 1),
+        "resync_unchanged_s": round(second["s"], 2),
+        "resync_unchanged": second["unchanged"],
+        "store_mb_per_100k": round(size * per100k, 1),
+        "fts_mb_per_100k": round(fts * per100k, 1) if fts >= 0 else None,
+        "text_mb_per_100k": round(text * per100k, 1),
+        "store_overhead_bytes_per_session": round((size - text) / max(got, 1)),
+        "sync_peak_rss_mb": round(max(first["peak_mb"], second["peak_mb"]), 1),
+        "simulator_start_s": round(sim_s, 1),
+        "load_before": load_before,
+        "load_after": load(),
+        "cpus": os.cpu_count(),
+    }
+    for key, value in figures.items():
+        target = TARGETS.get(key)
+        mark = ""
+        if target and isinstance(value, int | float):
+            op, goal = target
+            ok = value >= goal if op == "≥" else value <= goal
+            mark = f"   target {op} {goal:g}: {'ok' if ok else 'MISSED'}"
+        print(f"{key:34} {value}{mark}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""From what the API sent to store records: the kept JSON, its content hash, the columns.
+
+``prepare_batch`` is cheap (orjson encodes each session once, blake2b hashes it) so that unchanged
+sessions are recognised before any field is read; ``build`` reads the fields of a new or changed
+one: ``fastrecord.fast_record`` on the hot path, pydantic (``parse_session``) for shapes it does
+not know. Sessions given as models (the live sync) are kept as their API dump.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from ..api.models import SessionModel, parse_session
+from .fastrecord import Unsupported, fast_record
+from .rows import SessionRecord, build_record, content_hash, raw_json
+from .upsert import short_id, why_not_stored
+
+
+@dataclass(slots=True)
+class Kept:
+    id: int
+    raw: bytes
+    hash: int
+    item: dict[str, Any] | SessionModel
+
+
+@dataclass
+class PreparedBatch:
+    kept: list[Kept] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # one line per item that was skipped
+
+
+def _dumps(item: dict[str, Any]) -> bytes:
+    try:
+        return orjson.dumps(item)
+    except TypeError:  # what orjson refuses (a lone surrogate, a huge integer): the standard way
+        return json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8", "surrogatepass"
+        )
+
+
+def prepare_batch(items: Iterable[Any]) -> PreparedBatch:
+    """Each item's id, kept JSON and hash; a later copy of the same id wins."""
+    out = PreparedBatch()
+    by_id: dict[int, Kept] = {}
+    for item in items:
+        sid: Any
+        if isinstance(item, SessionModel):  # a model (the live sync): kept as its API dump
+            sid = item.id
+        else:
+            sid = item.get("id") if isinstance(item, dict) else None
+            if sid.__class__ is not int:
+                model = parse_session(item)  # an id as text, or not a session at all
+                if model is None:
+                    out.problems.append("not a session (no usable id)")
+                    continue
+                item, sid = model, model.id
+        if not -(2**63) <= sid < 2**63:
+            out.problems.append(f"session {short_id(sid)}: id too large for the local store")
+            continue
+        try:
+            raw = raw_json(item) if isinstance(item, SessionModel) else _dumps(item)
+        except Exception as exc:  # a value not even the standard encoder writes
+            out.problems.append(f"session {short_id(sid)}: {why_not_stored(exc)}")
+            continue
+        by_id[sid] = Kept(sid, raw, content_hash(raw), item)
+    out.kept = list(by_id.values())
+    return out
+
+
+def build(kept: Kept) -> SessionRecord:
+    """The store record of a prepared session."""
+    item = kept.item
+    if isinstance(item, dict):
+        try:
+            return fast_record(item, kept.raw, kept.hash)
+        except Unsupported:
+            model = parse_session(item)
+            assert model is not None  # it has an integer id
+            item = model
+    rec = build_record(item)
+    rec.raw, rec.hash = kept.raw, kept.hash
+    return rec
+
+
+def message_texts(raw: bytes | None) -> list[str]:
+    """The message texts of a session's kept JSON (what the search index holds), [] if none."""
+    if raw is None:
+        return []
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return []
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        return []
+    try:
+        rec = build(Kept(data["id"], raw, 0, data))
+    except Exception:  # a session the store could not read either
+        return []
+    return [text for _, text in rec.texts]
