@@ -5,9 +5,9 @@ for sessions in the shapes the API sends: every value read is None or exactly th
 would produce without coercion, times are ISO 8601 with seconds, durations ``PnDTnHnMnS``, enums
 are strings (known ones canonicalised case-insensitively, as ``Tolerant`` does). Anything else
 raises ``Unsupported`` (the transcript decoder uses the same time rule, ``API_TIME``) and the
-caller takes the exact path. Activities are not stored apart (the kept JSON holds them): only their count,
-message texts, forwarding groups and end reason are read. The tests compare both paths on the
-simulator's sessions, hostile ones included.
+caller takes the exact path. Activities are not stored apart (the kept JSON holds them): only
+their count, message texts, forwarding groups and end reason are read. The tests compare both
+paths on the simulator's sessions, hostile ones included.
 """
 
 from __future__ import annotations
