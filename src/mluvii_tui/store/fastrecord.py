@@ -30,6 +30,7 @@ __all__ = ["Unsupported", "fast_record"]
 class Unsupported(Exception):
     """The session is outside the fast path; use the exact one."""
 
+
 _MESSAGES = E.MESSAGE_ACTIVITY_TYPES
 _DURATION = re.compile(
     r"P(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+(?:\.[0-9]+)?)S)?)?"
