@@ -71,7 +71,7 @@ MEMBER_LIST_MAX = 20_000
 _SCAN_IN_KINDS = frozenset({"person", "ids"})
 
 
-def _costly(query: SessionQuery) -> bool:
+def costly(query: SessionQuery) -> bool:
     """Conditions that scan (quick filter, text match, list membership, a search narrowed by
     filters): worth listing their few matches once. Index-served filters and a search alone
     (FTS answers in a few ms) are counted directly: listing would only add work when they
@@ -136,13 +136,25 @@ class QueryRunner:
         """Sessions in the store (all views, no filters)."""
         return self._count("total", "SELECT count(*) FROM sessions", [])
 
-    def count(self, query: SessionQuery) -> int:
+    def cached_count(self, query: SessionQuery) -> int | None:
+        return self.cache.get(self._key(query, "count"))
+
+    def listed_count(self, query: SessionQuery) -> int | None:
+        """The count of a query with few matches, listed (and both remembered); None: many."""
+        n = self._listed_count(query)
+        if n is not None:
+            self.cache[self._key(query, "count")] = n
+        return n
+
+    def count(self, query: SessionQuery, *, listing: bool = True) -> int:
+        """Matches of the query (remembered). ``listing=False``: the caller knows the matches
+        are too many to list."""
         where, args = self.where(query)
         key = self._key(query, "count")
         hit = self.cache.get(key)
         if hit is None:
             hit = self._member_count(query)
-            if hit is None:
+            if hit is None and listing:
                 hit = self._listed_count(query)
             if hit is None:
                 sql = f"SELECT count(*) FROM sessions s WHERE {where}"
@@ -154,7 +166,7 @@ class QueryRunner:
         """A filtered query with few matches (``MEMBER_LIST_MAX``): list them once (the count is
         their number) so windows, NULL counts and positions read them by id instead of
         evaluating the conditions (a search, a text scan) again. None: many matches."""
-        if not _costly(query):
+        if not costly(query):
             return None
         where, args = self.where(query)
         sql = f"SELECT s.id FROM sessions s WHERE {where} LIMIT {MEMBER_LIST_MAX + 1}"
@@ -254,17 +266,39 @@ class QueryRunner:
 
     def _seg_count_known(self, query: SessionQuery, plan: SortPlan, seg: Segment) -> bool:
         if len(plan.forward) == 1:
-            return True
+            return self._key(query, "count") in self.cache
         return self._nulls_key(query, plan) in self.cache
 
     def force_sort_index(self, query: SessionQuery) -> bool:
         """Walk the sort index rather than the filter's: the matches are a broad share."""
         return self.count(query) >= self.total() * FORCE_SORT_SHARE
 
-    def window_ids(self, query: SessionQuery, offset: int, limit: int) -> list[int]:
+    def first_ids(self, query: SessionQuery, limit: int) -> list[int]:
+        """The first ``limit`` ids in sort order without counting the matches (walking the
+        sort index: the caller uses this for queries that match many rows)."""
+        plan = sort_plan(query.sort)
+        ids: list[int] = []
+        for seg in plan.forward:
+            ids.extend(self._segment_ids(query, plan, seg, 0, limit - len(ids), True))
+            if len(ids) >= limit:
+                break
+        return ids
+
+    def window_ids(
+        self,
+        query: SessionQuery,
+        offset: int,
+        limit: int,
+        *,
+        total: int | None = None,
+        force: bool | None = None,
+    ) -> list[int]:
+        """Ids of rows ``offset .. offset+limit``; ``total``/``force``: the count and the index
+        choice when the caller knows them already (the table's UI thread never counts)."""
         offset = max(0, int(offset))
         limit = max(0, int(limit))
-        total = self.count(query)
+        if total is None:
+            total = self.count(query)
         if limit == 0 or offset >= total:
             return []
         limit = min(limit, total - offset)
@@ -276,7 +310,8 @@ class QueryRunner:
         else:
             segments = plan.forward
             start = offset
-        force = self.force_sort_index(query)
+        if force is None:
+            force = self.force_sort_index(query)
         ids: list[int] = []
         for seg in segments:
             take = limit - len(ids)

@@ -7,7 +7,7 @@ from typing import Any
 
 from mluvii_tui.query.columns import Column, column_by_id
 from mluvii_tui.query.filters import filters_sql as _filters_sql
-from mluvii_tui.query.filters import quick_sql as _quick_sql
+from mluvii_tui.query.quicksql import quick_sql as _quick_sql
 from mluvii_tui.query.search import compile_search as _compile_search
 from mluvii_tui.query.search import search_sql as _search_sql
 from mluvii_tui.query.types import SessionQuery

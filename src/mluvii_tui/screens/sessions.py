@@ -98,7 +98,6 @@ class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
         table.reload()
         table.focus()
         self._update_status()
-        self.mluvii.mark_first_paint()
         if self._notice:
             self.notify(self._notice, severity="warning", timeout=8)
         self._apply_detail_layout()
@@ -259,18 +258,22 @@ class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
 
     def _update_status(self) -> None:
         table = self.query_one(SessionTable)
-        shown = table.row_count
-        total = self.mluvii.store.total()
         line = Text()
         line.append(" mluvii-tui ", style="bold reverse")
         line.append(f"  {self.mluvii.profile}  ")
         line.append(f" {VIEW_LABELS.get(table.query.view, table.query.view)} ", style="bold")
-        line.append(f"  {shown:,} of {total:,} sessions")
+        line.append(f"  {table.count_text} of {table.total:,} sessions")
+        if table.updating or not table.count_exact:
+            line.append("  updating…" if table.updating else "  counting…", style="dim italic")
         if table.query.view == "live" and self.mluvii.client is not None:
             line.append(f"  · polling every {self.mluvii.LIVE_POLL_S:g} s (no relay)", style="dim")
         if self._sync_text:
             line.append(f"  · {self._sync_text}", style="italic")
         self.query_one("#status-line", Static).update(line)
+
+    def on_session_table_loaded(self, event: SessionTable.Loaded) -> None:
+        self._update_status()
+        self.mluvii.mark_first_paint()  # the first rows are on the screen
 
     # -------------------------------------------------------------- detail
 

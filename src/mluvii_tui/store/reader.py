@@ -1,0 +1,180 @@
+"""What the sessions table reads, off the UI thread and cancellable.
+
+A ``TableReader`` owns two connections of the store file with a bounded page cache: one for
+its worker thread (count, position, the first window of a new query: anything that may scan)
+and one for the UI thread (the next window while scrolling, served by an index range and the
+counts the worker found, so it never counts). A newer query stops the running one: the worker
+connection's progress handler aborts any statement of a job that is no longer the wanted one
+(``SQLITE_INTERRUPT``, as ``Connection.interrupt()`` would, but without its race of landing on
+the next job's statement), and the job then ends with ``Cancelled``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mluvii_tui.query.runner import MEMBER_LIST_MAX, QueryRunner, costly
+from mluvii_tui.query.sortplan import sort_plan
+from mluvii_tui.query.types import SessionQuery
+
+if TYPE_CHECKING:
+    from .rows import SessionRow
+    from .store import SessionStore
+
+#: Page cache of each reader connection (KiB): enough for the indexes a window walks.
+CACHE_KIB = 8192
+#: Progress handler period (SQLite VM steps between checks for a newer query).
+CHECK_EVERY = 2000
+
+
+class Cancelled(Exception):
+    """A newer query replaced this one."""
+
+
+@dataclass
+class Loaded:
+    """What a job found: count (exact or a lower bound), rows, where the cursor goes."""
+
+    ticket: int
+    query: SessionQuery
+    count: int
+    exact: bool
+    total: int
+    force: bool
+    rows: dict[int, list[Any]] = field(default_factory=dict)  # first row index -> rows
+    cursor: int | None = None  # row of the kept session (None: not found / not asked)
+    shown: int = -1  # rows the table may show (a bounded count: the rows fetched so far)
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+
+class TableReader:
+    def __init__(self, store: SessionStore) -> None:
+        self.store = store
+        self._memory = store._memory
+        self._wanted = 0
+        self._running = -1
+        self._busy = threading.Lock()
+        self._cache: dict[Any, Any] = {}
+        self._basis: Any = None
+        if self._memory:
+            self._work = self._ui = store._conn()
+        else:
+            self._work = store._open()
+            self._ui = store._open()
+            for conn in (self._work, self._ui):
+                conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+
+    # -- cancelling ----------------------------------------------------------------------
+
+    def newer(self) -> int:
+        """A ticket for the next job; any job running for an older ticket stops (any thread)."""
+        self._wanted += 1
+        return self._wanted
+
+    def _stale(self) -> int:
+        return 1 if self._running != self._wanted else 0
+
+    @contextlib.contextmanager
+    def _job(self, ticket: int) -> Iterator[QueryRunner]:
+        with self._busy, self._locked():
+            if ticket != self._wanted:
+                raise Cancelled
+            self._running = ticket
+            self._work.set_progress_handler(self._stale, CHECK_EVERY)
+            try:
+                if self.store._counts is not self._basis:  # the store was written since
+                    self._basis = self.store._counts
+                    self._cache = {}
+                yield QueryRunner(self._work, self._cache, self.store.now)
+            except sqlite3.OperationalError as exc:
+                if ticket != self._wanted and "interrupt" in str(exc):
+                    raise Cancelled from None
+                raise
+            finally:
+                self._work.set_progress_handler(None, 0)
+                self._running = -1
+            if ticket != self._wanted:
+                raise Cancelled
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        if self._memory:
+            with self.store._lock:
+                yield
+        else:
+            yield
+
+    # -- worker side ---------------------------------------------------------------------
+
+    def load(
+        self, ticket: int, query: SessionQuery, keep: int | None, block: int, blocks: int = 2
+    ) -> Loaded:
+        """Count (exact unless the query scans and matches more than ``MEMBER_LIST_MAX``),
+        the row of session ``keep`` when the count is exact, and the rows of the block holding
+        the cursor (``blocks`` blocks from the top when the count is a lower bound)."""
+        with self._job(ticket) as runner:
+            runner.where(query)  # a bad filter raises QueryError before any SQL runs
+            total = runner.total()
+            count, exact = count_upto(runner, query)
+            cursor = None
+            if exact:
+                force = runner.force_sort_index(query)
+                runner.segment_counts(query, sort_plan(query.sort))
+                if keep is not None:
+                    cursor = runner.position_of(query, keep)
+                start = ((cursor or 0) // block) * block
+                ids = runner.window_ids(query, start, block, total=count, force=force)
+                out = Loaded(ticket, query, count, True, total, force, cache=self._cache)
+                out.rows[start] = self.store._rows(self._work, ids)
+                out.cursor = cursor
+                return out
+            ids = runner.first_ids(query, block * blocks)
+            out = Loaded(ticket, query, count, False, total, True, cache=self._cache)
+            out.rows[0] = self.store._rows(self._work, ids)
+            out.shown = len(ids)
+            return out
+
+    def finish(self, ticket: int, loaded: Loaded, keep: int | None, block: int) -> Loaded:
+        """The exact count (and the kept session's row) of a query ``load`` only bounded."""
+        with self._job(ticket) as runner:
+            query = loaded.query
+            count = runner.count(query, listing=False)
+            force = runner.force_sort_index(query)
+            runner.segment_counts(query, sort_plan(query.sort))
+            cursor = runner.position_of(query, keep) if keep is not None else None
+            out = Loaded(ticket, query, count, True, loaded.total, force, cache=self._cache)
+            out.cursor = cursor
+            if cursor is not None:
+                start = (cursor // block) * block
+                ids = runner.window_ids(query, start, block, total=count, force=force)
+                out.rows[start] = self.store._rows(self._work, ids)
+            return out
+
+    # -- UI side -------------------------------------------------------------------------
+
+    def window(self, loaded: Loaded, offset: int, limit: int) -> list[SessionRow]:
+        """Rows of the shown query from the UI connection: the counts come from ``loaded``."""
+        with self._locked():
+            runner = QueryRunner(self._ui, loaded.cache, self.store.now)
+            ids = runner.window_ids(
+                loaded.query, offset, limit, total=loaded.count, force=loaded.force
+            )
+            return self.store._rows(self._ui, ids)
+
+
+def count_upto(runner: QueryRunner, query: SessionQuery) -> tuple[int, bool]:
+    """``(count, exact)``: a scanning query stops counting past ``MEMBER_LIST_MAX`` matches."""
+    known = runner.cached_count(query)
+    if known is not None:
+        return known, True
+    if costly(query):
+        listed = runner.listed_count(query)
+        if listed is None:
+            return MEMBER_LIST_MAX + 1, False
+        return listed, True
+    return runner.count(query), True
