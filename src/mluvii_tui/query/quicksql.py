@@ -51,10 +51,11 @@ def _plan(columns: Iterable[Any]) -> tuple[list[str], list[Any], list[str], list
     return indexed, enums, scans, names
 
 
-def quick_sql(text: str, columns: Iterable[Any]) -> tuple[str, list[Any]]:
+def quick_sql(text: str, columns: Iterable[Any], *, scan: bool = False) -> tuple[str, list[Any]]:
     """``(sql, params)`` over ``sessions s``; ``"1"`` when there is nothing to match.
 
-    ``columns`` are Column objects (or ``"param:<name>"`` ids for parameters)."""
+    ``columns`` are Column objects (or ``"param:<name>"`` ids for parameters). ``scan``: test
+    the stored folded text of each row, never the trigram index (same matches)."""
     words = [w for w in (fold_sql(w) for w in str(text).split()) if w]
     if not words:
         return "1", []
@@ -66,12 +67,13 @@ def quick_sql(text: str, columns: Iterable[Any]) -> tuple[str, list[Any]]:
     merged: list[str] = []  # long words only the index can match: one MATCH for all of them
     for word in words:
         others, other_params = _other_alternatives(word, enums, scans, names)
-        if indexed and len(word) >= TRIGRAM and not others:
+        long = len(word) >= TRIGRAM and not scan
+        if indexed and long and not others:
             merged.append(word)
             continue
         alts: list[str] = []
         if indexed:
-            if len(word) >= TRIGRAM:
+            if long:
                 alts.append(fts_condition(indexed, [word], params))
             else:
                 alts.append(short_condition(indexed, word, params))

@@ -30,6 +30,12 @@ if TYPE_CHECKING:
 CACHE_KIB = 8192
 #: Progress handler period (SQLite VM steps between checks for a newer query).
 CHECK_EVERY = 2000
+#: A broad quick filter's first rows must come within this many checks (~20 ms of scanning);
+#: past it the words are rare and the trigram index lists their matches instead.
+SCAN_BUDGET = 600
+#: Finding the cursor's session in the new order may take this many checks before the first
+#: rows are shown without it (the cursor follows when ``finish`` has found it).
+POSITION_BUDGET = 600
 
 
 class Cancelled(Exception):
@@ -49,6 +55,8 @@ class Loaded:
     rows: dict[int, list[Any]] = field(default_factory=dict)  # first row index -> rows
     cursor: int | None = None  # row of the kept session (None: not found / not asked)
     shown: int = -1  # rows the table may show (a bounded count: the rows fetched so far)
+    scan: bool = False  # a broad quick filter: windows test the stored folded text
+    done: bool = True  # False: ``finish`` still has to count exactly or find the cursor
     cache: dict[Any, Any] = field(default_factory=dict)
 
 
@@ -59,6 +67,8 @@ class TableReader:
         self._wanted = 0
         self._running = -1
         self._busy = threading.Lock()
+        self._steps = 0
+        self._budget = 0  # > 0: the running statement may take this many checks
         self._cache: dict[Any, Any] = {}
         self._basis: Any = None
         if self._memory:
@@ -77,7 +87,39 @@ class TableReader:
         return self._wanted
 
     def _stale(self) -> int:
-        return 1 if self._running != self._wanted else 0
+        if self._running != self._wanted:
+            return 1
+        if self._budget:
+            self._steps += 1
+            return 1 if self._steps > self._budget else 0
+        return 0
+
+    @contextlib.contextmanager
+    def _within(self, checks: int) -> Iterator[list[bool]]:
+        """Statements inside may run ``checks`` progress checks; then they stop and the
+        yielded flag list gets ``False`` (``[True]`` when they finished in time)."""
+        outcome = [True]
+        self._steps, self._budget = 0, checks
+        try:
+            yield outcome
+        except sqlite3.OperationalError:
+            if self._running != self._wanted or self._steps <= checks:
+                raise
+            outcome[0] = False
+        finally:
+            self._budget = 0
+
+    def _broad_first(self, query: SessionQuery, limit: int) -> list[int] | None:
+        """The first ``limit`` ids of a quick-filtered query when its words are common (found
+        by walking the sort index and testing each row's folded text within ``SCAN_BUDGET``);
+        None when they are rare (or the query has no quick filter)."""
+        if not query.quick.strip():
+            return None
+        scanner = QueryRunner(self._work, {}, self.store.now, quick_scan=True)
+        ids: list[int] = []
+        with self._within(SCAN_BUDGET) as ok:
+            ids = scanner.first_ids(query, limit)
+        return ids if ok[0] and len(ids) >= limit else None
 
     @contextlib.contextmanager
     def _job(self, ticket: int) -> Iterator[QueryRunner]:
@@ -120,27 +162,36 @@ class TableReader:
         with self._job(ticket) as runner:
             runner.where(query)  # a bad filter raises QueryError before any SQL runs
             total = runner.total()
+            if runner.cached_count(query) is None and costly(query):
+                ids = self._broad_first(query, block * blocks)
+                if ids is not None:
+                    out = Loaded(ticket, query, len(ids), False, total, True, cache=self._cache)
+                    out.rows[0] = self.store._rows(self._work, ids)
+                    out.shown, out.scan, out.done = len(ids), True, False
+                    return out
             count, exact = count_upto(runner, query)
             cursor = None
             if exact:
                 force = runner.force_sort_index(query)
                 runner.segment_counts(query, sort_plan(query.sort))
+                found = [True]
                 if keep is not None:
-                    cursor = runner.position_of(query, keep)
+                    with self._within(POSITION_BUDGET) as found:
+                        cursor = runner.position_of(query, keep)
                 start = ((cursor or 0) // block) * block
                 ids = runner.window_ids(query, start, block, total=count, force=force)
                 out = Loaded(ticket, query, count, True, total, force, cache=self._cache)
                 out.rows[start] = self.store._rows(self._work, ids)
-                out.cursor = cursor
+                out.cursor, out.done = cursor, found[0]
                 return out
             ids = runner.first_ids(query, block * blocks)
             out = Loaded(ticket, query, count, False, total, True, cache=self._cache)
             out.rows[0] = self.store._rows(self._work, ids)
-            out.shown = len(ids)
+            out.shown, out.done = len(ids), False
             return out
 
     def finish(self, ticket: int, loaded: Loaded, keep: int | None, block: int) -> Loaded:
-        """The exact count (and the kept session's row) of a query ``load`` only bounded."""
+        """What ``load`` left open: the exact count, the kept session's row and its block."""
         with self._job(ticket) as runner:
             query = loaded.query
             count = runner.count(query, listing=False)
@@ -148,7 +199,7 @@ class TableReader:
             runner.segment_counts(query, sort_plan(query.sort))
             cursor = runner.position_of(query, keep) if keep is not None else None
             out = Loaded(ticket, query, count, True, loaded.total, force, cache=self._cache)
-            out.cursor = cursor
+            out.cursor, out.scan = cursor, loaded.scan
             if cursor is not None:
                 start = (cursor // block) * block
                 ids = runner.window_ids(query, start, block, total=count, force=force)
@@ -160,7 +211,7 @@ class TableReader:
     def window(self, loaded: Loaded, offset: int, limit: int) -> list[SessionRow]:
         """Rows of the shown query from the UI connection: the counts come from ``loaded``."""
         with self._locked():
-            runner = QueryRunner(self._ui, loaded.cache, self.store.now)
+            runner = QueryRunner(self._ui, loaded.cache, self.store.now, quick_scan=loaded.scan)
             ids = runner.window_ids(
                 loaded.query, offset, limit, total=loaded.count, force=loaded.force
             )

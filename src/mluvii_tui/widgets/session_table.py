@@ -210,7 +210,7 @@ class SessionTable(ScrollView, can_focus=True):
         try:
             loaded = reader.load(ticket, query, keep_id, BLOCK)
             self.app.call_from_thread(self._show, loaded, keep_id)
-            if not loaded.exact:
+            if not loaded.done:
                 final = reader.finish(ticket, loaded, keep_id, BLOCK)
                 self.app.call_from_thread(self._show, final, keep_id)
         except Cancelled:
