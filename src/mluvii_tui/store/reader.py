@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mluvii_tui.query.runner import MEMBER_LIST_MAX, QueryRunner, costly
+from mluvii_tui.query.listing import MEMBER_LIST_MAX, costly
+from mluvii_tui.query.runner import QueryRunner
 from mluvii_tui.query.sortplan import sort_plan
 from mluvii_tui.query.types import SessionQuery
 
