@@ -1,12 +1,14 @@
 """What the sessions table reads, off the UI thread and cancellable.
 
-A ``TableReader`` owns two connections of the store file with a bounded page cache: one for
-its worker thread (count, position, the first window of a new query: anything that may scan)
-and one for the UI thread (the next window while scrolling, served by an index range and the
-counts the worker found, so it never counts). A newer query stops the running one: the worker
-connection's progress handler aborts any statement of a job that is no longer the wanted one
-(``SQLITE_INTERRUPT``, as ``Connection.interrupt()`` would, but without its race of landing on
-the next job's statement), and the job then ends with ``Cancelled``.
+A ``TableReader`` owns three connections of the store file, each with a bounded page cache: a
+fast lane for a new query's count and first rows (what the user waits for), a slow lane for what
+may follow in the background (an exact count after a bounded one, finding the cursor's session
+again), and one for the UI thread (the next block while scrolling: an index range with the
+counts the worker found, so it never counts). A newer query stops the running ones: each lane's
+progress handler aborts any statement of a job that is no longer the wanted one
+(``SQLITE_INTERRUPT``, what ``Connection.interrupt()`` does, without its race of landing on the
+next job's statement), and the job ends with ``Cancelled``. SQLite cannot stop inside one call
+of the trigram index; the slow lane keeps such a count from delaying the next query's rows.
 """
 
 from __future__ import annotations
@@ -61,24 +63,36 @@ class Loaded:
     cache: dict[Any, Any] = field(default_factory=dict)
 
 
+class _Lane:
+    """One connection of the reader, the lock of its one running job, that job's ticket and
+    its optional budget of progress checks."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.lock = threading.Lock()
+        self.running = -1
+        self.steps = 0
+        self.budget = 0  # > 0: the running statement may take this many checks
+
+
 class TableReader:
     def __init__(self, store: SessionStore) -> None:
         self.store = store
         self._memory = store._memory
         self._wanted = 0
-        self._running = -1
-        self._busy = threading.Lock()
-        self._steps = 0
-        self._budget = 0  # > 0: the running statement may take this many checks
         self._cache: dict[Any, Any] = {}
         self._basis: Any = None
         if self._memory:
-            self._work = self._ui = store._conn()
+            self._ui = store._conn()
+            conns = [self._ui, self._ui]
         else:
-            self._work = store._open()
             self._ui = store._open()
-            for conn in (self._work, self._ui):
+            conns = [store._open(), store._open()]
+            for conn in (*conns, self._ui):
                 conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        # First rows on one connection, exact counts on another: a count still inside the
+        # trigram index (which SQLite cannot stop halfway) never delays the next query's rows.
+        self._fast, self._slow = _Lane(conns[0]), _Lane(conns[1])
 
     # -- cancelling ----------------------------------------------------------------------
 
@@ -87,28 +101,28 @@ class TableReader:
         self._wanted += 1
         return self._wanted
 
-    def _stale(self) -> int:
-        if self._running != self._wanted:
+    def _stale(self, lane: _Lane) -> int:
+        if lane.running != self._wanted:
             return 1
-        if self._budget:
-            self._steps += 1
-            return 1 if self._steps > self._budget else 0
+        if lane.budget:
+            lane.steps += 1
+            return 1 if lane.steps > lane.budget else 0
         return 0
 
     @contextlib.contextmanager
-    def _within(self, checks: int) -> Iterator[list[bool]]:
+    def _within(self, lane: _Lane, checks: int) -> Iterator[list[bool]]:
         """Statements inside may run ``checks`` progress checks; then they stop and the
         yielded flag list gets ``False`` (``[True]`` when they finished in time)."""
         outcome = [True]
-        self._steps, self._budget = 0, checks
+        lane.steps, lane.budget = 0, checks
         try:
             yield outcome
         except sqlite3.OperationalError:
-            if self._running != self._wanted or self._steps <= checks:
+            if lane.running != self._wanted or lane.steps <= checks:
                 raise
             outcome[0] = False
         finally:
-            self._budget = 0
+            lane.budget = 0
 
     def _broad_first(self, query: SessionQuery, limit: int) -> list[int] | None:
         """The first ``limit`` ids of a quick-filtered query when its words are common (found
@@ -116,31 +130,31 @@ class TableReader:
         None when they are rare (or the query has no quick filter)."""
         if not query.quick.strip():
             return None
-        scanner = QueryRunner(self._work, {}, self.store.now, quick_scan=True)
+        scanner = QueryRunner(self._fast.conn, {}, self.store.now, quick_scan=True)
         ids: list[int] = []
-        with self._within(SCAN_BUDGET) as ok:
+        with self._within(self._fast, SCAN_BUDGET) as ok:
             ids = scanner.first_ids(query, limit)
         return ids if ok[0] and len(ids) >= limit else None
 
     @contextlib.contextmanager
-    def _job(self, ticket: int) -> Iterator[QueryRunner]:
-        with self._busy, self._locked():
+    def _job(self, ticket: int, lane: _Lane) -> Iterator[QueryRunner]:
+        with lane.lock, self._locked():
             if ticket != self._wanted:
                 raise Cancelled
-            self._running = ticket
-            self._work.set_progress_handler(self._stale, CHECK_EVERY)
+            lane.running = ticket
+            lane.conn.set_progress_handler(lambda: self._stale(lane), CHECK_EVERY)
             try:
                 if self.store._counts is not self._basis:  # the store was written since
                     self._basis = self.store._counts
                     self._cache = {}
-                yield QueryRunner(self._work, self._cache, self.store.now)
+                yield QueryRunner(lane.conn, self._cache, self.store.now)
             except sqlite3.OperationalError as exc:
                 if ticket != self._wanted and "interrupt" in str(exc):
                     raise Cancelled from None
                 raise
             finally:
-                self._work.set_progress_handler(None, 0)
-                self._running = -1
+                lane.conn.set_progress_handler(None, 0)
+                lane.running = -1
             if ticket != self._wanted:
                 raise Cancelled
 
@@ -160,14 +174,14 @@ class TableReader:
         """Count (exact unless the query scans and matches more than ``MEMBER_LIST_MAX``),
         the row of session ``keep`` when the count is exact, and the rows of the block holding
         the cursor (``blocks`` blocks from the top when the count is a lower bound)."""
-        with self._job(ticket) as runner:
+        with self._job(ticket, self._fast) as runner:
             runner.where(query)  # a bad filter raises QueryError before any SQL runs
             total = runner.total()
             if runner.cached_count(query) is None and costly(query):
                 ids = self._broad_first(query, block * blocks)
                 if ids is not None:
                     out = Loaded(ticket, query, len(ids), False, total, True, cache=self._cache)
-                    out.rows[0] = self.store._rows(self._work, ids)
+                    out.rows[0] = self.store._rows(runner.conn, ids)
                     out.shown, out.scan, out.done = len(ids), True, False
                     return out
             count, exact = count_upto(runner, query)
@@ -177,23 +191,23 @@ class TableReader:
                 runner.segment_counts(query, sort_plan(query.sort))
                 found = [True]
                 if keep is not None:
-                    with self._within(POSITION_BUDGET) as found:
+                    with self._within(self._fast, POSITION_BUDGET) as found:
                         cursor = runner.position_of(query, keep)
                 start = ((cursor or 0) // block) * block
                 ids = runner.window_ids(query, start, block, total=count, force=force)
                 out = Loaded(ticket, query, count, True, total, force, cache=self._cache)
-                out.rows[start] = self.store._rows(self._work, ids)
+                out.rows[start] = self.store._rows(runner.conn, ids)
                 out.cursor, out.done = cursor, found[0]
                 return out
             ids = runner.first_ids(query, block * blocks)
             out = Loaded(ticket, query, count, False, total, True, cache=self._cache)
-            out.rows[0] = self.store._rows(self._work, ids)
+            out.rows[0] = self.store._rows(runner.conn, ids)
             out.shown, out.done = len(ids), False
             return out
 
     def finish(self, ticket: int, loaded: Loaded, keep: int | None, block: int) -> Loaded:
         """What ``load`` left open: the exact count, the kept session's row and its block."""
-        with self._job(ticket) as runner:
+        with self._job(ticket, self._slow) as runner:
             query = loaded.query
             count = runner.count(query, listing=False)
             force = runner.force_sort_index(query)
@@ -204,7 +218,7 @@ class TableReader:
             if cursor is not None:
                 start = (cursor // block) * block
                 ids = runner.window_ids(query, start, block, total=count, force=force)
-                out.rows[start] = self.store._rows(self._work, ids)
+                out.rows[start] = self.store._rows(runner.conn, ids)
             return out
 
     # -- UI side -------------------------------------------------------------------------
