@@ -33,9 +33,9 @@ if TYPE_CHECKING:
 CACHE_KIB = 8192
 #: Progress handler period (SQLite VM steps between checks for a newer query).
 CHECK_EVERY = 2000
-#: A broad quick filter's first rows must come within this many checks (~20 ms of scanning);
+#: A broad quick filter's first rows must come within this many checks (~5M VM steps, ~40 ms);
 #: past it the words are rare and the trigram index lists their matches instead.
-SCAN_BUDGET = 600
+SCAN_BUDGET = 2500
 #: Finding the cursor's session in the new order may take this many checks before the first
 #: rows are shown without it (the cursor follows when ``finish`` has found it).
 POSITION_BUDGET = 600
