@@ -65,7 +65,6 @@ def session_dict(
             "file": {
                 "id": sid,
                 "name": f"faktura-{sid}.pdf",
-                "size": 12345,
                 "downloadUrl": f"https://files.example.test/{sid}.pdf",
             },
         }

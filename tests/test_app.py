@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -285,11 +286,18 @@ async def test_number_keys_pick_detail_tabs_from_the_table(filled_store: Session
         await pilot.press("2")
         await pilot.pause()
         assert detail.display and detail.active_tab == "info"
-        assert app.screen.query_one(SessionTable).has_focus  # side by side: keep browsing
+        # focus moves into the tab, so its keys work at once and the footer shows them
+        assert app.screen.query_one("#info-view").has_focus
+        assert "Copy\xa0link" in html.unescape(app.export_screenshot())
+        await pilot.press("escape")  # esc goes back to the table, the pane stays
+        await pilot.pause()
+        table = app.screen.query_one(SessionTable)
+        assert table.has_focus and detail.display
         await pilot.press("j", "5")
         await pilot.pause()
         assert detail.active_tab == "routing"
-        assert detail.session_id == app.screen.query_one(SessionTable).current_session_id
+        assert detail.session_id == table.current_session_id
+        assert app.screen.query_one("#routing-view").has_focus
 
 
 async def test_search_opens_the_transcript_at_its_first_hit(filled_store: SessionStore) -> None:

@@ -291,11 +291,37 @@ def test_not_a_url_is_a_clear_error() -> None:
 
 
 async def test_malformed_json_is_bad_response(control: Control, sid: int) -> None:
-    async with make_client(control.base_url) as client:
-        control.fault(f"/api/v1/Sessions/{sid}", 200, times=1, body="{not json")
+    sleep = Recorder()
+    async with make_client(control.base_url, sleep=sleep, max_retries=2) as client:
+        control.fault(f"/api/v1/Sessions/{sid}", 200, times=3, body="{not json")
         with pytest.raises(BadResponse) as info:
             await client.get_session(sid)
     assert "not valid JSON" in info.value.message
+    assert len(sleep.delays) == 2  # a GET asks again before giving up
+
+
+async def test_one_malformed_answer_is_asked_again(control: Control, sid: int) -> None:
+    async with make_client(control.base_url, sleep=Recorder()) as client:
+        control.fault(f"/api/v1/Sessions/{sid}", 200, times=1, body='{"id": 1, "cha')
+        assert (await client.get_session(sid)).id == sid
+
+
+async def test_retry_after_beyond_the_cap_waits_the_cap_then_stops(
+    control: Control, sid: int
+) -> None:
+    from mluvii_tui.api.transport import WAIT_LISTENER
+
+    sleep = Recorder()
+    told: list[str] = []
+    WAIT_LISTENER.set(told.append)
+    async with make_client(control.base_url, sleep=sleep, retry_after_max=60) as client:
+        control.fault(f"/api/v1/Sessions/{sid}", 429, times=3, retryAfter=3600)
+        with pytest.raises(RateLimited) as info:
+            await client.get_session(sid)
+    assert sleep.delays == [60.0]  # one capped wait, then report and stop
+    assert "rate limited" in info.value.message and "press r" in info.value.message
+    assert told[0].startswith("rate limited by the server, next try at ")
+    assert told[-1] == ""
 
 
 async def test_session_page_that_is_not_an_array_is_bad_response(control: Control) -> None:

@@ -50,23 +50,34 @@ async def test_transcript_tab(store: SessionStore) -> None:
         assert len(str(long_entry.render())) < DISPLAY_CAP + 200
         view.focus()
         view.cursor = long_entry.index
-        await pilot.press("c")
+        await pilot.press("y")
         assert LONG in app.clipboard
-        await pilot.press("C")
+        await pilot.press("Y")
         assert app.clipboard.count("— 2025-03-1") == 2
         assert "Session ended — GuestLeft" in app.clipboard
 
 
-async def test_tabs_switch_by_number(store: SessionStore) -> None:
+async def test_tab_switch_moves_focus_into_the_tab(store: SessionStore) -> None:
+    """The number keys are the Sessions screen's (keymap sessions.tabN, tested in test_app);
+    the pane's part: the tab is shown and its content has the focus, so its keys work at once."""
     app = DetailApp(store)
     async with app.run_test(size=(140, 40)) as pilot:
         detail = await _open(pilot, 424242)
         tabs = detail.query_one(TabbedContent)
-        detail.query_one(TranscriptView).focus()
-        names = ("transcript", "info", "params", "notes", "routing", "recordings")
-        for key, tab in zip("234561", names[1:] + names[:1], strict=True):
-            await pilot.press(key)
+        names = ("info", "params", "notes", "routing", "recordings", "transcript")
+        focus = (
+            "#info-view",
+            "#params-table",
+            "#notes-list",
+            "#routing-view",
+            "#recordings-table",
+            "#transcript-view",
+        )
+        for tab, target in zip(names, focus, strict=True):
+            detail.action_tab(tab)
+            await pilot.pause()
             assert tabs.active == tab
+            assert detail.query_one(target).has_focus
 
 
 async def test_search_hits(store: SessionStore) -> None:

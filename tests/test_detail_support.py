@@ -61,7 +61,6 @@ def rich_session(
             "id": 77,
             "name": "../../etc/passwd",
             "downloadUrl": f"{base_url}/api/v1/Sessions/{session_id}/files/77",
-            "size": 2048,
         },
     )
     add(
@@ -244,9 +243,16 @@ class DetailApp(OpensDownloads, App[None]):
 
     CSS_PATH = str(CSS)
 
-    def __init__(self, store: Any, client: Any = None, session_id: int | None = None) -> None:
+    def __init__(
+        self,
+        store: Any,
+        client: Any = None,
+        session_id: int | None = None,
+        pending_notes: Any = None,
+    ) -> None:
         super().__init__()
         self.store = store
+        self.pending_notes = pending_notes  # the notes outbox (None: one in memory)
         self.client = client
         self.web_app_domain = "https://app.mluvii.com"
         self.theme = "textual-dark"

@@ -154,3 +154,11 @@ def test_reindex_replaces_and_rebuild() -> None:
     index_texts(db, [(1, 9, "cs", "Reklamace")])
     assert found(db, "faktura") == [] and found(db, "reklamace") == [1]
     assert build_search_index(sqlite3.connect(":memory:")) == 0  # no activities table
+
+
+def test_highlight_every_form_but_not_other_words() -> None:
+    text = "Faktuře, fakturami i FAKTUR; reklamace není reklama."
+    words = [text[a:b] for a, b in highlight_terms(compile_search("faktura"), text)]
+    assert words == ["Faktuře", "fakturami", "FAKTUR"]
+    words = [text[a:b] for a, b in highlight_terms(compile_search("reklamu"), text)]
+    assert words == ["reklama"]

@@ -238,12 +238,13 @@ def test_store_directory_is_private(tmp_path: Any, monkeypatch: pytest.MonkeyPat
 def test_notes_queue(tmp_path: Any) -> None:
     s = SessionStore(tmp_path / "s.sqlite3")
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
-    key = s.add_pending_note(7, "call back", author="me", now=t0)
+    key = s.add_pending_note(7, "call back", author="me", now=t0)  # as older versions did
     assert [n.idempotency_key for n in s.pending_notes()] == [key]
     s.cache_notes(7, [SessionNote(id=1, note="old", author="Jana", created=datetime(2025, 1, 1))])
     notes = s.notes_for(7)
     assert [(n.note, n.state) for n in notes] == [("old", "sent"), ("call back", "pending")]
-    s.mark_note_sent(key, SessionNote(id=2, note="call back", author="me", created=t0))
+    s.forget_pending_notes([key])  # the outbox file adopted it
+    s.cache_sent_note(7, key, SessionNote(id=2, note="call back", author="me", created=t0))
     assert s.pending_notes(7) == []
     assert {n.id for n in s.notes_for(7)} == {"1", "2"}
     s.cache_notes(7, [SessionNote(id=1, note="old"), SessionNote(id=2, note="call back")])

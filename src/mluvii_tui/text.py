@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from typing import overload
 
 # ESC sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC (... ST),
 # and two-character escapes. Matched first so their payload does not leak through as text.
@@ -73,6 +74,12 @@ def fold(text: str) -> str:
     """Lower-case and strip diacritics: 'Objednávka' -> 'objednavka'."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@overload
+def fold_value(value: str) -> str: ...
+@overload
+def fold_value(value: object) -> str | None: ...
 
 
 def fold_value(value: object) -> str | None:

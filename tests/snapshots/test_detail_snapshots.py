@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from mluvii_tui.api.models import SessionNote, parse_session
+from mluvii_tui.domain.outbox_store import PendingNotes
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.widgets.detail import SessionDetail
 from test_detail_support import NOW, DetailApp, rich_session
@@ -31,9 +32,16 @@ def store(tmp_path_factory: pytest.TempPathFactory):
             )
         ],
     )
-    s.add_pending_note(SESSION, "Call back tomorrow [b]9:00[/b]", author="You", now=NOW)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="module")
+def pending(tmp_path_factory: pytest.TempPathFactory):
+    p = PendingNotes(tmp_path_factory.mktemp("detail-snap-state") / "outbox.sqlite3")
+    p.add(SESSION, "Call back tomorrow [b]9:00[/b]", author="You", now=NOW)
+    yield p
+    p.close()
 
 
 def _before(session_id: int, key: str):
@@ -61,6 +69,8 @@ def _before(session_id: int, key: str):
     ],
     ids=["transcript", "info", "params", "notes", "routing", "recordings"],
 )
-def test_detail_tab(snap_compare, store: SessionStore, key: str, session_id: int) -> None:
-    app = DetailApp(store)
+def test_detail_tab(
+    snap_compare, store: SessionStore, pending: PendingNotes, key: str, session_id: int
+) -> None:
+    app = DetailApp(store, pending_notes=pending)
     assert snap_compare(app, terminal_size=SIZE, run_before=_before(session_id, key))

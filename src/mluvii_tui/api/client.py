@@ -11,10 +11,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from .admin_models import (
+    Availability,
+    BanEntry,
+    ContactResult,
+    ContactRule,
+    CurrentUser,
+    ForwardSessionModel,
+    MessageTemplate,
+)
 from .errors import BadResponse
 from .filters import SessionFilter
 from .models import (
@@ -29,6 +39,8 @@ from .models import (
     parse_session,
 )
 from .transport import IDEMPOTENT_METHODS, RETRY_STATUSES, USER_AGENT, ApiTransport
+
+M = TypeVar("M", bound=BaseModel)
 
 __all__ = ["IDEMPOTENT_METHODS", "RETRY_STATUSES", "USER_AGENT", "ApiTransport", "MluviiClient"]
 
@@ -142,6 +154,107 @@ class MluviiClient(ApiTransport):
     async def get_routing(self, session_id: int) -> list[RoutingTimeLine]:
         data = await self._json("routing", id=session_id)
         return self._parse_list(data, RoutingTimeLine, "routing", id=session_id)
+
+    # -- admin actions (issue 13) ----------------------------------------------------------------
+    # Refusals raise the existing typed errors with the server's reason as the message:
+    # AuthError (403, e.g. an operator re-routing), BadRequest (409 with ``status`` 409: session
+    # ended, target offline, channel rule; 400: bad input), NotFound, NotSupported (a real
+    # tenant without the action). Mutating calls need an ``idempotency_key`` (a UUID per user
+    # action): sending it again, e.g. after a timeout, has one effect and the first answer.
+
+    async def get_me(self) -> CurrentUser:
+        """The signed-in user with ``role`` (administrator / operator) and ``permissions``."""
+        return self._model(await self._json("me"), CurrentUser, "me")
+
+    async def forward_session(
+        self,
+        session_id: int,
+        *,
+        group_id: int | None = None,
+        user_id: int | None = None,
+        note: str | None = None,
+        idempotency_key: str,
+    ) -> SessionModel:
+        """Re-route a live session to a group or one operator; returns the updated session."""
+        body = ForwardSessionModel(operator_group_id=group_id, user_id=user_id, note=note)
+        data = await self._send("forward", body.to_api(), idempotency_key, id=session_id)
+        session = parse_session(data)
+        if session is None:
+            raise BadResponse(f"{self._where('forward', id=session_id)}: not a session")
+        return session
+
+    async def get_availability(self) -> Availability:
+        """Groups (online / busy / away / offline, clients waiting, longest wait), operators."""
+        return self._model(await self._json("availability"), Availability, "availability")
+
+    async def get_blacklist(self, active: bool | None = None) -> list[BanEntry]:
+        params = None if active is None else [("active", "true" if active else "false")]
+        return self._parse_list(await self._json("blacklist", params=params), BanEntry, "blacklist")
+
+    async def ban(
+        self,
+        *,
+        reason: str,
+        idempotency_key: str,
+        session_id: int | None = None,
+        channel: str | None = None,
+        identity: dict[str, str] | None = None,
+        expires: datetime | None = None,
+    ) -> BanEntry:
+        """Ban the client of ``session_id`` (identity taken from the session's channel), or the
+        given ``channel`` + ``identity`` (ipAddress/trackedId, phoneNumber or channelUserId)."""
+        body: dict[str, Any] = {"reason": reason, **(identity or {})}
+        if session_id is not None:
+            body["sessionId"] = session_id
+        if channel is not None:
+            body["channel"] = channel
+        if expires is not None:
+            body["expires"] = expires.isoformat()
+        return self._model(await self._send("ban", body, idempotency_key), BanEntry, "ban")
+
+    async def unban(self, ban_id: int, *, idempotency_key: str) -> None:
+        await self._call("unban", id=ban_id, headers={"Idempotency-Key": idempotency_key})
+
+    async def get_contact_rule(self, session_id: int) -> ContactRule:
+        data = await self._json("contact_rule", id=session_id, not_found=f"session {session_id}")
+        return self._model(data, ContactRule, "contact_rule", id=session_id)
+
+    async def contact_client(
+        self,
+        session_id: int,
+        *,
+        idempotency_key: str,
+        text: str | None = None,
+        template_id: int | None = None,
+        template_params: list[str] | None = None,
+    ) -> ContactResult:
+        """Write to the client of an ended messaging session; starts a new, linked session."""
+        body: dict[str, Any] = (
+            {"text": text}
+            if template_id is None
+            else {"templateId": template_id, "templateParams": template_params or []}
+        )
+        data = await self._send("contact", body, idempotency_key, id=session_id)
+        return self._model(data, ContactResult, "contact", id=session_id)
+
+    async def get_templates(self, channel: str | None = None) -> list[MessageTemplate]:
+        params = None if channel is None else [("channel", channel)]
+        data = await self._json("templates", params=params)
+        return self._parse_list(data, MessageTemplate, "templates")
+
+    async def _send(self, name: str, body: Any, key: str, **path_params: Any) -> Any:
+        response = await self._call(
+            name, json_body=body, headers={"Idempotency-Key": key}, **path_params
+        )
+        return self._decode(response, name, **path_params)
+
+    def _model(self, data: Any, model: type[M], name: str, **path_params: object) -> M:
+        try:
+            return model.model_validate(data)
+        except ValidationError:
+            raise BadResponse(
+                f"{self._where(name, **path_params)}: the answer has the wrong shape"
+            ) from None
 
 
 def _parse_page(data: list[Any]) -> list[SessionModel]:

@@ -7,7 +7,7 @@ becomes the enum member, an unknown one is kept as its raw string, and nothing f
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Union
 
 from pydantic import BeforeValidator
 
@@ -294,7 +294,11 @@ class _TolerantFactory:
         return _tolerant(enum_cls)
 
 
-Tolerant = _TolerantFactory()
+if TYPE_CHECKING:  # what a checker sees: the member, or the raw string of an unknown value
+    _E = TypeVar("_E", bound=StrEnum)
+    Tolerant = Union[_E, str]  # noqa: UP007 - a generic alias needs the Union spelling
+else:
+    Tolerant = _TolerantFactory()
 
 
 def enum_text(value: object) -> str:

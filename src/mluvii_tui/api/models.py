@@ -100,7 +100,6 @@ class SessionFile(ApiModel):
     download_url: str | None = None
     is_uploading: bool | None = None
     is_deleted: bool | None = None
-    size: int | None = None  # not in the public model; the simulator adds it when known
 
 
 class FormChoiceOption(ApiModel):
@@ -161,7 +160,6 @@ class Recording(ApiModel):
     download_url: str | None = None
     is_uploading: bool | None = None
     is_deleted: bool | None = None
-    size: int | None = None  # not in the public model; the simulator adds it
 
 
 class AssignedTag(ApiModel):

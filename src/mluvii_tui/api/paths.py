@@ -36,10 +36,30 @@ PATHS: dict[str, ApiPath] = {
     "notes": ApiPath("GET", "/api/v1/Sessions/{id}/notes", "session notes"),
     "notes_add": ApiPath("POST", "/api/v1/Sessions/{id}/notes", "adding session notes"),
     "routing": ApiPath("GET", "/api/v1/Sessions/{id}/routing", "routing history"),
+    # Admin actions (issue 13); the simulator serves all of them.
+    "me": ApiPath("GET", "/api/v1/users/me", "the signed-in user's role"),
+    "forward": ApiPath("POST", "/api/v1/Sessions/{id}/forward", "re-routing sessions"),
+    "availability": ApiPath("GET", "/api/v1/Groups/availability", "group availability"),
+    "blacklist": ApiPath("GET", "/api/v1/Blacklist", "the blacklist"),
+    "ban": ApiPath("POST", "/api/v1/Blacklist", "banning clients"),
+    "unban": ApiPath("DELETE", "/api/v1/Blacklist/{id}", "lifting bans"),
+    "contact_rule": ApiPath("GET", "/api/v1/Sessions/{id}/contact", "contacting clients"),
+    "contact": ApiPath("POST", "/api/v1/Sessions/{id}/contact", "contacting clients"),
+    "templates": ApiPath("GET", "/api/v1/Templates", "message templates"),
+    # Webhooks (reference §4.1, confirmed).
+    "webhooks": ApiPath("GET", "/api/v1/Webhooks", "webhooks"),
+    "webhook_add": ApiPath("POST", "/api/v1/Webhooks", "webhooks"),
+    "webhook": ApiPath("GET", "/api/v1/Webhooks/{id}", "webhooks"),
+    "webhook_put": ApiPath("PUT", "/api/v1/Webhooks/{id}", "webhooks"),
+    "webhook_delete": ApiPath("DELETE", "/api/v1/Webhooks/{id}", "webhooks"),
 }
 
 #: Paths not confirmed by the public reference (defined by our simulator).
-SIMULATOR_DEFINED: frozenset[str] = frozenset({"groups", "notes", "notes_add", "routing"})
+SIMULATOR_DEFINED: frozenset[str] = frozenset(
+    {"groups", "notes", "notes_add", "routing"}
+    | {"me", "forward", "availability", "blacklist", "ban", "unban"}
+    | {"contact_rule", "contact", "templates"}
+)
 
 
 def path(name: str, **params: object) -> str:

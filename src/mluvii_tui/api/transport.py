@@ -9,10 +9,13 @@ or a token. Every path comes from ``paths.PATHS``. The API endpoints are in ``cl
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import os
 import random
+import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,6 +42,13 @@ from .paths import PATHS, SIMULATOR_DEFINED
 M = TypeVar("M", bound=BaseModel)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+#: Told (in the task that set it) when a call waits before retrying, with one line for the
+#: user ("rate limited by the server, next try at 12:03:04"), and with "" when it goes on.
+#: A context variable: the history and live syncs share one client but not their listener.
+WAIT_LISTENER: contextvars.ContextVar[Callable[[str], None] | None] = contextvars.ContextVar(
+    "mluvii_wait_listener", default=None
+)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 USER_AGENT = "mluvii-tui/0.1"
 
@@ -74,8 +84,9 @@ class ApiTransport:
         self._sleep = sleep
         self._secret = client_secret
         token_url = self.base_url + PATHS["token"].template
-        auth_kwargs = {"clock": clock} if clock is not None else {}
-        self.auth = ClientCredentialsAuth(token_url, client_id, client_secret, **auth_kwargs)
+        self.auth = ClientCredentialsAuth(
+            token_url, client_id, client_secret, clock=clock or time.monotonic
+        )
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             auth=self.auth,
@@ -124,7 +135,7 @@ class ApiTransport:
                     if attempt > self.max_retries:
                         raise scrub(retry.error, self._secret) from None
                     self.retries += 1
-                    await self._sleep(self._delay(attempt - 1, retry.retry_after))
+                    await self._wait(retry.error, self._delay(attempt - 1, retry.retry_after))
         finally:
             part.unlink(missing_ok=True)
 
@@ -176,10 +187,19 @@ class ApiTransport:
         *,
         params: list[tuple[str, str]] | None = None,
         not_found: str | None = None,
-        **path_params: object,
+        **path_params: Any,
     ) -> Any:
-        response = await self._call(name, params=params, not_found=not_found, **path_params)
-        return self._decode(response, name, **path_params)
+        attempt = 0
+        while True:
+            response = await self._call(name, params=params, not_found=not_found, **path_params)
+            try:
+                return self._decode(response, name, **path_params)
+            except BadResponse as error:  # cut short or garbled: a GET may simply ask again
+                if PATHS[name].method not in IDEMPOTENT_METHODS or attempt >= self.max_retries:
+                    raise
+                await self._wait(error, self._delay(attempt, None))
+                attempt += 1
+                self.retries += 1
 
     def _decode(self, response: httpx.Response, name: str, **path_params: object) -> Any:
         try:
@@ -208,7 +228,7 @@ class ApiTransport:
         json_body: Any = None,
         headers: dict[str, str] | None = None,
         not_found: str | None = None,
-        **path_params: object,
+        **path_params: Any,
     ) -> httpx.Response:
         """Send one API call with retries; return a 2xx response or raise a typed error."""
         spec = PATHS[name]
@@ -218,19 +238,25 @@ class ApiTransport:
             headers and "Idempotency-Key" in headers
         )
         attempt = 0
+        limited = 0.0  # seconds waited on 429 answers during this call
         while True:
             try:
                 response = await self._http.request(
-                    spec.method, url, params=params, json=json_body, headers=headers
+                    spec.method,
+                    url,
+                    params=None if params is None else list(params),
+                    json=json_body,
+                    headers=headers,
                 )
             except httpx.TransportError as exc:
-                error = self._transport_error(exc, where)
+                error: MluviiError = self._transport_error(exc, where)
                 sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 retry_after = None
                 if sent and not idempotent:
                     raise error from None
             except (ServerError, RateLimited) as exc:  # from the token endpoint
-                error, retry_after = exc, getattr(exc, "retry_after", None)
+                error = exc
+                retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
             except MluviiError as exc:
                 raise scrub(exc, self._secret) from None
             else:
@@ -242,9 +268,26 @@ class ApiTransport:
                     return response
             if attempt >= self.max_retries:
                 raise scrub(error, self._secret)
-            await self._sleep(self._delay(attempt, retry_after))
+            delay = self._delay(attempt, retry_after)
+            if isinstance(error, RateLimited):
+                limited += delay
+                if limited > self.retry_after_max + 1e-9:  # waited as long as we may: stop
+                    raise scrub(_limited(error, retry_after), self._secret)
+            await self._wait(error, delay)
             attempt += 1
             self.retries += 1
+
+    async def _wait(self, error: MluviiError, delay: float) -> None:
+        """Sleep ``delay`` before a retry, telling the task's listener why and until when."""
+        listener = WAIT_LISTENER.get()
+        if listener is not None:
+            at = datetime.fromtimestamp(time.time() + delay).astimezone()
+            listener(f"{_wait_reason(error)}, next try at {at:%H:%M:%S}")
+        try:
+            await self._sleep(delay)
+        finally:
+            if listener is not None:
+                listener("")
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -269,9 +312,13 @@ class ApiTransport:
                 f" after a fresh token (HTTP {status})",
                 status=status,
             )
+        reason = server_reason(response)
         if status == 403:
             return AuthError(
-                f"client id {self.client_id!r} may not use {where} (HTTP 403)", status=status
+                f"{reason} (HTTP 403)"
+                if reason
+                else f"client id {self.client_id!r} may not use {where} (HTTP 403)",
+                status=status,
             )
         if status in (404, 405) and name in SIMULATOR_DEFINED and spec is not None:
             return NotSupported(f"this server does not offer {spec.what}", status=status)
@@ -286,7 +333,12 @@ class ApiTransport:
                 f"{where} redirected (HTTP {status}): check the base URL", status=status
             )
         if status in (400, 409, 422):
-            return BadRequest(f"{where} rejected the request (HTTP {status})", status=status)
+            return BadRequest(
+                f"{reason} (HTTP {status})"
+                if reason
+                else f"{where} rejected the request (HTTP {status})",
+                status=status,
+            )
         return ServerError(f"{where} failed with HTTP {status}", status=status)
 
     def _transport_error(self, exc: httpx.TransportError, where: str) -> ConnectionFailed:
@@ -297,6 +349,45 @@ class ApiTransport:
         if isinstance(exc, httpx.RemoteProtocolError):
             return ConnectionFailed(f"{where}: the server closed the connection")
         return ConnectionFailed(f"{where}: {type(exc).__name__}")
+
+
+def server_reason(response: httpx.Response) -> str | None:
+    """The reason a refusal's JSON body gives (``message``, ``title`` or the first ModelState
+    error), if any; cut to one line by the error."""
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(body, dict):
+        return None
+    for key in ("message", "title"):
+        text = body.get(key)
+        if isinstance(text, str) and text.strip():
+            return text
+    for value in body.values():  # {"field": ["problem", ...]}
+        if isinstance(value, list) and value and isinstance(value[0], str):
+            return value[0]
+    return None
+
+
+def _wait_reason(error: MluviiError) -> str:
+    if isinstance(error, RateLimited):
+        return "rate limited by the server"
+    if isinstance(error, ConnectionFailed):
+        return f"connection problem ({error.message.rsplit(': ', 1)[-1]})"
+    if isinstance(error, BadResponse):
+        return "the server's answer was damaged"
+    if error.status:
+        return f"the server answered HTTP {error.status}"
+    return "the server failed"
+
+
+def _limited(error: MluviiError, retry_after: float | None) -> RateLimited:
+    asked = f"it asks to wait {retry_after:g} s; " if retry_after else ""
+    return RateLimited(
+        f"{error.message} ({asked}gave up after waiting; press r to try again)",
+        retry_after=retry_after,
+    )
 
 
 class _Retry(Exception):

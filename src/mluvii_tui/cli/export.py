@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mluvii_tui.cli import args as cliargs
+
 ENV_CLIENT_ID = "MLUVII_TUI_CLIENT_ID"
 ENV_CLIENT_SECRET = "MLUVII_TUI_CLIENT_SECRET"
 
@@ -94,11 +96,12 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
         "--base-url",
+        type=cliargs.base_url,
         default=s,
         help=f"mluvii server (credentials from {ENV_CLIENT_ID} / {ENV_CLIENT_SECRET})",
     )
-    parser.add_argument("--profile", default=s, help="local store profile name")
-    parser.add_argument("--days", type=int, default=s, help="history window to sync (days)")
+    parser.add_argument("--profile", type=cliargs.profile, default=s, help="local store profile")
+    parser.add_argument("--days", type=cliargs.days, default=s, help="history window (days)")
 
 
 def _err(message: str) -> None:
@@ -196,10 +199,11 @@ def export_command(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from mluvii_tui.api.errors import MluviiError
+    from mluvii_tui.cli.main import index_progress
     from mluvii_tui.config.paths import store_path
     from mluvii_tui.export.files import ExportError
     from mluvii_tui.export.runner import ExportOptions, default_filename, run_export
-    from mluvii_tui.store.store import SessionStore
+    from mluvii_tui.store.recover import open_store
 
     base_url = getattr(args, "base_url", None)
     profile = getattr(args, "profile", None)
@@ -213,10 +217,14 @@ def _export(args: argparse.Namespace) -> int:
         raise UsageError("--transcripts-file needs --transcripts")
     query = _build_query(args)
     try:
-        store = SessionStore(store_path(profile or _profile_from_url(base_url)))
+        store, notice = open_store(
+            store_path(profile or _profile_from_url(base_url)), index_progress=index_progress
+        )
     except Exception as exc:
         _err(f"cannot open the local store: {exc}")
         return 1
+    if notice:
+        _err(notice)
     try:
         columns = _columns(args.columns, store)
         options = ExportOptions(

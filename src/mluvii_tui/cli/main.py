@@ -13,71 +13,214 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from mluvii_tui.cli import args as cliargs
+
 ENV_CLIENT_ID = "MLUVII_TUI_CLIENT_ID"
 ENV_CLIENT_SECRET = "MLUVII_TUI_CLIENT_SECRET"
+ENV_SEARCH_LANGUAGES = "MLUVII_TUI_SEARCH_LANGUAGES"
 DEMO_CLIENT_ID = "demo-admin"
 DEMO_CLIENT_SECRET = "demo-admin-secret"
+DEMO_TRAFFIC = 6.0  # new live sessions per minute in `mluvii-tui demo`
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = cliargs.OneLineParser(
         prog="mluvii-tui",
         description="Keyboard-first terminal console for mluvii sessions.",
         epilog=(
-            f"Credentials for --base-url come from {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET}. "
+            "`mluvii-tui login` saves a profile (secret in the keyring); "
+            f"{ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} override it. "
             "Try `mluvii-tui demo` first: it needs no mluvii tenant."
         ),
     )
-    parser.add_argument("--base-url", help="mluvii server, e.g. https://app.mluvii.com")
-    parser.add_argument("--profile", default=None, help="name for this server's local store")
-    parser.add_argument("--days", type=int, default=7, help="history window to sync (days)")
+    parser.add_argument(
+        "--base-url", type=cliargs.base_url, help="mluvii server, e.g. https://app.mluvii.com"
+    )
+    parser.add_argument(
+        "--profile", type=cliargs.profile, default=None, help="name for this server's local store"
+    )
+    parser.add_argument(
+        "--days", type=cliargs.days, default=None, help="history window (days; profile's, or 7)"
+    )
     parser.add_argument("--timing", action="store_true", help="print startup timing on exit")
+    parser.add_argument(
+        "--log-level",
+        default="warning",
+        choices=("debug", "info", "warning", "error"),
+        help="detail of the log file in the state dir (see `mluvii-tui locate`)",
+    )
+    parser.add_argument(
+        "--no-mouse", action="store_true", help="leave the mouse to the terminal (its selection)"
+    )
+    parser.add_argument("--theme", help="light, dark, ansi or any Textual theme name")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_account_commands(sub)
 
     demo = sub.add_parser("demo", help="start the simulator and open the console on it")
     _add_data_options(demo)
     demo.add_argument(
         "--days",
-        type=int,
+        type=cliargs.days,
         default=None,
         dest="demo_days",
         help="history to sync (default 7; everything when --data is given)",
     )
     demo.add_argument("--timing", action="store_true", dest="demo_timing", help="print timing")
+    _add_traffic_option(demo, DEMO_TRAFFIC)
 
     sim = sub.add_parser("simulator", help="run the mluvii API simulator in the foreground")
     sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    sim.add_argument("--port", type=cliargs.port, default=0, help="0 picks a free port")
     _add_data_options(sim)
+    _add_traffic_option(sim, 0.0)
 
     export = sub.add_parser("export", help="export sessions to CSV or HTML without the UI")
     from mluvii_tui.cli.export import add_export_arguments
 
     add_export_arguments(export)
+    from mluvii_tui.cli.serve import add_serve_arguments
+
+    add_serve_arguments(
+        sub.add_parser("serve", help="run the console in a web browser (textual-serve)")
+    )
     return parser
 
 
+def _add_account_commands(sub: Any) -> None:
+    helps = {
+        "login": "ask for and check credentials, store them (keyring) in a profile",
+        "logout": "forget the stored secrets of a profile",
+        "locate": "print where config, data, cache, state and logs live",
+        "doctor": "check config, secrets, server, clock, relay, terminal and store",
+    }
+    for name, text in helps.items():
+        command = sub.add_parser(name, help=text)
+        # SUPPRESS: a subcommand's own default must not hide `mluvii-tui --profile P login`.
+        command.add_argument(
+            "--profile", type=cliargs.profile, default=argparse.SUPPRESS, help="profile name"
+        )
+        if name != "locate":
+            command.add_argument(
+                "--base-url", type=cliargs.base_url, default=argparse.SUPPRESS, help="server"
+            )
+        if name == "login":
+            _add_login_arguments(command)
+
+
+def _add_login_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--client-id", default=None, help="API client id (asked when missing)")
+    parser.add_argument(
+        "--secret-stdin",
+        action="store_true",
+        help="read the client secret from the first line of stdin (scripts), not a prompt",
+    )
+    parser.add_argument("--relay", default=None, help="relay URL (wss://…) for live events")
+    parser.add_argument(
+        "--encrypted-file",
+        action="store_true",
+        help="no keyring here: keep the secret in a file encrypted with a passphrase"
+        " (asked, or MLUVII_TUI_SECRETS_PASSPHRASE)",
+    )
+
+
+def _add_traffic_option(parser: argparse.ArgumentParser, default: float) -> None:
+    parser.add_argument(
+        "--traffic",
+        type=_rate,
+        default=default,
+        metavar="RATE",
+        help=f"new live sessions per minute (default {default:g}; 0 turns traffic off)",
+    )
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 6000:
+        raise argparse.ArgumentTypeError("between 0 and 6000 sessions per minute")
+    return value
+
+
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sessions", type=int, default=5000, help="generated sessions")
-    parser.add_argument("--seed", type=int, default=7, help="random seed of the generated data")
+    parser.add_argument("--sessions", type=cliargs.count, default=5000, help="generated sessions")
+    parser.add_argument("--seed", type=cliargs.seed, default=7, help="random seed of the data")
     parser.add_argument("--data", type=Path, default=None, help="JSON array of SessionModel")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status: 0 done, 1 failed, 2 bad arguments, 130 Ctrl+C.
+
+    A failure nobody foresaw is one line on stderr and status 1, never a traceback."""
     started = time.perf_counter()
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a bad argument (2, its line already printed)
+        return exc.code if isinstance(exc.code, int) else 2
+    if (problem := _search_languages()) is not None:
+        print(f"mluvii-tui: {problem}", file=sys.stderr)
+        return 2
+    from mluvii_tui.config.logs import setup_logging
+
+    try:
+        setup_logging(args.log_level)
+    except OSError as exc:
+        print(f"mluvii-tui: cannot open the log file: {exc}", file=sys.stderr)
+    try:
+        if args.command in ("login", "logout", "locate"):
+            from mluvii_tui.connect import account
+
+            run = {"login": account.login_command, "logout": account.logout_command}
+            return run.get(args.command, account.locate_command)(args)
+        if args.command == "doctor":
+            from mluvii_tui.connect.doctor import doctor_command
+
+            return doctor_command(args)
         if args.command == "simulator":
             return _run_simulator(args)
         if args.command == "demo":
             return _run_demo(args, started)
+        if args.command == "serve":
+            from mluvii_tui.cli.serve import serve_command
+
+            return serve_command(args)
         if args.command == "export":
             from mluvii_tui.cli.export import export_command
 
+            args.days = 7 if args.days is None else args.days  # None: the console's profile says
             return export_command(args)
         return _run_console(args, started)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the last guard: one line, non-zero
+        from mluvii_tui.text import one_line
+
+        return _error(f"failed: {type(exc).__name__}: {one_line(str(exc), 300)}")
+
+
+def _search_languages() -> str | None:
+    """Search analyses the languages in MLUVII_TUI_SEARCH_LANGUAGES (default cs,en; at most
+    two); returns a one-line problem, or None."""
+    text = os.environ.get(ENV_SEARCH_LANGUAGES, "").strip()
+    if not text:
+        return None
+    from mluvii_tui.query.analysis import configure_languages, parse_languages
+
+    try:
+        configure_languages(parse_languages(text))
+    except ValueError as exc:
+        return f"{ENV_SEARCH_LANGUAGES}: {exc}"
+    return None
+
+
+def index_progress(done: int, total: int) -> None:
+    """Progress of the one-time search index rebuild (after an upgrade), on stderr."""
+    if done >= total:
+        line, end = f"search index updated: {done:,} sessions with messages", "\n"
+    else:
+        line, end = f"updating the search index (once): {done:,} of ~{total:,} sessions", ""
+    print(f"\rmluvii-tui: {line}", end=end, file=sys.stderr, flush=True)
 
 
 def _error(message: str) -> int:
@@ -103,6 +246,7 @@ def _run_simulator(args: argparse.Namespace) -> int:
             sessions=args.sessions,
             seed=args.seed,
             data_file=args.data,
+            traffic=args.traffic,
         )
         or 0
     )
@@ -114,7 +258,9 @@ def _run_demo(args: argparse.Namespace, started: float) -> int:
     from mluvii_tui.config.paths import store_path
     from mluvii_tui.demo.runner import Simulator
 
-    simulator = Simulator(sessions=args.sessions, seed=args.seed, data_file=args.data)
+    simulator = Simulator(
+        sessions=args.sessions, seed=args.seed, data_file=args.data, traffic=args.traffic
+    )
 
     def connect() -> Any:  # runs in a worker thread while the console is already on screen
         from mluvii_tui.api.client import MluviiClient
@@ -132,71 +278,94 @@ def _run_demo(args: argparse.Namespace, started: float) -> int:
             started=started,
             timing=args.demo_timing or args.timing,
             connect=connect,
+            ui=args,
         )
     finally:
         simulator.stop()
 
 
 def _run_console(args: argparse.Namespace, started: float) -> int:
-    if not args.base_url:
-        build_parser().print_help(sys.stderr)
-        return 2
-    client_id = os.environ.get(ENV_CLIENT_ID, "")
-    client_secret = os.environ.get(ENV_CLIENT_SECRET, "")
-    if not client_id or not client_secret:
-        return _error(f"set {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} to use --base-url")
-    profile = args.profile or _profile_from_url(args.base_url)
+    """Open the console on the chosen profile (flags over environment over config.toml); with
+    none at all, the first-run connect screen asks for a server and credentials."""
+    from mluvii_tui.config.paths import config_file
+    from mluvii_tui.config.profiles import ConfigError, ConfigFile, resolve
+    from mluvii_tui.config.secrets import SecretsError
+    from mluvii_tui.connect.account import passphrase
+    from mluvii_tui.connect.opening import client_for
+
+    try:
+        profile = resolve(
+            ConfigFile.load(config_file()), profile=args.profile, base_url=args.base_url
+        )
+        if profile is None:
+            from mluvii_tui.screens.connect import run_connect
+
+            chosen = run_connect()
+            if chosen is None:
+                return _error("no server chosen; `mluvii-tui demo` needs none")
+            profile, client = chosen
+        else:
+            client = client_for(profile, passphrase=passphrase)
+    except (ConfigError, SecretsError) as exc:
+        return _error(str(exc))
     return _open_console(
-        (args.base_url, client_id, client_secret),
-        profile=profile,
-        days=args.days,
+        client,
+        profile=profile.name,
+        days=args.days or profile.history_days,
         started=started,
         timing=args.timing,
+        ui=args,
+        theme=profile.theme,
     )
 
 
-def _profile_from_url(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url if "://" in url else f"https://{url}")
-    return (parts.hostname or "default") + (f"-{parts.port}" if parts.port else "")
-
-
 def _open_console(
-    client_args: tuple[str, str, str] | None,
+    client: Any,
     *,
     profile: str,
     days: int,
     started: float,
     timing: bool,
     connect: Callable[[], Any] | None = None,
+    ui: argparse.Namespace,
+    theme: str = "",
 ) -> int:
-    from mluvii_tui.api.client import MluviiClient
     from mluvii_tui.app import MluviiApp
-    from mluvii_tui.config.paths import store_path
-    from mluvii_tui.store.store import SessionStore
+    from mluvii_tui.cli.serve import console_settings
+    from mluvii_tui.connect.opening import open_healed
 
+    settings = console_settings(ui, theme)
+    if isinstance(settings, str):
+        return _error(settings)
     try:
-        store = SessionStore(store_path(profile))
+        store, notice = open_healed(profile, index_progress=index_progress)
     except Exception as exc:
         return _error(f"cannot open the local store: {exc}")
-    client = MluviiClient(*client_args) if client_args is not None else None
+    if notice:
+        print(f"mluvii-tui: {notice}", file=sys.stderr)
     app = MluviiApp(
         store,
         client,
         profile=profile,
         sync_days=days,
-        base_url=client_args[0] if client_args else None,
+        base_url=client.base_url if client is not None else None,
         started_at=started,
         connect=connect,
+        keymap=settings.keys,
+        clipboard=settings.clipboard,
+        theme=settings.theme,
     )
+    app.startup_notice = notice
     try:
-        app.run()
+        app.run(mouse=settings.mouse)
     finally:
         store.close()
     if timing and app.first_paint_s is not None:
         print(f"startup to first table paint: {app.first_paint_s * 1000:.0f} ms", file=sys.stderr)
-    return 0
+    code = app.return_code or 0
+    if code and app.fatal_error:
+        print(f"mluvii-tui: {app.fatal_error}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

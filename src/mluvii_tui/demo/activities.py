@@ -93,8 +93,8 @@ def session_extras(
     sid = s["id"]
     if web and rand() < 0.12:
         t += 10 + rand() * 30
-        name, size = T.FILE_NAMES[int(rand() * len(T.FILE_NAMES))]
-        size += rng.randrange(-1000, 1000)
+        name = T.FILE_NAMES[int(rand() * len(T.FILE_NAMES))][0]
+        rng.randrange(-1000, 1000)  # was the size; kept so that the random stream stays the same
         by_guest = rand() < 0.7
         item = trail.add(t, "SharedFile", "Guest" if by_guest else "User")
         if not by_guest:
@@ -104,7 +104,6 @@ def session_extras(
             sid,
             item["activityId"],
             name,
-            size,
             None if by_guest else op.user_id,
             rand() < 0.1,
         )
@@ -188,7 +187,6 @@ def recordings(
 ) -> None:
     """Set the recordings (whole call, maybe operator and screen) and their processing state."""
     length = max(1.0, ended - started)
-    rate = 4000 if phone else 12000
     ext = "mp3" if phone else "webm"
     recs = []
     kinds = ["AllParticipants"] + (["Operator"] if rng.random() < 0.4 else [])
@@ -208,7 +206,6 @@ def recordings(
                 "downloadUrl": f"{base}/api/v1/Sessions/{s['id']}/recordings/{rec_id}",
                 "isUploading": False,
                 "isDeleted": rng.random() < 0.03,
-                "size": int(length * rate),
             }
         )
     s["recordings"] = recs

@@ -20,7 +20,9 @@ class Fault:
 
     ``path`` matches exactly (case-insensitive) or, ending in ``*``, as a prefix. ``method`` None
     matches any. ``status`` 0 drops the connection; ``body == "html"`` answers with a 302 to the
-    login page (status 200: the login page itself).
+    login page (status 200: the login page itself). ``status`` 200 without ``body`` lets the
+    real answer through: ``delay`` seconds late (latency; longer than the client's timeout: a
+    timeout) and, with ``truncate``, cut off after that many bytes of its body.
     """
 
     path: str
@@ -30,6 +32,8 @@ class Fault:
     retry_after: int | float | None = None
     body: str | None = None
     content_type: str | None = None
+    delay: float | None = None
+    truncate: int | None = None
 
     def matches(self, method: str, path: str) -> bool:
         if self.method and self.method.upper() != method.upper():
@@ -95,6 +99,8 @@ def control_routes(state: SimState) -> list[BaseRoute]:
                 retry_after=body.get("retryAfter"),
                 body=body.get("body"),
                 content_type=body.get("contentType"),
+                delay=None if body.get("delay") is None else float(body["delay"]),
+                truncate=None if body.get("truncate") is None else int(body["truncate"]),
             )
         except (TypeError, ValueError):
             return _bad("status and times must be numbers")

@@ -30,9 +30,7 @@ def reviewer_entry(op: Operator, note: str) -> dict:
     }
 
 
-def file_entry(
-    base: str, sid: int, fid: int, name: str, size: int, owner: int | None, deleted: bool
-) -> dict:
+def file_entry(base: str, sid: int, fid: int, name: str, owner: int | None, deleted: bool) -> dict:
     return {
         "id": fid,
         "operatorOwner": owner,
@@ -41,7 +39,6 @@ def file_entry(
         "downloadUrl": f"{base}/api/v1/Sessions/{sid}/files/{fid}",
         "isUploading": False,
         "isDeleted": deleted,
-        "size": size,
     }
 
 

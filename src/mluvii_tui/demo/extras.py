@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .roster import GROUP_NAME, OPERATOR_BY_ID, OPERATORS
-from .texts import SESSION_NOTES
+from .texts import FILE_NAMES, SESSION_NOTES
 from .timefmt import iso, parse_epoch, prague_tz
 
 # callParam name -> (source, readOnly)
@@ -176,6 +176,21 @@ def call_params_for(session: dict, updated: dict[str, str] | None = None) -> lis
             }
         )
     return out
+
+
+_FILE_BYTES = dict(FILE_NAMES)
+
+
+def file_size(key: str, name: str) -> int:
+    """Byte size of a shared file's download: typical for its name, varied by ``key``."""
+    jitter = int.from_bytes(hashlib.sha256(key.encode()).digest()[:2], "big") % 2000 - 1000
+    return max(1, _FILE_BYTES.get(name, 20_000) + jitter)
+
+
+def recording_size(name: str, seconds: float | None) -> int:
+    """Byte size of a recording's download: 4 kB/s for phone audio (mp3), 12 kB/s for video."""
+    rate = 4000 if name.endswith(".mp3") else 12000
+    return int(max(1.0, seconds or 1.0) * rate)
 
 
 def download_chunks(key: str, size: int, chunk: int = 65536) -> Iterator[bytes]:

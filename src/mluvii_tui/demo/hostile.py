@@ -58,7 +58,7 @@ def make_hostile(s: dict, kind: int, base: str) -> None:
                 "time": at["time"],
                 "type": "SharedFile",
                 "client": "Guest",
-                "file": file_entry(base, s["id"], next_id, T.HOSTILE_FILE, 1234, None, False),
+                "file": file_entry(base, s["id"], next_id, T.HOSTILE_FILE, None, False),
             }
         )
         params["name"] = "Jan\nNovák\r\nSecond line\tTab"

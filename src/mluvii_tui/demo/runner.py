@@ -73,6 +73,7 @@ class Simulator:
         host: str = "127.0.0.1",
         port: int = 0,
         token_ttl: int = 3600,
+        traffic: float = 0.0,
     ) -> None:
         self.host = host
         self.port = port
@@ -81,6 +82,7 @@ class Simulator:
         self._data_file = Path(data_file) if data_file else None
         self._now = now
         self._token_ttl = token_ttl
+        self._traffic = traffic
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -93,7 +95,9 @@ class Simulator:
         else:
             data = generate_sessions(self._count, self._seed, self._now)
         source = SessionSource(data, seed=self._seed, now=self._now)
-        return create_app(source, token_ttl=self._token_ttl)
+        return create_app(
+            source, seed=self._seed, now=self._now, token_ttl=self._token_ttl, traffic=self._traffic
+        )
 
     def start(self) -> str:
         """Build the data, start serving, and return the base URL once it accepts connections."""
@@ -111,7 +115,7 @@ class Simulator:
             self.app,
             log_level="warning",
             access_log=False,
-            lifespan="off",
+            lifespan="on",
             timeout_graceful_shutdown=1,
         )
         server = uvicorn.Server(config)
@@ -176,9 +180,12 @@ def run_foreground(
     sessions: int = 5000,
     seed: int = 7,
     data_file: Path | None = None,
+    traffic: float = 0.0,
 ) -> int:
     """``mluvii-tui simulator``: serve until Ctrl+C. Returns the exit code."""
-    sim = Simulator(sessions=sessions, seed=seed, data_file=data_file, host=host, port=port)
+    sim = Simulator(
+        sessions=sessions, seed=seed, data_file=data_file, host=host, port=port, traffic=traffic
+    )
     try:
         url = sim.start()
     except DataFileError as exc:
@@ -189,6 +196,7 @@ def run_foreground(
         return 1
     print(f"Simulator: {url}", flush=True)
     print(f"Sessions: {len(sim.app.state.source)}")
+    print(f"Traffic: {traffic:g} new sessions per minute" if traffic else "Traffic: off")
     for client_id, (secret, _) in CREDENTIALS.items():
         print(f"Credentials: client_id={client_id} client_secret={secret}")
     print("Press Ctrl+C to stop.", flush=True)

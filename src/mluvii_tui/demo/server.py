@@ -11,7 +11,8 @@ import base64
 import json
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote
@@ -22,10 +23,22 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from ..api.filters import FilterError, SessionFilter
+from . import events as E
+from .admin_routes import Live, admin_routes
+from .clock import SimClock
 from .control import Fault, SimState, control_routes
+from .engine import TrafficEngine
 from .extras import download_chunks
-from .roster import ADMIN_USER_ID, SIM_ORIGIN
+from .httputil import Idempotency
+from .httputil import base_of as _base
+from .httputil import error as _error
+from .httputil import json_body as _json_body
+from .httputil import json_response as _json
+from .roster import ADMIN_USER_ID
+from .sim_routes import sim_routes
 from .source import SessionSource
+from .tenant import LiveTenant
+from .webhooks import WebhookHub
 
 #: client_id -> (secret, acting user id)
 CREDENTIALS: dict[str, tuple[str, int]] = {
@@ -39,29 +52,6 @@ LOGIN_PAGE = (
     "<body><form method='post' action='/login'><input name='username'>"
     "<input name='password' type='password'><button>Přihlásit</button></form></body></html>"
 )
-
-
-def _json(data: Any, status: int = 200, base: str | None = None) -> Response:
-    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
-    if base is not None and SIM_ORIGIN in text:
-        text = text.replace(SIM_ORIGIN, base)
-    return Response(text, status_code=status, media_type="application/json; charset=utf-8")
-
-
-async def _json_body(request: Request) -> Any:
-    """The request's JSON body, or a 400 answer when it is not JSON."""
-    try:
-        return json.loads(await request.body() or b"null")
-    except ValueError:
-        return _error(400, "The body is not JSON.")
-
-
-def _error(status: int, message: str) -> Response:
-    return _json({"status": status, "title": message, "message": message}, status)
-
-
-def _base(request: Request) -> str:
-    return f"{request.url.scheme}://{request.url.netloc}"
 
 
 def _of_session(request: Request, read: Callable[[int], Any]) -> Any:
@@ -84,6 +74,28 @@ class _Token:
     user_id: int
 
 
+def _truncating(send: Any, limit: int) -> Any:
+    """An ASGI ``send`` that passes the first ``limit`` bytes of the body, then breaks off
+    (the headers still promise the whole length)."""
+    sent = 0
+
+    async def cut(message: dict) -> None:
+        nonlocal sent
+        if message["type"] != "http.response.body":
+            await send(message)
+            return
+        body = message.get("body", b"")
+        room = max(0, limit - sent)
+        sent += len(body)
+        if sent <= limit:
+            await send(message)
+            return
+        await send({"type": "http.response.body", "body": body[:room], "more_body": True})
+        raise ConnectionAbortedError("simulated truncated body")
+
+    return cut
+
+
 class _Gate:
     """ASGI middleware: statistics, injected faults, Bearer authentication for /api/."""
 
@@ -98,7 +110,11 @@ class _Gate:
         path, method = scope["path"], scope["method"]
         self.state.count(method, path)
         fault = self.state.take_fault(method, path)
-        if fault is not None:
+        if fault is not None and fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault is not None and fault.truncate is not None:
+            send = _truncating(send, fault.truncate)
+        elif fault is not None and not (fault.status == 200 and fault.body is None):
             await self._fault(fault, scope, receive, send)
             return
         if path.startswith("/api/") and not self._authorised(scope):
@@ -157,8 +173,9 @@ class _Gate:
 class Api:
     """Route handlers over a SessionSource."""
 
-    def __init__(self, source: SessionSource, state: SimState, token_ttl: int) -> None:
-        self.source = source
+    def __init__(self, live: Live, state: SimState, token_ttl: int) -> None:
+        self.source = live.source
+        self.live = live
         self.state = state
         self.token_ttl = token_ttl
 
@@ -255,13 +272,14 @@ class Api:
         problem = self.source.update_call_params(sid, values)
         if problem:
             return _error(400, problem)
+        self.live.hub.publish(*E.refetch("SessionCallParamsUpdated", self.source.get(sid) or {}))
         return Response(status_code=204)
 
     async def users(self, request: Request) -> Response:
         return _json(self.source.users())
 
     async def operator_states(self, request: Request) -> Response:
-        return _json(self.source.operator_states())
+        return _json(self.live.tenant.operator_states())
 
     async def groups(self, request: Request) -> Response:
         return _json(self.source.groups())
@@ -326,10 +344,6 @@ class Api:
             Route(s + "/routing", self.routing, methods=["GET"]),
             Route(s + "/files/{fid}", self.file, methods=["GET"]),
             Route(s + "/recordings/{rid}", self.recording, methods=["GET"]),
-            # Later issues add their routes here (or pass them as ``extra_routes``):
-            # POST /api/v1/Sessions/{id}/forward (ForwardSessionModel), group availability
-            # (GroupAvailabilityModel), ban/blacklist, and live traffic that posts webhooks to
-            # a relay (a background task started from ``on_startup``).
         ]
 
 
@@ -341,10 +355,12 @@ def create_app(
     token_ttl: int = 3600,
     connection_closer: Callable[[dict], bool] | None = None,
     extra_routes: Sequence[BaseRoute] = (),
+    traffic: float = 0.0,
 ) -> Starlette:
     """The simulator app. ``connection_closer(scope)`` aborts the request's connection (the
-    runner provides it; used by faults with status 0). ``app.state.sim`` / ``app.state.source``
-    give tests and later features access to the state."""
+    runner provides it; used by faults with status 0). ``traffic`` (sessions per minute) starts
+    with the app's lifespan. ``app.state.sim`` / ``.source`` / ``.live`` give tests and later
+    features access to the state (``.live``: tenant, traffic engine, webhooks, clock)."""
     source = (
         sessions
         if isinstance(sessions, SessionSource)
@@ -352,10 +368,30 @@ def create_app(
     )
     state = SimState()
     state.closer = connection_closer
-    api = Api(source, state, token_ttl)
-    routes = [*api.routes(), *control_routes(state), *extra_routes]
-    app = Starlette(routes=routes)
+    clock = SimClock(now)
+    hub = WebhookHub(clock, seed=seed)
+    tenant = LiveTenant(source, clock, hub.publish, seed=seed)
+    live = Live(source, clock, hub, tenant, TrafficEngine(tenant, seed=seed), Idempotency())
+    api = Api(live, state, token_ttl)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if traffic:
+            live.engine.set(traffic)
+        yield
+        await live.engine.aclose()
+        await hub.aclose()
+
+    routes = [
+        *api.routes(),
+        *admin_routes(live),
+        *sim_routes(live),
+        *control_routes(state),
+        *extra_routes,
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.sim = state
     app.state.source = source
+    app.state.live = live
     app.add_middleware(_Gate, state=state)  # type: ignore[arg-type]
     return app

@@ -42,11 +42,22 @@ class SessionBuilder:
         self.base = base_url
         self.formatters = (iso_formatter(CET), iso_formatter(CEST))
 
-    def session(self, sid: int, t0: float, live: str | None, hostile: int | None) -> dict:
+    def session(
+        self,
+        sid: int,
+        t0: float,
+        live: str | None,
+        hostile: int | None,
+        kind: tuple[str, str] | None = None,
+    ) -> dict:
+        """One session; ``kind`` forces (channel, source). ``last_phrases`` keeps its phrase
+        book, so that the live tenant can continue the conversation in the same topic."""
         rng = self.rng
         rand = rng.random
         if hostile is not None:
             channel, source = "Chat", "Default"
+        elif kind is not None:
+            channel, source = kind
         else:
             channel, source, _ = CHANNEL_SOURCES[
                 bisect_right(CHANNEL_CUM, rand() * CHANNEL_CUM[-1])
@@ -71,6 +82,7 @@ class SessionBuilder:
             "num": str(rng.randrange(10000, 99999)),
         }
         ph = Phrases(rng, lang, values)
+        self.last_phrases = ph
         web = source not in MESSAGING and channel != "Phone"
         trail = Trail(sid, fmt, rng)
         s: dict[str, Any] = {"id": sid, "companyId": COMPANY_ID}

@@ -12,12 +12,21 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..api.filters import SessionFilter
-from .extras import PARAM_SOURCES, call_params_for, notes_for, routing_for
+from .extras import (
+    PARAM_SOURCES,
+    call_params_for,
+    file_size,
+    notes_for,
+    recording_size,
+    routing_for,
+)
 from .matching import SessionRecord, compile_filter
 from .roster import OPERATOR_BY_ID, groups_json, operator_states_json, users_json
 from .timefmt import iso, parse_seconds, prague_tz, to_epoch
 
 __all__ = ["SessionRecord", "SessionSource", "compile_filter"]
+
+_LIVE = frozenset({"IN_QUEUE", "WAITING", "ACTIVE", "ACW"})
 
 
 class SessionSource:
@@ -38,6 +47,9 @@ class SessionSource:
         self._lock = threading.Lock()
         self._next_note = 9_000_000_000
         self.seed = seed
+        #: Sessions kept in memory: the generated ones plus room for a long-running demo.
+        self.max_sessions = len(recs) + 20_000
+        self._next_id = 0
         self.now_ts = to_epoch(now) if now is not None else None
 
     def __len__(self) -> int:
@@ -74,6 +86,49 @@ class SessionSource:
                 if len(out) >= limit:
                     break
         return out
+
+    # -- changes (the live tenant) ------------------------------------------------------------
+
+    def live_sessions(self) -> list[dict]:
+        return [r.session for r in self._recs if r.session.get("status") in _LIVE]
+
+    def all_sessions(self) -> list[dict]:
+        return [r.session for r in self._recs]
+
+    def next_id(self, rng: Any) -> int:
+        """An id above every session's, with the generator's small random gaps."""
+        top = max(self._next_id, max((r.id for r in self._recs[-50:]), default=3_000_000))
+        self._next_id = top + 1 + int(rng.random() * 4)
+        return self._next_id
+
+    def add(self, session: dict) -> None:
+        """Append a new (newest) session; the oldest ended ones go when over ``max_sessions``."""
+        rec = SessionRecord(session)
+        with self._lock:
+            self._recs.append(rec)
+            self._created.append(rec.created or 0.0)
+            self._by_id[rec.id] = rec
+            while len(self._recs) > self.max_sessions:
+                old = self._recs[0]
+                if old.session.get("status") in _LIVE:
+                    break
+                del self._recs[0], self._created[0]
+                self._by_id.pop(old.id, None)
+                self._json.pop(old.id, None)
+                self._notes.pop(old.id, None)
+
+    def changed(self, session: dict) -> None:
+        """The session dict was changed in place: renew its lookup fields and JSON."""
+        sid = int(session["id"])
+        rec = SessionRecord(session)
+        with self._lock:
+            i = bisect_left(self._created, rec.created or 0.0)
+            while i < len(self._recs) and self._recs[i].id != sid:
+                i += 1
+            if i < len(self._recs):
+                self._recs[i] = rec
+            self._by_id[sid] = rec
+            self._json.pop(sid, None)
 
     def json_of(self, session: dict) -> str:
         sid = int(session["id"])
@@ -150,25 +205,24 @@ class SessionSource:
     # -- downloads ---------------------------------------------------------------------------
 
     def file_info(self, session_id: int, file_id: str) -> tuple[str, int, bool] | None:
+        """(name, byte size, deleted) of a shared file; the size exists only in the download
+        (its Content-Length): SessionModel's file has no size field."""
         s = self.get(session_id)
         for act in (s or {}).get("activities") or []:
             f = act.get("file") if isinstance(act, dict) else None
             if isinstance(f, dict) and str(f.get("id")) == file_id:
-                return (
-                    str(f.get("name") or "file"),
-                    int(f.get("size") or 0),
-                    bool(f.get("isDeleted")),
-                )
+                name = str(f.get("name") or "file")
+                size = file_size(f"file/{session_id}/{file_id}", name)
+                return name, size, bool(f.get("isDeleted"))
         return None
 
     def recording_info(self, session_id: int, rec_id: str) -> tuple[str, int, bool] | None:
         s = self.get(session_id)
         for rec in (s or {}).get("recordings") or []:
             if isinstance(rec, dict) and str(rec.get("id")) == rec_id:
-                size = rec.get("size")
-                if size is None:
-                    size = int((parse_seconds(rec.get("duration")) or 1) * 4000)
-                return str(rec.get("name") or "recording"), int(size), bool(rec.get("isDeleted"))
+                name = str(rec.get("name") or "recording")
+                size = recording_size(name, parse_seconds(rec.get("duration")))
+                return name, size, bool(rec.get("isDeleted"))
         return None
 
     # -- tenant ------------------------------------------------------------------------------

@@ -1,14 +1,18 @@
-"""Session notes that survive a lost connection (headless).
+"""Session notes that survive a lost connection and a deleted cache (headless).
 
-A new note is first written to the store as *pending* with a fresh uuid idempotency key, then sent.
-If the server cannot be reached it stays pending and ``flush()`` sends it later. The server stores a
-note once per key, and the outbox never has two sends of one key in flight, so each note arrives
-exactly once however often sending is retried.
+A new note is first written to the outbox file (``outbox_store.PendingNotes``, in the state
+directory, not the disposable cache) with a fresh uuid idempotency key, then sent. If the server
+cannot be reached it stays pending and ``flush()`` sends it later. The server stores a note once
+per key, and the outbox never has two sends of one key in flight, so each note arrives exactly
+once however often sending is retried. Accepted notes leave the outbox and are cached in the
+store with the server's other notes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +20,7 @@ from typing import Any
 
 from mluvii_tui.api.errors import MluviiError
 from mluvii_tui.api.models import SessionNote
+from mluvii_tui.domain.outbox_store import PendingNotes
 from mluvii_tui.text import clean
 
 
@@ -81,39 +86,47 @@ def entry_from(row: Any) -> NoteEntry:
 
 
 class NoteOutbox:
-    """Queue, send and retry session notes through ``store`` and ``client``."""
+    """Queue, send and retry session notes: pending ones in ``pending`` (the outbox file; an
+    in-memory one when None), the server's ones cached in ``store``."""
 
     def __init__(
         self,
         store: Any,
         client: Any | None,
         *,
+        pending: PendingNotes | None = None,
         author: str = "You",
         now: Callable[[], datetime] | None = None,
     ) -> None:
         self.store = store
         self.client = client
+        self.outbox = pending if pending is not None else PendingNotes(":memory:")
         self.author = author
         self.now = now or (lambda: datetime.now(UTC))
         self._in_flight: set[str] = set()
         self._lock = asyncio.Lock()
+        if store is not None:  # notes an older version kept in the cache move here, once
+            with contextlib.suppress(sqlite3.Error):  # an unreadable cache: nothing to move
+                self.outbox.adopt(store)
 
     # -- local ---------------------------------------------------------------------------------
 
     def queue(self, session_id: int, text: str) -> str:
         """Keep ``text`` as a pending note of ``session_id``; returns its idempotency key."""
-        key = self.store.add_pending_note(session_id, text, author=self.author, now=self.now())
-        return str(key)
+        return self.outbox.add(session_id, text, author=self.author, now=self.now())
 
     def notes(self, session_id: int) -> list[NoteEntry]:
         """Every known note of a session (sent and pending), newest first."""
-        entries = [entry_from(r) for r in self.store.notes_for(session_id)]
+        sent = self.store.notes_for(session_id)
+        keys = {n.idempotency_key for n in sent if n.idempotency_key}
+        waiting = [n for n in self.outbox.notes(session_id) if n.idempotency_key not in keys]
+        entries = [entry_from(r) for r in [*sent, *waiting]]
         floor = datetime.min.replace(tzinfo=UTC)
         entries.sort(key=lambda e: _aware(e.created) or floor, reverse=True)
         return entries
 
     def pending(self) -> list[Any]:
-        return list(self.store.pending_notes())
+        return list(self.outbox.notes())
 
     # -- network -------------------------------------------------------------------------------
 
@@ -163,7 +176,9 @@ class NoteOutbox:
             return f"{exc.message} — the note is kept and will be sent later"
         finally:
             self._in_flight.discard(key)
-        self.store.mark_note_sent(key, note)
+        self.outbox.remove(key)
+        with contextlib.suppress(sqlite3.Error):  # the cache is only a copy of the server's
+            self.store.cache_sent_note(session_id, key, note)
         return None
 
 

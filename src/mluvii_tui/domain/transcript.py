@@ -33,7 +33,6 @@ _FORM_TYPES = {"HeroCard", "CallScript", "HeroCardSubmission", "CallScriptSubmis
 @dataclass(frozen=True)
 class FileInfo:
     name: str
-    size: int | None = None
     url: str | None = None
     deleted: bool = False
     uploading: bool = False
@@ -82,25 +81,15 @@ class TranscriptItem:
 
 
 def _stamp(time: datetime | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S") if time else ""
-
-
-def format_size(size: int | None) -> str:
-    """1536 -> '1.5 KB'; None -> ''."""
-    if size is None or size < 0:
+    """In the local time zone, as the screen shows it (the API sends UTC offsets)."""
+    if time is None:
         return ""
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"
+    return (time.astimezone() if time.tzinfo else time).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def file_line(info: FileInfo) -> str:
     state = " (deleted)" if info.deleted else " (uploading)" if info.uploading else ""
-    size = format_size(info.size)
-    return f"{info.name}{f' · {size}' if size else ''}{state}"
+    return f"{info.name}{state}"
 
 
 class NameLookup:
@@ -222,7 +211,6 @@ def _file(f: SessionFile | None) -> FileInfo:
         return FileInfo(name="(file)")
     return FileInfo(
         name=one_line(f.name, 255) or "(file)",
-        size=f.size,
         url=f.download_url or None,
         deleted=bool(f.is_deleted),
         uploading=bool(f.is_uploading),

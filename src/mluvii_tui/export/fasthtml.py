@@ -21,7 +21,6 @@ from mluvii_tui.domain.transcript import (
     GUEST,
     OPERATOR,
     SYSTEM_SENDER,
-    format_size,
 )
 
 from . import html_export as H
@@ -64,18 +63,16 @@ _WHO = Memo(_who, 4096)  # sender name -> markup of its "who" span (few distinct
 
 
 def file_rest(info: tuple[Any, ...], text: str) -> str:
-    """What follows the "who" span of a file item, from ``(name, size, url, deleted,
-    uploading)`` (fastscript._file): ``html_export.render_item``'s file markup."""
-    fname, size, url, deleted, uploading = info
+    """What follows the "who" span of a file item, from ``(name, url, deleted, uploading)``
+    (fastscript._file): ``html_export.render_item``'s file markup."""
+    fname, url, deleted, uploading = info
     fname = escape(fname)
     url = H._safe_url(url)
     if url and not deleted:
         fname = f'<a href="{escape(url)}" rel="noopener noreferrer">{fname}</a>'
     state = " (deleted)" if deleted else " (uploading)" if uploading else ""
-    size = format_size(size)
-    extra = f" · {size}" if size else ""
     body = f"\n{escape(text)}" if text else ""
-    return f'<span class="fname">{fname}</span>{escape(extra + state)}{body}</li>'
+    return f'<span class="fname">{fname}</span>{escape(state)}{body}</li>'
 
 
 def fast_html(data: Any) -> str | None:

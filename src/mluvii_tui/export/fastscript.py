@@ -45,7 +45,7 @@ from ..api.enums import (
 from .fastforms import form_item
 from .isotail import BAD, offset_of
 
-#: (kind, sender, sender_name, time, text, delivery, file (name, size, url, deleted, uploading)
+#: (kind, sender, sender_name, time, text, delivery, file (name, url, deleted, uploading)
 Item = tuple[Any, ...]  # or None, iso time to the second or "")
 
 
@@ -100,7 +100,6 @@ _ACTIVITY_KEYS = frozenset(_USED) | _IGNORED | frozenset(_FORM_FIELDS)
 _NO_FIELDS: list[Any] = []  # compared with, never changed
 _FILE_KEYS = frozenset(
     {"id", "operatorOwner", "departmentOwner", "name", "downloadUrl", "isUploading", "isDeleted"}
-    | {"size"}
 )
 
 
@@ -126,7 +125,6 @@ _OPERATOR_FIELDS = (("userId", int), ("firstName", str), ("lastName", str), ("us
 _FILE_FIELDS = (
     ("name", str),
     ("downloadUrl", str),
-    ("size", int),
     ("isDeleted", bool),
     ("isUploading", bool),
 )
@@ -233,16 +231,15 @@ class _Act:
         self.to_phone_number = _opt(a.get("toPhoneNumber"), str)
 
 
-def _file(f: Any) -> tuple[str, int | None, str | None, bool, bool]:
-    """(name, size, url, deleted, uploading): transcript._file as a tuple."""
+def _file(f: Any) -> tuple[str, str | None, bool, bool]:
+    """(name, url, deleted, uploading): transcript._file as a tuple."""
     if f is None:
-        return ("(file)", None, None, False, False)
+        return ("(file)", None, False, False)
     if f.__class__ is not dict or not _FILE_KEYS.issuperset(f):
         raise Unsupported
-    name, url, size, deleted, uploading = _typed(f, _FILE_FIELDS)
+    name, url, deleted, uploading = _typed(f, _FILE_FIELDS)
     return (
         (_line(name, 255) if name else "") or "(file)",
-        size,
         url or None,
         deleted is True,
         uploading is True,

@@ -27,7 +27,6 @@ from mluvii_tui.domain.transcript import (
     SYSTEM,
     TranscriptItem,
     build_transcript,
-    format_size,
 )
 from mluvii_tui.text import clean, one_line
 
@@ -114,17 +113,15 @@ def render_item(item: TranscriptItem) -> str:
     head_ = f'{_time(item)}<span class="who">{who}</span>'
     if kind == FILE and item.file is not None:
         f = item.file
-        size = format_size(f.size)
         name = escape(f.name)
         url = _safe_url(f.url)
         if url and not f.deleted:
             name = f'<a href="{escape(url)}" rel="noopener noreferrer">{name}</a>'
         state = " (deleted)" if f.deleted else " (uploading)" if f.uploading else ""
-        extra = f" · {size}" if size else ""
         text = f"\n{escape(item.text)}" if item.text else ""
         return (
             f'<li class="file {cls}">{head_}<span class="fname">{name}</span>'
-            f"{escape(extra + state)}{text}</li>"
+            f"{escape(state)}{text}</li>"
         )
     body = item.body_text() if kind == FORM else item.text
     cls_kind = "form" if kind == FORM else "message"

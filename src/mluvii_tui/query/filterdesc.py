@@ -178,17 +178,18 @@ def _one(flt: Filter, changes: dict[str, Any], now: datetime | None = None) -> N
     if col in _TIME_FIELDS:
         field = _TIME_FIELDS[col]
         if op == "range":
+            when: tuple[datetime | None, datetime | None]
             if flt.label and is_preset(flt.label):
-                low, high = resolve_preset(flt.label, now)
+                when = resolve_preset(flt.label, now)
             else:
-                low, high = _stamp(flt.low), _stamp(flt.high)
-            changes[field] = DateTimeFilter(min=low, max=high)
+                when = _stamp(flt.low), _stamp(flt.high)
+            changes[field] = DateTimeFilter(min=when[0], max=when[1])
         elif op in ("empty", "not_empty"):
             changes[field] = DateTimeFilter(null=op == "empty")
     elif col in _DURATION_FIELDS and op == "range":
-        low = timedelta(seconds=parse_duration(flt.low)) if flt.low not in (None, "") else None
-        high = timedelta(seconds=parse_duration(flt.high)) if flt.high not in (None, "") else None
-        changes[_DURATION_FIELDS[col]] = TimeSpanFilter(min=low, max=high)
+        shortest = timedelta(seconds=parse_duration(flt.low)) if flt.low else None
+        longest = timedelta(seconds=parse_duration(flt.high)) if flt.high else None
+        changes[_DURATION_FIELDS[col]] = TimeSpanFilter(min=shortest, max=longest)
     elif col in _LIST_FIELDS and op == "in" and flt.values:
         changes[_LIST_FIELDS[col]] = tuple(flt.values)
     elif col == "id" and op == "in" and flt.values:

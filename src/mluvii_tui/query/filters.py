@@ -41,15 +41,23 @@ def clock_now(now: Any) -> datetime | None:
     """``now`` as a datetime: called when it is a clock callable; None stays None."""
     if now is None or isinstance(now, datetime):
         return now
-    return now()
+    moment: datetime = now()
+    return moment
 
 
 class ColumnLike(Protocol):
-    id: str
-    header: str
-    kind: str
-    sql: str
-    enum_values: tuple[str, ...]
+    """What filters need of a column (``columns.Column`` is one; read-only, as it is frozen)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def header(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def sql(self) -> str: ...
+    @property
+    def enum_values(self) -> tuple[str, ...]: ...
 
 
 ResolveColumn = Callable[[str], "ColumnLike | None"]
@@ -62,7 +70,7 @@ class FilterValueError(ValueError):
 # -- SQL functions ---------------------------------------------------------------------------
 
 
-def fold_sql(value: Any) -> str | None:
+def fold_sql(value: object) -> str | None:
     """``fold`` for SQLite: lower-case, no diacritics; ASCII takes a fast path. The same
     function fills ``params.value_folded`` (``schema.fold_value``)."""
     return fold_value(value)
@@ -271,7 +279,7 @@ def _condition(
             params.append(high)
         return "(" + " AND ".join(parts) + ")" if parts else "1"
     if op in ("contains", "equals"):
-        needles = [fold_sql(v) for v in flt.values if str(v) != ""]
+        needles = [fold_value(str(v)) for v in flt.values if str(v) != ""]
         if not needles:
             return "1"
         indexed = QUICK_COLUMNS.get(expr)

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from mluvii_tui.text import fold
-
-#: Query languages when none are given: Czech plus English.
-DEFAULT_LANGUAGES: tuple[str, ...] = ("cs", "en")
+from mluvii_tui.query.analysis import configured_languages, fold_word, word_terms
 
 #: A word as the unicode61 tokenizer sees it (letters and digits; "_" separates).
 WORD_RE = re.compile(r"[^\W_]+")
@@ -24,74 +20,10 @@ class SearchSyntaxError(ValueError):
     """The search text cannot be read; ``str(exc)`` is one line for the status bar."""
 
 
-# -- words and lemmas -------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _supported() -> frozenset[str]:
-    from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
-
-    return frozenset(SUPPORTED_LANGUAGES)
-
-
-@lru_cache(maxsize=256)
-def session_languages(language: str | None) -> tuple[str, ...]:
-    """Lemmatiser languages for a session language ("cs-CZ" -> ("cs", "en")); unknown -> cs+en."""
-    code = (language or "").strip().lower().replace("_", "-").split("-")[0]
-    if code and code != "en" and code in _supported():
-        return (code, "en")
-    if code == "en":
-        return ("en",)
-    return DEFAULT_LANGUAGES
-
-
-@lru_cache(maxsize=500_000)
-def fold_word(word: str) -> str:
-    return word.lower() if word.isascii() else fold(word)
-
-
-#: Longer "words" (hashes, URLs run together, a customer's 100,000-character line) are not
-#: lemmatised: no dictionary has them, and affix search on them costs seconds.
-MAX_LEMMA_WORD = 32
-
-
-@lru_cache(maxsize=1)
-def _lemmatizer():  # type: ignore[no-untyped-def]
-    # Dictionary lookup + rules, without greedy affix decomposition: the greedy search took
-    # ~0.1 s per unknown word (measured: 190 s to index 300 sessions), this takes ~0.1 ms.
-    from simplemma import Lemmatizer
-    from simplemma.strategies import DefaultStrategy
-
-    return Lemmatizer(lemmatization_strategy=DefaultStrategy(greedy=False))
-
-
-@lru_cache(maxsize=500_000)
-def _lemma(word: str, lang: str) -> str:
-    if len(word) > MAX_LEMMA_WORD:
-        return word
-    # simplemma loads a language's dictionary lazily (~0.3-0.6 s each, once per process).
-    return _lemmatizer().lemmatize(word, lang=lang)
-
-
-@lru_cache(maxsize=500_000)
-def word_lemmas(word: str, languages: tuple[str, ...] = DEFAULT_LANGUAGES) -> frozenset[str]:
-    """Folded lemmas of a lower-case word (as written and folded) that differ from its fold."""
-    folded = fold_word(word)
-    if len(word) < 2 or any(ch.isdigit() for ch in word):
-        return frozenset()
-    out: set[str] = set()
-    for lang in languages:
-        for cand in {word, folded}:
-            lemma = fold_word(_lemma(cand, lang).lower())
-            if lemma != folded and lemma:
-                out.add(lemma)
-    return frozenset(out)
-
-
-def _roots(word: str, languages: tuple[str, ...]) -> frozenset[str]:
-    """Every index term a word stands for: its fold and its folded lemmas."""
+def _roots(word: str) -> frozenset[str]:
+    """The terms a word matches in the surface and lemma columns: its fold and its lemmas."""
     low = word.lower()
-    return word_lemmas(low, languages) | {fold_word(low)}
+    return word_terms(low).lemmas | {fold_word(low)}
 
 
 @dataclass(frozen=True)
@@ -100,6 +32,7 @@ class Term:
     raw: str  # as the user typed it (for messages)
     words: tuple[str, ...]  # folded word tokens
     roots: frozenset[str] = frozenset()  # single word: its fold + folded lemmas
+    stems: frozenset[str] = frozenset()  # single word: its stems (the ``stems`` column)
     negated: bool = False  # under the right side of NOT: not highlighted
 
 
@@ -108,11 +41,7 @@ class CompiledSearch:
     text: str
     match: str  # the FTS5 MATCH string built from validated tokens
     terms: tuple[Term, ...] = field(default=())
-    languages: tuple[str, ...] = DEFAULT_LANGUAGES
-
-    def lemmas_for(self, word: str) -> frozenset[str]:
-        """The index terms (fold + lemmas) a query word stands for."""
-        return _roots(word, self.languages)
+    languages: tuple[str, ...] = ()  # the analysis languages it was compiled with
 
 
 def _quote(token: str) -> str:
@@ -156,7 +85,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _make_term(kind: str, raw: str, languages: tuple[str, ...]) -> Term | None:
+def _make_term(kind: str, raw: str) -> Term | None:
     if kind == "phrase":
         words = tuple(fold_word(w.lower()) for w in WORD_RE.findall(raw))
         if not words:
@@ -174,7 +103,8 @@ def _make_term(kind: str, raw: str, languages: tuple[str, ...]) -> Term | None:
     if not words:
         return None  # punctuation only: ignored
     if len(words) == 1:
-        return Term("word", raw, words, _roots(WORD_RE.findall(body)[0], languages))
+        word = WORD_RE.findall(body)[0]
+        return Term("word", raw, words, _roots(word), word_terms(word.lower()).stems)
     return Term("phrase", raw, words)  # e-mail, shop.cz: the parts in a row
 
 
@@ -183,10 +113,9 @@ def _shown(raw: str) -> str:
 
 
 class _Parser:
-    def __init__(self, tokens: list[tuple[str, str]], languages: tuple[str, ...]) -> None:
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
         self.tokens = tokens
         self.pos = 0
-        self.languages = languages
         self.terms: list[Term] = []
 
     def peek(self) -> tuple[str, str] | None:
@@ -269,17 +198,18 @@ class _Parser:
         self.take()
         if kind == "(":
             inner = self.or_expr(negated)
-            if self.peek() is None or self.peek()[0] != ")":
+            closing = self.peek()
+            if closing is None or closing[0] != ")":
                 raise SearchSyntaxError("missing ): every ( needs a closing )")
             self.take()
             if inner is None:
                 raise SearchSyntaxError("empty parentheses: put words inside ( )")
             return inner
-        term = _make_term("phrase" if kind == "phrase" else "term", raw, self.languages)
+        term = _make_term("phrase" if kind == "phrase" else "term", raw)
         if term is None:
             return None
         if negated:
-            term = Term(term.kind, term.raw, term.words, term.roots, True)
+            term = Term(term.kind, term.raw, term.words, term.roots, term.stems, True)
         self.terms.append(term)
         if len(self.terms) > MAX_TERMS:
             raise SearchSyntaxError(f"too many search words (at most {MAX_TERMS})")
@@ -292,34 +222,38 @@ def _term_match(term: Term) -> str:
     if term.kind == "phrase":
         return "surface:" + _quote(" ".join(term.words))
     alts = [term.words[0], *sorted(term.roots - {term.words[0]})]
-    if len(alts) == 1:
-        return _quote(alts[0])
-    return "(" + " OR ".join(_quote(a) for a in alts) + ")"
+    match = "{surface lemmas}: (" + " OR ".join(_quote(a) for a in alts) + ")"
+    if term.stems:
+        stems = " OR ".join(_quote(s) for s in sorted(term.stems))
+        match = f"({match} OR stems: ({stems}))"
+    return match
 
 
-def compile_search(text: str, languages: tuple[str, ...] | None = None) -> CompiledSearch:
+def compile_search(text: str) -> CompiledSearch:
     """Parse a search; raises SearchSyntaxError (one line) for text that cannot be searched."""
-    langs = tuple(languages) if languages else DEFAULT_LANGUAGES
     raw = str(text)
     if not raw.strip():
         raise SearchSyntaxError("nothing to search for: type a word")
     if len(raw) > MAX_QUERY_CHARS:
         raise SearchSyntaxError(f"search is too long (at most {MAX_QUERY_CHARS} characters)")
-    parser = _Parser(_tokens(raw), langs)
+    parser = _Parser(_tokens(raw))
     match = parser.parse()
-    return CompiledSearch(raw, match, tuple(parser.terms), langs)
+    return CompiledSearch(raw, match, tuple(parser.terms), configured_languages())
 
 
 # -- highlighting -----------------------------------------------------------------------------
 
 
-def highlight_terms(
-    compiled: CompiledSearch, text: str, language: str | None = None
-) -> list[tuple[int, int]]:
+def _word_hit(term: Term, folded: str, token: str) -> bool:
+    if folded == term.words[0]:
+        return True
+    if _roots(token) & term.roots:
+        return True
+    return bool(term.stems and word_terms(token.lower()).stems & term.stems)
+
+
+def highlight_terms(compiled: CompiledSearch, text: str) -> list[tuple[int, int]]:
     """Sorted, non-overlapping ``(start, end)`` character spans of the hits in ``text``."""
-    langs = compiled.languages
-    if language:
-        langs = tuple(dict.fromkeys((*session_languages(language), *langs)))
     tokens = [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(text)]
     folded = [fold_word(tok.lower()) for _, _, tok in tokens]
     spans: list[tuple[int, int]] = []
@@ -329,7 +263,7 @@ def highlight_terms(
         size = len(term.words)
         for i in range(len(tokens) - size + 1):
             if term.kind == "word":
-                if folded[i] == term.words[0] or _roots(tokens[i][2], langs) & term.roots:
+                if _word_hit(term, folded[i], tokens[i][2]):
                     spans.append((tokens[i][0], tokens[i][1]))
                 continue
             window = folded[i : i + size]

@@ -144,11 +144,11 @@ def parse_local_datetime(text: str, tz: tzinfo | None = None) -> datetime:
             continue
         return parsed.replace(tzinfo=zone)
     try:
-        parsed = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
+        iso = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
     except ValueError:
-        parsed = None
-    if parsed is not None:
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+        pass
+    else:
+        return iso if iso.tzinfo else iso.replace(tzinfo=zone)
     shown = raw if len(raw) <= 40 else raw[:39] + "…"
     if any(ch.isdigit() for ch in raw) and ("-" in raw or "." in raw):
         return _explain_invalid(raw, shown)

@@ -55,7 +55,7 @@ def plan_where(
             compiled = _compile_search(query.search)
         except ValueError as exc:
             raise QueryError(str(exc)) from None
-        if compiled is not None and getattr(compiled, "match", ""):
+        if compiled is not None and compiled.match:
             sql, values = _search_sql(compiled)
             parts.append(f"({sql})")
             args.extend(values)

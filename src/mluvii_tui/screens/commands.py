@@ -1,5 +1,5 @@
-"""Command palette entries for the Sessions screen: filter a column, search, quick filter,
-clear filters, saved views. The app adds ``COMMANDS = App.COMMANDS | {SessionCommands}``."""
+"""Command palette entries that depend on the data: filter a given column, recall a saved view.
+The fixed commands (search, export, columns, ...) come from the keymap (screens/keys.py)."""
 
 from __future__ import annotations
 
@@ -47,16 +47,6 @@ class SessionCommands(Provider):
                     "Open the filter popup of this column",
                 )
             )
-        commands += [
-            ("Search in content", screen.action_search_content, "Full-text search in messages"),
-            ("Quick filter", screen.action_quick_filter, "Narrow by text across visible columns"),
-            ("Clear all filters", screen.action_clear_filters, "Remove filters, quick, search"),
-            ("Save current view", screen.action_save_view, "Name the filters, columns and sort"),
-            ("Export…", screen.action_export, "CSV or HTML of the filtered list"),
-            ("Export this session…", screen.action_export_session, "One session as HTML/JSON"),
-            ("Columns…", screen.action_choose_columns, "Show, hide and order columns"),
-            ("Switch History / Live", screen.action_toggle_view, "Ended or ongoing sessions"),
-        ]
         try:
             names = view_names(self.app.profile)  # type: ignore[attr-defined]
         except Exception:

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from mluvii_tui.keymap.commands import bindings
 from mluvii_tui.query.columns import BASIC_COLUMNS, column_by_id
 from mluvii_tui.query.types import SessionQuery, SortKey
 
@@ -39,9 +40,11 @@ class SyncStateChanged(Message):
         error: str | None = None,
         done: bool = False,
         phase: str = "",
+        note: str = "",
     ) -> None:
         super().__init__()
         self.phase = phase
+        self.note = note  # e.g. "1 session skipped: <why>": shown with the outcome
         self.running = running
         self.sessions = sessions
         self.pages = pages
@@ -50,20 +53,8 @@ class SyncStateChanged(Message):
 
 
 class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("v", "toggle_view", "History/Live", id="sessions.toggle_view"),
-        Binding("c", "choose_columns", "Columns", id="sessions.columns"),
-        Binding("d", "toggle_detail", "Detail", id="sessions.toggle_detail"),
-        Binding("z", "maximize_detail", "Max detail", show=False, id="sessions.maximize_detail"),
-        Binding("escape", "back", "Back", show=False, id="sessions.back"),
-        Binding("r", "resync", "Sync", id="sessions.sync"),
-        Binding("ctrl+s,e", "export", "Export", id="sessions.export"),
-        Binding("E", "export_session", "Export session", show=False, id="sessions.export_one"),
-        *(
-            Binding(str(n), f"detail_tab({n})", f"Tab {n}", show=False, id=f"sessions.tab{n}")
-            for n in range(1, 7)
-        ),
-    ]
+    KEYMAP_SCOPE = "sessions"
+    BINDINGS: ClassVar[list[BindingType]] = bindings("sessions")
 
     def __init__(self) -> None:
         super().__init__()
@@ -86,12 +77,15 @@ class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
         yield Static(id="status-line")
         yield from self.compose_filters_top()
         with Horizontal(id="sessions-body"):
-            yield SessionTable(app.store, columns, query, id="sessions-table")
+            yield SessionTable(
+                app.store, columns, query, id="sessions-table", widths=self._restore_widths()
+            )
             detail = _make_detail()
             if detail is not None:
                 yield detail
         yield from self.compose_filters_bottom()
-        yield Footer()
+        # compact, no palette hint: the table's keys, ? Help and q Quit fit in 80 columns
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one(SessionTable)
@@ -125,6 +119,20 @@ class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
         if not columns:
             columns = [column_by_id(c) for c in BASIC_COLUMNS]
         return columns, "; ".join(notices) or None
+
+    def _restore_widths(self) -> dict[str, int]:
+        from mluvii_tui.config.settings import load_state
+
+        state, _ = load_state(self.mluvii.profile)
+        widths = state.get("widths")
+        if not isinstance(widths, dict):
+            return {}
+        return {str(k): v for k, v in widths.items() if isinstance(v, int) and 3 <= v <= 500}
+
+    def on_session_table_widths_changed(self, event: SessionTable.WidthsChanged) -> None:
+        from mluvii_tui.config.settings import update_state
+
+        update_state(self.mluvii.profile, widths=event.widths)
 
     def _restore_sort(self) -> SortKey:
         from mluvii_tui.config.settings import load_state
@@ -173,7 +181,10 @@ class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
 
     def action_toggle_view(self) -> None:
         table = self.query_one(SessionTable)
-        view = "live" if table.query.view == "history" else "history"
+        self.action_show_view("live" if table.query.view == "history" else "history")
+
+    def action_show_view(self, view: str) -> None:
+        table = self.query_one(SessionTable)
         table.set_query(replace(table.query, view=view))
         self._update_status()
         if view == "live" and self.mluvii.client is not None:
@@ -237,6 +248,10 @@ class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
             self._sync_text = f"syncing… {event.sessions:,} sessions"
         else:
             self._sync_text = f"synced {self.mluvii.now():%H:%M}"
+        if event.note and not event.error:
+            self._sync_text += f" · {event.note}"
+            if event.done:
+                self.notify(event.note, title="Sync", severity="warning", markup=False)
         if event.pages or event.done:
             self.query_one(SessionTable).reload()
         self._update_status()
@@ -255,6 +270,19 @@ class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
         narrow = server_filter_for(query, now=self.mluvii.now)
         if narrow is not None:
             self.mluvii.run_sync(narrow)
+
+    def filter_description(self) -> str:
+        """What the table shows, in words (for the stats view and exports)."""
+        from mluvii_tui.query.filterdesc import describe_filter
+
+        query = self.query_one(SessionTable).query
+        parts = [VIEW_LABELS.get(query.view, query.view)]
+        parts += [describe_filter(f, column_by_id(f.column, ()), 40) for f in query.filters]
+        if query.quick.strip():
+            parts.append(f"quick “{query.quick.strip()}”")
+        if query.search.strip():
+            parts.append(f"search “{query.search.strip()}”")
+        return " · ".join(parts)
 
     def _update_status(self) -> None:
         table = self.query_one(SessionTable)
@@ -322,11 +350,17 @@ class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
             self._detail_open = True
             self._apply_detail_layout()
             detail.show(self.query_one(SessionTable).current_session_id)
-        detail.action_tab(TABS[number - 1])
-        if not (self._detail_max or self.size.width < NARROW):
-            self.query_one(SessionTable).focus()  # keep moving through sessions with the keys
+        detail.action_tab(TABS[number - 1])  # focus moves into the tab: its keys work at once
 
     def action_back(self) -> None:
+        """esc: from inside the pane back to the table; from the table, close the pane."""
+        detail = self._detail()
+        table = self.query_one(SessionTable)
+        focused = self.focused
+        in_detail = detail is not None and focused is not None and detail in focused.ancestors
+        if self._detail_open and in_detail and table.display:
+            table.focus()
+            return
         if self._detail_open:
             self._detail_open = False
             self._detail_max = False

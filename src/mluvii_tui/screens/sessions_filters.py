@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Label
 
+from mluvii_tui.keymap.commands import bindings
 from mluvii_tui.query.columns import column_by_id
 from mluvii_tui.query.filterdesc import describe_filter, to_session_filter
 from mluvii_tui.query.types import Filter, SessionQuery
@@ -92,9 +93,8 @@ def chip_text(flt: Filter, column: Any) -> str:
 class FilterInput(Input):
     """The bottom line's input (quick filter or search); escape is its own."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", show=False, id="filter_input.close"),
-    ]
+    KEYMAP_SCOPE = "filter_input"
+    BINDINGS: ClassVar[list[BindingType]] = bindings("filter_input")
 
     class Closed(Message):
         pass
@@ -113,14 +113,7 @@ class SessionFiltersMixin(Screen[None]):
     #: Command palette entries while this screen is shown (the app needs no change for them).
     COMMANDS: ClassVar[set[Any]] = {SessionCommands}
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f", "filter_column", "Filter", id="filters.column"),
-        Binding("slash", "quick_filter", "Quick filter", id="filters.quick"),
-        Binding("s", "search_content", "Search", id="filters.search"),
-        Binding("F", "focus_filter_bar", "Filters", show=False, id="filters.bar"),
-        Binding("w", "saved_views", "Views", show=False, id="filters.views"),
-        Binding("W", "save_view", "Save view", show=False, id="filters.save_view"),
-    ]
+    # its keys are in the keymap, scope "sessions" (keymap/commands.py)
 
     _input_mode: str = ""  # "" | "quick" | "search"
     _search_before: str = ""

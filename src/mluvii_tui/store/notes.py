@@ -1,5 +1,9 @@
-"""Notes of sessions in the store: sent ones cached from the server, pending ones queued with an
-idempotency key until the server accepts them (the outbox). Mixed into ``SessionStore``."""
+"""Notes of sessions in the store: the server's notes, cached like everything else here.
+
+Notes the user typed and the server has not accepted yet do NOT live here (the store is a
+disposable cache): they wait in the outbox file (``outbox_store.PendingNotes``, state dir).
+Older versions kept them here as ``state = 'pending'`` rows; ``pending_notes`` and
+``forget_pending_notes`` let the outbox adopt those once. Mixed into ``SessionStore``."""
 
 from __future__ import annotations
 
@@ -54,7 +58,8 @@ class NotesMixin:
         user_id: int | None = None,
         now: datetime | None = None,
     ) -> str:
-        """Queue a note to send; returns its idempotency key (send it as Idempotency-Key)."""
+        """A pending note as versions before the outbox file kept it (in the cache). Only for
+        building such an old cache: new notes go to ``PendingNotes``. Returns its key."""
         key = str(uuid.uuid4())
         created = _ts(now or datetime.now(UTC))
         with self._lock:
@@ -66,6 +71,7 @@ class NotesMixin:
         return key
 
     def pending_notes(self, session_id: int | None = None) -> list[StoredNote]:
+        """Pending notes an older version left in this cache (the outbox adopts them)."""
         sql = "SELECT * FROM notes WHERE state = 'pending'"
         args: tuple[Any, ...] = ()
         if session_id is not None:
@@ -74,27 +80,32 @@ class NotesMixin:
         with self._reading() as conn:
             return [self._note(r) for r in conn.execute(sql + " ORDER BY local_id", args)]
 
-    def mark_note_sent(self, idempotency_key: str, note: SessionNote | None = None) -> None:
-        """The server accepted the pending note: keep its id/author/created from the answer."""
-        with self._lock:
-            conn = self._conn()
-            if note is None:
-                conn.execute(
-                    "UPDATE notes SET state = 'sent' WHERE idempotency_key = ?",
-                    (idempotency_key,),
-                )
-                return
+    def forget_pending_notes(self, keys: Iterable[str | None]) -> None:
+        """Drop old pending rows once the outbox file holds them."""
+        with self._writing() as conn:
+            conn.executemany(
+                "DELETE FROM notes WHERE state = 'pending' AND idempotency_key = ?",
+                [(k,) for k in keys if k],
+            )
+
+    def cache_sent_note(self, session_id: int, key: str, note: SessionNote) -> None:
+        """The server accepted a note from the outbox: cache its answer like the other notes."""
+        with self._writing() as conn:
             conn.execute(
-                "UPDATE notes SET state = 'sent', id = ?, author = coalesce(?, author),"
-                " user_id = coalesce(?, user_id), created = coalesce(?, created),"
-                " note = ? WHERE idempotency_key = ?",
+                "DELETE FROM notes WHERE idempotency_key = ? OR (session_id = ? AND id = ?)",
+                (key, session_id, None if note.id is None else str(note.id)),
+            )
+            conn.execute(
+                "INSERT INTO notes (id, session_id, note, author, user_id, created, state,"
+                " idempotency_key) VALUES (?, ?, ?, ?, ?, ?, 'sent', ?)",
                 (
                     None if note.id is None else str(note.id),
+                    session_id,
+                    note.note,
                     note.author,
                     note.user_id,
                     _ts(note.created),
-                    note.note,
-                    idempotency_key,
+                    key,
                 ),
             )
 

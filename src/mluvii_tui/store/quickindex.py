@@ -44,10 +44,12 @@ TABLES: list[str] = [
 ]
 
 #: INSERT OR REPLACE deletes the old row without firing DELETE triggers (recursive_triggers is
-#: off), so the insert trigger forgets any previous entry of the id itself.
+#: off), so the insert trigger forgets any previous entry of the id itself. Updates of other
+#: columns (is_live, ...) fire nothing.
 TRIGGERS: list[str] = [
     f"CREATE TRIGGER quick_ai AFTER INSERT ON sessions BEGIN {_FORGET_NEW} {_ADD_NEW} END",
-    f"CREATE TRIGGER quick_au AFTER UPDATE ON sessions BEGIN {_FORGET_OLD} {_FORGET_NEW}"
+    f"CREATE TRIGGER quick_au AFTER UPDATE OF {', '.join(QUICK_FIELDS)} ON sessions"
+    f" BEGIN {_FORGET_OLD} {_FORGET_NEW}"
     f" {_ADD_NEW} END",
     f"CREATE TRIGGER quick_ad AFTER DELETE ON sessions BEGIN {_FORGET_OLD} END",
 ]

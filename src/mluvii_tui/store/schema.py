@@ -162,7 +162,7 @@ def migrate(conn: sqlite3.Connection, path: str = "") -> int:
 
     ``conn`` must be in autocommit mode (``isolation_level=None``): each step is one transaction.
     """
-    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    found = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if found > SCHEMA_VERSION:
         where = f" ({path})" if path else ""
         raise StoreVersionError(

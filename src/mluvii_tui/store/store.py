@@ -11,30 +11,29 @@ import contextlib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from mluvii_tui.query import search as _search
-from mluvii_tui.query.columns import column_by_id
 from mluvii_tui.query.filters import register_functions as _register_functions
-from mluvii_tui.query.layout import INDEXED_FIELDS, LIST_SEP
 from mluvii_tui.query.runner import QueryRunner
 from mluvii_tui.query.types import SessionQuery
 
 from ..api.models import SessionModel, parse_session
+from .distinct import distinct_values
 from .notes import NotesMixin, StoredNote, _dt, _ts
+from .recover import HealthMixin, is_damage, survives
 from .rows import (
     ROW_INDEX,
     SessionRecord,
     SessionRow,
-    build_record,
     compress,
     decompress,
     model_from_row,
 )
 from .schema import SESSION_FIELDS, configure, migrate
+from .upsert import BIND_ERRORS, UpsertResult, make_record, short_id, why_not_stored
 
 _FIELDS_SQL = ", ".join(SESSION_FIELDS)
 _INSERT_SESSION = (
@@ -44,34 +43,10 @@ _INSERT_SESSION = (
 __all__ = ["SessionStore", "StoredNote", "UpsertResult", "_dt", "_ts"]
 
 _CHUNK = 500  # ids per IN (...) list
-#: distinct_values of a column without an index looks at the newest this many sessions only.
-_DISTINCT_SAMPLE = 200_000
 
 
-@dataclass
-class UpsertResult:
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0  # items that were not sessions at all (no usable id)
-
-    def __add__(self, other: UpsertResult) -> UpsertResult:
-        return UpsertResult(
-            self.inserted + other.inserted,
-            self.updated + other.updated,
-            self.unchanged + other.unchanged,
-            self.skipped + other.skipped,
-        )
-
-    @property
-    def written(self) -> int:
-        return self.inserted + self.updated
-
-
-def _distinct_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+class StoreDamaged(RuntimeError):
+    """A write to a damaged cache (one-line message; the next start rebuilds the cache)."""
 
 
 def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
@@ -79,13 +54,17 @@ def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
         yield items[i : i + size]
 
 
-class SessionStore(NotesMixin):
+class SessionStore(HealthMixin, NotesMixin):
     """``now``: the clock that time presets in filters ("last 7 days") resolve against when a
     query runs: a callable returning an aware datetime (e.g. ``MluviiApp.now``), a fixed
-    datetime, or None for the real clock. It may also be set later (``store.now = ...``)."""
+    datetime, or None for the real clock. It may also be set later (``store.now = ...``).
+    ``index_progress(done, total)``: told how a one-time rebuild of the search index goes."""
 
     def __init__(
-        self, path: str | Path, now: Callable[[], datetime] | datetime | None = None
+        self,
+        path: str | Path,
+        now: Callable[[], datetime] | datetime | None = None,
+        index_progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.path = str(path)
         self.now = now
@@ -100,10 +79,17 @@ class SessionStore(NotesMixin):
         self._shared: sqlite3.Connection | None = None
         self._counts: dict[Any, int] = {}
         self._closed = False
-        conn = self._conn()
-        migrate(conn, self.path)
-        for ddl in _search.FTS_SCHEMA:
-            conn.execute(ddl)
+        #: The first database error met while running (one line), and who to tell about it.
+        self.damage: str | None = None
+        self.on_damage: Callable[[str], None] | None = None
+        try:
+            conn = self._conn()
+            migrate(conn, self.path)
+            # Once after an upgrade (or a change of search languages): re-index, with progress.
+            _search.ensure_index(conn, index_progress)
+        except BaseException:
+            self.close()
+            raise
 
     # -- connections ---------------------------------------------------------------------
 
@@ -171,20 +157,54 @@ class SessionStore(NotesMixin):
     def upsert_sessions(
         self, sessions: Iterable[SessionModel | dict[str, Any]], *, batch_size: int = 500
     ) -> UpsertResult:
-        """Insert or update sessions (models or API JSON dicts); unchanged content is skipped."""
+        """Insert or update sessions (models or API JSON dicts); unchanged content is skipped.
+
+        A record that cannot be stored is skipped and counted (``skipped``, ``problems``), never
+        the batch; a damaged cache raises ``StoreDamaged`` with one line."""
+        try:
+            return self._upsert(sessions, batch_size)
+        except sqlite3.DatabaseError as exc:
+            raise StoreDamaged(self.report_damage(exc)) from None
+
+    def _upsert(
+        self, sessions: Iterable[SessionModel | dict[str, Any]], batch_size: int
+    ) -> UpsertResult:
         result = UpsertResult()
         batch: dict[int, SessionRecord] = {}
         for item in sessions:
             model = item if isinstance(item, SessionModel) else parse_session(item)
             if model is None:
-                result.skipped += 1
+                result.skip("not a session (no usable id)")
                 continue
-            batch[model.id] = build_record(model)
+            record, why = make_record(model)
+            if record is None:
+                result.skip(f"session {short_id(model.id)}: {why}")
+                continue
+            batch[model.id] = record
             if len(batch) >= batch_size:
-                result += self._write(list(batch.values()))
+                result += self._write_batch(list(batch.values()))
                 batch = {}
         if batch:
-            result += self._write(list(batch.values()))
+            result += self._write_batch(list(batch.values()))
+        return result
+
+    def _write_batch(self, records: list[SessionRecord]) -> UpsertResult:
+        """One transaction for the batch; when a record cannot be bound (a number SQLite cannot
+        hold, a lone surrogate...), the batch is rolled back and written one record at a time,
+        skipping only the records that fail."""
+        try:
+            return self._write(records)
+        except BIND_ERRORS as exc:
+            if is_damage(exc):
+                raise
+        result = UpsertResult()
+        for record in records:
+            try:
+                result += self._write([record])
+            except BIND_ERRORS as exc:
+                if is_damage(exc):
+                    raise
+                result.skip(f"session {short_id(record.id)}: {why_not_stored(exc)}")
         return result
 
     def _write(self, records: list[SessionRecord]) -> UpsertResult:
@@ -216,8 +236,8 @@ class SessionStore(NotesMixin):
             next_rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM activities").fetchone()[
                 0
             ]
-            acts = []
-            texts = []
+            acts: list[tuple[Any, ...]] = []
+            texts: list[tuple[int, int, str | None, str]] = []
             for r in todo:
                 base = next_rowid + 1
                 next_rowid += len(r.activities)
@@ -252,6 +272,7 @@ class SessionStore(NotesMixin):
 
     # -- reading sessions ----------------------------------------------------------------
 
+    @survives(lambda s, a, k: None)
     def get_session(self, session_id: int) -> SessionModel | None:
         """The session as the API sent it (from ``raw``); None when unknown."""
         with self._reading() as conn:
@@ -269,16 +290,19 @@ class SessionStore(NotesMixin):
     def _runner(self, conn: sqlite3.Connection) -> QueryRunner:
         return QueryRunner(conn, self._counts, self.now)
 
+    @survives(lambda s, a, k: 0)
     def count(self, query: SessionQuery) -> int:
         with self._reading() as conn:
             return self._runner(conn).count(query)
 
+    @survives(lambda s, a, k: [])
     def window(self, query: SessionQuery, offset: int, limit: int) -> list[SessionRow]:
         """Rows ``offset .. offset+limit`` of the query in its sort order (with their params)."""
         with self._reading() as conn:
             ids = self._runner(conn).window_ids(query, offset, limit)
             return self._rows(conn, ids)
 
+    @survives(lambda s, a, k: [])
     def rows(self, session_ids: list[int]) -> list[SessionRow]:
         """SessionRows of the given ids, in the given order (unknown ids left out)."""
         with self._reading() as conn:
@@ -302,76 +326,43 @@ class SessionStore(NotesMixin):
                     params.setdefault(sid, {})[name] = value
         return [SessionRow(by_id[i], ROW_INDEX, params.get(i, {})) for i in ids if i in by_id]
 
+    @survives(lambda s, a, k: None)
     def position_of(self, query: SessionQuery, session_id: int) -> int | None:
         with self._reading() as conn:
             return self._runner(conn).position_of(query, session_id)
 
+    @survives(lambda s, a, k: [])
     def param_names(self) -> list[str]:
         with self._reading() as conn:
             return [r[0] for r in conn.execute("SELECT name FROM param_names ORDER BY name")]
 
+    def stats(self, query: SessionQuery, offset_s: int) -> Any:
+        """``query.stats.Stats`` of what ``query`` selects (times at UTC offset ``offset_s``)."""
+        from mluvii_tui.query.stats import session_stats
+
+        with self._reading() as conn:
+            return session_stats(conn, query, self.now, offset_s)
+
+    @survives(lambda s, a, k: 0)
     def total(self) -> int:
         with self._reading() as conn:
             return self._runner(conn).total()
 
+    @survives(lambda s, a, k: [])
     def distinct_values(self, column_id: str, limit: int = 200) -> list[str]:
-        """Distinct non-empty values of a registry column (``param:<name>`` too), most frequent
-        first; list columns (operators, groups, chatbots, tags) give their individual names.
-
-        Only registry column expressions are written into SQL; the parameter name and the
-        limit are bound. Columns without an index are sampled from the newest
-        ``_DISTINCT_SAMPLE`` sessions (the frequencies of a recent window). Unknown column: [].
-        """
-        col = column_by_id(column_id)
-        limit = max(0, int(limit))
-        if col is None or limit == 0:
-            return []
-        if col.param is not None:
-            sql = (
-                "SELECT value, count(*) AS n FROM params WHERE name = ? AND value IS NOT NULL"
-                " AND value <> '' GROUP BY value ORDER BY n DESC, value LIMIT ?"
-            )
-            with self._reading() as conn:
-                return [str(v) for v, _ in conn.execute(sql, (col.param, limit))]
-        if col.field == "operators":  # the child table holds one row per member, indexed
-            sql = (
-                "SELECT name, count(DISTINCT session_id) AS n FROM operators"
-                " WHERE name IS NOT NULL AND name <> '' GROUP BY name ORDER BY n DESC, name"
-                " LIMIT ?"
-            )
-            with self._reading() as conn:
-                return [str(v) for v, _ in conn.execute(sql, (limit,))]
-        field = col.field
-        source = "sessions"
-        if field not in INDEXED_FIELDS:
-            source = f"(SELECT {field} FROM sessions ORDER BY id DESC LIMIT {_DISTINCT_SAMPLE})"
-        is_list = col.kind in ("person", "ids") or field == "tags"
-        sql = (
-            f"SELECT {field}, count(*) AS n FROM {source}"  # registry field name, not user text
-            f" WHERE {field} IS NOT NULL AND {field} <> '' GROUP BY {field} ORDER BY n DESC"
-        )
-        if not is_list:
-            sql += " LIMIT ?"
+        """Distinct non-empty values of a registry column, most frequent first (distinct.py)."""
         with self._reading() as conn:
-            rows = conn.execute(sql, (limit,) if not is_list else ()).fetchall()
-        if not is_list:
-            return [_distinct_text(v) for v, _ in rows]
-        counts: dict[str, int] = {}
-        for value, n in rows:
-            for member in str(value).split(LIST_SEP):
-                member = member.strip()
-                if member:
-                    counts[member] = counts.get(member, 0) + n
-        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
-        return [m for m, _ in ordered[:limit]]
+            return distinct_values(conn, column_id, limit)
 
     # -- meta ----------------------------------------------------------------------------
 
+    @survives(lambda s, a, k: k.get("default", a[1] if len(a) > 1 else None))
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         with self._reading() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row is not None else default
 
+    @survives(lambda s, a, k: None)
     def set_meta(self, key: str, value: str | None) -> None:
         with self._lock:
             self._conn().execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from mluvii_tui.api.enums import LIVE_STATUSES
 from mluvii_tui.api.filters import DateTimeFilter, SessionFilter
+from mluvii_tui.api.transport import WAIT_LISTENER
 from mluvii_tui.store.store import SessionStore, UpsertResult
+from mluvii_tui.store.upsert import MAX_PROBLEMS
 
 if TYPE_CHECKING:  # pragma: no cover
     from mluvii_tui.api.client import MluviiClient
@@ -35,6 +37,10 @@ class SyncProgress:
     unchanged: int = 0
     skipped: int = 0
     done: bool = False
+    problems: list[str] = field(default_factory=list)  # why records were skipped (first few)
+    #: While the transport waits before retrying (e.g. "rate limited by the server, next try
+    #: at 12:03:04"); empty when it does not wait.
+    waiting: str = ""
 
     def add(self, res: UpsertResult, received: int) -> None:
         self.pages += 1
@@ -42,15 +48,34 @@ class SyncProgress:
         self.inserted += res.inserted
         self.updated += res.updated
         self.unchanged += res.unchanged
-        self.skipped += res.skipped
+        self.skip(res.skipped, res.problems)
+
+    def skip(self, count: int, problems: list[str]) -> None:
+        self.skipped += count
+        self.problems = (self.problems + problems)[:MAX_PROBLEMS]
+
+    @property
+    def skipped_text(self) -> str:
+        """``"1 session skipped: <why>"`` (the first reason), or "" when none was skipped."""
+        if not self.skipped:
+            return ""
+        noun = "session" if self.skipped == 1 else "sessions"
+        why = f": {self.problems[0]}" if self.problems else ""
+        more = f" (and {len(self.problems) - 1} more reasons)" if len(self.problems) > 1 else ""
+        return f"{self.skipped} {noun} skipped{why}{more}"
 
     @property
     def text(self) -> str:
         state = "synced" if self.done else "syncing"
-        return (
+        line = (
             f"{state}: {self.sessions} sessions in {self.pages} pages "
             f"({self.inserted} new, {self.updated} changed, {self.unchanged} unchanged)"
         )
+        if self.skipped:
+            line += f"; {self.skipped_text}"
+        if self.waiting and not self.done:
+            line += f"; {self.waiting}"
+        return line
 
 
 @dataclass
@@ -75,10 +100,15 @@ async def _pull(
     page_size: int,
 ) -> set[int]:
     seen: set[int] = set()
+    not_sessions = client.skipped_items
     async for page in client.iter_sessions(filters, page_size=page_size):
         seen.update(s.id for s in page)
         res = await asyncio.to_thread(store.upsert_sessions, page)
-        result.add(res, len(page))
+        bad = client.skipped_items - not_sessions  # items of the page that were no sessions
+        not_sessions = client.skipped_items
+        result.add(res, len(page) + bad)
+        if bad:
+            result.skip(bad, ["not a session (no usable id)"])
         if progress is not None:
             progress(dataclasses.replace(result))
     return seen
@@ -107,7 +137,17 @@ async def sync_history(
     else:
         since = base.created.min
     result = SyncResult(since=since)
-    await _pull(client, store, base, result, progress, page_size)
+
+    def waiting(text: str) -> None:  # the transport waits before a retry, or goes on
+        result.waiting = text
+        if progress is not None:
+            progress(dataclasses.replace(result))
+
+    listening = WAIT_LISTENER.set(waiting)
+    try:
+        await _pull(client, store, base, result, progress, page_size)
+    finally:
+        WAIT_LISTENER.reset(listening)
     result.done = True
     result.finished = moment
     store.set_meta(META_LAST_SYNC, moment.isoformat())

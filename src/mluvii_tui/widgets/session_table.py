@@ -11,25 +11,29 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from mluvii_tui.keymap.commands import bindings
 from mluvii_tui.query.types import SessionQuery, SortKey
 from mluvii_tui.store.reader import Loaded, TableReader
 
+from .column_widths import MIN_WIDTH, fit_widths, natural_widths
 from .table_loading import QueryLoading
 from .table_model import GAP, ColumnLike, RowBlocks, header_line, row_line
 
 if TYPE_CHECKING:
     from mluvii_tui.store.store import SessionStore
+
+#: Cells one ``<``/``>`` press takes or gives.
+WIDTH_STEP = 2
 
 
 class SessionTable(QueryLoading, ScrollView, can_focus=True):
@@ -43,20 +47,8 @@ class SessionTable(QueryLoading, ScrollView, can_focus=True):
         "session-table--odd",
         "session-table--empty",
     }
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page_up"),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="table.page_down"),
-        Binding("home,g", "first", "First", show=False, id="table.first"),
-        Binding("end,G", "last", "Last", show=False, id="table.last"),
-        Binding("left,h", "column_left", "Column left", show=False, id="table.column_left"),
-        Binding("right,l", "column_right", "Column right", show=False, id="table.column_right"),
-        Binding("o", "sort_column", "Sort", id="table.sort"),
-        Binding("O", "sort_reverse", "Reverse sort", show=False, id="table.sort_reverse"),
-        Binding("enter", "open", "Open", show=False, id="table.open"),
-    ]
+    KEYMAP_SCOPE = "table"
+    BINDINGS: ClassVar[list[BindingType]] = bindings("table")
 
     class Highlighted(Message):
         """The cursor moved to another session (or to none)."""
@@ -83,6 +75,13 @@ class SessionTable(QueryLoading, ScrollView, can_focus=True):
             self.query = query
             self.message = message
 
+    class WidthsChanged(Message):
+        """The user resized a column (``<``/``>``) or reset the widths (``=``)."""
+
+        def __init__(self, widths: dict[str, int]) -> None:
+            super().__init__()
+            self.widths = widths
+
     class SortChanged(Message):
         def __init__(self, sort: SortKey) -> None:
             super().__init__()
@@ -100,8 +99,11 @@ class SessionTable(QueryLoading, ScrollView, can_focus=True):
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
+        widths: dict[str, int] | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self._width_overrides: dict[str, int] = dict(widths or {})
+        self._natural: list[int] = []
         self.source = source
         self._columns: list[ColumnLike] = list(columns)
         self.query: SessionQuery = query or SessionQuery()
@@ -157,10 +159,39 @@ class SessionTable(QueryLoading, ScrollView, can_focus=True):
     # -------------------------------------------------------------- layout
 
     def _layout_columns(self) -> None:
+        """Widths from the visible rows and the view's width (column_widths.py)."""
+        self._natural = natural_widths(self._columns, self._visible_rows())
+        self._apply_widths()
 
+    def _visible_rows(self) -> list[Any]:
+        if not self.is_mounted or self.row_count == 0:
+            return []
+        top = int(self.scroll_y)
+        rows = (self.row_at(i) for i in range(top, min(top + self._body_height, self.row_count)))
+        return [r for r in rows if r is not None]
+
+    def _grow_to_screen(self) -> None:
+        """After a scroll: widen columns whose newly visible values would be cut."""
+        natural = natural_widths(self._columns, self._visible_rows())
+        grown = [max(a, b) for a, b in zip(self._natural, natural, strict=False)]
+        if grown != self._natural and len(grown) == len(self._columns):
+            self._natural = grown
+            self._apply_widths()
+            self.refresh()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if int(old) != int(new):
+            self.call_later(self._grow_to_screen)
+
+    def _apply_widths(self) -> None:
+        view = self.scrollable_content_region.width if self.is_mounted else 0
+        if len(self._natural) != len(self._columns):
+            self._natural = natural_widths(self._columns, ())
+        self._widths = fit_widths(
+            self._columns, self._natural, view or 10_000, self._width_overrides
+        )
         self._offsets = []
-        # A column is at least as wide as its header plus a sort mark: headers stay readable.
-        self._widths = [max(c.width, min(cell_len(c.header), 24) + 2) for c in self._columns]
         x = 0
         for width in self._widths:
             self._offsets.append(x)
@@ -372,6 +403,35 @@ class SessionTable(QueryLoading, ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._move_cursor(self.cursor_row)
+        self._layout_columns()
+
+    # -------------------------------------------------------------- widths
+
+    @property
+    def column_widths(self) -> list[int]:
+        return list(self._widths)
+
+    def _resize_focused(self, delta: int) -> None:
+        column_id = self.focused_column_id
+        if column_id is None:
+            return
+        width = self._widths[min(self.cursor_col, len(self._widths) - 1)]
+        self._width_overrides[column_id] = max(width + delta, MIN_WIDTH)
+        self._apply_widths()
+        self.watch_cursor_col(self.cursor_col, self.cursor_col)
+        self.post_message(self.WidthsChanged(dict(self._width_overrides)))
+
+    def action_narrower(self) -> None:
+        self._resize_focused(-WIDTH_STEP)
+
+    def action_wider(self) -> None:
+        self._resize_focused(WIDTH_STEP)
+
+    def action_fit_columns(self) -> None:
+        self._width_overrides.clear()
+        self._layout_columns()
+        self.refresh()
+        self.post_message(self.WidthsChanged({}))
 
 
 _PLAIN = Style()

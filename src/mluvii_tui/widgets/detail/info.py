@@ -9,10 +9,10 @@ from typing import Any
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from mluvii_tui.keymap.commands import bindings
 from mluvii_tui.text import one_line
 
 from ...api.enums import LIVE_STATUSES, enum_text
@@ -142,9 +142,8 @@ def render_sections(data: list[tuple[str, list]]) -> Group:
 
 
 class InfoView(VerticalScroll, can_focus=True):
-    BINDINGS = [
-        Binding("y", "copy_link", "Copy link", id="info.copy_link"),
-    ]
+    KEYMAP_SCOPE = "info"
+    BINDINGS = bindings("info")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -163,7 +162,7 @@ class InfoView(VerticalScroll, can_focus=True):
 
     def action_copy_link(self) -> None:
         if self.link:
-            self.app.copy_to_clipboard(self.link)
-            self.notify("Copied the web-app link", timeout=2)
+            if self.app.copy_to_clipboard(self.link) is not False:  # False: the app said why
+                self.notify("Copied the web-app link", timeout=2)
         else:
             self.notify("No web-app link: the domain is not configured", severity="warning")

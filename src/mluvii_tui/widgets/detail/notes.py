@@ -7,12 +7,12 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Static, TextArea
 
 from mluvii_tui.domain.notes_outbox import NoteEntry
+from mluvii_tui.keymap.commands import bindings
 from mluvii_tui.text import clean, one_line
 
 from ...api.models import SessionModel
@@ -47,7 +47,8 @@ def session_notes(session: SessionModel) -> list[NoteEntry]:
 
 
 class NotesView(Vertical):
-    BINDINGS = [Binding("ctrl+s", "save", "Save note", id="notes.save")]
+    KEYMAP_SCOPE = "notes"
+    BINDINGS = bindings("notes")
 
     class Save(Message):
         """The user asks to add a note (handled by the pane)."""

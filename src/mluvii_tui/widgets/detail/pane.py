@@ -14,7 +14,6 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
@@ -41,12 +40,7 @@ FLUSH_EVERY = 30.0
 class SessionDetail(Widget):
     """Detail of one session; ``show(session_id)`` loads it (None clears the pane)."""
 
-    BINDINGS = [
-        *(
-            Binding(str(i + 1), f"tab('{tab}')", TITLES[i], show=False, id=f"detail.tab.{tab}")
-            for i, tab in enumerate(TABS)
-        ),
-    ]
+    # keys 1-6 are the screen's (keymap "sessions.tabN"), so they work from the table too
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("id", "session-detail")
@@ -92,7 +86,12 @@ class SessionDetail(Widget):
     def outbox(self) -> NoteOutbox:
         if self._outbox is None or self._outbox.client is not self.client:
             author = getattr(self.app, "user_name", None) or "You"
-            self._outbox = NoteOutbox(self.store, self.client, author=author, now=self.now)
+            pending = getattr(self.app, "pending_notes", None) or (  # the outbox file
+                self._outbox.outbox if self._outbox is not None else None
+            )
+            self._outbox = NoteOutbox(
+                self.store, self.client, pending=pending, author=author, now=self.now
+            )
         return self._outbox
 
     # -- public API ----------------------------------------------------------------------------

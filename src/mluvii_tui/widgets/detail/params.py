@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
+from mluvii_tui.keymap.commands import bindings
 from mluvii_tui.text import fold, one_line
 
 from ...api.enums import enum_text
@@ -53,11 +54,8 @@ class ParamEditScreen(ModalScreen[str | None]):
 
 
 class ParamsView(Vertical):
-    BINDINGS = [
-        Binding("y,c", "copy_value", "Copy value", id="params.copy"),
-        Binding("e", "edit", "Edit", id="params.edit"),
-        Binding("slash", "filter", "Filter", show=False, id="params.filter"),
-    ]
+    KEYMAP_SCOPE = "params"
+    BINDINGS = bindings("params")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -128,9 +126,13 @@ class ParamsView(Vertical):
 
     def action_copy_value(self) -> None:
         param = self._current()
-        if param is not None:
-            self.app.copy_to_clipboard(param.value or "")
-            self.notify(f"Copied {one_line(param.name, 60)}", timeout=2)
+        if param is not None and self.app.copy_to_clipboard(param.value or "") is not False:
+            self.notify(f"Copied {one_line(param.name, 60)}", timeout=2)  # False: app said why
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()  # enter on a parameter edits it (the table's own enter binding)
+        self.action_edit()
 
     def action_edit(self) -> None:
         param = self._current()

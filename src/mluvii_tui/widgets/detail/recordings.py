@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from mluvii_tui.domain.transcript import format_size
+from mluvii_tui.keymap.commands import bindings
 from mluvii_tui.text import one_line
 
 from ...api.enums import enum_text
@@ -48,9 +48,8 @@ def recording_name(rec: Recording) -> str:
 
 
 class RecordingsView(Vertical):
-    BINDINGS = [
-        Binding("d,enter", "download", "Download", id="recordings.download"),
-    ]
+    KEYMAP_SCOPE = "recordings"
+    BINDINGS = bindings("recordings")
 
     class DownloadRequested(Message):
         def __init__(self, url: str, name: str) -> None:
@@ -75,7 +74,6 @@ class RecordingsView(Vertical):
             ("Started", 19),
             ("Duration", 8),
             ("State", 10),
-            ("Size", 9),
             ("Name", 30),
         ):
             table.add_column(label, width=width)
@@ -92,14 +90,18 @@ class RecordingsView(Vertical):
                 Text(fmt_time(rec.started)),
                 Text(fmt_duration(rec.duration)),
                 Text(state, style="bold red" if state == "failed" else ""),
-                Text(format_size(rec.size)),
                 Text(one_line(rec.name or "", 200)),
             )
         status = self.query_one("#recordings-status", Static)
         if self.recordings:
-            status.update(Text("d or enter downloads the selected recording", style="dim"))
+            status.update(Text("enter or D downloads the selected recording", style="dim"))
         else:
             status.update(Text("This session has no recordings.", style="dim"))
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()  # enter on a recording downloads it (the table's own enter binding)
+        self.action_download()
 
     def action_download(self) -> None:
         table = self.query_one(DataTable)

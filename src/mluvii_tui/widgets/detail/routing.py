@@ -7,11 +7,11 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from mluvii_tui.keymap.commands import bindings
 from mluvii_tui.text import one_line
 
 from ...api.enums import enum_text
@@ -103,7 +103,8 @@ def derived_timeline(session: SessionModel) -> list[tuple[datetime | None, str]]
 
 
 class RoutingView(VerticalScroll, can_focus=True):
-    BINDINGS = [Binding("R", "reroute", "Re-route", id="routing.reroute")]
+    KEYMAP_SCOPE = "routing"
+    BINDINGS = bindings("routing")
 
     class RerouteRequested(Message):
         """An admin asks to re-route this session (handled by the admin-actions screen)."""

@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
@@ -24,6 +23,7 @@ from mluvii_tui.domain.transcript import (
     transcript_text,
     with_days,
 )
+from mluvii_tui.keymap.commands import bindings
 
 from .common import fmt_clock
 
@@ -115,17 +115,8 @@ class TranscriptEntry(Static):
 class TranscriptView(VerticalScroll, can_focus=True):
     """The transcript with a cursor on one item."""
 
-    BINDINGS = [
-        Binding("down,j", "move(1)", "Next", show=False, id="transcript.next"),
-        Binding("up,k", "move(-1)", "Previous", show=False, id="transcript.previous"),
-        Binding("home,g", "jump(0)", "First", show=False, id="transcript.first"),
-        Binding("end,G", "jump(-1)", "Last", show=False, id="transcript.last"),
-        Binding("c", "copy_one", "Copy message", id="transcript.copy"),
-        Binding("C", "copy_all", "Copy all", id="transcript.copy_all"),
-        Binding("d", "download", "Download file", id="transcript.download"),
-        Binding("n", "hit(1)", "Next hit", show=False, id="transcript.next_hit"),
-        Binding("N", "hit(-1)", "Previous hit", show=False, id="transcript.prev_hit"),
-    ]
+    KEYMAP_SCOPE = "transcript"
+    BINDINGS = bindings("transcript")
 
     class DownloadRequested(Message):
         def __init__(self, file: FileInfo) -> None:
@@ -193,15 +184,14 @@ class TranscriptView(VerticalScroll, can_focus=True):
 
     def action_copy_one(self) -> None:
         item = self.current
-        if item is not None:
-            self.app.copy_to_clipboard(item.plain)
+        if item is not None and self.app.copy_to_clipboard(item.plain) is not False:
             self.notify(f"Copied the message ({len(item.plain):,} characters)", timeout=2)
 
     def action_copy_all(self) -> None:
         if self.items:
             text = transcript_text(self.items)
-            self.app.copy_to_clipboard(text)
-            self.notify(f"Copied the transcript ({len(self.items)} items)", timeout=2)
+            if self.app.copy_to_clipboard(text) is not False:  # False: the app said why
+                self.notify(f"Copied the transcript ({len(self.items)} items)", timeout=2)
 
     def action_download(self) -> None:
         item = self.current
