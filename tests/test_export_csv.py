@@ -22,9 +22,10 @@ from mluvii_tui.export import (
     export_session_json,
     run_export,
 )
-from mluvii_tui.export.cells import MAX_CELL_CHARS, cut_cell, hms, neutralise
+from mluvii_tui.export.cells import MAX_CELL_CHARS, cut_cell, neutralise
 from mluvii_tui.export.csv_export import csv_plan
 from mluvii_tui.query.columns import BASIC_COLUMNS, COLUMNS, column_by_id
+from mluvii_tui.query.columns import format_hms as hms
 from mluvii_tui.query.types import Filter, SessionQuery
 from mluvii_tui.store.store import SessionStore
 

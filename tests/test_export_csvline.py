@@ -11,10 +11,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mluvii_tui.export.cells import MAX_CELL_CHARS, cut_cell, hms, neutralise
+from mluvii_tui.export.cells import MAX_CELL_CHARS, cut_cell, neutralise
 from mluvii_tui.export.csv_export import CsvWriter, csv_plan
 from mluvii_tui.export.rowcells import needed_fields
 from mluvii_tui.query.columns import column_by_id
+from mluvii_tui.query.columns import format_hms as hms
 
 COLUMNS = [
     column_by_id(c)

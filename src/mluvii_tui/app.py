@@ -9,18 +9,24 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.binding import BindingType
 from textual.content import Content
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
 
+from .actions.audit import AuditLog
+from .actions.permissions import Permissions
+from .actions.runner import ActionRunner
 from .config.settings import set_warning_sink
 from .keymap.commands import bindings
 from .screens.keys import KeymapCommands, run_command
 from .screens.profiles import ProfileCommands
 from .screens.sessions import SessionsScreen, SyncStateChanged
+from .text import clean, one_line
 
 if TYPE_CHECKING:
     from .api.client import MluviiClient
@@ -56,6 +62,7 @@ class MluviiApp(App[None]):
         keymap: dict[str, str] | None = None,
         clipboard: str = "auto",
         theme: str = "",
+        read_only: bool = False,
     ) -> None:
         super().__init__()
         self._theme_problem = self._use_theme(theme) if theme else None
@@ -77,6 +84,8 @@ class MluviiApp(App[None]):
         self.fatal_error: str | None = None
         self._connect = connect
         self._live_timer: Timer | None = None
+        self.permissions = Permissions(read_only=read_only)  # the user comes from who-am-I
+        self._actions: ActionRunner | None = None
         if now is not None and getattr(store, "now", None) is None:
             store.now = now  # time presets ("last 7 days") count from the app's clock
 
@@ -139,7 +148,33 @@ class MluviiApp(App[None]):
         self.fatal_error = write_crash_report(self.profile, self._exception)
         self._close_messages_no_wait()
 
+    @property
+    def actions(self) -> ActionRunner:
+        """The runner of admin actions (request ids, audit log) for this client and profile."""
+        if self._actions is None or self._actions.client is not self.client:
+            audit = AuditLog.for_profile(self.profile)
+            self._actions = ActionRunner(self.client, audit, self.profile, self.permissions)
+        self._actions.permissions = self.permissions
+        return self._actions
+
+    @work(exclusive=True, group="whoami", exit_on_error=False)
+    async def _who_am_i(self) -> None:
+        """Who is signed in (name, role, permissions), for the header and the admin actions."""
+        from .api.errors import MluviiError
+
+        if self.client is None:
+            return
+        try:
+            user = await self.client.get_me()
+        except MluviiError:
+            user = None  # the server does not say: it decides on each action
+        self.permissions = Permissions(user, read_only=self.permissions.read_only)
+        for screen in self.screen_stack:
+            if isinstance(screen, SessionsScreen):
+                screen.permissions_changed()
+
     def _online(self) -> None:
+        self._who_am_i()
         self.run_sync()
         if self._live_timer is None:
             self._live_timer = self.set_interval(self.LIVE_POLL_S, self._poll_live)
@@ -231,6 +266,22 @@ class MluviiApp(App[None]):
     def mark_first_paint(self) -> None:
         if self.first_paint_s is None:
             self.first_paint_s = time.perf_counter() - self.started_at
+
+    def notify(
+        self,
+        message: object,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast of the app is plain text: messages carry names, paths and server errors,
+        so they are never parsed as markup (``markup`` is accepted and ignored), a ``Text``
+        or ``Content`` is shown by its plain text, and control sequences are stripped."""
+        plain = message.plain if isinstance(message, Text | Content) else str(message)
+        title = one_line(title, 80)
+        super().notify(clean(plain), title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_show_help(self) -> None:
         from .screens.help import HelpScreen

@@ -21,13 +21,17 @@ _ESCAPE_SEQ = re.compile(
     | \x1b[@-Z\\-_]                         # other two-character escapes
     | \x9b[0-?]*[ -/]*[@-~]                 # 8-bit CSI
     | \x9d[^\x07\x9c]*(?:\x07|\x9c)?        # 8-bit OSC
+    | [\x90\x98\x9e\x9f][^\x9c]*\x9c?         # 8-bit DCS, SOS, PM, APC
     """,
     re.VERBOSE,
 )
-# C0 (except tab/newline), DEL, C1 controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Bidi embeddings/overrides/isolates and zero-width characters (they hide or reorder text).
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]")
+# C0 (except tab/newline), DEL, C1 controls, and lone surrogates (no terminal or UTF-8 encoder
+# takes them: a surrogate reaching the screen or the clipboard would be a crash, not a glyph).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Bidi marks/embeddings/overrides/isolates and invisible characters that hide or reorder text.
+# The zero-width joiner and non-joiner (U+200D, U+200C) stay: emoji sequences and Persian or
+# Indic words need them, and they cannot reorder or hide anything.
+_INVISIBLE = re.compile(r"[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]")
 _WHITESPACE_RUN = re.compile(r"\s+")
 
 #: A shown value never exceeds this many characters before layout cuts it further.
@@ -42,6 +46,7 @@ def clean(text: object, *, keep_newlines: bool = True) -> str:
     if not s.isprintable() or "\x1b" in s:
         s = _ESCAPE_SEQ.sub("", s)
         s = s.replace("\r\n", "\n").replace("\r", "\n")
+        s = s.replace("\u2028", "\n").replace("\u2029", "\n")
         s = _CONTROL.sub("", s)
     s = _INVISIBLE.sub("", s)
     if not keep_newlines:

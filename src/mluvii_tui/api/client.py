@@ -256,6 +256,49 @@ class MluviiClient(ApiTransport):
                 f"{self._where(name, **path_params)}: the answer has the wrong shape"
             ) from None
 
+    # -- webhooks (the relay) --------------------------------------------------------------------
+
+    async def get_session_json(self, session_id: int) -> dict[str, Any]:
+        """The session as the API sent it (unknown fields kept), for relaying to consoles."""
+        data = await self._json("session", id=session_id, not_found=f"session {session_id}")
+        if not isinstance(data, dict) or "id" not in data:
+            raise BadResponse(f"{self._where('session', id=session_id)}: not a session")
+        return data
+
+    async def register_webhook(self, callback_url: str, event_types: list[str]) -> tuple[int, bool]:
+        """POST the webhook; on 409 PUT the existing id (reference §4.1): ``(id, created)``."""
+        body = {"callbackUrl": callback_url, "eventTypes": event_types}
+        response = await self._call("webhook_add", json_body=body, allow=frozenset({409}))
+        webhook_id = _webhook_id(self._decode(response, "webhook_add"))
+        if webhook_id is None:
+            raise BadResponse(f"{self._where('webhook_add')}: the answer is not a webhook id")
+        if response.status_code != 409:
+            return webhook_id, True
+        await self._call("webhook_put", id=webhook_id, json_body=body, not_found="webhook")
+        return webhook_id, False
+
+    async def get_webhooks(self) -> list[dict[str, Any]]:
+        data = await self._json("webhooks")
+        if not isinstance(data, list):
+            raise BadResponse(f"{self._where('webhooks')}: the answer is not a list")
+        return [item for item in data if isinstance(item, dict)]
+
+    async def delete_webhook(self, webhook_id: int) -> None:
+        await self._call("webhook_delete", id=webhook_id, not_found=f"webhook {webhook_id}")
+
+
+def _webhook_id(data: Any) -> int | None:
+    """The id in a registration answer: a bare int (reference §4.1), tolerating "7" and {id}."""
+    if isinstance(data, dict):
+        data = data.get("id")
+    if isinstance(data, bool):
+        return None
+    if isinstance(data, int):
+        return data
+    if isinstance(data, str) and data.strip().isdigit():
+        return int(data)
+    return None
+
 
 def _parse_page(data: list[Any]) -> list[SessionModel]:
     """The sessions of one page (items that are not sessions left out)."""

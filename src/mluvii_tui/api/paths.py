@@ -46,7 +46,7 @@ PATHS: dict[str, ApiPath] = {
     "contact_rule": ApiPath("GET", "/api/v1/Sessions/{id}/contact", "contacting clients"),
     "contact": ApiPath("POST", "/api/v1/Sessions/{id}/contact", "contacting clients"),
     "templates": ApiPath("GET", "/api/v1/Templates", "message templates"),
-    # Webhooks (reference §4.1, confirmed).
+    # Webhooks (reference §4.1, confirmed): POST -> 201 id | 409 existing id; PUT -> 204.
     "webhooks": ApiPath("GET", "/api/v1/Webhooks", "webhooks"),
     "webhook_add": ApiPath("POST", "/api/v1/Webhooks", "webhooks"),
     "webhook": ApiPath("GET", "/api/v1/Webhooks/{id}", "webhooks"),

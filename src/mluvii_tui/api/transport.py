@@ -228,9 +228,11 @@ class ApiTransport:
         json_body: Any = None,
         headers: dict[str, str] | None = None,
         not_found: str | None = None,
+        allow: frozenset[int] = frozenset(),
         **path_params: Any,
     ) -> httpx.Response:
-        """Send one API call with retries; return a 2xx response or raise a typed error."""
+        """Send one API call with retries; return a 2xx response (or one whose status is in
+        ``allow``, e.g. the 409 of a webhook registration) or raise a typed error."""
         spec = PATHS[name]
         url = spec.format(**path_params)
         where = f"{spec.method} {self.origin}{url}"
@@ -264,7 +266,8 @@ class ApiTransport:
                     retry_after = retry_after_seconds(response)
                     error = self._status_error(response, where, name, not_found)
                 else:
-                    self._raise_for_status(response, name, where=where, not_found=not_found)
+                    if response.status_code not in allow:
+                        self._raise_for_status(response, name, where=where, not_found=not_found)
                     return response
             if attempt >= self.max_retries:
                 raise scrub(error, self._secret)

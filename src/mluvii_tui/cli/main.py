@@ -1,4 +1,4 @@
-"""`mluvii-tui` command line: the console, the demo, the simulator alone, headless export.
+"""`mluvii-tui` command line: console, demo, simulator alone, relay, headless export.
 
 Textual is imported only by commands that open the console: `export` and `simulator` stay light.
 """
@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--timing", action="store_true", help="print startup timing on exit")
     parser.add_argument(
+        "--read-only", action="store_true", help="no mutating action (re-route, ban, notes, …)"
+    )
+    parser.add_argument(
         "--log-level",
         default="warning",
         choices=("debug", "info", "warning", "error"),
@@ -74,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_options(sim)
     _add_traffic_option(sim, 0.0)
 
+    from mluvii_tui.live.relay.options import add_relay_arguments
+
+    add_relay_arguments(sub.add_parser("relay", help="run the webhook->websocket relay service"))
+
     export = sub.add_parser("export", help="export sessions to CSV or HTML without the UI")
     from mluvii_tui.cli.export import add_export_arguments
 
@@ -83,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_arguments(
         sub.add_parser("serve", help="run the console in a web browser (textual-serve)")
     )
+    from mluvii_tui.cli.actions import add_action_commands
+
+    add_action_commands(sub)
     return parser
 
 
@@ -185,11 +195,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             from mluvii_tui.cli.serve import serve_command
 
             return serve_command(args)
+        if args.command == "relay":
+            from mluvii_tui.live.relay.run import relay_command
+
+            return relay_command(args)
         if args.command == "export":
             from mluvii_tui.cli.export import export_command
 
             args.days = 7 if args.days is None else args.days  # None: the console's profile says
             return export_command(args)
+        if args.command in ("sessions", "ban", "unban", "availability"):
+            from mluvii_tui.cli.actions import action_command
+
+            return action_command(args)
         return _run_console(args, started)
     except KeyboardInterrupt:
         return 130
@@ -279,6 +297,7 @@ def _run_demo(args: argparse.Namespace, started: float) -> int:
             timing=args.demo_timing or args.timing,
             connect=connect,
             ui=args,
+            read_only=args.read_only,
         )
     finally:
         simulator.stop()
@@ -316,6 +335,7 @@ def _run_console(args: argparse.Namespace, started: float) -> int:
         timing=args.timing,
         ui=args,
         theme=profile.theme,
+        read_only=args.read_only or profile.read_only,
     )
 
 
@@ -329,6 +349,7 @@ def _open_console(
     connect: Callable[[], Any] | None = None,
     ui: argparse.Namespace,
     theme: str = "",
+    read_only: bool = False,
 ) -> int:
     from mluvii_tui.app import MluviiApp
     from mluvii_tui.cli.serve import console_settings
@@ -354,6 +375,7 @@ def _open_console(
         keymap=settings.keys,
         clipboard=settings.clipboard,
         theme=settings.theme,
+        read_only=read_only,
     )
     app.startup_notice = notice
     try:

@@ -8,28 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-#: Reference §4.3, current event types.
-EVENT_TYPES: tuple[str, ...] = (
-    "UserStatusChanged", "SessionCreated", "SessionStarted", "SessionEnded", "SessionForwarded",
-    "SessionOperatorJoined", "SessionOperatorLeft", "SessionOperatorConcluded",
-    "SessionCallParamsUpdated", "SessionRecordingPostProcessingCompleted", "EmailThreadCreated",
-    "EmailThreadOperatorJoined", "EmailThreadOperatorLeft", "EmailThreadForwarded",
-    "GuestIdentityUpdated", "SessionActivityChatMessage", "SessionActivitySharedFile",
-    "SessionActivitySharedScreen", "SessionActivityCobrowsingStarted",
-    "SessionActivityCobrowsingStoppedByGuest", "SessionActivityScreenSharingFailedByGuest",
-    "SessionActivityFileUploadFailed", "SessionActivityHeroCard",
-    "SessionActivityHeroCardSubmission", "SessionActivityChatbotMessage",
-    "SessionActivityCallScript", "SessionActivityCallScriptSubmission",
-    "SessionActivityWelcomeMessage", "SessionActivityLastFarewellMessage",
-    "SessionActivityPreviewUrl", "SessionActivityExternalMessage", "SessionActivityOnHold",
-    "SessionActivityResumeGuest", "SessionActivityChatToMail", "SessionActivityAutoActivity",
-    "SessionActivityAutoActivityAsOperator", "SessionActivityChatbotHeroCardSubmission",
-    "SessionActivitySessionEnded", "SessionActivitySessionForwarded",
-    "SessionActivityOperatorInvited", "SessionActivityOperatorInviteCanceled",
-    "SessionActivityOperatorInviteRejected", "SessionActivityOperatorKicked",
-    "SessionActivityAvRequest", "SessionActivityAvResponse", "SessionActivityAvMediaResult",
-    "SessionActivityAvTerminated", "EmailThreadParamsUpdated", "ApplicationSettingChanged",
-)  # fmt: skip
+from mluvii_tui.api.webhooks import EVENT_TYPES
+
 ACTIVITY_EVENTS: frozenset[str] = frozenset(
     e.removeprefix("SessionActivity") for e in EVENT_TYPES if e.startswith("SessionActivity")
 )

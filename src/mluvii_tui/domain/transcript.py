@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 
 from mluvii_tui.api.enums import MESSAGE_ACTIVITY_TYPES, enum_text
-from mluvii_tui.api.models import Activity, FormField, SessionFile, SessionModel
+from mluvii_tui.api.models import FormField, SessionFile, SessionModel
 from mluvii_tui.text import clean, one_line
 
 #: Kinds of item.
@@ -30,23 +29,21 @@ _MESSAGE_TYPES = MESSAGE_ACTIVITY_TYPES | {
 _FORM_TYPES = {"HeroCard", "CallScript", "HeroCardSubmission", "CallScriptSubmission"}
 
 
-@dataclass(frozen=True)
-class FileInfo:
+class FileInfo(NamedTuple):
     name: str
     url: str | None = None
     deleted: bool = False
     uploading: bool = False
 
 
-@dataclass(frozen=True)
-class FieldValue:
+class FieldValue(NamedTuple):
     label: str
     value: str = ""
 
 
-@dataclass(frozen=True)
-class TranscriptItem:
-    """One line of the transcript, ready to render."""
+class TranscriptItem(NamedTuple):
+    """One line of the transcript, ready to render (a tuple: built for every activity of every
+    exported session, so it must be cheap)."""
 
     kind: str  # MESSAGE | FILE | SYSTEM | FORM
     sender: str  # GUEST | OPERATOR | CHATBOT | SYSTEM_SENDER
@@ -57,7 +54,7 @@ class TranscriptItem:
     activity_id: int | None = None
     file: FileInfo | None = None
     title: str = ""
-    fields: tuple[FieldValue, ...] = field(default_factory=tuple)
+    fields: tuple[FieldValue, ...] = ()
     delivery: str = ""  # WhatsApp delivery state of a message to the client
 
     @property
@@ -95,9 +92,23 @@ def file_line(info: FileInfo) -> str:
 class NameLookup:
     """Operator and chatbot names by id, with the fallbacks every transcript shows."""
 
-    __slots__ = ()
-    users: dict[int, str]
-    bots: dict[int, str]
+    __slots__ = ("bots", "users")
+
+    def __init__(self, users: dict[int, str], bots: dict[int, str]) -> None:
+        self.users = users
+        self.bots = bots
+
+    @classmethod
+    def of(cls, session: SessionModel, extra_users: dict[int, str] | None = None) -> NameLookup:
+        """Who is who in ``session`` (``extra_users``: names known from elsewhere)."""
+        users = dict(extra_users or {})
+        for op in session.operators:
+            if op.user_id is not None and op.full_name:
+                users[op.user_id] = one_line(op.full_name, 80)
+        bots = {
+            b.chatbot_id: one_line(b.name, 80) for b in session.chatbots if b.chatbot_id and b.name
+        }
+        return cls(users, bots)
 
     def user(self, user_id: int | None) -> str:
         if user_id is None:
@@ -109,22 +120,8 @@ class NameLookup:
             return "Chatbot"
         return self.bots.get(chatbot_id, f"Chatbot #{chatbot_id}")
 
-
-class _Names(NameLookup):
-    """Who is who in a session: operator and chatbot names by id."""
-
-    __slots__ = ("bots", "users")
-
-    def __init__(self, session: SessionModel, extra_users: dict[int, str] | None) -> None:
-        self.users: dict[int, str] = dict(extra_users or {})
-        for op in session.operators:
-            if op.user_id is not None and op.full_name:
-                self.users[op.user_id] = one_line(op.full_name, 80)
-        self.bots: dict[int, str] = {
-            b.chatbot_id: one_line(b.name, 80) for b in session.chatbots if b.chatbot_id and b.name
-        }
-
-    def sender(self, a: Activity) -> tuple[str, str]:
+    def sender(self, a: Any) -> tuple[str, str]:
+        """(sender, name) of activity ``a`` by its client, user and chatbot."""
         client = enum_text(a.client)
         if client == "Guest":
             return GUEST, "Client"
@@ -138,20 +135,41 @@ class _Names(NameLookup):
 def build_transcript(
     session: SessionModel, *, user_names: dict[int, str] | None = None
 ) -> list[TranscriptItem]:
-    """Every activity of ``session`` as a display item, in time order (stable for equal times)."""
-    names = _Names(session, user_names)
-    by_id = {a.activity_id: a for a in session.activities if a.activity_id is not None}
-    indexed = list(enumerate(session.activities))
-    indexed.sort(key=lambda p: (p[1].time is None, _ts(p[1].time), p[0]))
+    """Every activity of ``session`` as a display item, in time order (stable for equal times).
+
+    The exact reading, of a pydantic model; ``transcript_decode.session_items`` reads the stored
+    JSON itself and comes here only for what it declines."""
+    return transcript_items(session.activities, NameLookup.of(session, user_names))
+
+
+def transcript_items(activities: Sequence[Any], names: NameLookup) -> list[TranscriptItem]:
+    """The items of ``activities``: ``Activity`` models, or anything with the same attributes
+    holding what pydantic would hold (``transcript_decode``'s reading of the JSON)."""
+    by_id = {a.activity_id: a for a in activities if a.activity_id is not None}
+    if not _in_order(activities):
+        indexed = list(enumerate(activities))
+        indexed.sort(key=lambda p: (p[1].time is None, _ts(p[1].time), p[0]))
+        activities = [a for _, a in indexed]
     items: list[TranscriptItem] = []
-    for _, activity in indexed:
+    for activity in activities:
         try:
             item = _item(activity, names, by_id)
         except Exception:  # one strange activity must not hide the transcript
             item = fallback_item(activity)
-        if item is not None:
-            items.append(item)
+        items.append(item)
     return items
+
+
+def _in_order(activities: Sequence[Any]) -> bool:
+    """Every time known, with an offset and not before the previous one: the sort of
+    ``transcript_items`` would keep the order as it is."""
+    last = None
+    for a in activities:
+        t = a.time
+        if t is None or t.tzinfo is None or (last is not None and t < last):
+            return False
+        last = t
+    return True
 
 
 def _ts(time: datetime | None) -> float:
@@ -161,27 +179,17 @@ def _ts(time: datetime | None) -> float:
         return 0.0
 
 
-def fallback_item(a: Activity) -> TranscriptItem:
+def fallback_item(a: Any) -> TranscriptItem:
     """What an activity that fails to render shows: its type, as a system line."""
     return TranscriptItem(SYSTEM, SYSTEM_SENDER, "", a.time, one_line(a.type))
 
 
-def item_base(a: Activity, kind: str) -> dict[str, Any]:
-    """The fields every item of activity ``a`` has."""
-    return {
-        "time": a.time,
-        "activity_type": kind,
-        "activity_id": a.activity_id,
-        "delivery": enum_text(a.status),
-    }
-
-
-def _item(a: Activity, names: _Names, by_id: dict[int, Activity]) -> TranscriptItem | None:
+def _item(a: Any, names: NameLookup, by_id: dict[int, Any]) -> TranscriptItem:
     kind = enum_text(a.type)
     sender, sender_name = names.sender(a)
-    base = item_base(a, kind)
+    time, aid, delivery = a.time, a.activity_id, enum_text(a.status)
     if kind in _MESSAGE_TYPES or (kind == "ChatbotHeroCardSubmission"):
-        text = clean(a.text)
+        text = _clean(a.text)
         if not text and a.chatbot_message_content is not None:
             text = _content_text(a.chatbot_message_content)
         if kind == "ChatbotHeroCardSubmission" and not text:
@@ -192,18 +200,28 @@ def _item(a: Activity, names: _Names, by_id: dict[int, Activity]) -> TranscriptI
             sender, sender_name = (
                 (CHATBOT, names.bot(a.chatbot_id))
                 if "Chatbot" in kind
-                else (
-                    OPERATOR,
-                    names.user(a.user_id),
-                )
+                else (OPERATOR, names.user(a.user_id))
             )
-        return TranscriptItem(MESSAGE, sender, sender_name, text=text, **base)
+        return TranscriptItem(
+            MESSAGE, sender, sender_name, time, text, kind, aid, None, "", (), delivery
+        )
     if kind == "SharedFile" or (a.file is not None and kind not in _FORM_TYPES):
         info = _file(a.file)
-        return TranscriptItem(FILE, sender, sender_name, text=clean(a.text), file=info, **base)
+        text = _clean(a.text)
+        return TranscriptItem(
+            FILE, sender, sender_name, time, text, kind, aid, info, "", (), delivery
+        )
     if kind in _FORM_TYPES:
-        return _form(a, kind, sender, sender_name, names, by_id, base)
-    return TranscriptItem(SYSTEM, SYSTEM_SENDER, "", text=_system_text(a, kind, names), **base)
+        return _form(a, kind, sender, sender_name, names, by_id, delivery)
+    text = _system_text(a, kind, names)
+    return TranscriptItem(SYSTEM, SYSTEM_SENDER, "", time, text, kind, aid, None, "", (), delivery)
+
+
+def _clean(text: str | None) -> str:
+    """``text.clean``, skipped for printable text (it changes only unprintable characters)."""
+    if text.__class__ is str and text.isprintable():
+        return text
+    return clean(text)
 
 
 def _file(f: SessionFile | None) -> FileInfo:
@@ -235,13 +253,13 @@ def _field_label(f: FormField) -> str:
 
 
 def _form(
-    a: Activity,
+    a: Any,
     kind: str,
     sender: str,
     sender_name: str,
-    names: _Names,
-    by_id: dict[int, Activity],
-    base: dict[str, Any],
+    names: NameLookup,
+    by_id: dict[int, Any],
+    delivery: str,
 ) -> TranscriptItem:
     label = {"HeroCard": "Form", "CallScript": "Call script"}.get(kind)
     if label is not None:  # the form as sent: its fields and their choices
@@ -251,7 +269,19 @@ def _form(
             for f in form
         )
         title = f"{label}: {one_line(a.text, 200)}" if a.text else label
-        return TranscriptItem(FORM, sender, sender_name, title=title, fields=fields, **base)
+        return TranscriptItem(
+            FORM,
+            sender,
+            sender_name,
+            a.time,
+            "",
+            kind,
+            a.activity_id,
+            None,
+            title,
+            fields,
+            delivery,
+        )
     # A submission: values labelled by the original form's fields when we have it.
     original = by_id.get(a.submission_of_activity_id) if a.submission_of_activity_id else None
     labels: dict[str, str] = {}
@@ -280,8 +310,9 @@ def _form(
         sender, sender_name = OPERATOR, names.user(a.submission_by_operator_id)
     elif sender == SYSTEM_SENDER:
         sender, sender_name = GUEST, "Client"
+    text = clean(a.text)
     return TranscriptItem(
-        FORM, sender, sender_name, title=title, fields=fields, text=clean(a.text), **base
+        FORM, sender, sender_name, a.time, text, kind, a.activity_id, None, title, fields, delivery
     )
 
 
@@ -323,7 +354,7 @@ _SIMPLE_SYSTEM = {
 }
 
 
-def _system_text(a: Activity, kind: str, names: _Names) -> str:
+def _system_text(a: Any, kind: str, names: NameLookup) -> str:
     who = _who(a, names)
     extra = clean(a.text, keep_newlines=False)
     if kind == "Joined":
@@ -358,16 +389,12 @@ def _system_text(a: Activity, kind: str, names: _Names) -> str:
     return text
 
 
-def _who(a: Activity, names: _Names) -> str:
-    client = enum_text(a.client)
-    if client == "Guest":
-        return "Client"
-    if client == "Chatbot" or (a.chatbot_id is not None and a.user_id is None):
-        return names.bot(a.chatbot_id)
-    return names.user(a.user_id)
+def _who(a: Any, names: NameLookup) -> str:
+    sender, name = names.sender(a)
+    return names.user(a.user_id) if sender == SYSTEM_SENDER else name
 
 
-def _target(a: Activity, names: _Names) -> str:
+def _target(a: Any, names: NameLookup) -> str:
     if a.to_operator_full_name:
         return one_line(a.to_operator_full_name, 120)
     if a.to_operator_user_id is not None:
@@ -381,7 +408,7 @@ def _target(a: Activity, names: _Names) -> str:
     return ""
 
 
-def _forward_text(a: Activity, names: _Names, verb: str) -> str:
+def _forward_text(a: Any, names: NameLookup, verb: str) -> str:
     target = _target(a, names) or "?"
     by = f" by {names.user(a.user_id)}" if a.user_id is not None else ""
     note = clean(a.note, keep_newlines=False)
@@ -411,15 +438,22 @@ def with_days(
 
 
 def transcript_text(items: Sequence[TranscriptItem], tz: tzinfo | None = None) -> str:
-    """The whole transcript as plain text (copy all, plain exports)."""
+    """The whole transcript as plain text (copy all, the CSV Transcript column): a line with
+    the date before each day's first item (local time), then "HH:MM:SS who: body"."""
     lines: list[str] = []
-    for entry in with_days(items, tz):
-        if isinstance(entry, date):
-            lines.append(f"— {entry.isoformat()} —")
-            continue
-        t = entry.time.astimezone(tz) if entry.time and entry.time.tzinfo else entry.time
-        stamp = t.strftime("%H:%M:%S") if t else "--:--:--"
-        who = entry.sender_name or "System"
-        body = entry.body_text().replace("\n", "\n    ")
-        lines.append(f"{stamp} {who}: {body}")
+    last: date | None = None
+    for item in items:
+        t = item.time
+        if t is not None:
+            if t.tzinfo:
+                t = t.astimezone(tz)
+            day = t.date()
+            if day != last:
+                lines.append(f"— {day.isoformat()} —")
+                last = day
+            stamp = f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
+        else:
+            stamp = "--:--:--"
+        body = item.body_text().replace("\n", "\n    ")
+        lines.append(f"{stamp} {item.sender_name or 'System'}: {body}")
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Cell values for exported files: formula neutralisation, Excel's cell limit, durations.
+"""Cell values for exported files: formula neutralisation, Excel's cell limit.
 
 Formula injection (CSV): a cell that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return
 is prefixed with a single quote ``'``. Spreadsheets then read the cell as text; the quote is
@@ -42,19 +42,6 @@ def cut_cell(value: str, limit: int = MAX_CELL_CHARS, where: str = "") -> tuple[
     marker = cut_marker(len(value) - keep, where)
     keep = limit - len(marker)
     return value[:keep] + cut_marker(len(value) - keep, where), True
-
-
-def hms(seconds: str | int | float | None) -> str:
-    """``"3725"`` -> ``"1:02:05"``; empty for no value."""
-    if seconds is None or seconds == "":
-        return ""
-    try:
-        total = round(float(seconds))
-    except (TypeError, ValueError):
-        return ""
-    sign = "-" if total < 0 else ""
-    total = abs(total)
-    return f"{sign}{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
 class Memo(dict):

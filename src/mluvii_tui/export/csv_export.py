@@ -10,14 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import IO, Any
 
+from mluvii_tui.domain.transcript import transcript_text
+from mluvii_tui.domain.transcript_decode import Loader, source_items
 from mluvii_tui.query.columns import Column
 
 from .cells import MAX_CELL_CHARS, neutralise
 from .csvline import CsvQuoter, FieldMaker, compile_csv_line
 
-#: Column kinds whose cells we generate ourselves (numbers, ISO times, yes/no): never formulas.
-_TRUSTED_KINDS = frozenset({"time", "duration", "number", "bool"})
 TRANSCRIPT_HEADER = "Transcript"
+
+
+def text_transcript(source: Any, session_id: int, load: Loader) -> str:
+    """The Transcript cell of an export row's source (``transcript_decode.source_items``):
+    ``transcript_text``, or "" when the session is not available."""
+    items = source_items(source, session_id, load)
+    return "" if items is None else transcript_text(items)
 
 
 def column_header(col: Column) -> str:
@@ -30,14 +37,11 @@ def csv_plan(columns: Sequence[Column]) -> tuple[list[str], list[Column], list[b
     sources: list[Column] = []
     untrusted: list[bool] = []
     for col in columns:
-        if col.kind == "duration":
-            headers += [f"{col.header} (s)", f"{col.header} (h:mm:ss)"]
-            sources += [col, col]
-            untrusted += [False, False]
-        else:
-            headers.append(column_header(col))
+        f = col.format
+        for header in f.csv_headers:
+            headers.append(header.format(column_header(col)))
             sources.append(col)
-            untrusted.append(col.kind not in _TRUSTED_KINDS or col.param is not None)
+            untrusted.append(not f.trusted)
     return headers, sources, untrusted
 
 

@@ -1,8 +1,8 @@
 """One compiled function per CSV export: reader row -> the row's CSV line, ready to write.
 
-The cells are those of ``Column.export`` (rowcells.py), then made safe for spreadsheets
-(cells.py: formulas neutralised, cells over 32,000 characters cut) and quoted the way
-``csv.writer`` quotes them (QUOTE_MINIMAL, RFC 4180). Two shortcuts make it cheap:
+The cells are the ``csv`` forms of store/columns.py's KIND_FORMATS (``Column.export``'s text),
+made safe for spreadsheets (cells.py: formulas neutralised, cells over 32,000 characters cut) and
+quoted the way ``csv.writer`` quotes them (QUOTE_MINIMAL, RFC 4180). Two shortcuts make it cheap:
 
 - Text values repeat (channels, statuses, operators, end reasons, parameter values): the final
   field of each distinct short value is computed once per export and remembered.
@@ -20,11 +20,11 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from mluvii_tui.query.columns import Column
+from mluvii_tui.query.columns import Column, format_number
 from mluvii_tui.text import clean
 
-from .cells import MAX_CELL_CHARS, Memo, cut_cell, hms, neutralise
-from .rowcells import CELL_CODE, column_code, field_index, iso_time, number
+from .cells import MAX_CELL_CHARS, cut_cell, neutralise
+from .rowcells import compile_row
 
 CsvLine = Callable[[tuple[Any, ...]], str]
 #: Distinct short text values remembered per export (the cache starts over when full).
@@ -54,10 +54,6 @@ class CsvQuoter:
         buf.truncate()
         self._writer.writerow([value])
         return buf.getvalue()[:-1]
-
-
-def _duration_fields(seconds: int) -> tuple[str, str]:
-    return str(seconds), hms(seconds)
 
 
 class FieldMaker:
@@ -92,46 +88,7 @@ class FieldMaker:
 
     def trusted(self, value: Any, session_id: int) -> str:
         """A number column holding something else than a number: cut and quoted, as text."""
-        return self.finish(number(value), session_id, untrusted=False)
-
-
-_TEXT = """    v = {src}
-    if v is None:
-        {a} = ""
-    else:
-        {a} = _known.get(v) if v.__class__ is str else None
-        if {a} is None:
-            {a} = _text(v, r[0])
-"""
-
-_DURATION = """    v = {src}
-    if v is None:
-        {a} = {b} = ""
-    else:
-        t = round(v)
-        {a}, {b} = _durations[t]
-"""
-
-_NUMBER = """    v = {src}
-    if v is None:
-        {a} = ""
-    elif v.__class__ is int:
-        {a} = str(v)
-    elif v.__class__ is float:
-        {a} = _num(v)
-    else:
-        {a} = _trusted(v, r[0])
-"""
-
-
-#: CELL_CODE (rowcells.py) for CSV fields; a duration gives two (seconds, h:mm:ss). Times are
-#: ISO digits, dashes, colons, T and +: never quoted, never long.
-_CSV_CODE = {
-    **CELL_CODE,
-    "duration": _DURATION,
-    "number": _NUMBER,
-    "text": _TEXT,
-}
+        return self.finish(format_number(value), session_id, untrusted=False)
 
 
 def compile_csv_line(
@@ -139,25 +96,19 @@ def compile_csv_line(
     fields: Sequence[str],
     maker: FieldMaker,
 ) -> CsvLine:
-    """``row -> "field,field,...,field"`` (no line terminator); ``fields`` is the reader's
-    field order. Durations give two fields (seconds, h:mm:ss), as in ``csv_plan``."""
-    index = field_index(fields)
-    pidx = len(fields) + 1
-    env: dict[str, Any] = {
+    """``row -> "field,field,...,field"`` (no line terminator): each column's ``csv`` format
+    (store/columns.py KIND_FORMATS; a duration gives two fields, as in ``csv_plan``);
+    ``fields`` is the reader's field order."""
+    delimiter = maker.quoter.delimiter
+    env = {
         "_known": maker.known,
         "_text": maker.text,
         "_trusted": maker.trusted,
-        "_iso": iso_time,
-        "_durations": Memo(_duration_fields),  # whole seconds -> both fields
-        "_num": number,
-        "_D": maker.quoter.delimiter,
+        "_D": delimiter,
     }
-    body: list[str] = []
-    n = 0
-    for col in columns:
-        body.append(column_code(col, index, pidx, env, n, _CSV_CODE))
-        n += 2 if col.kind == "duration" and col.param is None else 1
-    names = ", ".join(f"c{i}" for i in range(n))
-    src = "def line(r):\n" + "".join(body) + f"    return _D.join(({names},))\n"
-    exec(compile(src, "<csv line>", "exec"), env)  # our own generated code, no data in it
-    return env["line"]
+
+    def cell(col: Column) -> tuple[str, str]:
+        f = col.format
+        return repr(delimiter * (len(f.csv_headers) - 1)), f.csv or f.export
+
+    return compile_row(columns, fields, env, cell, "_D.join(({cells},))")

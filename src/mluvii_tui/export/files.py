@@ -10,6 +10,7 @@ import contextlib
 import errno
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -112,3 +113,17 @@ class AtomicFile:
             pass
         with contextlib.suppress(OSError):
             self.tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def discarded_on_error(discard: Callable[[], None], target: Path) -> Iterator[None]:
+    """Run the block; on any error ``discard()`` what it wrote, an OSError becoming an
+    ExportError with one clear line about ``target``."""
+    try:
+        yield
+    except OSError as exc:
+        discard()
+        raise ExportError(describe_os_error(exc, target)) from exc
+    except BaseException:
+        discard()
+        raise

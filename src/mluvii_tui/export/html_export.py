@@ -10,14 +10,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from html import escape
 from importlib import resources
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+from mluvii_tui.api.models import SessionModel
 from mluvii_tui.domain.transcript import (
     CHATBOT,
     FILE,
@@ -25,13 +27,15 @@ from mluvii_tui.domain.transcript import (
     GUEST,
     OPERATOR,
     SYSTEM,
+    SYSTEM_SENDER,
     TranscriptItem,
     build_transcript,
 )
+from mluvii_tui.domain.transcript_decode import Loader, source_items
 from mluvii_tui.text import clean, one_line
 
-from ..api.models import SessionModel
-from .files import AtomicFile, ExportError, check_target
+from .cells import Memo
+from .files import AtomicFile, check_target, discarded_on_error
 
 _SENDER_CLASS = {GUEST: "from-guest", OPERATOR: "from-operator", CHATBOT: "from-bot"}
 
@@ -89,8 +93,7 @@ def tail(footer: str) -> str:
     return f"</main>\n<footer>{escape(footer)}</footer>\n<script>{js}</script>\n</body></html>\n"
 
 
-def _time(item: TranscriptItem) -> str:
-    t = item.time
+def _time(t: datetime | None) -> str:
     if t is None:
         return ""
     iso = t.isoformat(timespec="seconds")
@@ -104,44 +107,72 @@ def _safe_url(url: str | None) -> str:
     return url if url.lower().startswith(("https://", "http://")) else ""
 
 
+_SPECIAL = re.compile("[&<>\"']").search
+
+
+def _escape(text: str) -> str:
+    """``html.escape``, skipped for text without a character it would change."""
+    return escape(text) if _SPECIAL(text) else text
+
+
+#: (kind, sender) -> the item's opening tag; sender name -> its escaped "who" span.
+_LI = {
+    (kind, sender): f'<li class="{kind} {_SENDER_CLASS.get(sender, "system")}">'
+    for kind in ("message", "file", "form")
+    for sender in (GUEST, OPERATOR, CHATBOT, SYSTEM_SENDER)
+}
+_WHO = Memo(lambda name: f'<span class="who">{escape(name or "System")}</span>', 4096)
+
+
 def render_item(item: TranscriptItem) -> str:
-    kind = item.kind
+    """One transcript item as an ``<li>`` (every piece of data escaped)."""
+    kind, sender, name, t, text, _, _, f, _, _, delivery = item
     if kind == SYSTEM:
-        return f'<li class="system">{_time(item)}{escape(item.text)}</li>'
-    who = escape(item.sender_name or "System")
-    cls = _SENDER_CLASS.get(item.sender, "system")
-    head_ = f'{_time(item)}<span class="who">{who}</span>'
-    if kind == FILE and item.file is not None:
-        f = item.file
-        name = escape(f.name)
+        return f'<li class="system">{_time(t)}{_escape(text)}</li>'
+    head_ = _time(t) + _WHO[name]
+    if kind == FILE and f is not None:
+        fname = escape(f.name)
         url = _safe_url(f.url)
         if url and not f.deleted:
-            name = f'<a href="{escape(url)}" rel="noopener noreferrer">{name}</a>'
+            fname = f'<a href="{escape(url)}" rel="noopener noreferrer">{fname}</a>'
         state = " (deleted)" if f.deleted else " (uploading)" if f.uploading else ""
-        text = f"\n{escape(item.text)}" if item.text else ""
+        body = f"\n{escape(text)}" if text else ""
         return (
-            f'<li class="file {cls}">{head_}<span class="fname">{name}</span>'
-            f"{escape(state)}{text}</li>"
+            f'{_LI["file", sender]}{head_}<span class="fname">{fname}</span>'
+            f"{escape(state)}{body}</li>"
         )
-    body = item.body_text() if kind == FORM else item.text
-    cls_kind = "form" if kind == FORM else "message"
-    delivery = f" [{escape(item.delivery)}]" if item.delivery and kind != FORM else ""
-    return f'<li class="{cls_kind} {cls}">{head_}{escape(body)}{delivery}</li>'
+    if kind == FORM:
+        return f"{_LI['form', sender]}{head_}{escape(item.body_text())}</li>"
+    tail_ = f" [{escape(delivery)}]" if delivery else ""
+    return f"{_LI['message', sender]}{head_}{_escape(text)}{tail_}</li>"
+
+
+NOT_AVAILABLE = '<p class="empty">Transcript not available in the local store.</p>'
+NO_ACTIVITIES = '<p class="empty">No activities.</p>'
+
+
+def transcript_html(items: Sequence[TranscriptItem] | None) -> str:
+    """The transcript part of a session's section (None: the session is not in the store)."""
+    if items is None:
+        return NOT_AVAILABLE
+    if not items:
+        return NO_ACTIVITIES
+    return '<ol class="transcript">' + "".join(map(render_item, items)) + "</ol>"
+
+
+def html_transcript(source: Any, session_id: int, load: Loader) -> str:
+    """``transcript_html`` of an export row's source (``transcript_decode.source_items``)."""
+    return transcript_html(source_items(source, session_id, load))
 
 
 def session_section(
     session_id: int, info: Sequence[tuple[str, str]], items: Sequence[TranscriptItem] | None
 ) -> str:
     dl = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in info if v)
-    if items is None:
-        body = '<p class="empty">Transcript not available in the local store.</p>'
-    elif not items:
-        body = '<p class="empty">No activities.</p>'
-    else:
-        body = '<ol class="transcript">' + "".join(map(render_item, items)) + "</ol>"
     return (
         f'<section class="session" id="s-{session_id}" data-sid="{session_id}">'
-        f'<h2>Session {session_id}</h2><dl class="info">{dl}</dl>{body}</section>\n'
+        f'<h2>Session {session_id}</h2><dl class="info">{dl}</dl>{transcript_html(items)}'
+        "</section>\n"
     )
 
 
@@ -201,17 +232,9 @@ def export_session_json(
 
 def _write_atomically(path: Path, overwrite: bool, write: Callable[[IO[str]], None]) -> Path:
     """Write through a temporary file that becomes ``path`` only when all of it is written."""
-    from .files import describe_os_error
-
     target = check_target(path, overwrite)
     out = AtomicFile(target, overwrite=overwrite)
-    try:
+    with discarded_on_error(out.discard, target):
         write(out.file)
-    except OSError as exc:
-        out.discard()
-        raise ExportError(describe_os_error(exc, target)) from exc
-    except BaseException:
-        out.discard()
-        raise
     out.commit()
     return target

@@ -21,13 +21,16 @@ from functools import partial
 from multiprocessing import forkserver
 from typing import Any
 
+from .csv_export import text_transcript
+from .html_export import html_transcript
+
 #: Below this many sessions a pool costs more (its start, ~0.3 s) than it saves.
 PARALLEL_MIN = 20_000
 #: Windows rendered ahead of the one being written.
 AHEAD = 2
 MAX_WORKERS = 4
 #: What the fork server imports once, so that each worker starts in milliseconds, not ~0.35 s.
-PRELOAD = ["mluvii_tui.export.parallel", "mluvii_tui.export.transcripts"]
+PRELOAD = ["mluvii_tui.export.parallel", "mluvii_tui.domain.transcript_decode"]
 _warm = threading.Lock()
 _warmed = False
 
@@ -100,10 +103,8 @@ def _needs_store(session_id: int) -> None:
 
 def worker_renders(kind: str, pairs: list[tuple[int, Any]]) -> list[str | None]:
     """In a worker: each (session id, raw blob)'s transcript, by the caller's own renderer
-    (``html_transcript`` / ``text_transcript``: fast path or pydantic, the same output); None
+    (``html_transcript`` / ``text_transcript``: decoded or read by pydantic, the same output); None
     where the session needs the store (no raw, or a raw that does not decode)."""
-    from .transcripts import html_transcript, text_transcript
-
     render = html_transcript if kind == "html" else text_transcript
     out: list[str | None] = []
     for sid, source in pairs:

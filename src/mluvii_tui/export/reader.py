@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from mluvii_tui.query.types import SessionQuery
@@ -139,16 +139,3 @@ class SessionReader:
             )
             for r in rows
         ]
-
-
-def iter_windows(reader: SessionReader, size: int) -> Iterator[list[tuple[Any, ...]]]:
-    """Consecutive windows until the query is exhausted."""
-    done = 0
-    while True:
-        rows = reader.window(done, size)
-        if not rows:
-            return
-        yield rows
-        done += len(rows)
-        if len(rows) < size:
-            return

@@ -26,11 +26,10 @@ from mluvii_tui.query.types import SessionQuery
 from . import html_export as H
 from . import parallel
 from .cells import Memo
-from .csv_export import CsvWriter
-from .files import AtomicFile, ExportError, check_target, describe_os_error
+from .csv_export import CsvWriter, text_transcript
+from .files import AtomicFile, ExportError, check_target, describe_os_error, discarded_on_error
 from .reader import SessionReader
 from .rowcells import compile_cells, needed_fields
-from .transcripts import html_transcript, text_transcript
 
 WINDOW = 2000
 #: Smaller windows when whole sessions (transcripts) are loaded: they are far bigger than rows.
@@ -173,7 +172,7 @@ def run_export(
     reader = SessionReader(store, query, fields, params, sources=job.needs_sessions)
     render = None
     if job.needs_sessions:
-        render = html_transcript if job.kind == "html" else text_transcript
+        render = H.html_transcript if job.kind == "html" else text_transcript
 
     stopped: list[bool] = []
 
@@ -198,24 +197,21 @@ def run_export(
 
     done = 0
     try:
-        for rows, transcripts in rendered():
-            job.write(rows, transcripts)
-            done += len(rows)
-            if progress is not None:
-                progress(ExportProgress(done, max(total, done), time.perf_counter() - started))
-        if stopped:
-            job.discard()
-            return ExportResult("cancelled", sessions=done, elapsed=time.perf_counter() - started)
-        if done == 0:
-            job.discard()
-            return ExportResult("empty", elapsed=time.perf_counter() - started)
-        result = job.finish(done)
-    except OSError as exc:
-        job.discard()
-        raise ExportError(describe_os_error(exc, target)) from exc
-    except BaseException:
-        job.discard()
-        raise
+        with discarded_on_error(job.discard, target):
+            for rows, transcripts in rendered():
+                job.write(rows, transcripts)
+                done += len(rows)
+                if progress is not None:
+                    elapsed = time.perf_counter() - started
+                    progress(ExportProgress(done, max(total, done), elapsed))
+            if stopped:
+                job.discard()
+                elapsed = time.perf_counter() - started
+                return ExportResult("cancelled", sessions=done, elapsed=elapsed)
+            if done == 0:
+                job.discard()
+                return ExportResult("empty", elapsed=time.perf_counter() - started)
+            result = job.finish(done)
     finally:
         reader.close()
     result.elapsed = time.perf_counter() - started

@@ -3,10 +3,12 @@ SQL expression for sort/filter, display and export form)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
+from time import localtime
 from typing import Any
 
 from mluvii_tui.api.enums import (
@@ -46,12 +48,73 @@ def format_time(ts: float | None) -> str:
 
 
 def format_time_iso(ts: float | None) -> str:
+    """ISO 8601 with the local offset, whole seconds (the reference ``iso_time`` equals)."""
     if ts is None:
         return ""
     try:
         return datetime.fromtimestamp(ts, tz=UTC).astimezone().isoformat(timespec="seconds")
-    except (OverflowError, OSError, ValueError):
+    except (OverflowError, OSError, ValueError, TypeError):
         return ""
+
+
+#: quarter hour (UTC epoch // 900) -> (its 15 minutes as "YYYY-MM-DDTHH:MM:", "+01:00"), or None
+#: when the offset changes inside it (a few historic zones switch at odd minutes).
+_blocks: dict[int, tuple[list[str], str] | None] = {}
+_MISSING: tuple[list[str], str] = ([], "")
+_SECONDS = [f"{s:02d}" for s in range(60)]
+
+
+def _block(key: int) -> tuple[list[str], str] | None:
+    """The quarter hour's minutes and offset in local time (time.localtime is what
+    datetime.astimezone() reads too), or None when the offset changes inside it."""
+    if len(_blocks) > 65536:
+        _blocks.clear()
+    try:
+        start = localtime(key * 900)
+        end = localtime(key * 900 + 899)
+    except (OverflowError, OSError, ValueError):
+        _blocks[key] = None
+        return None
+    off = start.tm_gmtoff
+    if (
+        off is None
+        or off % 60
+        or end.tm_gmtoff != off
+        or end.tm_hour != start.tm_hour
+        or not 1 <= start.tm_year <= 9999  # datetime's range (beyond: "")
+    ):
+        _blocks[key] = None
+        return None
+    sign = "-" if off < 0 else "+"
+    hours, minutes = divmod(abs(off) // 60, 60)
+    hour = f"{start.tm_year:04d}-{start.tm_mon:02d}-{start.tm_mday:02d}T{start.tm_hour:02d}:"
+    block = (
+        [f"{hour}{start.tm_min + k:02d}:" for k in range(15)],
+        f"{sign}{hours:02d}:{minutes:02d}",
+    )
+    _blocks[key] = block
+    return block
+
+
+def iso_time(ts: float | None) -> str:
+    """``format_time_iso``, fast: the date, hour, minutes and offset are formatted once per
+    quarter hour (every UTC offset is a multiple of 15 minutes, so a quarter hour is one local
+    hour and minute range), the rest is two lookups."""
+    if ts is None:
+        return ""
+    if ts.__class__ is not float and ts.__class__ is not int:
+        return format_time_iso(ts)
+    whole = int(ts)
+    if whole < 0 or ts - whole > 0.999999:  # negative, or microseconds that round up
+        return format_time_iso(ts)
+    key = whole // 900
+    block = _blocks.get(key, _MISSING)
+    if block is _MISSING:
+        block = _block(key)
+    if block is None:
+        return format_time_iso(ts)
+    minutes, seconds = divmod(whole - key * 900, 60)
+    return block[0][minutes] + _SECONDS[seconds] + block[1]
 
 
 def format_duration(secs: float | None) -> str:
@@ -67,12 +130,101 @@ def format_duration(secs: float | None) -> str:
     return f"{sign}{minutes}:{sec:02d}"
 
 
-def _number(value: Any) -> str:
+def format_hms(seconds: str | float | None) -> str:
+    """``"3725"`` -> ``"1:02:05"`` (always with hours); empty for no value."""
+    if seconds is None or seconds == "":
+        return ""
+    try:
+        total = round(float(seconds))
+    except (TypeError, ValueError):
+        return ""
+    sign = "-" if total < 0 else ""
+    total = abs(total)
+    return f"{sign}{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+def format_number(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+_clean_short = lru_cache(maxsize=20_000)(clean)
+
+
+def clean_cell(value: Any) -> str:
+    """``text.clean`` (values up to 200 characters remembered: they repeat on many rows)."""
+    if value.__class__ is str and len(value) <= 200:
+        return _clean_short(value)
+    return clean(value)
+
+
+#: What the format expressions may call. The exporters' generated code runs in a copy of it.
+FORMAT_ENV: dict[str, Any] = {
+    "_time": format_time,
+    "_dur": format_duration,
+    "_iso": iso_time,
+    # whole seconds, then the delimiter and h:mm:ss: the CSV fields of a duration (they repeat)
+    "_s_hms": lru_cache(maxsize=65_536)(lambda t, d: f"{t}{d}{format_hms(t)}"),
+    "_num": format_number,
+    "_line": one_line,
+    "_clean": clean_cell,
+}
+
+
+@dataclass(frozen=True)
+class KindFormat:
+    """A column kind's text forms, each a Python expression over the value ``v`` (never None:
+    no value is "" everywhere) with the names of FORMAT_ENV. ``Column.text`` and
+    ``Column.export`` are compiled from them and the exporters paste them into their generated
+    code (export/rowcells.py, export/csvline.py), so all of them agree by construction.
+
+    ``csv`` is the final CSV field (or fields, joined by ``_D``); besides FORMAT_ENV it may use
+    what export/csvline.py binds: ``_D`` (the delimiter), ``sid`` (the row's session id),
+    ``_text(v, sid)`` (an untrusted text: cleaned, neutralised, cut, quoted, remembered),
+    ``_known`` (those remembered, by value) and ``_trusted(v, sid)`` (our own text: cut and
+    quoted). Empty: the export text, which then never needs quoting."""
+
+    display: str  # one line for the table (local time, m:ss durations, yes/'' booleans)
+    export: str  # CSV/HTML cell: ISO 8601 times with offset, whole seconds, full cleaned text
+    csv: str = ""
+    csv_headers: tuple[str, ...] = ("{}",)  # one CSV column per entry, from the header
+    trusted: bool = True  # our own digits and words: never a formula
+
+    def compiled(self, form: str) -> Callable[[Any], str]:
+        """``lambda v: <form>``."""
+        code = compile(f"lambda v: {getattr(self, form)}", f"<{form} format>", "eval")
+        format_of: Callable[[Any], str] = eval(code, dict(FORMAT_ENV))  # our own code, no data
+        return format_of
+
+
+#: Every kind's formats (``text`` also for param columns, enums, persons and ids).
+KIND_FORMATS: dict[str, KindFormat] = {
+    "time": KindFormat(display="_time(v)", export="_iso(v)"),
+    "duration": KindFormat(
+        display="_dur(v)",
+        export="str(round(v))",
+        csv="_s_hms(round(v), _D)",
+        csv_headers=("{} (s)", "{} (h:mm:ss)"),
+    ),
+    "bool": KindFormat(display="'yes' if v else ''", export="'yes' if v else 'no'"),
+    "number": KindFormat(
+        display="_num(v)",
+        export="_num(v)",
+        csv="str(v) if v.__class__ is int else _num(v) if v.__class__ is float"
+        " else _trusted(v, sid)",
+    ),
+    "text": KindFormat(
+        display="_line(v)",
+        export="v if v.__class__ is str and v.isprintable() else _clean(v)",
+        csv="(v.__class__ is str and _known.get(v)) or _text(v, sid)",
+        trusted=False,
+    ),
+}
+_DISPLAY = {kind: f.compiled("display") for kind, f in KIND_FORMATS.items()}
+_EXPORT = {kind: f.compiled("export") for kind, f in KIND_FORMATS.items()}
 
 
 @dataclass(frozen=True)
@@ -88,42 +240,29 @@ class Column:
     field: str = ""  # SessionRow key ("" for param columns)
     param: str | None = None  # callParam name for "param:<name>" columns
 
+    @property
+    def format_kind(self) -> str:
+        """The KIND_FORMATS entry of the column."""
+        return self.kind if self.kind in KIND_FORMATS else "text"
+
+    @property
+    def format(self) -> KindFormat:
+        return KIND_FORMATS[self.format_kind]
+
     def value(self, row: Any) -> Any:
         if self.param is not None:
             return row.params.get(self.param)
         return row[self.field]
 
     def text(self, row: Any) -> str:
-        """One line, display form (local time, m:ss durations, yes/'' booleans)."""
+        """One line, display form (KindFormat.display)."""
         value = self.value(row)
-        if value is None:
-            return ""
-        kind = self.kind
-        if kind == "time":
-            return format_time(value)
-        if kind == "duration":
-            return format_duration(value)
-        if kind == "bool":
-            return "yes" if value else ""
-        if kind == "number":
-            return _number(value)
-        return one_line(value)
+        return "" if value is None else _DISPLAY[self.format_kind](value)
 
     def export(self, row: Any) -> str:
-        """CSV/HTML form: ISO 8601 times with offset, whole seconds, full cleaned text."""
+        """CSV/HTML form (KindFormat.export)."""
         value = self.value(row)
-        if value is None:
-            return ""
-        kind = self.kind
-        if kind == "time":
-            return format_time_iso(value)
-        if kind == "duration":
-            return str(round(value))
-        if kind == "bool":
-            return "yes" if value else "no"
-        if kind == "number":
-            return _number(value)
-        return clean(value)
+        return "" if value is None else _EXPORT[self.format_kind](value)
 
 
 def _col(

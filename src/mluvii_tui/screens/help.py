@@ -28,6 +28,7 @@ GROUP_ORDER = (
     "Notes",
     "Routing",
     "Recordings",
+    "Admin",
 )
 
 

@@ -43,8 +43,11 @@ def available(app: App[Any], screen: Screen[Any]) -> Iterator[tuple[Command, DOM
         if not command.palette:
             continue
         target = target_for(app, screen, command.scope)
-        if target is not None:
-            yield command, target
+        if (
+            target is not None
+            and target.check_action(command.action.split("(")[0], ()) is not False
+        ):
+            yield command, target  # (False: removed here, e.g. mutating actions in read-only mode)
 
 
 async def run_command(app: App[Any], command: Command, arg: str = "") -> None:

@@ -119,7 +119,7 @@ def current_view(screen: Any, name: str) -> dict[str, Any]:
 def save_current_view(screen: Any, name: str) -> None:
     name = one_line(name, MAX_NAME)
     save_view(screen.app.profile, current_view(screen, name))
-    screen.notify(Text(f"Saved view “{name}”."))
+    screen.notify(f"Saved view “{name}”.")
 
 
 def apply_view(screen: Any, name: str) -> bool:
@@ -166,9 +166,9 @@ def apply_view(screen: Any, name: str) -> bool:
     )
     ok = screen.apply_query(query)
     if ok:
-        message = Text(f"View “{one_line(name, MAX_NAME)}”")
+        message = f"View “{one_line(name, MAX_NAME)}”"
         if problems:
-            message.append(": " + "; ".join(dict.fromkeys(problems)))
+            message += ": " + "; ".join(dict.fromkeys(problems))
         screen.notify(message, severity="warning" if problems else "information")
     return ok
 

@@ -18,6 +18,7 @@ from mluvii_tui.query.columns import BASIC_COLUMNS, column_by_id
 from mluvii_tui.query.types import SessionQuery, SortKey
 
 from ..widgets.session_table import SessionTable
+from .admin_actions import AdminActionsMixin
 from .download_dialog import OpensDownloads
 from .sessions_filters import SessionFiltersMixin, server_filter_for
 
@@ -52,7 +53,7 @@ class SyncStateChanged(Message):
         self.done = done
 
 
-class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
+class SessionsScreen(AdminActionsMixin, OpensDownloads, SessionFiltersMixin, Screen[None]):
     KEYMAP_SCOPE = "sessions"
     BINDINGS: ClassVar[list[BindingType]] = bindings("sessions")
 
@@ -288,13 +289,16 @@ class SessionsScreen(OpensDownloads, SessionFiltersMixin, Screen[None]):
         table = self.query_one(SessionTable)
         line = Text()
         line.append(" mluvii-tui ", style="bold reverse")
-        line.append(f"  {self.mluvii.profile}  ")
+        line.append(f"  {self.mluvii.profile}")
+        line.append_text(self.admin_header())
+        line.append("  ")
         line.append(f" {VIEW_LABELS.get(table.query.view, table.query.view)} ", style="bold")
         line.append(f"  {table.count_text} of {table.total:,} sessions")
         if table.updating or not table.count_exact:
             line.append("  updating…" if table.updating else "  counting…", style="dim italic")
         if table.query.view == "live" and self.mluvii.client is not None:
             line.append(f"  · polling every {self.mluvii.LIVE_POLL_S:g} s (no relay)", style="dim")
+        line.append_text(self.marks_text())
         if self._sync_text:
             line.append(f"  · {self._sync_text}", style="italic")
         self.query_one("#status-line", Static).update(line)

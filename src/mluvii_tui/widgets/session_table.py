@@ -46,6 +46,8 @@ class SessionTable(QueryLoading, ScrollView, can_focus=True):
         "session-table--cursor-cell",
         "session-table--odd",
         "session-table--empty",
+        "session-table--marked",
+        "session-table--banned",
     }
     KEYMAP_SCOPE = "table"
     BINDINGS: ClassVar[list[BindingType]] = bindings("table")
@@ -123,6 +125,7 @@ class SessionTable(QueryLoading, ScrollView, can_focus=True):
         self._total_width = 0
         self._last_id: int | None = None
         self.empty_message = "No sessions match."
+        self.marked: set[int] = set()  # ids marked for a bulk action (space)
         self._layout_columns()
 
     # ---------------------------------------------------------------- data
@@ -261,6 +264,11 @@ class SessionTable(QueryLoading, ScrollView, can_focus=True):
         else:
             style = self._style("session-table--odd") if index % 2 else _PLAIN
             cell_style, focus_col = style, -1
+        if int(row.id) in self.marked:
+            style = style + self._style("session-table--marked")
+            cell_style = cell_style + self._style("session-table--marked")
+        elif row["blacklisted"]:
+            style = style + self._style("session-table--banned")
         return row_line(
             self._columns,
             self._widths,

@@ -14,6 +14,7 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
@@ -197,6 +198,8 @@ class SessionDetail(Widget):
                 title.append(f"  {one_line(enum_text(part), 30)}")
         if live:
             title.append("  ● live", style="bold #87d787")
+        if session.blacklisted:
+            title.append("  ⛔ client banned", style="bold red")
         self._title(title)
         tabs = self.query_one(TabbedContent)
         if has_recordings_tab(session):
@@ -264,6 +267,12 @@ class SessionDetail(Widget):
         event.stop()
         session_id = self.session_id
         if session_id is None or self.store is None:
+            return
+        from ...actions.permissions import refusal
+
+        why = refusal(self.app, "note")
+        if why is not None:
+            self.notify(Content(why), severity="warning")
             return
         key = self.outbox.queue(session_id, event.text)
         await self._show_notes(session_id, "sending…")

@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
@@ -146,6 +147,12 @@ class ParamsView(Vertical):
             return
         if getattr(self.app, "client", None) is None:
             self.notify("Offline: parameters cannot be edited", severity="warning")
+            return
+        from ...actions.permissions import refusal
+
+        why = refusal(self.app, "params")
+        if why is not None:
+            self.notify(Content(why), severity="warning")
             return
 
         def done(value: str | None) -> None:

@@ -1,6 +1,7 @@
-"""The exports' fast transcript path (JSON straight to HTML/text) equals the exact path
-(pydantic ``parse_session`` + ``build_transcript`` + ``render_item`` / ``transcript_text``) on
-the demo generator's sessions and on odd variations of them; odd shapes fall back, never differ."""
+"""The one transcript pipeline: the decoder (transcript_decode.py, stored JSON straight to
+items) gives exactly the items of the pydantic fallback (``parse_session`` +
+``build_transcript``), and so the same HTML and text, on the demo generator's sessions and on odd
+variations of them; what it is not sure of it declines, it never differs."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from export_helpers import session_dict
 from mluvii_tui.api.models import parse_session
 from mluvii_tui.demo.generator import generate_sessions
 from mluvii_tui.domain.transcript import build_transcript, transcript_text
+from mluvii_tui.domain.transcript_decode import decode, session_items
 from mluvii_tui.export import html_export as H
-from mluvii_tui.export.fastscript import fast_items
-from mluvii_tui.export.transcripts import html_transcript, text_transcript
+from mluvii_tui.export.csv_export import text_transcript
+from mluvii_tui.export.html_export import html_transcript
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -48,10 +50,15 @@ def _no_store(session_id: int) -> None:
 
 
 def _check(data: Any) -> bool:
+    """Both readings equal (items, HTML, text); True when the decoder took the session."""
     raw = _raw(data)
     assert html_transcript(raw, 1, _no_store) == _exact_html(data)
     assert text_transcript(raw, 1, _no_store) == _exact_text(data)
-    return fast_items(data) is not None
+    items = decode(data)
+    if items is None:
+        return False
+    assert items == build_transcript(parse_session(data))
+    return True
 
 
 @pytest.fixture(scope="module")
@@ -59,27 +66,26 @@ def demo() -> list[dict[str, Any]]:
     return generate_sessions(400, seed=11, now=NOW, days=3)
 
 
-def test_demo_sessions_equal_and_mostly_fast(demo: list[dict[str, Any]]) -> None:
-    fast = sum(_check(d) for d in demo)
-    assert fast >= len(demo) * 0.6  # forms (and only they) take the exact path
+def test_demo_sessions_equal_and_decoded(demo: list[dict[str, Any]]) -> None:
+    assert all(_check(d) for d in demo)  # forms too, one activity at a time
     assert all(_check(session_dict(sid)) for sid in range(1, 20))
 
 
-def test_sessions_as_the_store_writes_them_are_fast(demo: list[dict[str, Any]]) -> None:
+def test_sessions_as_the_store_writes_them_are_decoded(demo: list[dict[str, Any]]) -> None:
     """The store keeps the model's dump (``to_api``): every activity has heroCard and
-    callScript lists. Empty ones keep the fast path; null or filled ones decline; all equal."""
+    callScript lists. Empty or null ones are decoded (pydantic drops a null: no fields); other
+    values decline; all equal."""
     dumped = [parse_session(d).to_api() for d in demo]
     assert all("heroCard" in a for d in dumped for a in d.get("activities", []))
-    fast = sum(_check(d) for d in dumped)
-    assert fast >= len(dumped) * 0.6
-    plain = next(d for d in dumped if fast_items(d) is not None)
+    assert all(_check(d) for d in dumped)
+    plain = next(d for d in dumped if decode(d) is not None)
     for odd in (None, {}, "x", [{"key": "email", "label": "E-mail"}]):
         d = copy.deepcopy(plain)
         d["activities"][0]["heroCard"] = odd
-        assert not _check(d)
+        assert _check(d) is (odd is None)
         d["activities"][0]["heroCard"] = []
         d["activities"][0]["callScript"] = odd
-        assert not _check(d)
+        assert _check(d) is (odd is None)
 
 
 def _mutate(d: dict[str, Any], rng: random.Random) -> None:
@@ -198,39 +204,34 @@ def test_html_export_equals_the_reference_markup(tmp_path, demo: list[dict[str, 
 
 @pytest.mark.parametrize("zone", ["Europe/Prague", "America/St_Johns", "Asia/Kathmandu"])
 def test_iso_time_equals_column_export(zone: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The quarter-hour shortcut of iso_time equals Column.export's conversion, across DST
+    """The quarter-hour shortcut of iso_time equals the plain conversion, across DST
     switches (St John's switched at 00:01 local time) and with fractions of a second."""
     import time
 
-    from mluvii_tui.export import rowcells
+    from mluvii_tui.query import columns
     from mluvii_tui.query.columns import format_time_iso
 
     monkeypatch.setenv("TZ", zone)
     time.tzset()
-    rowcells._blocks.clear()
+    columns._blocks.clear()
     try:
         rng = random.Random(2)
         values: list[float] = [rng.uniform(0, 2.1e9) for _ in range(20000)]
         values += [t + d for t in (607491354.0, 1711846800.0) for d in range(-3700, 3700, 13)]
         values += [1711846799.9999999, 1711846799.5, 0.0, 1e12]
-        assert [rowcells.iso_time(v) for v in values] == [format_time_iso(v) for v in values]
+        assert [columns.iso_time(v) for v in values] == [format_time_iso(v) for v in values]
     finally:
         monkeypatch.undo()
         time.tzset()
-        rowcells._blocks.clear()
+        columns._blocks.clear()
 
 
-def test_one_pass_html_is_taken_and_equal(demo: list[dict[str, Any]]) -> None:
-    """fasthtml.fast_html (JSON straight to markup) handles the plain sessions, including
-    fractions of seconds, "Z" and "-00:00" offsets and escaping, and equals the exact path."""
-    from mluvii_tui.export.fasthtml import fast_html
-
-    taken = [d for d in demo if fast_html(d) is not None]
-    assert len(taken) >= len(demo) * 0.6
-    assert all(fast_html(session_dict(sid)) is not None for sid in range(1, 20))
+def test_time_spellings_are_decoded_and_equal(demo: list[dict[str, Any]]) -> None:
+    """Fractions of seconds, "Z" and "-00:00" offsets, mixed offsets (ordered by instant) and
+    text that needs escaping: decoded, and equal to the pydantic reading."""
     rng = random.Random(9)
     for i in range(200):
-        d = copy.deepcopy(taken[i % len(taken)])
+        d = copy.deepcopy(demo[i % len(demo)])
         acts = d["activities"]
         when = acts[0]["time"][:19]
         for other in acts:  # one instant everywhere, the last one spelled otherwise: in order
@@ -239,20 +240,36 @@ def test_one_pass_html_is_taken_and_equal(demo: list[dict[str, Any]]) -> None:
         a = rng.choice(acts)
         if a.get("text"):
             a["text"] = rng.choice(["<b>&'\"</b>", "a  b", "tab\there", "\u200bx", a["text"]])
-        markup = fast_html(d)
-        assert markup is not None
-        assert markup == _exact_html(d)
-    mixed = copy.deepcopy(taken[0])
+        assert _check(d)
+    mixed = copy.deepcopy(demo[0])
     mixed["activities"][0]["time"] = mixed["activities"][0]["time"][:19] + "+05:30"
     mixed["activities"][-1]["time"] = mixed["activities"][-1]["time"][:19] + "-03:00"
-    assert fast_html(mixed) is None  # mixed offsets: the item path orders them
-    assert html_transcript(_raw(mixed), 1, _no_store) == _exact_html(mixed)
+    assert _check(mixed)
+
+
+def test_session_items_reads_what_the_decoder_declines(demo: list[dict[str, Any]]) -> None:
+    """``session_items`` (the detail pane's reading) takes the decoder's items, and the pydantic
+    reading for a session it declines; names known from elsewhere fill in unknown operators."""
+    d = copy.deepcopy(demo[0])
+    assert session_items(d) == decode(d)
+    d["activities"][0]["userId"] = "7"  # pydantic reads it as 7, the decoder declines
+    assert decode(d) is None
+    assert session_items(d) == build_transcript(parse_session(d))
+    assert session_items([1]) is None
+    names = {424242: "Known Elsewhere"}
+    d = session_dict(1)
+    d["activities"][1]["userId"] = 424242
+    d["activities"][1]["client"] = "User"
+    items = session_items(d, names)
+    assert items == build_transcript(parse_session(d), user_names=names)
+    assert items[1].sender_name == "Known Elsewhere"
 
 
 def test_raw_decoding_equals_json_loads() -> None:
-    """transcripts._loads takes a shortcut for plain UTF-8 JSON; other encodings and
-    surrounding whitespace read as json.loads reads them, damage is _BAD."""
-    from mluvii_tui.export.transcripts import _BAD, _loads
+    """loads_raw takes a shortcut for plain UTF-8 JSON; other encodings and surrounding
+    whitespace read as json.loads reads them, damage is BAD."""
+    from mluvii_tui.domain.transcript_decode import BAD as _BAD
+    from mluvii_tui.domain.transcript_decode import loads_raw as _loads
 
     value = {"id": 1, "a": ["č", 1.5, None]}
     plain = json.dumps(value, ensure_ascii=False)
@@ -379,15 +396,15 @@ def _mutate_form(d: dict[str, Any], rng: random.Random) -> None:
 
 
 def test_form_variations_equal_the_exact_path(demo: list[dict[str, Any]]) -> None:
-    """Forms take the fast path one activity at a time (fastforms.py); any odd form, answer or
-    id falls back or gives exactly the exact path's transcript."""
+    """The decoder reads forms one activity at a time through pydantic; any odd form, answer or
+    id is declined or gives exactly the pydantic reading's transcript."""
     with_forms = [
         parse_session(d).to_api()
         for d in demo
         if any(a.get("type") in _FORM_KINDS for a in d.get("activities", []))
     ]
     assert len(with_forms) >= 20
-    assert all(_check(d) for d in with_forms)  # as generated: all fast
+    assert all(_check(d) for d in with_forms)  # as generated: all decoded
     _check_variations(with_forms, _mutate_form, seed=17, count=400)
 
 

@@ -1,0 +1,155 @@
+"""One real-terminal run: `mluvii-tui demo` in a tmux pane of fixed size, fed the hostile corpus
+through the simulator's --data and the real sync, driven by keys (saving and recalling a view
+among them). The pane must show the app alive, no traceback and no raw escape, and q must end
+the process with status 0."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from hostile_sessions import corpus, forbidden_in, hostile_sessions
+from mluvii_tui.demo.generator import generate_sessions
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None, reason="tmux is not installed: the real-terminal tour is skipped"
+)
+
+WIDTH, HEIGHT = 160, 45
+NOW = datetime.now(UTC)  # the demo syncs "the last N days" of the real clock
+
+
+def _tmux(*args: str) -> str:
+    return subprocess.run(
+        ["tmux", *args], check=True, capture_output=True, text=True, timeout=20
+    ).stdout
+
+
+class Pane:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def capture(self) -> str:
+        return _tmux("capture-pane", "-p", "-e", "-t", self.name)
+
+    def send(self, *keys: str, wait: float = 0.4) -> None:
+        for key in keys:
+            _tmux("send-keys", "-t", self.name, key)
+            time.sleep(wait)
+
+    def type(self, text: str) -> None:
+        _tmux("send-keys", "-t", self.name, "-l", text)
+        time.sleep(0.4)
+
+    def wait_for(self, needle: str, timeout: float = 90.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.capture()
+            if needle in screen or "Traceback" in screen:
+                return screen
+            time.sleep(0.5)
+        raise AssertionError(f"{needle!r} never appeared; the pane shows:\n{screen}")
+
+    def wait_gone(self, needle: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while needle in self.capture():
+            assert time.monotonic() < deadline, f"{needle!r} is still shown:\n{self.capture()}"
+            time.sleep(0.5)
+
+    def dead_status(self) -> str:
+        return _tmux("display-message", "-p", "-t", self.name, "#{pane_dead} #{pane_dead_status}")
+
+
+def _assert_clean(screen: str, where: str) -> None:
+    assert "Traceback" not in screen, f"{where}:\n{screen}"
+    import re
+
+    text = re.sub(r"\x1b\[[0-9;:]*m", "", screen)  # capture-pane -e keeps colours as SGR
+    assert forbidden_in(text) == [], f"{where}: {forbidden_in(text)}"
+
+
+def test_demo_under_tmux_survives_a_key_tour(tmp_path: Path) -> None:
+    # lone surrogates cannot be stored (the sync skips such a session): the rest of the corpus
+    sessions = [
+        s
+        for (case, _), s in zip(corpus(), hostile_sessions(NOW), strict=True)
+        if not case.startswith("lone_surrogate")
+    ]
+    sessions += generate_sessions(150, seed=3, now=NOW)
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps(sessions, ensure_ascii=True), encoding="utf-8")
+    env = {
+        "MLUVII_TUI_CONFIG_DIR": str(tmp_path / "config"),
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+        "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
+        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+        "HOME": str(tmp_path),
+        "TERM": "xterm-256color",
+    }
+    exe = Path(sys.executable).with_name("mluvii-tui")
+    name = f"mluvii-tour-{uuid.uuid4().hex[:8]}"
+    command = " ".join(
+        [f"{k}={v}" for k, v in env.items()] + [str(exe), "demo", "--data", str(data)]
+    )
+    _tmux("new-session", "-d", "-s", name, "-x", str(WIDTH), "-y", str(HEIGHT), "-c", str(tmp_path))
+    pane = Pane(name)
+    try:
+        _tmux("set-option", "-t", name, "remain-on-exit", "on")
+        _tmux("respawn-pane", "-k", "-t", name, "env " + command)
+        screen = pane.wait_for("synced")
+        _assert_clean(screen, "after the sync")
+        assert f"of {len(sessions):,} sessions" in screen, screen  # the corpus came through sync
+        tour = [
+            ("j", "j", "k", "G", "g", "l", "l", "o", "O", "h"),
+            ("Enter", "2", "3", "4", "5", "6", "1", "z", "z", "Escape"),
+            ("W",),
+        ]
+        for keys in tour:
+            pane.send(*keys)
+            _assert_clean(pane.capture(), f"after {keys}")
+        pane.type("tour [b]view")
+        pane.send("Enter", "w", "Enter")
+        screen = pane.capture()
+        _assert_clean(screen, "after saving and recalling a view")
+        states = [p.read_text(encoding="utf-8") for p in tmp_path.glob("config/**/state.json")]
+        assert any("tour [b]view" in state for state in states), "the view was not saved"
+        pane.send("slash")
+        pane.type("objedn")
+        pane.send("Escape")
+        pane.send("s")
+        pane.type("faktura")
+        pane.send("Enter", "Escape", "Escape")
+        _assert_clean(pane.capture(), "after quick filter and search")
+        # each dialog: open it, see it, close it, see it gone (keys wait for the screen)
+        for key, needle in (
+            ("e", "Include transcripts"),
+            ("c", "space show/hide"),
+            ("E", "enter or ctrl+s export"),
+            ("f", "ctrl+r remove"),
+            ("C-p", "Search for commands"),
+        ):
+            pane.send(key)
+            _assert_clean(pane.wait_for(needle), f"dialog {key}")
+            pane.send("Escape")
+            pane.wait_gone(needle)
+        pane.send("v", "v", "F", "Escape", "d", "d", "r")
+        _assert_clean(pane.capture(), "after the view keys")
+        assert pane.dead_status().startswith("0"), "the app is not running any more"
+        assert "mluvii-tui" in pane.capture()
+        pane.send("q", wait=0.2)
+        deadline = time.monotonic() + 60
+        while not pane.dead_status().startswith("1") and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert pane.dead_status() == "1 0\n", pane.capture()
+        _assert_clean(pane.capture(), "after quitting")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True, timeout=20)
