@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mluvii_tui.query.layout import ID_SEP, LIST_SEP
+from mluvii_tui.store import quickindex
 from mluvii_tui.store.schema import SESSION_FIELDS
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.text import fold_value
@@ -234,6 +235,7 @@ def generate_store(
     conn.execute("BEGIN")
     for name, _ in indexes:
         conn.execute(f"DROP INDEX {name}")
+    quickindex.drop(conn)  # built once at the end, not by a trigger per row
     ops = _operators(rng)
     span = days * 86400.0
     chunk = 50_000
@@ -397,6 +399,7 @@ def generate_store(
     )
     for _, sql in indexes:
         conn.execute(sql)
+    quickindex.build(conn, lambda done, total: None)
     if fts and activities:
         from mluvii_tui.query import search
 

@@ -19,9 +19,9 @@ from mluvii_tui.query.filters import (
     fold_sql,
     parse_duration,
     parse_id_list,
-    quick_sql,
     register_functions,
 )
+from mluvii_tui.query.quicksql import quick_sql
 from mluvii_tui.query.timeframes import parse_local_datetime, preset_range, resolve_preset
 from mluvii_tui.query.types import Filter
 from mluvii_tui.store.schema import migrate

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from mluvii_tui.query.layout import LIST_SEP
+from mluvii_tui.query.quickindex import QUICK_FIELDS, contains_condition
 from mluvii_tui.query.timeframes import is_preset, parse_local_datetime, preset_range, to_stored
 from mluvii_tui.query.types import Filter
 from mluvii_tui.text import fold_value
@@ -30,6 +31,8 @@ NUMBER_KINDS = frozenset({"number", "duration", "bool"})
 PARAM_PREFIX = "param:"
 #: A person column whose members may also be given by id: the column holding the ","-joined ids.
 ID_COMPANIONS = {"s.operators": "s.operator_ids"}
+#: Column expressions with a folded copy in the quick index (query/quickindex.py).
+QUICK_COLUMNS = {f"s.{field}": col for field, col in QUICK_FIELDS.items()}
 #: Person columns with a child table (one row per member, indexed by user id and by name).
 MEMBER_TABLES = {"s.operators": "operators"}
 
@@ -279,6 +282,9 @@ def _condition(
         needles = [fold_value(str(v)) for v in flt.values if str(v) != ""]
         if not needles:
             return "1"
+        indexed = QUICK_COLUMNS.get(expr)
+        if op == "contains" and indexed is not None:
+            return contains_condition([indexed], needles, params)
         if folded is None:
             build = equals_sql if op == "equals" else contains_sql
             return "(" + " OR ".join(build(expr, n, params) for n in needles) + ")"
@@ -342,46 +348,6 @@ def filters_sql(
         if sql != "1":
             parts.append(sql)
             params.extend(values)
-    if not parts:
-        return "1", []
-    return " AND ".join(parts), params
-
-
-def quick_sql(text: str, columns: Iterable[ColumnLike | str]) -> tuple[str, list[Any]]:
-    """Quick filter: every word of ``text`` (folded) is contained in at least one of ``columns``.
-
-    ``columns`` are Column objects (or ``"param:<name>"`` ids for parameters).
-    """
-    words = [fold_value(w) for w in str(text).split()]
-    words = [w for w in words if w]
-    cols = list(columns)
-    if not words or not cols:
-        return "1", []
-    exprs: list[str] = []
-    names: list[str] = []
-    for col in cols:
-        col_id = col if isinstance(col, str) else col.id
-        pname = _param_name(col_id)
-        if pname is not None:
-            names.append(pname)
-        elif not isinstance(col, str):
-            exprs.append(col.sql)
-    parts: list[str] = []
-    params: list[Any] = []
-    for word in words:
-        alts = []
-        for expr in exprs:
-            alts.append(contains_sql(expr, word, params))
-        if names:
-            marks = ", ".join("?" for _ in names)
-            alts.append(
-                f"s.id IN (SELECT p.session_id FROM params p WHERE p.name IN ({marks})"
-                " AND instr(p.value_folded, ?) > 0)"
-            )
-            params.extend(names)
-            params.append(word)
-        if alts:
-            parts.append("(" + " OR ".join(alts) + ")")
     if not parts:
         return "1", []
     return " AND ".join(parts), params

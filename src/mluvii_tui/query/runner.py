@@ -24,6 +24,7 @@ from dataclasses import replace
 from typing import Any
 
 from mluvii_tui.query.filters import filters_sql as _filters_sql
+from mluvii_tui.query.listing import _CORRELATE, _LISTED, MEMBER_LIST_MAX, correlated, costly
 from mluvii_tui.query.position import position_of
 from mluvii_tui.query.search import SEARCH_LISTED, SEARCH_PROBED, compile_search
 from mluvii_tui.query.search import count_matches as _count_matches
@@ -32,8 +33,10 @@ from mluvii_tui.query.types import Filter, SessionQuery, SortKey
 from mluvii_tui.query.where import QueryError, plan_where, resolve_column
 
 #: A window walks the sort index (instead of the filter's) when at least this share of the
-#: store matches: at 1/50 a page of 60 rows reads ~3000 index entries.
-FORCE_SORT_SHARE = 1 / 50
+#: store matches: at 1/400 a block of 128 rows reads ~51,000 index entries (~10 ms), while
+#: sorting the matches reads each one's table row (4,000 random rows at 1M: ~20 ms; 17,000
+#: listed matches of a "contains": 130-300 ms).
+FORCE_SORT_SHARE = 1 / 400
 #: A window near either end of a search matching at least this share walks the sort index and
 #: probes the search index row by row (a first page: ~100/share probes of ~0.3 ms at 1M) instead
 #: of listing all matches first (a word in 80% of 1M sessions: ~0.4 s per window). Deep windows
@@ -54,58 +57,6 @@ __all__ = [
 ]
 
 
-#: Member subqueries of filters.py and their correlated form. ``s.id IN (SELECT ...)`` builds
-#: the whole match list first (300k entries: ~0.4 s); walking the sort index with a correlated
-#: EXISTS probes the child table's primary key only for the rows the window actually reads.
-_CORRELATE = (
-    (
-        "s.id IN (SELECT p.session_id FROM params p WHERE ",
-        "EXISTS (SELECT 1 FROM params p WHERE p.session_id = s.id AND ",
-    ),
-    (
-        "s.id NOT IN (SELECT p.session_id FROM params p WHERE ",
-        "NOT EXISTS (SELECT 1 FROM params p WHERE p.session_id = s.id AND ",
-    ),
-    (
-        "s.id IN (SELECT o.session_id FROM operators o WHERE ",
-        "EXISTS (SELECT 1 FROM operators o WHERE o.session_id = s.id AND ",
-    ),
-)
-
-
-#: A costly query (see ``_costly``) with at most this many matches is listed once by its count.
-MEMBER_LIST_MAX = 20_000
-#: Kinds whose "in" filter is a membership test over the joined list (a scan).
-_SCAN_IN_KINDS = frozenset({"person", "ids"})
-
-
-def _costly(query: SessionQuery) -> bool:
-    """Conditions that scan (quick filter, text match, list membership, a search narrowed by
-    filters): worth listing their few matches once. Index-served filters and a search alone
-    (FTS answers in a few ms) are counted directly: listing would only add work when they
-    match many rows."""
-    if query.quick.strip() or (query.search.strip() and query.filters):
-        return True
-    for flt in query.filters:
-        if flt.op in ("contains", "equals"):
-            return True
-        if flt.op == "in" and flt.column != "operators":
-            col = resolve_column(flt.column)
-            if col is not None and col.kind in _SCAN_IN_KINDS:
-                return True
-    return False
-
-
-_LISTED = "s.id IN (SELECT value FROM json_each(?))"
-
-
-def correlated(where: str) -> str:
-    """The WHERE text with member subqueries correlated (same parameters, same order)."""
-    for plain, corr in _CORRELATE:
-        where = where.replace(plain, corr)
-    return where
-
-
 # -- execution -------------------------------------------------------------------------------
 
 
@@ -114,10 +65,18 @@ class QueryRunner:
 
     ``now``: the clock time presets resolve against (a datetime, a callable or None)."""
 
-    def __init__(self, conn: sqlite3.Connection, cache: dict[Any, Any], now: Any = None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        cache: dict[Any, Any],
+        now: Any = None,
+        *,
+        quick_scan: bool = False,
+    ) -> None:
         self.conn = conn
         self.cache = cache
         self.now = now
+        self.quick_scan = quick_scan
         self._wheres: dict[SessionQuery, tuple[str, list[Any]]] = {}
 
     def where(self, query: SessionQuery) -> tuple[str, list[Any]]:
@@ -125,7 +84,7 @@ class QueryRunner:
         plain = replace(query, sort=SortKey())
         hit = self._wheres.get(plain)
         if hit is None:
-            hit = self._wheres[plain] = plan_where(plain, self.now)
+            hit = self._wheres[plain] = plan_where(plain, self.now, quick_scan=self.quick_scan)
         return hit
 
     def _key(self, query: SessionQuery, *extra: Any) -> tuple[Any, ...]:
@@ -144,7 +103,19 @@ class QueryRunner:
         """Sessions in the store (all views, no filters)."""
         return self._count("total", "SELECT count(*) FROM sessions", [])
 
-    def count(self, query: SessionQuery) -> int:
+    def cached_count(self, query: SessionQuery) -> int | None:
+        return self.cache.get(self._key(query, "count"))
+
+    def listed_count(self, query: SessionQuery) -> int | None:
+        """The count of a query with few matches, listed (and both remembered); None: many."""
+        n = self._listed_count(query)
+        if n is not None:
+            self.cache[self._key(query, "count")] = n
+        return n
+
+    def count(self, query: SessionQuery, *, listing: bool = True) -> int:
+        """Matches of the query (remembered). ``listing=False``: the caller knows the matches
+        are too many to list."""
         where, args = self.where(query)
         key = self._key(query, "count")
         hit = self.cache.get(key)
@@ -152,7 +123,7 @@ class QueryRunner:
             hit = self._member_count(query)
             if hit is None:
                 hit = self._search_count(query)
-            if hit is None:
+            if hit is None and listing:
                 hit = self._listed_count(query)
             if hit is None:
                 sql = f"SELECT count(*) FROM sessions s WHERE {where}"
@@ -170,7 +141,7 @@ class QueryRunner:
         """A filtered query with few matches (``MEMBER_LIST_MAX``): list them once (the count is
         their number) so windows, NULL counts and positions read them by id instead of
         evaluating the conditions (a search, a text scan) again. None: many matches."""
-        if not _costly(query):
+        if not costly(query):
             return None
         where, args = self.where(query)
         sql = f"SELECT s.id FROM sessions s WHERE {where} LIMIT {MEMBER_LIST_MAX + 1}"
@@ -251,9 +222,12 @@ class QueryRunner:
             return {plan.forward[0]: total, plan.backward[0]: total}
         where, args = self.window_where(query, False)
         empty_fwd = plan.forward[1]
+        # Listed matches: walk the sort index's NULL range and probe the list, rather than
+        # reading the table row of every listed match.
+        listed = self._key(query, "listed") in self.cache
         nulls = self._count(
             self._nulls_key(query, plan),
-            f"SELECT count(*) FROM sessions s WHERE ({where}) AND {empty_fwd.cond}",
+            _segment_sql(empty_fwd, where, "count(*)", listed),
             [*args, *empty_fwd.cond_args],
         )
         valued = total - nulls
@@ -270,17 +244,39 @@ class QueryRunner:
 
     def _seg_count_known(self, query: SessionQuery, plan: SortPlan, seg: Segment) -> bool:
         if len(plan.forward) == 1:
-            return True
+            return self._key(query, "count") in self.cache
         return self._nulls_key(query, plan) in self.cache
 
     def force_sort_index(self, query: SessionQuery) -> bool:
         """Walk the sort index rather than the filter's: the matches are a broad share."""
         return self.count(query) >= self.total() * FORCE_SORT_SHARE
 
-    def window_ids(self, query: SessionQuery, offset: int, limit: int) -> list[int]:
+    def first_ids(self, query: SessionQuery, limit: int) -> list[int]:
+        """The first ``limit`` ids in sort order without counting the matches (walking the
+        sort index: the caller uses this for queries that match many rows)."""
+        plan = sort_plan(query.sort)
+        ids: list[int] = []
+        for seg in plan.forward:
+            ids.extend(self._segment_ids(query, plan, seg, 0, limit - len(ids), True))
+            if len(ids) >= limit:
+                break
+        return ids
+
+    def window_ids(
+        self,
+        query: SessionQuery,
+        offset: int,
+        limit: int,
+        *,
+        total: int | None = None,
+        force: bool | None = None,
+    ) -> list[int]:
+        """Ids of rows ``offset .. offset+limit``; ``total``/``force``: the count and the index
+        choice when the caller knows them already (the table's UI thread never counts)."""
         offset = max(0, int(offset))
         limit = max(0, int(limit))
-        total = self.count(query)
+        if total is None:
+            total = self.count(query)
         if limit == 0 or offset >= total:
             return []
         limit = min(limit, total - offset)
@@ -292,7 +288,8 @@ class QueryRunner:
         else:
             segments = plan.forward
             start = offset
-        force = self.force_sort_index(query)
+        if force is None:
+            force = self.force_sort_index(query)
         ids: list[int] = []
         for seg in segments:
             take = limit - len(ids)

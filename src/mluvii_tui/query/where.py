@@ -7,7 +7,7 @@ from typing import Any
 
 from mluvii_tui.query.columns import Column, column_by_id
 from mluvii_tui.query.filters import filters_sql as _filters_sql
-from mluvii_tui.query.filters import quick_sql as _quick_sql
+from mluvii_tui.query.quicksql import quick_sql as _quick_sql
 from mluvii_tui.query.search import compile_search as _compile_search
 from mluvii_tui.query.search import search_sql as _search_sql
 from mluvii_tui.query.types import SessionQuery
@@ -21,9 +21,13 @@ def resolve_column(column_id: str) -> Column | None:
     return column_by_id(column_id)
 
 
-def plan_where(query: SessionQuery, now: Any = None) -> tuple[str, list[Any]]:
+def plan_where(
+    query: SessionQuery, now: Any = None, *, quick_scan: bool = False
+) -> tuple[str, list[Any]]:
     """The WHERE condition (over ``sessions s``) of view + filters + quick filter + search.
-    ``now``: the clock for time presets (a datetime, a callable returning one, or None)."""
+    ``now``: the clock for time presets (a datetime, a callable returning one, or None).
+    ``quick_scan``: the quick filter tests each row's stored folded text instead of asking
+    the trigram index (cheaper for the first rows of a broad match, see store/reader.py)."""
     parts: list[str] = []
     args: list[Any] = []
     if query.view == "history":
@@ -42,7 +46,7 @@ def plan_where(query: SessionQuery, now: Any = None) -> tuple[str, list[Any]]:
         cols = [c for c in (resolve_column(i) for i in query.quick_columns) if c is not None]
         if not cols:
             cols = [c for c in (resolve_column(i) for i in _QUICK_DEFAULT) if c is not None]
-        sql, values = _quick_sql(query.quick, cols)
+        sql, values = _quick_sql(query.quick, cols, scan=quick_scan)
         if sql != "1":
             parts.append(f"({sql})")
             args.extend(values)

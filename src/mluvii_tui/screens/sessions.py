@@ -93,7 +93,6 @@ class SessionsScreen(AdminActionsMixin, OpensDownloads, SessionFiltersMixin, Scr
         table.reload()
         table.focus()
         self._update_status()
-        self.mluvii.mark_first_paint()
         if self._notice:
             self.notify(self._notice, severity="warning", timeout=8)
         self._apply_detail_layout()
@@ -288,21 +287,25 @@ class SessionsScreen(AdminActionsMixin, OpensDownloads, SessionFiltersMixin, Scr
 
     def _update_status(self) -> None:
         table = self.query_one(SessionTable)
-        shown = table.row_count
-        total = self.mluvii.store.total()
         line = Text()
         line.append(" mluvii-tui ", style="bold reverse")
         line.append(f"  {self.mluvii.profile}")
         line.append_text(self.admin_header())
         line.append("  ")
         line.append(f" {VIEW_LABELS.get(table.query.view, table.query.view)} ", style="bold")
-        line.append(f"  {shown:,} of {total:,} sessions")
+        line.append(f"  {table.count_text} of {table.total:,} sessions")
+        if table.updating or not table.count_exact:
+            line.append("  updating…" if table.updating else "  counting…", style="dim italic")
         if table.query.view == "live" and self.mluvii.client is not None:
             line.append(f"  · polling every {self.mluvii.LIVE_POLL_S:g} s (no relay)", style="dim")
         line.append_text(self.marks_text())
         if self._sync_text:
             line.append(f"  · {self._sync_text}", style="italic")
         self.query_one("#status-line", Static).update(line)
+
+    def on_session_table_loaded(self, event: SessionTable.Loaded) -> None:
+        self._update_status()
+        self.mluvii.mark_first_paint()  # the first rows are on the screen
 
     # -------------------------------------------------------------- detail
 

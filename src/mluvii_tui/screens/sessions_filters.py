@@ -155,6 +155,13 @@ class SessionFiltersMixin(Screen[None]):
         self._update_highlighter()
         return True
 
+    def on_session_table_query_failed(self, event: SessionTable.QueryFailed) -> None:
+        """A query failed in the table's worker: it shows the previous one again; say why."""
+        self.notify(one_line(f"Filter not applied: {event.message}", 200), severity="error")
+        self.refresh_filter_bar()
+        self.update_status()
+        self._update_highlighter()
+
     def refresh_filter_bar(self) -> None:
         query = self._table.query
         chips = [

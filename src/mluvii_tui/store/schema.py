@@ -86,7 +86,7 @@ def _column_ddl(name: str) -> str:
     return f"{name} TEXT COLLATE NOCASE"
 
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _V1: list[str] = [
     "CREATE TABLE sessions ("
@@ -172,8 +172,16 @@ def _v3(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE zstd_dicts (data BLOB NOT NULL)")  # store/packing.py
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    """v3 -> v4: the quick-filter index (folded quick columns + FTS5 trigram, store/quickindex),
+    built once over the stored sessions with progress on stderr for big stores."""
+    from .quickindex import build
+
+    build(conn)
+
+
 #: MIGRATIONS[i] takes a store from version i to i + 1.
-MIGRATIONS: list[list[str] | Callable[[sqlite3.Connection], None]] = [_V1, _v2, _v3]
+MIGRATIONS: list[list[str] | Callable[[sqlite3.Connection], None]] = [_V1, _v2, _v3, _v4]
 
 
 class StoreVersionError(RuntimeError):

@@ -1,13 +1,15 @@
 """The sessions table: a Line-API widget that renders only the visible rows.
 
-Rows come from ``SessionStore.window`` in blocks, so a million sessions cost what a screenful costs.
-Line 0 of the widget is the column header; line ``y >= 1`` shows row ``scroll_y + y - 1``.
+Rows come from the store in blocks, so a million sessions cost what a screenful costs. Line 0 of
+the widget is the column header; line ``y >= 1`` shows row ``scroll_y + y - 1``. Queries run in a
+worker (``table_loading.QueryLoading``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -21,15 +23,20 @@ from textual.strip import Strip
 
 from mluvii_tui.keymap.commands import bindings
 from mluvii_tui.query.types import SessionQuery, SortKey
+from mluvii_tui.store.reader import Loaded, TableReader
 
 from .column_widths import MIN_WIDTH, fit_widths, natural_widths
-from .table_model import GAP, ColumnLike, RowBlocks, RowSource, header_line, row_line
+from .table_loading import QueryLoading
+from .table_model import GAP, ColumnLike, RowBlocks, header_line, row_line
+
+if TYPE_CHECKING:
+    from mluvii_tui.store.store import SessionStore
 
 #: Cells one ``<``/``>`` press takes or gives.
 WIDTH_STEP = 2
 
 
-class SessionTable(ScrollView, can_focus=True):
+class SessionTable(QueryLoading, ScrollView, can_focus=True):
     """Virtualised sessions table with a row cursor and a column cursor."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -59,6 +66,17 @@ class SessionTable(ScrollView, can_focus=True):
             super().__init__()
             self.session_id = session_id
 
+    class Loaded(Message):
+        """A query's rows (or its exact count) landed: the status line may change."""
+
+    class QueryFailed(Message):
+        """A query could not run; the table went back to the last good one."""
+
+        def __init__(self, query: SessionQuery, message: str) -> None:
+            super().__init__()
+            self.query = query
+            self.message = message
+
     class WidthsChanged(Message):
         """The user resized a column (``<``/``>``) or reset the widths (``=``)."""
 
@@ -76,7 +94,7 @@ class SessionTable(ScrollView, can_focus=True):
 
     def __init__(
         self,
-        source: RowSource,
+        source: SessionStore,
         columns: Sequence[ColumnLike],
         query: SessionQuery | None = None,
         *,
@@ -92,7 +110,15 @@ class SessionTable(ScrollView, can_focus=True):
         self._columns: list[ColumnLike] = list(columns)
         self.query: SessionQuery = query or SessionQuery()
         self.row_count = 0
-        self._rows = RowBlocks(source)
+        self.count = 0  # matches of the shown query (a lower bound unless count_exact)
+        self.count_exact = True
+        self.total = 0  # sessions in the store
+        self.updating = False  # a newer query is on its way
+        self._reader: TableReader | None = None
+        self._loaded: Loaded | None = None
+        self._rows = RowBlocks()
+        self._timer: Any = None
+        self._moved = False  # the user moved the cursor since the last result
         self._offsets: list[int] = []
         self._widths: list[int] = []
         self._styles: dict[str, Style] | None = None
@@ -128,40 +154,10 @@ class SessionTable(ScrollView, can_focus=True):
         self._rows.clear()
         self.refresh()
 
-    def set_query(self, query: SessionQuery, *, keep: int | None = None) -> None:
-        """Show another query; the cursor stays on session ``keep`` (default: the current one)."""
-        keep_id = self.current_session_id if keep is None else keep
-        self.query = query
-        self.reload(keep=keep_id)
-
-    def reload(self, *, keep: int | None = None) -> None:
-        """Re-read count and rows (after a sync or a live update), keeping the cursor's session.
-
-        A cursor resting on the first row stays on the first row (it follows the newest session),
-        as in k9s; anywhere else it stays on its session."""
-        if keep is None and self.cursor_row == 0 and int(self.scroll_y) == 0:
-            keep_id = None
-        else:
-            keep_id = self.current_session_id if keep is None else keep
-        self._rows.clear()
-        self.row_count = self.source.count(self.query)
-        self._update_virtual_size()
-        self._natural = []  # fitted again to what this query shows
-        target = 0
-        if keep_id is not None:
-            pos = self.source.position_of(self.query, keep_id)
-            if pos is not None:
-                target = pos
-            else:
-                target = min(self.cursor_row, max(self.row_count - 1, 0))
-        self._move_cursor(target, center=keep_id is not None)
-        self._layout_columns()
-        self.refresh()
-
     def row_at(self, index: int) -> Any | None:
         if index < 0 or index >= self.row_count:
             return None
-        return self._rows.row(self.query, index)
+        return self._rows.row(index)
 
     # -------------------------------------------------------------- layout
 
@@ -330,25 +326,31 @@ class SessionTable(ScrollView, can_focus=True):
         self.cursor_row = index
 
     def action_cursor_up(self) -> None:
+        self._moved = True
         self._move_cursor(self.cursor_row - 1)
 
     def action_cursor_down(self) -> None:
+        self._moved = True
         self._move_cursor(self.cursor_row + 1)
 
     def action_page_up(self) -> None:
+        self._moved = True
         body = self._body_height
         self.scroll_to(y=max(self.scroll_y - body, 0), animate=False)
         self._move_cursor(self.cursor_row - body)
 
     def action_page_down(self) -> None:
+        self._moved = True
         body = self._body_height
         self.scroll_to(y=self.scroll_y + body, animate=False)
         self._move_cursor(self.cursor_row + body)
 
     def action_first(self) -> None:
+        self._moved = True
         self._move_cursor(0)
 
     def action_last(self) -> None:
+        self._moved = True
         self._move_cursor(self.row_count - 1)
 
     def action_column_left(self) -> None:
@@ -443,6 +445,4 @@ class SessionTable(ScrollView, can_focus=True):
 
 
 def _replace_sort(query: SessionQuery, sort: SortKey) -> SessionQuery:
-    from dataclasses import replace
-
     return replace(query, sort=sort)

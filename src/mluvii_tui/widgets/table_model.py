@@ -6,7 +6,7 @@ Kept apart from the widget so the widget holds only layout, rendering and keys.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from rich.cells import cell_len
@@ -14,18 +14,12 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from mluvii_tui.query.types import SessionQuery, SortKey
+from mluvii_tui.query.types import SortKey
 from mluvii_tui.text import cut
 
 BLOCK = 128  # rows fetched from the store at a time
 MAX_BLOCKS = 48  # blocks kept in memory (about 6,000 rows)
 GAP = 1  # cells between columns
-
-
-class RowSource(Protocol):
-    def count(self, query: SessionQuery) -> int: ...
-    def window(self, query: SessionQuery, offset: int, limit: int) -> Sequence[Any]: ...
-    def position_of(self, query: SessionQuery, session_id: int) -> int | None: ...
 
 
 class ColumnLike(Protocol):
@@ -38,20 +32,32 @@ class ColumnLike(Protocol):
 
 
 class RowBlocks:
-    """Rows of one query, fetched from the source in blocks and kept in a small LRU."""
+    """Rows of the shown query in blocks of ``BLOCK``, kept in a small LRU; ``fetch(offset,
+    limit)`` reads a missing block (an index range: the counts are known already)."""
 
-    def __init__(self, source: RowSource) -> None:
-        self.source = source
+    def __init__(self, fetch: Callable[[int, int], Sequence[Any]] | None = None) -> None:
+        self.fetch = fetch
         self._blocks: OrderedDict[int, Sequence[Any]] = OrderedDict()
 
     def clear(self) -> None:
         self._blocks.clear()
 
-    def row(self, query: SessionQuery, index: int) -> Any | None:
+    def reset(self, fetch: Callable[[int, int], Sequence[Any]], seed: dict[int, Any]) -> None:
+        """Another result: its fetch function and the rows its job read already (by first
+        row index, a multiple of ``BLOCK``)."""
+        self.fetch = fetch
+        self._blocks.clear()
+        for start, rows in seed.items():
+            for i in range(0, len(rows), BLOCK):
+                self._blocks[(start + i) // BLOCK] = rows[i : i + BLOCK]
+
+    def row(self, index: int) -> Any | None:
         block_no, within = divmod(index, BLOCK)
         block = self._blocks.get(block_no)
         if block is None:
-            block = self.source.window(query, block_no * BLOCK, BLOCK)
+            if self.fetch is None:
+                return None
+            block = self.fetch(block_no * BLOCK, BLOCK)
             self._blocks[block_no] = block
             if len(self._blocks) > MAX_BLOCKS:
                 self._blocks.popitem(last=False)

@@ -1,0 +1,246 @@
+"""What the sessions table reads, off the UI thread and cancellable.
+
+A ``TableReader`` owns three connections of the store file, each with a bounded page cache: a
+fast lane for a new query's count and first rows (what the user waits for), a slow lane for what
+may follow in the background (an exact count after a bounded one, finding the cursor's session
+again), and one for the UI thread (the next block while scrolling: an index range with the
+counts the worker found, so it never counts). A newer query stops the running ones: each lane's
+progress handler aborts any statement of a job that is no longer the wanted one
+(``SQLITE_INTERRUPT``, what ``Connection.interrupt()`` does, without its race of landing on the
+next job's statement), and the job ends with ``Cancelled``. SQLite cannot stop inside one call
+of the trigram index; the slow lane keeps such a count from delaying the next query's rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mluvii_tui.query.listing import MEMBER_LIST_MAX, costly
+from mluvii_tui.query.runner import QueryRunner
+from mluvii_tui.query.sortplan import sort_plan
+from mluvii_tui.query.types import SessionQuery
+
+if TYPE_CHECKING:
+    from .rows import SessionRow
+    from .store import SessionStore
+
+#: Page cache of each reader connection (KiB): enough for the indexes a window walks.
+CACHE_KIB = 8192
+#: Progress handler period (SQLite VM steps between checks for a newer query).
+CHECK_EVERY = 2000
+#: A broad quick filter's first rows must come within this many checks (~5M VM steps, ~40 ms);
+#: past it the words are rare and the trigram index lists their matches instead.
+SCAN_BUDGET = 2500
+#: Finding the cursor's session in the new order may take this many checks before the first
+#: rows are shown without it (the cursor follows when ``finish`` has found it).
+POSITION_BUDGET = 600
+
+
+class Cancelled(Exception):
+    """A newer query replaced this one."""
+
+
+@dataclass
+class Loaded:
+    """What a job found: count (exact or a lower bound), rows, where the cursor goes."""
+
+    ticket: int
+    query: SessionQuery
+    count: int
+    exact: bool
+    total: int
+    force: bool
+    rows: dict[int, list[Any]] = field(default_factory=dict)  # first row index -> rows
+    cursor: int | None = None  # row of the kept session (None: not found / not asked)
+    shown: int = -1  # rows the table may show (a bounded count: the rows fetched so far)
+    scan: bool = False  # a broad quick filter: windows test the stored folded text
+    done: bool = True  # False: ``finish`` still has to count exactly or find the cursor
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+
+class _Lane:
+    """One connection of the reader, the lock of its one running job, that job's ticket and
+    its optional budget of progress checks."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.lock = threading.Lock()
+        self.running = -1
+        self.steps = 0
+        self.budget = 0  # > 0: the running statement may take this many checks
+
+
+class TableReader:
+    def __init__(self, store: SessionStore) -> None:
+        self.store = store
+        self._memory = store._memory
+        self._wanted = 0
+        self._cache: dict[Any, Any] = {}
+        self._basis: Any = None
+        if self._memory:
+            self._ui = store._conn()
+            conns = [self._ui, self._ui]
+        else:
+            self._ui = store._open()
+            conns = [store._open(), store._open()]
+            for conn in (*conns, self._ui):
+                conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        # First rows on one connection, exact counts on another: a count still inside the
+        # trigram index (which SQLite cannot stop halfway) never delays the next query's rows.
+        self._fast, self._slow = _Lane(conns[0]), _Lane(conns[1])
+
+    # -- cancelling ----------------------------------------------------------------------
+
+    def newer(self) -> int:
+        """A ticket for the next job; any job running for an older ticket stops (any thread)."""
+        self._wanted += 1
+        return self._wanted
+
+    def _stale(self, lane: _Lane) -> int:
+        if lane.running != self._wanted:
+            return 1
+        if lane.budget:
+            lane.steps += 1
+            return 1 if lane.steps > lane.budget else 0
+        return 0
+
+    @contextlib.contextmanager
+    def _within(self, lane: _Lane, checks: int) -> Iterator[list[bool]]:
+        """Statements inside may run ``checks`` progress checks; then they stop and the
+        yielded flag list gets ``False`` (``[True]`` when they finished in time)."""
+        outcome = [True]
+        lane.steps, lane.budget = 0, checks
+        try:
+            yield outcome
+        except sqlite3.OperationalError:
+            if lane.running != self._wanted or lane.steps <= checks:
+                raise
+            outcome[0] = False
+        finally:
+            lane.budget = 0
+
+    def _broad_first(self, query: SessionQuery, limit: int) -> list[int] | None:
+        """The first ``limit`` ids of a quick-filtered query when its words are common (found
+        by walking the sort index and testing each row's folded text within ``SCAN_BUDGET``);
+        None when they are rare (or the query has no quick filter)."""
+        if not query.quick.strip():
+            return None
+        scanner = QueryRunner(self._fast.conn, {}, self.store.now, quick_scan=True)
+        ids: list[int] = []
+        with self._within(self._fast, SCAN_BUDGET) as ok:
+            ids = scanner.first_ids(query, limit)
+        return ids if ok[0] and len(ids) >= limit else None
+
+    @contextlib.contextmanager
+    def _job(self, ticket: int, lane: _Lane) -> Iterator[QueryRunner]:
+        with lane.lock, self._locked():
+            if ticket != self._wanted:
+                raise Cancelled
+            lane.running = ticket
+            lane.conn.set_progress_handler(lambda: self._stale(lane), CHECK_EVERY)
+            try:
+                if self.store._counts is not self._basis:  # the store was written since
+                    self._basis = self.store._counts
+                    self._cache = {}
+                yield QueryRunner(lane.conn, self._cache, self.store.now)
+            except sqlite3.OperationalError as exc:
+                if ticket != self._wanted and "interrupt" in str(exc):
+                    raise Cancelled from None
+                raise
+            finally:
+                lane.conn.set_progress_handler(None, 0)
+                lane.running = -1
+            if ticket != self._wanted:
+                raise Cancelled
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        if self._memory:
+            with self.store._lock:
+                yield
+        else:
+            yield
+
+    # -- worker side ---------------------------------------------------------------------
+
+    def load(
+        self, ticket: int, query: SessionQuery, keep: int | None, block: int, blocks: int = 2
+    ) -> Loaded:
+        """Count (exact unless the query scans and matches more than ``MEMBER_LIST_MAX``),
+        the row of session ``keep`` when the count is exact, and the rows of the block holding
+        the cursor (``blocks`` blocks from the top when the count is a lower bound)."""
+        with self._job(ticket, self._fast) as runner:
+            runner.where(query)  # a bad filter raises QueryError before any SQL runs
+            total = runner.total()
+            if runner.cached_count(query) is None and costly(query):
+                ids = self._broad_first(query, block * blocks)
+                if ids is not None:
+                    out = Loaded(ticket, query, len(ids), False, total, True, cache=self._cache)
+                    out.rows[0] = self.store._rows(runner.conn, ids)
+                    out.shown, out.scan, out.done = len(ids), True, False
+                    return out
+            count, exact = count_upto(runner, query)
+            cursor = None
+            if exact:
+                force = runner.force_sort_index(query)
+                runner.segment_counts(query, sort_plan(query.sort))
+                found = [True]
+                if keep is not None:
+                    with self._within(self._fast, POSITION_BUDGET) as found:
+                        cursor = runner.position_of(query, keep)
+                start = ((cursor or 0) // block) * block
+                ids = runner.window_ids(query, start, block, total=count, force=force)
+                out = Loaded(ticket, query, count, True, total, force, cache=self._cache)
+                out.rows[start] = self.store._rows(runner.conn, ids)
+                out.cursor, out.done = cursor, found[0]
+                return out
+            ids = runner.first_ids(query, block * blocks)
+            out = Loaded(ticket, query, count, False, total, True, cache=self._cache)
+            out.rows[0] = self.store._rows(runner.conn, ids)
+            out.shown, out.done = len(ids), False
+            return out
+
+    def finish(self, ticket: int, loaded: Loaded, keep: int | None, block: int) -> Loaded:
+        """What ``load`` left open: the exact count, the kept session's row and its block."""
+        with self._job(ticket, self._slow) as runner:
+            query = loaded.query
+            count = runner.count(query, listing=False)
+            force = runner.force_sort_index(query)
+            runner.segment_counts(query, sort_plan(query.sort))
+            cursor = runner.position_of(query, keep) if keep is not None else None
+            out = Loaded(ticket, query, count, True, loaded.total, force, cache=self._cache)
+            out.cursor, out.scan = cursor, loaded.scan
+            if cursor is not None:
+                start = (cursor // block) * block
+                ids = runner.window_ids(query, start, block, total=count, force=force)
+                out.rows[start] = self.store._rows(runner.conn, ids)
+            return out
+
+    # -- UI side -------------------------------------------------------------------------
+
+    def window(self, loaded: Loaded, offset: int, limit: int) -> list[SessionRow]:
+        """Rows of the shown query from the UI connection: the counts come from ``loaded``."""
+        with self._locked():
+            runner = QueryRunner(self._ui, loaded.cache, self.store.now, quick_scan=loaded.scan)
+            ids = runner.window_ids(
+                loaded.query, offset, limit, total=loaded.count, force=loaded.force
+            )
+            return self.store._rows(self._ui, ids)
+
+
+def count_upto(runner: QueryRunner, query: SessionQuery) -> tuple[int, bool]:
+    """``(count, exact)``: a scanning query stops counting past ``MEMBER_LIST_MAX`` matches."""
+    known = runner.cached_count(query)
+    if known is not None:
+        return known, True
+    if costly(query):
+        listed = runner.listed_count(query)
+        if listed is None:
+            return MEMBER_LIST_MAX + 1, False
+        return listed, True
+    return runner.count(query), True

@@ -1,0 +1,129 @@
+"""The quick-filter index (FTS5 trigram over folded quick columns): same answers as folding every
+value in Python, kept current by every write, built once when an older store is opened."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mluvii_tui.query.columns import column_by_id
+from mluvii_tui.query.filters import filters_sql, register_functions
+from mluvii_tui.query.quicksql import quick_sql
+from mluvii_tui.query.types import Filter
+from mluvii_tui.store import quickindex
+from mluvii_tui.store.schema import MIGRATIONS, SCHEMA_VERSION, migrate
+from mluvii_tui.store.store import SessionStore
+from mluvii_tui.text import fold_value
+
+LETTERS = "aáäbcčdďeéěfghiíjklľmnňoóôpqrřsštťuúůvwxyýzžAÁBČDĎEÉĚNŇOÓRŘSŠTŤUÚŮYÝZŽ .@-ß"
+VALUE = st.one_of(st.none(), st.text(LETTERS, max_size=14))
+ROW = st.fixed_dictionaries(
+    {"client_name": VALUE, "client_email": VALUE, "operators": VALUE, "url": VALUE}
+)
+WORDS = st.lists(st.text(LETTERS.replace(" ", ""), min_size=1, max_size=5), min_size=1, max_size=3)
+FIELDS = ("client_name", "client_email", "operators", "url")
+
+
+def _db(rows: list[dict]) -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    register_functions(conn)
+    migrate(conn)
+    for i, row in enumerate(rows, 1):
+        conn.execute(
+            "INSERT INTO sessions (id, client_name, client_email, operators, url, channel)"
+            " VALUES (?, ?, ?, ?, ?, 'Chat')",
+            (i, *(row[f] for f in FIELDS)),
+        )
+    return conn
+
+
+def _ids(conn: sqlite3.Connection, sql: str, params: list) -> list[int]:
+    return [
+        r[0] for r in conn.execute(f"SELECT s.id FROM sessions s WHERE {sql} ORDER BY 1", params)
+    ]
+
+
+def _python(rows: list[dict], words: list[str], fields: tuple[str, ...]) -> list[int]:
+    """The old semantics: every folded word is inside one folded value."""
+    folded = [fold_value(w) for w in words]
+    return [
+        i
+        for i, row in enumerate(rows, 1)
+        if all(any(w in (fold_value(row[f]) or "") for f in fields) for w in folded if w)
+    ]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(ROW, min_size=1, max_size=10), WORDS)
+def test_quick_filter_equals_python_fold(rows: list[dict], words: list[str]) -> None:
+    conn = _db(rows)
+    cols = [column_by_id(f) for f in FIELDS]
+    sql, params = quick_sql(" ".join(words), cols)
+    assert _ids(conn, sql, params) == _python(rows, words, FIELDS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(ROW, min_size=1, max_size=10), st.text(LETTERS, min_size=1, max_size=6))
+def test_contains_filter_equals_python_fold(rows: list[dict], needle: str) -> None:
+    conn = _db(rows)
+    sql, params = filters_sql([Filter("client_name", "contains", (needle,))], column_by_id)
+    want = [
+        i
+        for i, row in enumerate(rows, 1)
+        if (fold_value(needle) or "") in (fold_value(row["client_name"]) or "")
+    ]
+    assert _ids(conn, sql, params) == want
+
+
+def test_replaced_and_deleted_sessions_leave_the_index() -> None:
+    conn = _db(
+        [{"client_name": "Jana Nováková", "client_email": None, "operators": None, "url": None}]
+    )
+    cols = [column_by_id("client_name")]
+    assert _ids(conn, *quick_sql("novak", cols)) == [1]
+    conn.execute("INSERT OR REPLACE INTO sessions (id, client_name) VALUES (1, 'Petr Dvořák')")
+    assert _ids(conn, *quick_sql("novak", cols)) == []
+    assert _ids(conn, *quick_sql("dvorak", cols)) == [1]
+    conn.execute("UPDATE sessions SET client_name = 'Eva Malá' WHERE id = 1")
+    assert _ids(conn, *quick_sql("dvorak", cols)) == []
+    assert _ids(conn, *quick_sql("mala", cols)) == [1]
+    conn.execute("DELETE FROM sessions WHERE id = 1")
+    assert _ids(conn, *quick_sql("mala", cols)) == []
+    assert conn.execute("SELECT count(*) FROM quick_text").fetchone()[0] == 0
+
+
+def _v2_store(path: Path, names: list[str]) -> None:
+    """A store as version 2 wrote it (no quick index), with a few sessions."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    register_functions(conn)
+    for version, step in enumerate(MIGRATIONS[:2]):
+        if callable(step):
+            step(conn)
+        else:
+            for ddl in step:
+                conn.execute(ddl)
+        conn.execute(f"PRAGMA user_version = {version + 1}")
+    for i, name in enumerate(names, 1):
+        conn.execute("INSERT INTO sessions (id, client_name) VALUES (?, ?)", (i, name))
+    conn.close()
+
+
+def test_old_store_is_migrated_once_with_progress(tmp_path: Path, monkeypatch, capsys) -> None:
+    path = tmp_path / "old.sqlite3"
+    _v2_store(path, ["Jana Nováková", "Petr Dvořák", "Eva Nováčková"])
+    monkeypatch.setattr(quickindex, "REPORT_FROM", 1)
+    store = SessionStore(path)
+    assert "quick-filter index 3 of 3 sessions" in capsys.readouterr().err
+    cols = [column_by_id("client_name")]
+    with store._reading() as conn:
+        assert _ids(conn, *quick_sql("novak", cols)) == [1]
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    store.close()
+    store = SessionStore(path)  # opened again: nothing to build, nothing said
+    assert capsys.readouterr().err == ""
+    with store._reading() as conn:
+        assert _ids(conn, *quick_sql("novac", cols)) == [3]
+    store.close()
