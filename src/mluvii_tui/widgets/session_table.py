@@ -23,6 +23,7 @@ from mluvii_tui.keymap.commands import bindings
 from mluvii_tui.query.types import SessionQuery, SortKey
 
 from .column_widths import MIN_WIDTH, fit_widths, natural_widths
+from .live_marks import LiveMarks
 from .table_model import GAP, ColumnLike, RowBlocks, RowSource, header_line, row_line
 
 #: Cells one ``<``/``>`` press takes or gives.
@@ -100,6 +101,8 @@ class SessionTable(ScrollView, can_focus=True):
         self._last_id: int | None = None
         self.empty_message = "No sessions match."
         self.marked: set[int] = set()  # ids marked for a bulk action (space)
+        #: Live overlay (counting durations, ended and changed marks); set by the live wiring.
+        self.live_marks: LiveMarks | None = None
         self._layout_columns()
 
     # ---------------------------------------------------------------- data
@@ -273,6 +276,14 @@ class SessionTable(ScrollView, can_focus=True):
             cell_style = cell_style + self._style("session-table--marked")
         elif row["blacklisted"]:
             style = style + self._style("session-table--banned")
+        marks = None
+        if self.live_marks is not None:
+            live_view = self.query.view == "live"
+            extra = self.live_marks.row_style(int(row.id), live_view)
+            if extra is not None:
+                style, cell_style = style + extra, cell_style + extra
+            marks = self.live_marks.cell_marks(int(row.id), self._columns)
+            row = self.live_marks.row(row, live_view)
         return row_line(
             self._columns,
             self._widths,
@@ -282,7 +293,12 @@ class SessionTable(ScrollView, can_focus=True):
             focus_col,
             self._total_width,
             self.scrollable_content_region.width,
+            marks,
         )
+
+    def shown_rows(self) -> list[Any]:
+        """The rows on screen now (for comparing before and after a live update)."""
+        return self._visible_rows()
 
     # --------------------------------------------------------------- cursor
 
