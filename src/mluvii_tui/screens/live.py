@@ -44,6 +44,7 @@ class LiveLink:
         self.app = app
         self.options = options
         self.feed: LiveFeed | None = None
+        self.state: ConnectionState | None = None  # the feed's last reported state
         self.paused = False
         self.started = False
         self.pending: list[LiveEvent] = []
@@ -109,6 +110,7 @@ class LiveLink:
         self.app.run_live_sync()
 
     def _on_state(self, state: ConnectionState) -> None:
+        self.state = state
         self._refresh_status()
 
     def toggle_pause(self) -> None:
@@ -222,13 +224,13 @@ class LiveLink:
 
     def label(self) -> str:
         """The connection state for the header."""
-        if self.app.client is None:
-            return ""
         if not self.relayed:
+            if self.app.client is None:
+                return ""
             return f"polling every {self.app.LIVE_POLL_S:g} s (no relay)"
-        if self.feed is None:
+        state = self.feed.state if self.feed is not None else self.state
+        if state is None:
             return "connecting"
-        state = self.feed.state
         if state.kind == "live":
             return state.label().replace("live (", "live (relay, ", 1)
         return state.label()
