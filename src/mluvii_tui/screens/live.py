@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
     from ..app import MluviiApp
 
-#: Events arriving within this many seconds are applied together (one table reload).
+#: Batches are applied at most this often (one table reload each); an event arriving when the
+#: console is idle is applied at once.
 BATCH_S = 0.03
 
 
@@ -51,6 +52,8 @@ class LiveLink:
         self.applied = 0
         self.marks = LiveMarks(app.now)
         self._flush_timer: Timer | None = None
+        self._last_flush = 0.0
+        self._applying = False
         self._alerted: set[int] = set()
         self._fetching: dict[int, bool] = {}  # session id -> another fetch wanted after this one
         #: Called with (seq, monotonic time) once an event's change is on screen (benchmarks).
@@ -102,8 +105,9 @@ class LiveLink:
         self.pending.append(event)
         if self.paused:
             self._refresh_status()
-        elif self._flush_timer is None:
-            self._flush_timer = self.app.set_timer(BATCH_S, self.flush)
+        elif self._flush_timer is None:  # at once when idle, else BATCH_S after the last
+            wait = max(0.001, self._last_flush + BATCH_S - time.monotonic())
+            self._flush_timer = self.app.set_timer(wait, self.flush)
 
     def _on_gap(self, gap: Gap) -> None:
         """Events were lost to this console: read the live sessions from the API again."""
@@ -120,16 +124,31 @@ class LiveLink:
         self._refresh_status()
 
     def flush(self) -> None:
+        """Apply what is pending: the store write in a thread (keys stay quick), then the
+        table on the UI loop; one batch at a time, in order."""
         self._flush_timer = None
-        if self.paused or not self.pending:
+        if self.paused or not self.pending or self._applying:
             return
+        self._last_flush = time.monotonic()
         events, self.pending = self.pending, []
+        self._applying = True
+        self.app.run_worker(self._apply(events), group="live-apply", exit_on_error=False)
+
+    async def _apply(self, events: list[LiveEvent]) -> None:
+        import asyncio
+
         feed = self.feed
         try:
-            done = apply_events(self.app.store, events, log_id=feed.log_id if feed else None)
+            done = await asyncio.to_thread(
+                apply_events, self.app.store, events, log_id=feed.log_id if feed else None
+            )
         except Exception as exc:  # a damaged store: one line, the feed goes on
             self.app.notify(f"live update not stored: {exc}", severity="error", timeout=10)
             return
+        finally:
+            self._applying = False
+            if self.pending and not self.paused and self._flush_timer is None:
+                self._flush_timer = self.app.set_timer(0.001, self.flush)
         self.applied += done.events
         if done.ended:
             self.marks.end(done.ended)
