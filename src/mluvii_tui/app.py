@@ -181,7 +181,7 @@ class MluviiApp(App[None]):
         self.run_sync()
         if self.live.started:
             return
-        if not self.live.relayed:  # no relay: poll the live sessions while Live is shown
+        if not self.live.relayed and self._live_timer is None:  # no relay: poll while Live shows
             self._live_timer = self.set_interval(self.LIVE_POLL_S, self._poll_live)
         self.live.start()
 
@@ -209,6 +209,9 @@ class MluviiApp(App[None]):
     ) -> None:
         for group in ("sync", "narrow", "live", "connect"):
             self.workers.cancel_group(self, group)
+        # the relay belonged to the old profile: the new one polls (its relay: a restart)
+        self.live.stop()
+        self.live = LiveLink(self, LiveOptions(wait_alert_s=self.live.options.wait_alert_s))
         old_store, old_client = self.store, self.client
         self.store, self.client, self.profile, self.sync_days = store, client, name, days
         store.on_damage = self._store_failed

@@ -48,12 +48,14 @@ class LiveLink:
         self.state: ConnectionState | None = None  # the feed's last reported state
         self.paused = False
         self.started = False
+        self.stopped = False
         self.pending: list[LiveEvent] = []
         self.applied = 0
         self.marks = LiveMarks(app.now)
         self._flush_timer: Timer | None = None
         self._last_flush = 0.0
         self._applying = False
+        self._ticker: Timer | None = None
         self._alerted: set[int] = set()
         self._fetching: dict[int, bool] = {}  # session id -> another fetch wanted after this one
         #: Called with (seq, monotonic time) once an event's change is on screen (benchmarks).
@@ -68,13 +70,19 @@ class LiveLink:
     def start(self) -> None:
         """Called when the app is online (a client exists); once."""
         self.started = True
-        self.app.set_interval(1.0, self._tick)
+        self._ticker = self.app.set_interval(1.0, self._tick)
         if self.relayed:
             self.app.run_worker(
                 self._run_feed(), group="live-feed", exclusive=True, exit_on_error=False
             )
 
     def stop(self) -> None:
+        """For good (the app closes, or another profile takes over)."""
+        self.options.url = ""
+        self.pending = []
+        self.stopped = True
+        if self._ticker is not None:
+            self._ticker.stop()
         if self.feed is not None:
             self.feed.stop()
 
@@ -102,6 +110,8 @@ class LiveLink:
     # ---------------------------------------------------------- events
 
     def _on_event(self, event: LiveEvent) -> None:
+        if self.stopped:  # the app moved on (another profile): never into its store
+            return
         self.pending.append(event)
         if self.paused:
             self._refresh_status()
