@@ -310,13 +310,13 @@ class SessionsScreen(AdminActionsMixin, OpensDownloads, SessionFiltersMixin, Scr
         line.append_text(self.admin_header())
         line.append("  ")
         line.append(f" {VIEW_LABELS.get(table.query.view, table.query.view)} ", style="bold")
-        line.append(f"  {shown:,} of {total:,} sessions")
-        live = self.mluvii.live
-        if state := live.label():
-            line.append(f"  · {state}", style="dim")
+        live = self.mluvii.live  # early in the line: the connection state is always visible
         if banner := live.banner():
-            line.append("  ")
+            line.append(" ")
             line.append(banner, style="bold reverse yellow")
+        if state := live.label():
+            line.append(f" {state}", style="dim")
+        line.append(f"  {shown:,} of {total:,} sessions")
         line.append_text(self.marks_text())
         if self._sync_text:
             line.append(f"  · {self._sync_text}", style="italic")
