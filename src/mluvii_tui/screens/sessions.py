@@ -310,16 +310,16 @@ class SessionsScreen(AdminActionsMixin, OpensDownloads, SessionFiltersMixin, Scr
         line.append_text(self.admin_header())
         line.append("  ")
         line.append(f" {VIEW_LABELS.get(table.query.view, table.query.view)} ", style="bold")
-        live = self.mluvii.live  # early in the line: the connection state is always visible
+        live = self.mluvii.live  # the PAUSED banner first: it must never be out of sight
         if banner := live.banner():
             line.append(" ")
             line.append(banner, style="bold reverse yellow")
-        if state := live.label():
-            line.append(f" {state}", style="dim")
         line.append(f"  {shown:,} of {total:,} sessions")
-        line.append_text(self.marks_text())
         if self._sync_text:
             line.append(f"  · {self._sync_text}", style="italic")
+        if state := live.label():
+            line.append(f"  · {state}", style="dim")
+        line.append_text(self.marks_text())
         self.query_one("#status-line", Static).update(line)
 
     # -------------------------------------------------------------- detail
