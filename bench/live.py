@@ -20,8 +20,8 @@ console and event of a step. Figures:
 - ``load_average_1m``: on a shared 2-core machine the consoles (this process) and the relay
   compete for CPU, so the figures are a floor.
 
-Console half (event -> screen latency via Pilot, key latency, console CPU; issue 12 part 5) is
-added by the UI: ``console_half()`` below returns its figures; it is empty until then.
+Console half (event -> screen latency via Pilot, key latency, console CPU; issue 12 part 5):
+bench/live_console.py, run first (``--console-only`` / ``--relay-only`` pick one half).
 """
 
 from __future__ import annotations
@@ -393,8 +393,10 @@ async def relay_half(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def console_half(args: argparse.Namespace) -> dict[str, Any]:
-    """Event -> screen latency through the real app (Pilot); added with the live UI."""
-    return {}
+    """Event -> screen latency through the real app (Pilot): bench/live_console.py."""
+    from live_console import console_half as run
+
+    return await run(args)
 
 
 def main() -> int:
@@ -407,10 +409,23 @@ def main() -> int:
         "--compression", action="store_true", help="run the relay with --compression"
     )
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    parser.add_argument("--console-only", action="store_true", help="skip the relay half")
+    parser.add_argument("--relay-only", action="store_true", help="skip the console half")
     args = parser.parse_args()
+    figures: dict[str, Any] = {}
+    if not args.relay_only:
+        from live_console import report
+
+        print(f"console half: {args.rate:g} events/s for {args.seconds:g} s, Pilot at 120x40")
+        figures.update(asyncio.run(console_half(args)))
+        report(figures)
+    if args.console_only:
+        figures["load_average_1m"] = round(os.getloadavg()[0], 2)
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2) + "\n")
+        return 0
     print(f"relay half: {args.rate:g} events/s, {args.seconds:g} s per step, {args.store} log")
-    figures = asyncio.run(relay_half(args))
-    figures.update(asyncio.run(console_half(args)))
+    figures.update(asyncio.run(relay_half(args)))
     figures["load_average_1m"] = round(os.getloadavg()[0], 2)
     ok = figures["fanout_consoles"] >= FANOUT_TARGET
     print(

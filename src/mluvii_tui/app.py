@@ -25,6 +25,7 @@ from .config.settings import set_warning_sink
 from .keymap.commands import bindings
 from .query.stats import QueueHistory
 from .screens.keys import KeymapCommands, run_command
+from .screens.live import LiveLink, LiveOptions
 from .screens.profiles import ProfileCommands
 from .screens.sessions import SessionsScreen, SyncStateChanged
 from .text import clean, one_line
@@ -64,6 +65,7 @@ class MluviiApp(App[None]):
         clipboard: str = "auto",
         theme: str = "",
         read_only: bool = False,
+        live: LiveOptions | None = None,
     ) -> None:
         super().__init__()
         self._theme_problem = self._use_theme(theme) if theme else None
@@ -88,6 +90,7 @@ class MluviiApp(App[None]):
         self._live_timer: Timer | None = None
         self.permissions = Permissions(read_only=read_only)  # the user comes from who-am-I
         self._actions: ActionRunner | None = None
+        self.live = LiveLink(self, live or LiveOptions())
         if now is not None and getattr(store, "now", None) is None:
             store.now = now  # time presets ("last 7 days") count from the app's clock
 
@@ -178,8 +181,11 @@ class MluviiApp(App[None]):
     def _online(self) -> None:
         self._who_am_i()
         self.run_sync()
-        if self._live_timer is None:
+        if self.live.started:
+            return
+        if not self.live.relayed and self._live_timer is None:  # no relay: poll while Live shows
             self._live_timer = self.set_interval(self.LIVE_POLL_S, self._poll_live)
+        self.live.start()
 
     def switch_profile(self, name: str) -> None:
         """Open profile ``name`` (its own store, state and audit log) in place of this one."""
@@ -205,6 +211,9 @@ class MluviiApp(App[None]):
     ) -> None:
         for group in ("sync", "narrow", "live", "connect"):
             self.workers.cancel_group(self, group)
+        # the relay belonged to the old profile: the new one polls (its relay: a restart)
+        self.live.stop()
+        self.live = LiveLink(self, LiveOptions(wait_alert_s=self.live.options.wait_alert_s))
         old_store, old_client = self.store, self.client
         self.store, self.client, self.profile, self.sync_days = store, client, name, days
         store.on_damage = self._store_failed
@@ -262,6 +271,7 @@ class MluviiApp(App[None]):
 
     async def on_unmount(self) -> None:
         set_warning_sink(None)
+        self.live.stop()
         if self.client is not None:
             with contextlib.suppress(Exception):
                 await self.client.aclose()

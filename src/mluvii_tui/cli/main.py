@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-mouse", action="store_true", help="leave the mouse to the terminal (its selection)"
     )
     parser.add_argument("--theme", help="light, dark, ansi or any Textual theme name")
+    from mluvii_tui.cli.live import add_live_arguments, seconds
+
+    add_live_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_account_commands(sub)
 
@@ -70,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--timing", action="store_true", dest="demo_timing", help="print timing")
     _add_traffic_option(demo, DEMO_TRAFFIC)
+    demo.add_argument(
+        "--wait-alert", type=seconds, default=0.0, dest="demo_wait_alert", metavar="S",
+        help="bell and a notice when a client waits longer than S seconds (0 = off)",
+    )  # fmt: skip
 
     sim = sub.add_parser("simulator", help="run the mluvii API simulator in the foreground")
     sim.add_argument("--host", default="127.0.0.1")
@@ -282,17 +289,23 @@ def _run_simulator(args: argparse.Namespace) -> int:
 def _run_demo(args: argparse.Namespace, started: float) -> int:
     if (problem := _check_data_file(args.data)) is not None:
         return _error(problem)
+    from mluvii_tui.cli.live import DemoRelay
     from mluvii_tui.config.paths import store_path
     from mluvii_tui.demo.runner import Simulator
+    from mluvii_tui.screens.live import LiveOptions
 
     simulator = Simulator(
         sessions=args.sessions, seed=args.seed, data_file=args.data, traffic=args.traffic
     )
+    relay = DemoRelay()
+    live = LiveOptions(wait_alert_s=args.demo_wait_alert or args.wait_alert)
 
     def connect() -> Any:  # runs in a worker thread while the console is already on screen
         from mluvii_tui.api.client import MluviiClient
 
-        return MluviiClient(simulator.start(), DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
+        url = simulator.start()  # then the relay, which registers its webhook there
+        live.url, live.token = relay.start(url, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET), relay.token
+        return MluviiClient(url, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
 
     try:
         path = store_path("demo")
@@ -307,8 +320,10 @@ def _run_demo(args: argparse.Namespace, started: float) -> int:
             connect=connect,
             ui=args,
             read_only=args.read_only,
+            live=live,
         )
     finally:
+        relay.stop()
         simulator.stop()
 
 
@@ -336,6 +351,11 @@ def _run_console(args: argparse.Namespace, started: float) -> int:
             client = client_for(profile, passphrase=passphrase)
     except (ConfigError, SecretsError) as exc:
         return _error(str(exc))
+    from mluvii_tui.cli.live import console_live
+
+    live = console_live(args, profile)
+    if isinstance(live, str):
+        return _error(live)
     return _open_console(
         client,
         profile=profile.name,
@@ -345,6 +365,7 @@ def _run_console(args: argparse.Namespace, started: float) -> int:
         ui=args,
         theme=profile.theme,
         read_only=args.read_only or profile.read_only,
+        live=live,
     )
 
 
@@ -359,6 +380,7 @@ def _open_console(
     ui: argparse.Namespace,
     theme: str = "",
     read_only: bool = False,
+    live: Any = None,
 ) -> int:
     from mluvii_tui.app import MluviiApp
     from mluvii_tui.cli.serve import console_settings
@@ -385,6 +407,7 @@ def _open_console(
         clipboard=settings.clipboard,
         theme=settings.theme,
         read_only=read_only,
+        live=live,
     )
     app.startup_notice = notice
     try:

@@ -154,6 +154,15 @@ COMMANDS: tuple[Command, ...] = (
     ),
     _c("sessions.sync", "r", "resync", "Sync now", "Sessions", "sessions", aliases=("sync",)),
     _c(
+        "sessions.pause",
+        "p",
+        "toggle_pause",
+        "Pause / resume live updates",
+        "Sessions",
+        "sessions",
+        aliases=("pause", "resume"),
+    ),
+    _c(
         "sessions.export",
         "e",
         "export",

@@ -34,3 +34,6 @@ class SessionQuery:
     quick_columns: tuple[str, ...] = ()
     search: str = ""
     sort: SortKey = field(default_factory=SortKey)
+    #: Live view only: sessions shown although they ended (the console keeps a session that
+    #: ended under the cursor, marked "ended", until the cursor leaves it).
+    also: tuple[int, ...] = ()

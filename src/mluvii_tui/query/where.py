@@ -32,6 +32,9 @@ def plan_where(
     args: list[Any] = []
     if query.view == "history":
         parts.append("+s.is_live = 0")  # '+': never pick the is_live index for the big view
+    elif query.view == "live" and query.also:
+        parts.append(f"(s.is_live = 1 OR s.id IN ({', '.join('?' * len(query.also))}))")
+        args.extend(query.also)
     elif query.view == "live":
         parts.append("s.is_live = 1")
     if query.filters:

@@ -90,6 +90,7 @@ class SessionsScreen(AdminActionsMixin, OpensDownloads, SessionFiltersMixin, Scr
 
     def on_mount(self) -> None:
         table = self.query_one(SessionTable)
+        table.live_marks = self.mluvii.live.marks
         table.reload()
         table.focus()
         self._update_status()
@@ -186,9 +187,10 @@ class SessionsScreen(AdminActionsMixin, OpensDownloads, SessionFiltersMixin, Scr
 
     def action_show_view(self, view: str) -> None:
         table = self.query_one(SessionTable)
-        table.set_query(replace(table.query, view=view))
+        also = self.mluvii.live.marks.also() if view == "live" else ()
+        table.set_query(replace(table.query, view=view, also=also))
         self._update_status()
-        if view == "live" and self.mluvii.client is not None:
+        if view == "live" and self.mluvii.client is not None and not self.mluvii.live.relayed:
             self.mluvii.run_live_sync()
 
     def action_resync(self) -> None:
@@ -257,6 +259,18 @@ class SessionsScreen(AdminActionsMixin, OpensDownloads, SessionFiltersMixin, Scr
             self.query_one(SessionTable).reload()
         self._update_status()
 
+    def update_status_line(self) -> None:
+        """Public: the live wiring redraws the header (connection state, PAUSED banner)."""
+        self._update_status()
+
+    def action_toggle_pause(self) -> None:
+        """``p``: hold live updates (they wait, counted in the banner) or apply them."""
+        self.mluvii.live.toggle_pause()
+
+    def open_detail(self) -> Any | None:
+        """The detail pane when it is open, else None."""
+        return self._detail() if self._detail_open else None
+
     def update_status(self) -> None:
         """Public: the filter mixin calls it after changing the query. New filters that the API
         understands start a narrowed sync, so that the server answers them too."""
@@ -293,14 +307,18 @@ class SessionsScreen(AdminActionsMixin, OpensDownloads, SessionFiltersMixin, Scr
         line.append_text(self.admin_header())
         line.append("  ")
         line.append(f" {VIEW_LABELS.get(table.query.view, table.query.view)} ", style="bold")
+        live = self.mluvii.live  # the PAUSED banner first: it must never be out of sight
+        if banner := live.banner():
+            line.append(" ")
+            line.append(banner, style="bold reverse yellow")
         line.append(f"  {table.count_text} of {table.total:,} sessions")
         if table.updating or not table.count_exact:
             line.append("  updating…" if table.updating else "  counting…", style="dim italic")
-        if table.query.view == "live" and self.mluvii.client is not None:
-            line.append(f"  · polling every {self.mluvii.LIVE_POLL_S:g} s (no relay)", style="dim")
-        line.append_text(self.marks_text())
         if self._sync_text:
             line.append(f"  · {self._sync_text}", style="italic")
+        if state := live.label():
+            line.append(f"  · {state}", style="dim")
+        line.append_text(self.marks_text())
         self.query_one("#status-line", Static).update(line)
 
     def on_session_table_loaded(self, event: SessionTable.Loaded) -> None:

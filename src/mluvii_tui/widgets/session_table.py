@@ -26,6 +26,7 @@ from mluvii_tui.query.types import SessionQuery, SortKey
 from mluvii_tui.store.reader import Loaded, TableReader
 
 from .column_widths import MIN_WIDTH, fit_widths, natural_widths
+from .live_marks import LiveMarks
 from .table_loading import QueryLoading
 from .table_model import GAP, ColumnLike, RowBlocks, header_line, row_line
 
@@ -126,6 +127,8 @@ class SessionTable(QueryLoading, ScrollView, can_focus=True):
         self._last_id: int | None = None
         self.empty_message = "No sessions match."
         self.marked: set[int] = set()  # ids marked for a bulk action (space)
+        #: Live overlay (counting durations, ended and changed marks); set by the live wiring.
+        self.live_marks: LiveMarks | None = None
         self._layout_columns()
 
     # ---------------------------------------------------------------- data
@@ -271,6 +274,14 @@ class SessionTable(QueryLoading, ScrollView, can_focus=True):
             cell_style = cell_style + self._style("session-table--marked")
         elif row["blacklisted"]:
             style = style + self._style("session-table--banned")
+        marks = None
+        if self.live_marks is not None:
+            live_view = self.query.view == "live"
+            extra = self.live_marks.row_style(int(row.id), live_view)
+            if extra is not None:
+                style, cell_style = style + extra, cell_style + extra
+            marks = self.live_marks.cell_marks(int(row.id), self._columns)
+            row = self.live_marks.row(row, live_view)
         return row_line(
             self._columns,
             self._widths,
@@ -280,7 +291,12 @@ class SessionTable(QueryLoading, ScrollView, can_focus=True):
             focus_col,
             self._total_width,
             self.scrollable_content_region.width,
+            marks,
         )
+
+    def shown_rows(self) -> list[Any]:
+        """The rows on screen now (for comparing before and after a live update)."""
+        return self._visible_rows()
 
     # --------------------------------------------------------------- cursor
 

@@ -119,8 +119,10 @@ def row_line(
     focus_col: int,
     total_width: int,
     view_width: int,
+    marks: Sequence[Style | None] | None = None,
 ) -> Strip:
-    """One session's line: one text run for every stretch in the same style (few segments)."""
+    """One session's line: one text run for every stretch in the same style (few segments).
+    ``marks``: per column, a style added to that cell (live changes), or None."""
     texts: list[str] = []
     segments: list[Segment] = []
     gap = " " * GAP
@@ -130,11 +132,13 @@ def row_line(
         except Exception:  # a broken value must not take the screen down
             value = "?"
         text = fit(value, widths[i], column.align)
-        if i == focus_col:
+        mark = marks[i] if marks is not None else None
+        if i == focus_col or mark is not None:
             if texts:
                 segments.append(Segment("".join(texts), style))
                 texts = []
-            segments.append(Segment(text, cell_style))
+            own = cell_style if i == focus_col else style
+            segments.append(Segment(text, own + mark if mark is not None else own))
             texts.append(gap)
         else:
             texts.append(text)
