@@ -6,6 +6,7 @@ the process with status 0."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -27,9 +28,14 @@ WIDTH, HEIGHT = 160, 45
 NOW = datetime.now(UTC)  # the demo syncs "the last N days" of the real clock
 
 
+#: A private tmux server for this run: engineers and CI jobs running tmux tests at once on the
+#: default server have seen one's kill-session race another's new-session.
+SOCKET = f"mluvii-tour-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
 def _tmux(*args: str) -> str:
     return subprocess.run(
-        ["tmux", *args], check=True, capture_output=True, text=True, timeout=20
+        ["tmux", "-L", SOCKET, *args], check=True, capture_output=True, text=True, timeout=20
     ).stdout
 
 
@@ -173,4 +179,4 @@ def test_demo_under_tmux_survives_a_key_tour(tmp_path: Path) -> None:
         assert pane.wait_exit() == "status 0", pane.capture()
         _assert_clean(pane.capture(), "after quitting")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True, timeout=20)
+        subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True, timeout=20)
