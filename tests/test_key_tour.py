@@ -7,7 +7,8 @@ place to press its keys fails ``test_every_binding_has_a_place``."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,18 @@ import pytest
 from textual.app import App
 from textual.command import CommandInput, CommandPalette
 from textual.screen import Screen
+from textual.widgets import Input
 
+from admin_support import copy_in, ended, live
 from hostile_sessions import corpus, forbidden_in, hostile_ids, store_hostile
+from mluvii_tui.api.client import MluviiClient
 from mluvii_tui.app import MluviiApp
+from mluvii_tui.demo.runner import Simulator
 from mluvii_tui.query.types import SessionQuery
 from mluvii_tui.screens.commands import SessionCommands
 from mluvii_tui.screens.connect import ConnectScreen
 from mluvii_tui.screens.profiles import ProfileCommands
+from mluvii_tui.screens.reroute import RerouteDialog
 from mluvii_tui.screens.saved_views import save_view
 from mluvii_tui.screens.sessions import SessionsScreen
 from mluvii_tui.store.store import SessionStore
@@ -30,6 +36,7 @@ from mluvii_tui.widgets.detail import SessionDetail
 from mluvii_tui.widgets.detail.params import ParamEditScreen
 from mluvii_tui.widgets.session_table import SessionTable
 from seeded import build_store, store_copy
+from sim_helpers import api_client
 from tour import Press, bindings, readme_keys
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -48,6 +55,21 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store_hostile(store, NOW)
     store.close()
     return path
+
+
+@pytest.fixture(scope="module")
+def sim():
+    """The server behind the admin dialogs (re-route, contact, ban, Blacklist): the tour
+    presses their keys against it as a user would."""
+    with Simulator(sessions=20, seed=3) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def ctl(sim):
+    client = api_client(sim.base_url)
+    yield client
+    client.close()
 
 
 @pytest.fixture
@@ -76,6 +98,13 @@ def check(app: MluviiApp, where: str) -> None:
     assert forbidden_in(visible) == [], f"{where}: {forbidden_in(visible)} on screen"
 
 
+def at_place(app: MluviiApp, owner: str) -> bool:
+    """Whether the keys of class ``owner`` apply now: it is the app, the screen or a widget
+    holding the focus (or one of their bases, for mixins)."""
+    nodes = [app, app.screen, *(app.focused.ancestors_with_self if app.focused else [])]
+    return any(owner in {c.__name__ for c in type(n).__mro__} for n in nodes)
+
+
 def _strip_own_sequences(output: str) -> str:
     """The terminal output minus the sequences Textual itself writes (SGR colours, cursor
     moves): what is left must be text only."""
@@ -90,21 +119,25 @@ def _strip_own_sequences(output: str) -> str:
 class Tour:
     """Brings the app to the place where a class's keys apply, on a hostile session."""
 
-    def __init__(self, app: MluviiApp, pilot: Pilot, ids: list[int]) -> None:
+    def __init__(
+        self, app: MluviiApp, pilot: Pilot, ids: list[int], ctl: Any | None = None
+    ) -> None:
         self.app, self.pilot, self.ids, self.turn = app, pilot, ids, 0
         self.popup_columns = ["created", "channel", "operators", "waited", "client_name", "id"]
+        self.ctl = ctl  # the simulator's control client: live and ended sessions on demand
 
-    async def home(self) -> None:
+    async def home(self, sid: int | None = None) -> None:
         app = self.app
         while len(app.screen_stack) > 2:
             app.pop_screen()
             await self.pilot.pause()
         screen = sessions_screen(app)
         screen.action_clear_filters()
-        await settle(app, self.pilot)
         self.turn += 1
-        sid = self.ids[self.turn % len(self.ids)]
+        if sid is None:
+            sid = self.ids[self.turn % len(self.ids)]
         table = screen.query_one(SessionTable)
+        table.marked = set()
         table.set_query(SessionQuery(view="all"), keep=sid)
         screen.action_back()
         table.focus()
@@ -117,8 +150,8 @@ class Tour:
     async def table(self) -> None:
         await self.home()
 
-    async def detail(self, tab: int | None = None) -> None:
-        await self.home()
+    async def detail(self, tab: int | None = None, sid: int | None = None) -> None:
+        await self.home(sid)
         await self.keys("enter")
         detail = sessions_screen(self.app).query_one(SessionDetail)
         detail.focus()
@@ -131,8 +164,7 @@ class Tour:
 
     async def filter_bar(self) -> None:
         await self.home()
-        await self.keys("f", "enter")  # a time filter on the first column
-        await self.keys("right", "f", "enter")
+        await self.keys("f", "down", "space", "enter")  # a time preset on the first column
         await self.keys("F")
 
     async def filter_input(self) -> None:
@@ -154,15 +186,8 @@ class Tour:
         await self.keys("w")
 
     async def download(self) -> None:
-        await self.detail(1)
-        await self.keys("G")
-        for _ in range(4):  # the shared file sits just before the end
-            await self.keys("up")
-            if self.app.screen is not sessions_screen(self.app):
-                return
-            await self.keys("d")
-            if type(self.app.screen).__name__ == "DownloadDialog":
-                return
+        await self.recordings()
+        await self.keys("D")  # download the selected recording: the dialog asks where
 
     async def param_edit(self) -> None:
         await self.home()
@@ -174,6 +199,45 @@ class Tour:
         await self.home()
         self.app.push_screen(ConnectScreen())
         await settle(self.app, self.pilot)
+
+    # -- admin dialogs, against the simulator (a session of its own, copied in as a sync would)
+
+    def _sim_session(self, *, is_live: bool) -> int:
+        assert self.ctl is not None, "the admin places need the simulator"
+        sid = live(self.ctl) if is_live else ended(self.ctl, "WhatsApp")
+        copy_in(self.app, self.ctl, sid)
+        return sid
+
+    async def reroute(self, *marked: int) -> None:
+        await self.home(self._sim_session(is_live=True))
+        for sid in marked:
+            sessions_screen(self.app).query_one(SessionTable).marked.add(sid)
+        await self.keys("R")
+        assert isinstance(self.app.screen, RerouteDialog), self.app.screen
+
+    async def confirm(self, *marked: int) -> None:
+        await self.reroute(*marked)
+        self.app.screen.query_one("#reroute-filter", Input).value = "obchod"
+        await self.keys("enter")  # the first target that matches: group Obchod
+
+    async def bulk_result(self) -> None:
+        await self.confirm(self._sim_session(is_live=True), self._sim_session(is_live=True))
+        await self.keys("enter")  # send: the result of each session
+
+    async def ban(self) -> None:
+        await self.home(self._sim_session(is_live=False))
+        await self.keys("B")
+
+    async def contact(self) -> None:
+        await self.home(self._sim_session(is_live=False))
+        await self.keys("m")
+
+    async def recordings(self) -> None:
+        """The recordings tab of a seeded session that has recordings (no hostile one has)."""
+        store = self.app.store
+        rows = store.window(SessionQuery(view="all"), 0, 1000)
+        sid = next(int(r.id) for r in rows if store.get_session(int(r.id)).recordings)
+        await self.detail(6, sid)
 
     def places(self) -> dict[str, Callable[[], Awaitable[None]]]:
         d = self.detail
@@ -191,7 +255,7 @@ class Tour:
             "ParamsView": lambda: d(3),
             "NotesView": lambda: d(4),
             "RoutingView": lambda: d(5),
-            "RecordingsView": lambda: d(6),
+            "RecordingsView": self.recordings,
             "ExportDialog": lambda: self._then(self.table, "e"),
             "SessionExportDialog": lambda: self._then(self.table, "E"),
             "ColumnChooser": lambda: self._then(self.table, "c"),
@@ -203,6 +267,13 @@ class Tour:
             "CommandLine": lambda: self._then(self.table, "colon"),
             "HelpScreen": lambda: self._then(self.table, "question_mark"),
             "StatsScreen": lambda: self._then(self.table, "S"),
+            "RerouteDialog": self.reroute,
+            "ConfirmAction": self.confirm,
+            "BulkResult": self.bulk_result,
+            "BanDialog": self.ban,
+            "ContactDialog": self.contact,
+            "BlacklistScreen": lambda: self._then(self.table, "b"),
+            "AuditLogScreen": lambda: self._then(self.table, "colon", *"audit", "enter"),
         }
 
     async def _then(self, place: Callable[[], Awaitable[None]], *keys: str) -> None:
@@ -220,40 +291,78 @@ def test_every_binding_has_a_place_and_every_readme_key_a_binding() -> None:
     print(f"key tour: {len(bindings())} binding keys, {len(readme_keys())} README keys")
 
 
-async def test_key_tour(store: SessionStore) -> None:
-    app = MluviiApp(store, None, profile=PROFILE, now=lambda: NOW, base_url="https://x.cz")
+#: The tour runs in this many parts, one app session each (owners dealt out by their number of
+#: keys), and the palette in one more: pytest -n spreads them over the cores.
+PARTS = 3
+
+
+def tour_parts() -> list[dict[str, list[Press]]]:
+    """Every press (bindings but Quit, README keys but q and ctrl+c) grouped by owner, the
+    owners dealt into PARTS parts: the biggest first, each to the part with fewest keys."""
+    presses = [p for p in bindings() if p.binding_id not in QUIT]
+    presses += [Press("MluviiApp", "readme", k) for k in readme_keys() if k not in ("q", "ctrl+c")]
+    by_owner: dict[str, list[Press]] = {}
+    for press in presses:
+        by_owner.setdefault(press.owner, []).append(press)
+    parts: list[dict[str, list[Press]]] = [{} for _ in range(PARTS)]
+    for owner, owned in sorted(by_owner.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        smallest = min(parts, key=lambda part: sum(len(v) for v in part.values()))
+        smallest[owner] = owned
+    return parts
+
+
+@asynccontextmanager
+async def touring(store: SessionStore, sim: Any, ctl: Any) -> AsyncIterator[Tour]:
+    """The real app on the seeded store, signed in to the simulator as an administrator; it
+    must end by q with status 0 and no exception."""
+    client = MluviiClient(sim.base_url, "demo-admin", "demo-admin-secret", max_retries=0)
+    app = MluviiApp(
+        store, client, profile=PROFILE, now=lambda: NOW, base_url="https://x.cz", sync_days=1
+    )
     # every storable case but the four huge ones (the corpus test shows those in every view)
     names = dict(zip(hostile_ids(), (name for name, _ in corpus()), strict=True))
     huge = ("long_100k", "lines_10k", "long_markup", "long_escapes")
     ids = [i for i in hostile_ids() if names[i] not in huge and store.get_session(i) is not None]
-    presses = [p for p in bindings() if p.binding_id not in QUIT]
-    readme = [Press("MluviiApp", "readme", k) for k in readme_keys() if k not in ("q", "ctrl+c")]
-    done = 0
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
-        tour = Tour(app, pilot, ids)
-        places = tour.places()
-        by_owner: dict[str, list[Press]] = {}
-        for press in presses + readme:
-            by_owner.setdefault(press.owner, []).append(press)
-        for owner, owned in by_owner.items():
+        tour = Tour(app, pilot, ids, ctl)
+        yield tour
+        await tour.table()
+        await pilot.press("q")
+        await pilot.pause()
+    assert app._exception is None and app.return_code == 0
+
+
+def test_the_parts_hold_every_press_once() -> None:
+    presses = [p for part in tour_parts() for owned in part.values() for p in owned]
+    assert len(presses) == len(set(presses)) >= len(bindings()) - len(QUIT)
+
+
+@pytest.mark.parametrize("part", range(PARTS))
+async def test_key_tour(store: SessionStore, sim: Any, ctl: Any, part: int) -> None:
+    done = 0
+    async with touring(store, sim, ctl) as tour:
+        app, pilot, places = tour.app, tour.pilot, tour.places()
+        for owner, owned in tour_parts()[part].items():
             at: tuple[Any, Any] | None = None
             for press in owned:
                 if at != (app.screen, app.focused):  # the last key moved away: go back
                     await places[owner]()
                     check(app, f"{owner} place")
+                    assert at_place(app, owner), f"{owner}: the place shows {app.screen}"
                     at = (app.screen, app.focused)
                 await pilot.press(press.key)
                 await settle(app, pilot)
                 check(app, f"{owner} {press.binding_id} [{press.key}]")
                 done += 1
-        done += await palette_tour(app, pilot, tour)
-        await tour.table()
-        await pilot.press("q")
-        await pilot.pause()
-    assert app._exception is None and app.return_code == 0
-    assert done >= len(presses)
-    print(f"key tour: {done} presses and palette commands")
+    assert done == sum(len(owned) for owned in tour_parts()[part].values())
+    print(f"key tour part {part}: {done} presses")
+
+
+async def test_palette_tour(store: SessionStore, sim: Any, ctl: Any) -> None:
+    async with touring(store, sim, ctl) as tour:
+        done = await palette_tour(tour.app, tour.pilot, tour)
+    print(f"key tour: {done} palette commands")
 
 
 async def palette_tour(app: MluviiApp, pilot: Pilot, tour: Tour) -> int:
@@ -265,7 +374,8 @@ async def palette_tour(app: MluviiApp, pilot: Pilot, tour: Tour) -> int:
     titles += [c.title for c in app.get_system_commands(screen) if c.title != "Quit"]
     assert len(titles) >= 10
     for title in titles:
-        await tour.table()
+        if not (isinstance(app.screen, SessionsScreen) and isinstance(app.focused, SessionTable)):
+            await tour.table()
         await pilot.press("ctrl+p")
         await settle(app, pilot)
         assert isinstance(app.screen, CommandPalette)

@@ -66,6 +66,11 @@ _README_NAMES = {
     "esc": "escape",
     "/": "slash",
     "?": "question_mark",
+    "<": "less_than_sign",
+    ">": "greater_than_sign",
+    "=": "equals_sign",
+    ":": "colon",
+    "(F1)": "f1",
 }
 
 
