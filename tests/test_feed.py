@@ -261,13 +261,17 @@ async def test_relay_killed_and_restarted_20_times_loses_and_repeats_nothing(tmp
         assert process.poll() is None, f"the relay exited with {process.returncode}"
         return True
 
+    def seen(count: int) -> bool:
+        return min(len(posted), len(got.events)) >= count
+
     stream = asyncio.create_task(asyncio.to_thread(post_stream))
     try:
         for _ in range(kills):
             mark = len(posted)
             grant(mark + 2 * step)
-            # Generous deadlines: a restart takes ~0.5 s idle, several seconds on a loaded box.
-            await until(lambda mark=mark: relay_alive() and len(posted) >= mark + step, 180)
+            # ``step`` new events posted and received: the console is connected to this relay
+            # when the kill lands. Generous deadlines: a restart takes seconds on a loaded box.
+            await until(lambda mark=mark: relay_alive() and seen(mark + step), 180)
             process.send_signal(signal.SIGKILL)
             process.wait()
             process = _relay_process(port, f"sqlite:{store}")
