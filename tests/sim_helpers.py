@@ -16,11 +16,14 @@ CREDS = {"demo-admin": "demo-admin-secret", "demo-operator": "demo-operator-secr
 
 
 class Receiver:
-    """Records every POST (headers, parsed body); answers 500 to the next ``fail`` posts."""
+    """Records every POST (headers, parsed body); answers 500 to the next ``fail`` posts whose
+    raw body contains ``fail_marker`` (every post when it is empty), so that a test can make
+    exactly its own event fail while other traffic is delivered."""
 
     def __init__(self) -> None:
         self.posts: list[dict[str, Any]] = []
         self.fail = 0
+        self.fail_marker = b""
         self.lock = threading.Lock()
         outer = self
 
@@ -28,7 +31,7 @@ class Receiver:
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("content-length") or 0))
                 with outer.lock:
-                    failing = outer.fail > 0
+                    failing = outer.fail > 0 and outer.fail_marker in raw
                     outer.fail -= failing
                     outer.posts.append(
                         {

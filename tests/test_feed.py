@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 
 import pytest
 import websockets
@@ -232,40 +233,70 @@ async def test_relay_killed_and_restarted_20_times_loses_and_repeats_nothing(tmp
     feed = LiveFeed(base, TOKEN, got.on_event, last_seq=0, backoff_base=0.05, backoff_max=0.2)
     task = asyncio.create_task(feed.run())
     poster = Poster(base)
-    total, kills = 300, 20
+    kills, step = 20, 3
+    total = (kills + 5) * 2 * step  # the stream always outlasts the kills
     posted: list[int] = []
+    # The poster may run at most ``allowed`` events ahead, so every kill lands mid-stream
+    # (between ``step`` and ``2 * step`` new events) however the load skews the two sides.
+    allowed = threading.Condition()
+    budget = [0]  # -1: stop (the test failed)
 
     def post_stream() -> None:
         for n in range(total):
+            with allowed:
+                allowed.wait_for(lambda n=n: n < budget[0] or budget[0] < 0)
+                if budget[0] < 0:
+                    return
             # Session events would be enriched; user events are not: the stream stays fast.
             data = {"userId": n, "status": "Online", "availabilityStatus": f"s{n}"}
-            poster.send("UserStatusChanged", data, deadline=90)
+            poster.send("UserStatusChanged", data, deadline=180)
             posted.append(n)
+
+    def grant(up_to: int) -> None:
+        with allowed:
+            budget[0] = min(total, up_to) if budget[0] >= 0 else -1
+            allowed.notify_all()
+
+    def relay_alive() -> bool:
+        assert process.poll() is None, f"the relay exited with {process.returncode}"
+        return True
+
+    def seen(count: int) -> bool:
+        return min(len(posted), len(got.events)) >= count
 
     stream = asyncio.create_task(asyncio.to_thread(post_stream))
     try:
         for _ in range(kills):
             mark = len(posted)
-            # Generous deadlines: a restart takes ~0.5 s idle, several seconds on a loaded box.
-            await until(lambda mark=mark: len(posted) >= mark + total // (kills + 5), 90)
+            grant(mark + 2 * step)
+            # ``step`` new events posted and received: the console is connected to this relay
+            # when the kill lands. Generous deadlines: a restart takes seconds on a loaded box.
+            await until(lambda mark=mark: relay_alive() and seen(mark + step), 180)
             process.send_signal(signal.SIGKILL)
             process.wait()
             process = _relay_process(port, f"sqlite:{store}")
+        grant(total)
+        await until(lambda: stream.done() or not relay_alive(), 180)
         await stream
-        await got.wait_for(total, timeout=90)
-        await asyncio.sleep(0.2)  # anything applied twice would arrive now
+        # A last marker: the feed is in seq order, so once it arrives everything before it has,
+        # and an event applied twice would have pushed the count past it.
+        poster.send("UserStatusChanged", {"userId": total, "status": "Online"}, deadline=180)
+        await got.wait_for(total + 1, timeout=180)
     finally:
+        with allowed:
+            budget[0] = -1
+            allowed.notify_all()
         feed.stop()
         await task
         poster.close()
         process.send_signal(signal.SIGTERM)
         process.wait()
     applied = [e.data["userId"] for e in got.events]
-    assert applied == list(range(total))  # every event, once, in order
+    assert applied == list(range(total + 1))  # every event, once, in order
     seqs = [e.seq for e in got.events]
     assert seqs == sorted(set(seqs))
     with sqlite3.connect(store) as db:
         rows = db.execute("SELECT seq, body FROM events ORDER BY seq").fetchall()
     assert [seq for seq, _ in rows] == seqs  # the console saw exactly the relay's log
-    assert [json.loads(body)["data"]["userId"] for _, body in rows] == list(range(total))
+    assert [json.loads(body)["data"]["userId"] for _, body in rows] == list(range(total + 1))
     assert feed.counters.connects >= kills // 2  # a restart may finish before the feed retries

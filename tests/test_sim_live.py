@@ -109,14 +109,25 @@ def test_controls_refuse_bad_input(api):
 def test_retries_and_duplicates(api, receiver):
     sid = api.post("/_sim/sessions", json={"operator": 102}).json()["id"]
     receiver.wait_for(lambda: any(t == "SessionOperatorJoined" for t, _ in receiver.events(sid)))
-    receiver.fail = 2  # two failures, then the third attempt (second retry) gets through
-    api.post(f"/_sim/sessions/{sid}/message", json={"text": "retry me"})
-    receiver.wait_for(lambda: any(d.get("text") == "retry me" for _, d in receiver.events(sid)))
+    # Only this message fails (other events share the receiver): two failures, then the
+    # third attempt (second retry) gets through.
+    with receiver.lock:
+        receiver.fail, receiver.fail_marker = 2, b"retry me"
+    try:
+        api.post(f"/_sim/sessions/{sid}/message", json={"text": "retry me"})
+        receiver.wait_for(
+            lambda: any(d.get("text") == "retry me" for _, d in receiver.events(sid)), timeout=60
+        )
+    finally:
+        with receiver.lock:
+            receiver.fail, receiver.fail_marker = 0, b""
     tries = [p for p in receiver.posts if b"retry me" in p["raw"]]
     assert [p["failed"] for p in tries] == [True, True, False]
     api.post("/_sim/webhooks", json={"duplicateRate": 1.0})
     api.post(f"/_sim/sessions/{sid}/message", json={"text": "twice"})
-    receiver.wait_for(lambda: len([p for p in receiver.posts if b"twice" in p["raw"]]) == 2)
+    receiver.wait_for(
+        lambda: len([p for p in receiver.posts if b"twice" in p["raw"]]) == 2, timeout=60
+    )
     api.post("/_sim/webhooks", json={"duplicateRate": 0})
     a, b = [p["raw"] for p in receiver.posts if b"twice" in p["raw"]]
     assert a == b  # a duplicate repeats the exact payload
