@@ -34,7 +34,7 @@ def sim():
 
 @pytest.fixture
 def session_ids(sim):
-    return sorted(sim.app.state.source._by_id)[:5]
+    return sorted(s["id"] for s in sim.app.state.source.all_sessions())[:5]
 
 
 @pytest.fixture

@@ -124,6 +124,10 @@ def test_demo_under_tmux_survives_a_key_tour(tmp_path: Path) -> None:
         "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
         "HOME": str(tmp_path),
         "TERM": "xterm-256color",
+        # Textual believes COLUMNS/LINES over the terminal: pytest's may say 80 (the header,
+        # and "synced" in it, would be cut), so the pane's own size is passed on.
+        "COLUMNS": str(WIDTH),
+        "LINES": str(HEIGHT),
     }
     exe = Path(sys.executable).with_name("mluvii-tui")
     name = f"mluvii-tour-{uuid.uuid4().hex[:8]}"
