@@ -18,7 +18,7 @@ from accounts import SECRET, MemoryKeyring, memory_keyring, no_keyring, user_dir
 from mluvii_tui.app import MluviiApp
 from mluvii_tui.cli.main import main
 from mluvii_tui.config import paths
-from mluvii_tui.config.profiles import ConfigFile
+from mluvii_tui.config.profiles import ConfigFile, save_profile
 from mluvii_tui.connect.opening import client_for, load_profile, open_store
 from mluvii_tui.demo.runner import Simulator
 from mluvii_tui.screens.connect import ConnectApp
@@ -190,3 +190,24 @@ async def test_first_run_without_keyring_warns_once(
     assert not (paths.data_dir() / "secrets.json").exists()
     assert SECRET not in paths.config_file().read_text(encoding="utf-8")
     assert os.environ.get("MLUVII_TUI_CLIENT_SECRET") is None
+
+
+async def test_switch_to_a_read_only_profile_removes_mutating_actions(
+    user_dirs: Path,
+    memory_keyring: MemoryKeyring,
+    two_sims: tuple[Simulator, Simulator],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    one, two = two_sims
+    await login(monkeypatch, "one", one.base_url)
+    await login(monkeypatch, "two", two.base_url)
+    save_profile(paths.config_file(), "two", {"read_only": True}, make_default=False)
+    app = open_app("one")
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await settle(app, pilot)
+        assert not app.permissions.read_only
+        app.switch_profile("two")
+        await settle(app, pilot)
+        assert app.profile == "two"
+        assert app.permissions.read_only
+        assert app.permissions.why_not("forward") == "read-only mode: cannot re-route"

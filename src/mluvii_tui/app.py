@@ -204,10 +204,12 @@ class MluviiApp(App[None]):
             return
         if notice:
             self.notify(notice, severity="warning", timeout=20, markup=False)
-        self.call_from_thread(self._swap_profile, profile.name, store, client, profile.history_days)
+        self.call_from_thread(
+            self._swap_profile, profile.name, store, client, profile.history_days, profile.read_only
+        )
 
     async def _swap_profile(
-        self, name: str, store: SessionStore, client: MluviiClient, days: int
+        self, name: str, store: SessionStore, client: MluviiClient, days: int, read_only: bool
     ) -> None:
         for group in ("sync", "narrow", "live", "connect"):
             self.workers.cancel_group(self, group)
@@ -216,6 +218,8 @@ class MluviiApp(App[None]):
         self.live = LiveLink(self, LiveOptions(wait_alert_s=self.live.options.wait_alert_s))
         old_store, old_client = self.store, self.client
         self.store, self.client, self.profile, self.sync_days = store, client, name, days
+        # a read-only console never loosens by switching; a read-only profile makes it so
+        self.permissions = Permissions(read_only=self.permissions.read_only or read_only)
         store.on_damage = self._store_failed
         self.__dict__.pop("pending_notes", None)  # the new profile's outbox opens on first use
         self.base_url = self.web_app_domain = client.base_url
