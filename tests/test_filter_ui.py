@@ -53,6 +53,13 @@ async def open_popup(app: MluviiApp, pilot, column_id: str) -> FilterPopup:
     return app.screen
 
 
+async def settle(app: MluviiApp, pilot) -> None:
+    """Let the table's query workers land their rows and the screen render them."""
+    for _ in range(2):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
 def count(store: SessionStore, *filters: Filter) -> int:
     return store.count(SessionQuery(view="history", filters=filters))
 
@@ -202,11 +209,12 @@ async def test_session_id_list(store: SessionStore) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         table = table_of(app)
+        await settle(app, pilot)  # the first rows arrive from a worker
         ids = [table.row_at(i).id for i in range(3)]
         popup = await open_popup(app, pilot, "id")
         popup.query_one("#ids-value").value = f"{ids[0]}, {ids[1]} {ids[2]}"
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert table.query.filters[0].values == tuple(str(i) for i in ids)
         assert table.row_count == 3
         popup = await open_popup(app, pilot, "id")
@@ -266,6 +274,7 @@ async def test_quick_filter_and_bindings_inside_input(store: SessionStore) -> No
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         table = table_of(app)
+        await settle(app, pilot)
         full = table.row_count
         await pilot.press("slash", *"fsw")  # letters bound on the screen go to the input
         await pilot.pause()
@@ -273,10 +282,12 @@ async def test_quick_filter_and_bindings_inside_input(store: SessionStore) -> No
         assert table.query.quick == "fsw"
         assert table.query.quick_columns == tuple(c.id for c in table.columns)
         await pilot.press("backspace", "backspace", "backspace", *"chat")
-        await pilot.pause()
+        await pilot.pause(0.3)  # past the typing debounce
+        await settle(app, pilot)
         assert 0 < table.row_count < full
         await pilot.press("escape")
-        await pilot.pause()
+        await pilot.pause(0.3)
+        await settle(app, pilot)
         assert table.query.quick == "" and table.row_count == full
         assert app.focused is table
 

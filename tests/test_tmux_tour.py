@@ -71,33 +71,6 @@ class Pane:
             assert time.monotonic() < deadline, f"{needle!r} is still shown:\n{self.capture()}"
             time.sleep(0.5)
 
-    def dead_status(self) -> str:
-        """'0' while the process runs; '1 <status> <signal>' once tmux has reaped it. tmux marks
-        the pane dead when the pty closes and fills in the status only when SIGCHLD is handled:
-        under load '1' can come before the status, so a dead pane without either is not yet an
-        answer (issue 10: the tour once read '1 ' there)."""
-        out = _tmux(
-            "display-message",
-            "-p",
-            "-t",
-            self.name,
-            "#{pane_dead} #{pane_dead_status} #{pane_dead_signal}",
-        )
-        return out.strip()
-
-    def wait_exit(self, timeout: float = 60.0) -> str:
-        """The exit status ('status <n>' or 'signal <n>') once tmux has reaped the process."""
-        deadline = time.monotonic() + timeout
-        state = self.dead_status()
-        while time.monotonic() < deadline:
-            dead, _, rest = state.partition(" ")
-            status, _, signal = rest.partition(" ")
-            if dead == "1" and (status or signal):
-                return f"signal {signal}" if signal else f"status {status}"
-            time.sleep(0.3)
-            state = self.dead_status()
-        raise AssertionError(f"no exit status after {timeout} s ({state!r}):\n{self.capture()}")
-
 
 def _assert_clean(screen: str, where: str) -> None:
     assert "Traceback" not in screen, f"{where}:\n{screen}"
@@ -138,7 +111,9 @@ def test_demo_under_tmux_survives_a_key_tour(tmp_path: Path) -> None:
     pane = Pane(name)
     try:
         _tmux("set-option", "-t", name, "remain-on-exit", "on")
-        _tmux("respawn-pane", "-k", "-t", name, "env " + command)
+        # the shell says the app's own exit status: tmux's pane_dead_status was seen empty for
+        # a minute after the pane closed (tmux 3.3a), so it is not relied on
+        _tmux("respawn-pane", "-k", "-t", name, f"env {command}; echo mluvii-exit=$?; sleep 600")
         screen = pane.wait_for("synced")
         _assert_clean(screen, "after the sync")
         assert f"of {len(sessions):,} sessions" in screen, screen  # the corpus came through sync
@@ -177,10 +152,11 @@ def test_demo_under_tmux_survives_a_key_tour(tmp_path: Path) -> None:
             pane.wait_gone(needle)
         pane.send("v", "v", "F", "Escape", "d", "d", "r")
         _assert_clean(pane.capture(), "after the view keys")
-        assert pane.dead_status().startswith("0"), "the app is not running any more"
+        assert "mluvii-exit=" not in pane.capture(), "the app is not running any more"
         assert "mluvii-tui" in pane.capture()
         pane.send("q", wait=0.2)
-        assert pane.wait_exit() == "status 0", pane.capture()
-        _assert_clean(pane.capture(), "after quitting")
+        screen = pane.wait_for("mluvii-exit=", timeout=60.0)
+        assert "mluvii-exit=0" in screen, screen
+        _assert_clean(screen, "after quitting")
     finally:
         subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True, timeout=20)
