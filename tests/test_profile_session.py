@@ -146,6 +146,7 @@ def status_of(app: ConnectApp) -> str:
     return str(app.screen.query_one("#connect-status").render())
 
 
+@pytest.mark.xfail(strict=False, reason="start-up race seen once on CI (issue 15)")
 async def test_first_run_connect_screen(
     user_dirs: Path, memory_keyring: MemoryKeyring, two_sims: tuple[Simulator, Simulator]
 ) -> None:

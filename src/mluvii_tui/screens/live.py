@@ -223,7 +223,10 @@ class LiveLink:
         screen = self._sessions_screen()
         if screen is None:
             return
-        table = screen.query_one(SessionTable)
+        found = screen.query(SessionTable)  # not composed yet on the first tick: nothing to do
+        if not found:
+            return
+        table = found.first()
         if table.live_marks is None:
             table.live_marks = self.marks
         if self.marks.expire(table.current_session_id) and table.query.view == "live":
