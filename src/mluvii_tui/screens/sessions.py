@@ -19,6 +19,7 @@ from mluvii_tui.query.types import SessionQuery, SortKey
 
 from ..widgets.session_table import SessionTable
 from .admin_actions import AdminActionsMixin
+from .admin_reroute import RerouteActionsMixin
 from .download_dialog import OpensDownloads
 from .sessions_detail import DetailPaneMixin, make_detail
 from .sessions_filters import SessionFiltersMixin, server_filter_for
@@ -54,7 +55,12 @@ class SyncStateChanged(Message):
 
 
 class SessionsScreen(
-    AdminActionsMixin, OpensDownloads, SessionFiltersMixin, DetailPaneMixin, Screen[None]
+    AdminActionsMixin,
+    RerouteActionsMixin,
+    OpensDownloads,
+    SessionFiltersMixin,
+    DetailPaneMixin,
+    Screen[None],
 ):
     KEYMAP_SCOPE = "sessions"
     BINDINGS: ClassVar[list[BindingType]] = bindings("sessions")
