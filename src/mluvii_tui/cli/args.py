@@ -13,6 +13,13 @@ import sys
 from typing import NoReturn
 from urllib.parse import urlsplit
 
+
+def fail(message: str) -> int:
+    """One line on stderr, ``mluvii-tui: <message>``; returns exit status 1."""
+    print(f"mluvii-tui: {message}", file=sys.stderr)
+    return 1
+
+
 #: config.toml's [profiles.NAME] characters, plus dots: a profile named after a host
 _PROFILE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}")
 
