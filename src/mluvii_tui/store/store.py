@@ -21,7 +21,7 @@ from mluvii_tui.query.filters import register_functions as _register_functions
 
 from ..api.models import SessionModel
 from .ingest import Kept, PreparedBatch, build, message_texts, prepare_batch
-from .notes import NotesMixin, StoredNote, _dt, _ts
+from .notes import NotesMixin, StoredNote
 from .packing import TRAIN_MIN, Packer, train
 from .reading import FIELDS_SQL, ReadingMixin, chunks
 from .recover import HealthMixin, is_damage
@@ -33,7 +33,7 @@ _INSERT_SESSION = (
     f"INSERT OR REPLACE INTO sessions ({FIELDS_SQL}, raw, hash) "
     f"VALUES ({', '.join('?' for _ in SESSION_FIELDS)}, ?, ?)"
 )
-__all__ = ["SessionStore", "StoreFullError", "StoredNote", "UpsertResult", "_dt", "_ts"]
+__all__ = ["SessionStore", "StoreFullError", "StoredNote", "UpsertResult"]
 
 
 class StoreFullError(RuntimeError):
