@@ -309,7 +309,7 @@ async def test_one_malformed_answer_is_asked_again(control: Control, sid: int) -
 async def test_retry_after_beyond_the_cap_waits_the_cap_then_stops(
     control: Control, sid: int
 ) -> None:
-    from mluvii_tui.api.transport import WAIT_LISTENER
+    from mluvii_tui.api.retry import WAIT_LISTENER
 
     sleep = Recorder()
     told: list[str] = []

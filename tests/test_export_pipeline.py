@@ -17,8 +17,9 @@ import pytest
 from export_helpers import session_dict
 from mluvii_tui.api.models import parse_session
 from mluvii_tui.demo.generator import generate_sessions
-from mluvii_tui.domain.transcript import build_transcript, transcript_text
+from mluvii_tui.domain.transcript import build_transcript
 from mluvii_tui.domain.transcript_decode import decode, session_items
+from mluvii_tui.domain.transcript_text import transcript_text
 from mluvii_tui.export import html_export as H
 from mluvii_tui.export.csv_export import text_transcript
 from mluvii_tui.export.html_export import html_transcript

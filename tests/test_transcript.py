@@ -14,9 +14,8 @@ from mluvii_tui.domain.transcript import (
     OPERATOR,
     SYSTEM,
     build_transcript,
-    transcript_text,
-    with_days,
 )
+from mluvii_tui.domain.transcript_text import transcript_text, with_days
 from test_detail_support import LONG, rich_session
 
 

@@ -9,13 +9,10 @@ or a token. Every path comes from ``paths.PATHS``. The API endpoints are in ``cl
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import json
 import os
-import random
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,17 +35,12 @@ from .errors import (
     scrub,
 )
 from .paths import PATHS, SIMULATOR_DEFINED
+from .retry import backoff_delay, gave_up, wait_told
 
 M = TypeVar("M", bound=BaseModel)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
-#: Told (in the task that set it) when a call waits before retrying, with one line for the
-#: user ("rate limited by the server, next try at 12:03:04"), and with "" when it goes on.
-#: A context variable: the history and live syncs share one client but not their listener.
-WAIT_LISTENER: contextvars.ContextVar[Callable[[str], None] | None] = contextvars.ContextVar(
-    "mluvii_wait_listener", default=None
-)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 USER_AGENT = "mluvii-tui/0.1"
 
@@ -135,7 +127,9 @@ class ApiTransport:
                     if attempt > self.max_retries:
                         raise scrub(retry.error, self._secret) from None
                     self.retries += 1
-                    await self._wait(retry.error, self._delay(attempt - 1, retry.retry_after))
+                    await wait_told(
+                        retry.error, self._delay(attempt - 1, retry.retry_after), self._sleep
+                    )
         finally:
             part.unlink(missing_ok=True)
 
@@ -197,7 +191,7 @@ class ApiTransport:
             except BadResponse as error:  # cut short or garbled: a GET may simply ask again
                 if PATHS[name].method not in IDEMPOTENT_METHODS or attempt >= self.max_retries:
                     raise
-                await self._wait(error, self._delay(attempt, None))
+                await wait_told(error, self._delay(attempt, None), self._sleep)
                 attempt += 1
                 self.retries += 1
 
@@ -205,7 +199,7 @@ class ApiTransport:
         """Wait before asking again after an answer its caller could not use (told to the
         ``WAIT_LISTENER`` like any other retry)."""
         self.retries += 1
-        await self._wait(error, self._delay(attempt, None))
+        await wait_told(error, self._delay(attempt, None), self._sleep)
 
     def _decode(self, response: httpx.Response, name: str, **path_params: object) -> Any:
         try:
@@ -281,27 +275,15 @@ class ApiTransport:
             if isinstance(error, RateLimited):
                 limited += delay
                 if limited > self.retry_after_max + 1e-9:  # waited as long as we may: stop
-                    raise scrub(_limited(error, retry_after), self._secret)
-            await self._wait(error, delay)
+                    raise scrub(gave_up(error, retry_after), self._secret)
+            await wait_told(error, delay, self._sleep)
             attempt += 1
             self.retries += 1
-
-    async def _wait(self, error: MluviiError, delay: float) -> None:
-        """Sleep ``delay`` before a retry, telling the task's listener why and until when."""
-        listener = WAIT_LISTENER.get()
-        if listener is not None:
-            at = datetime.fromtimestamp(time.time() + delay).astimezone()
-            listener(f"{_wait_reason(error)}, next try at {at:%H:%M:%S}")
-        try:
-            await self._sleep(delay)
-        finally:
-            if listener is not None:
-                listener("")
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return min(max(retry_after, 0.0), self.retry_after_max)
-        return random.uniform(0, min(self.backoff_max, self.backoff_base * (2**attempt)))
+        return backoff_delay(attempt, self.backoff_base, self.backoff_max)
 
     def _raise_for_status(
         self, response: httpx.Response, name: str, *, where: str, not_found: str | None
@@ -377,26 +359,6 @@ def server_reason(response: httpx.Response) -> str | None:
         if isinstance(value, list) and value and isinstance(value[0], str):
             return value[0]
     return None
-
-
-def _wait_reason(error: MluviiError) -> str:
-    if isinstance(error, RateLimited):
-        return "rate limited by the server"
-    if isinstance(error, ConnectionFailed):
-        return f"connection problem ({error.message.rsplit(': ', 1)[-1]})"
-    if isinstance(error, BadResponse):
-        return "the server's answer was damaged"
-    if error.status:
-        return f"the server answered HTTP {error.status}"
-    return "the server failed"
-
-
-def _limited(error: MluviiError, retry_after: float | None) -> RateLimited:
-    asked = f"it asks to wait {retry_after:g} s; " if retry_after else ""
-    return RateLimited(
-        f"{error.message} ({asked}gave up after waiting; press r to try again)",
-        retry_after=retry_after,
-    )
 
 
 class _Retry(Exception):

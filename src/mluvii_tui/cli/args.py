@@ -13,6 +13,13 @@ import sys
 from typing import NoReturn
 from urllib.parse import urlsplit
 
+
+def fail(message: str) -> int:
+    """One line on stderr, ``mluvii-tui: <message>``; returns exit status 1."""
+    print(f"mluvii-tui: {message}", file=sys.stderr)
+    return 1
+
+
 #: config.toml's [profiles.NAME] characters, plus dots: a profile named after a host
 _PROFILE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}")
 
@@ -49,33 +56,21 @@ def base_url(value: str) -> str:
 
 def port(value: str) -> int:
     """A TCP port 0..65535 (0: pick a free one)."""
-    number = _int(value, "port")
-    if not 0 <= number <= 65535:
-        raise argparse.ArgumentTypeError(f"port {number} is out of range (0-65535)")
-    return number
+    return _int(value, "port", 0, 65535, "port {} is out of range (0-65535)")
 
 
 def days(value: str) -> int:
     """A history window in days: 1 .. 36500."""
-    number = _int(value, "days")
-    if not 1 <= number <= 36_500:
-        raise argparse.ArgumentTypeError(f"days must be between 1 and 36500, not {number}")
-    return number
+    return _int(value, "days", 1, 36_500, "days must be between 1 and 36500, not {}")
 
 
 def count(value: str) -> int:
     """A non-negative count (sessions to generate) up to ten million."""
-    number = _int(value, "count")
-    if not 0 <= number <= 10_000_000:
-        raise argparse.ArgumentTypeError(f"{number} is out of range (0-10000000)")
-    return number
+    return _int(value, "count", 0, 10_000_000, "{} is out of range (0-10000000)")
 
 
 def seed(value: str) -> int:
-    number = _int(value, "seed")
-    if not 0 <= number < 2**63:
-        raise argparse.ArgumentTypeError(f"seed must be between 0 and 2**63-1, not {number}")
-    return number
+    return _int(value, "seed", 0, 2**63 - 1, "seed must be between 0 and 2**63-1, not {}")
 
 
 def profile(value: str) -> str:
@@ -88,9 +83,13 @@ def profile(value: str) -> str:
     return text
 
 
-def _int(value: str, what: str) -> int:
+def _int(value: str, what: str, low: int, high: int, out_of_range: str) -> int:
+    """A whole number in ``low .. high``; else one line (``out_of_range`` with the number)."""
     try:
-        return int(value.strip())
+        number = int(value.strip())
     except ValueError:
         message = f"{what} must be a whole number, not {value[:40]!r}"
         raise argparse.ArgumentTypeError(message) from None
+    if not low <= number <= high:
+        raise argparse.ArgumentTypeError(out_of_range.format(number))
+    return number

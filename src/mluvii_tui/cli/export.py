@@ -199,7 +199,7 @@ def export_command(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from mluvii_tui.api.errors import MluviiError
-    from mluvii_tui.cli.main import index_progress
+    from mluvii_tui.cli.console import index_progress
     from mluvii_tui.config.paths import store_path
     from mluvii_tui.export.files import ExportError
     from mluvii_tui.export.runner import ExportOptions, default_filename, run_export

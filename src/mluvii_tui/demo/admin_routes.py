@@ -23,7 +23,16 @@ from .admin import (
 from .blacklist import CHANNELS, IDENTITY_FIELDS, channel_of, identity_of, parse_expiry
 from .clock import SimClock
 from .engine import TrafficEngine
-from .httputil import Idempotency, base_of, error, json_body, json_response, path_int, user_of
+from .httputil import (
+    Idempotency,
+    base_of,
+    error,
+    json_body,
+    json_response,
+    path_int,
+    session_and_body,
+    user_of,
+)
 from .source import SessionSource
 from .tenant import LiveTenant
 from .webhooks import WebhookHub, check_callback
@@ -58,14 +67,14 @@ def admin_routes(live: Live) -> list[BaseRoute]:
     async def forward(request: Request) -> Response:
         if not may(user_of(request), "Sessions.Forward"):
             return error(403, "Only an administrator may re-route a session.")
-        s = session_or_404(request)
-        if isinstance(s, Response):
-            return s
-        body = await json_body(request)
-        if isinstance(body, Response):
-            return body
-        if not isinstance(body, dict):
-            return error(400, "Expected a ForwardSessionModel {operatorGroupId | userId, note}.")
+        found = await session_and_body(
+            session_or_404(request),
+            request,
+            "Expected a ForwardSessionModel {operatorGroupId | userId, note}.",
+        )
+        if isinstance(found, Response):
+            return found
+        s, body = found
         if body.get("chatbotId") is not None or body.get("phoneNumber"):
             return error(400, "Forwarding to a chatbot or a phone number is not offered here.")
         group, user, note = body.get("operatorGroupId"), body.get("userId"), body.get("note")
@@ -155,14 +164,12 @@ def admin_routes(live: Live) -> list[BaseRoute]:
         user = user_of(request)
         if not may(user, "Sessions.ContactClient"):
             return error(403, "You may not contact clients.")
-        s = session_or_404(request)
-        if isinstance(s, Response):
-            return s
-        body = await json_body(request)
-        if isinstance(body, Response):
-            return body
-        if not isinstance(body, dict):
-            return error(400, "Expected {text} or {templateId, templateParams}.")
+        found = await session_and_body(
+            session_or_404(request), request, "Expected {text} or {templateId, templateParams}."
+        )
+        if isinstance(found, Response):
+            return found
+        s, body = found
         text, template = body.get("text"), body.get("templateId")
         if (text is None) == (template is None):
             return error(400, "Give exactly one of text and templateId.")

@@ -39,6 +39,26 @@ async def json_body(request: Request) -> Any:
         return error(400, "The body is not JSON.")
 
 
+async def object_body(request: Request, expected: str, *, empty: bool = False) -> dict | Response:
+    """The request's JSON object; a 400 answer saying ``expected`` when the body is something
+    else (``empty``: no body at all is ``{}``)."""
+    body = await json_body(request)
+    if isinstance(body, Response | dict):
+        return body
+    return {} if body is None and empty else error(400, expected)
+
+
+async def session_and_body(
+    found: dict | Response, request: Request, expected: str, *, empty: bool = False
+) -> tuple[dict, dict] | Response:
+    """(session, JSON object body) of a request on one session, or the answer refusing it
+    (``found``: the session or why not, e.g. a 404)."""
+    if isinstance(found, Response):
+        return found
+    body = await object_body(request, expected, empty=empty)
+    return body if isinstance(body, Response) else (found, body)
+
+
 def base_of(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}"
 

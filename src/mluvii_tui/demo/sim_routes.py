@@ -25,7 +25,7 @@ from starlette.routing import BaseRoute, Route
 
 from .admin_routes import Live
 from .blacklist import identity_of
-from .httputil import error, json_body, json_response, path_int
+from .httputil import error, json_response, object_body, path_int, session_and_body
 from .roster import GROUP_NAME, OPERATOR_BY_ID
 from .tenant import LIVE
 from .traffic import CHANNEL_SOURCES
@@ -44,13 +44,11 @@ def sim_routes(live: Live) -> list[BaseRoute]:
     tenant, engine, clock, hub = live.tenant, live.engine, live.clock, live.hub
 
     async def body_of(request: Request) -> dict | Response:
-        body = await json_body(request)
-        if isinstance(body, Response):
-            return body
-        return (
-            body
-            if isinstance(body, dict)
-            else ({} if body is None else error(400, "Expected a JSON object."))
+        return await object_body(request, "Expected a JSON object.", empty=True)
+
+    async def live_and_body(request: Request) -> tuple[dict, dict] | Response:
+        return await session_and_body(
+            live_session(request), request, "Expected a JSON object.", empty=True
         )
 
     def live_session(request: Request) -> dict | Response:
@@ -98,24 +96,20 @@ def sim_routes(live: Live) -> list[BaseRoute]:
         return json_response({"id": s["id"], "status": s["status"]}, 201)
 
     async def message(request: Request) -> Response:
-        s = live_session(request)
-        if isinstance(s, Response):
-            return s
-        body = await body_of(request)
-        if isinstance(body, Response):
-            return body
+        found = await live_and_body(request)
+        if isinstance(found, Response):
+            return found
+        s, body = found
         text, sender = body.get("text"), body.get("from", "Guest")
         if not isinstance(text, str) or sender not in ("Guest", "User"):
             return error(400, 'Expected {"text": "...", "from": "Guest" | "User"}.')
         return json_response(tenant.message(s["id"], sender, text, body.get("userId")), 201)
 
     async def accept(request: Request) -> Response:
-        s = live_session(request)
-        if isinstance(s, Response):
-            return s
-        body = await body_of(request)
-        if isinstance(body, Response):
-            return body
+        found = await live_and_body(request)
+        if isinstance(found, Response):
+            return found
+        s, body = found
         operator = body.get("operator")
         if operator not in OPERATOR_BY_ID:
             return error(400, "operator: unknown operator.")

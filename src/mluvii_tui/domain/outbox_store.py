@@ -30,6 +30,29 @@ CREATE TABLE IF NOT EXISTS pending (
 )
 """
 
+#: The columns a pending note is written with: the outbox's table and the notes table of the
+#: caches older versions kept them in (store/notes.py).
+PENDING_COLUMNS = "session_id, note, author, user_id, created, idempotency_key"
+
+
+def pending_row(
+    session_id: int,
+    text: str,
+    author: str | None,
+    user_id: int | None,
+    now: datetime | None,
+    key: str | None = None,
+) -> tuple[int, str, str | None, int | None, float, str]:
+    """A pending note's values in ``PENDING_COLUMNS`` order; a fresh idempotency key unless
+    ``key`` is given."""
+    created = (now or datetime.now(UTC)).timestamp()
+    return (session_id, text, author, user_id, created, key or str(uuid.uuid4()))
+
+
+def from_epoch(value: float | None) -> datetime | None:
+    """A stored epoch (seconds) as an aware UTC datetime."""
+    return datetime.fromtimestamp(value, tz=UTC) if value is not None else None
+
 
 @dataclass(frozen=True)
 class PendingNote:
@@ -77,15 +100,12 @@ class PendingNotes:
         key: str | None = None,
     ) -> str:
         """Keep a note to send; returns its idempotency key (sent as Idempotency-Key)."""
-        key = key or str(uuid.uuid4())
-        created = (now or datetime.now(UTC)).timestamp()
+        row = pending_row(session_id, text, author, user_id, now, key)
         with self._lock:
             self._conn.execute(
-                "INSERT OR IGNORE INTO pending (session_id, note, author, user_id, created,"
-                " idempotency_key) VALUES (?, ?, ?, ?, ?, ?)",
-                (session_id, text, author, user_id, created, key),
+                f"INSERT OR IGNORE INTO pending ({PENDING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", row
             )
-        return key
+        return str(row[-1])
 
     def notes(self, session_id: int | None = None) -> list[PendingNote]:
         """Pending notes (of one session, or all), oldest first."""
@@ -97,7 +117,7 @@ class PendingNotes:
         with self._lock:
             rows = self._conn.execute(sql + " ORDER BY local_id", args).fetchall()
         return [
-            PendingNote(sid, note, key, author, user_id, _dt(created))
+            PendingNote(sid, note, key, author, user_id, from_epoch(created))
             for sid, note, key, author, user_id, created in rows
         ]
 
@@ -122,7 +142,3 @@ class PendingNotes:
         if legacy:
             store.forget_pending_notes([n.idempotency_key for n in legacy])
         return len(legacy)
-
-
-def _dt(value: float | None) -> datetime | None:
-    return datetime.fromtimestamp(value, tz=UTC) if value is not None else None

@@ -1,4 +1,5 @@
 """A session's activities turned into display items (headless; reused by the HTML export).
+System events are worded in system_events.py; the plain-text rendering is transcript_text.py.
 
 Every item carries already-cleaned text (``text.clean``): no control sequences, bidi overrides or
 zero-width characters. Nothing here is markup; renderers must still treat it as plain data.
@@ -7,13 +8,15 @@ zero-width characters. Nothing here is markup; renderers must still treat it as 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime, tzinfo
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from mluvii_tui.api.enums import MESSAGE_ACTIVITY_TYPES, enum_text
 from mluvii_tui.api.models import FormField, SessionFile, SessionModel
 from mluvii_tui.text import clean, one_line
+
+from .system_events import system_text
 
 #: Kinds of item.
 MESSAGE, FILE, SYSTEM, FORM = "message", "file", "system", "form"
@@ -131,6 +134,11 @@ class NameLookup:
             return OPERATOR, self.user(a.user_id)
         return SYSTEM_SENDER, ""
 
+    def who(self, a: Any) -> str:
+        """Who did a system activity: its sender, or the operator by ``user_id``."""
+        sender, name = self.sender(a)
+        return self.user(a.user_id) if sender == SYSTEM_SENDER else name
+
 
 def build_transcript(
     session: SessionModel, *, user_names: dict[int, str] | None = None
@@ -213,7 +221,7 @@ def _item(a: Any, names: NameLookup, by_id: dict[int, Any]) -> TranscriptItem:
         )
     if kind in _FORM_TYPES:
         return _form(a, kind, sender, sender_name, names, by_id, delivery)
-    text = _system_text(a, kind, names)
+    text = system_text(a, kind, names)
     return TranscriptItem(SYSTEM, SYSTEM_SENDER, "", time, text, kind, aid, None, "", (), delivery)
 
 
@@ -333,127 +341,3 @@ def _value(v: Any) -> str:
         except (TypeError, ValueError):
             return ""
     return clean(v)
-
-
-_SIMPLE_SYSTEM = {
-    "OnHold": "Client put on hold",
-    "ResumeGuest": "Client resumed from hold",
-    "AvRequest": "Audio/video requested",
-    "AvTerminated": "Audio/video call ended",
-    "CobrowsingStarted": "Co-browsing started",
-    "CobrowsingStoppedByGuest": "Co-browsing stopped by the client",
-    "SharedScreen": "Screen sharing started",
-    "ScreenSharingFailedByGuest": "Screen sharing failed on the client's side",
-    "FileUploadFailed": "File upload failed",
-    "PhotoRequest": "Photo requested",
-    "LocationRequest": "Location requested",
-    "ChatToMail": "Transcript sent by e-mail",
-    "NotifyOperator": "Operator notified",
-    "UpgradeToFull": "Upgraded to a full session",
-    "Handoff": "Handed back to routing",
-}
-
-
-def _system_text(a: Any, kind: str, names: NameLookup) -> str:
-    who = _who(a, names)
-    extra = clean(a.text, keep_newlines=False)
-    if kind == "Joined":
-        return f"{who} joined"
-    if kind == "Left":
-        return f"{who} left"
-    if kind == "SessionEnded":
-        reason = enum_text(a.termination_reason)
-        return f"Session ended — {reason}" if reason else "Session ended"
-    if kind == "SessionForwarded":
-        return _forward_text(a, names, "Forwarded")
-    if kind == "OperatorInvited":
-        return _forward_text(a, names, "Invited")
-    if kind == "OperatorInviteCanceled":
-        return _forward_text(a, names, "Invitation cancelled for")
-    if kind == "OperatorInviteRejected":
-        return f"{_target(a, names) or who} rejected the invitation"
-    if kind == "OperatorKicked":
-        return f"{_target(a, names) or who} was removed from the session"
-    if kind == "AvResponse":
-        return f"Audio/video request: {enum_text(a.response) or 'answered'}"
-    if kind == "AvGetMediaResult":
-        result = enum_text(a.result) or "unknown"
-        return f"Audio/video media: {result}"
-    if kind == "Location":
-        return f"Location shared{': ' + extra if extra else ''}"
-    if kind == "PreviewUrl":
-        return f"Link preview{': ' + extra if extra else ''}"
-    text = _SIMPLE_SYSTEM.get(kind) or (one_line(kind, 80) if kind else "Activity")
-    if extra and kind not in _SIMPLE_SYSTEM:
-        text += f": {extra}"
-    return text
-
-
-def _who(a: Any, names: NameLookup) -> str:
-    sender, name = names.sender(a)
-    return names.user(a.user_id) if sender == SYSTEM_SENDER else name
-
-
-def _target(a: Any, names: NameLookup) -> str:
-    if a.to_operator_full_name:
-        return one_line(a.to_operator_full_name, 120)
-    if a.to_operator_user_id is not None:
-        return names.user(a.to_operator_user_id)
-    if a.to_group_name:
-        return f"group {one_line(a.to_group_name, 120)}"
-    if a.to_group_id is not None:
-        return f"group #{a.to_group_id}"
-    if a.to_phone_number:
-        return f"phone {one_line(a.to_phone_number, 40)}"
-    return ""
-
-
-def _forward_text(a: Any, names: NameLookup, verb: str) -> str:
-    target = _target(a, names) or "?"
-    by = f" by {names.user(a.user_id)}" if a.user_id is not None else ""
-    note = clean(a.note, keep_newlines=False)
-    joiner = " to " if verb == "Forwarded" else " "
-    return f"{verb}{joiner}{target}{by}" + (f" — note: {note}" if note else "")
-
-
-def day_of(time: datetime | None, tz: tzinfo | None = None) -> date | None:
-    if time is None:
-        return None
-    return time.astimezone(tz).date() if time.tzinfo else time.date()
-
-
-def with_days(
-    items: Iterable[TranscriptItem], tz: tzinfo | None = None
-) -> list[TranscriptItem | date]:
-    """The items with a ``date`` inserted before the first item of each day (local time)."""
-    out: list[TranscriptItem | date] = []
-    last: date | None = None
-    for item in items:
-        day = day_of(item.time, tz)
-        if day is not None and day != last:
-            out.append(day)
-            last = day
-        out.append(item)
-    return out
-
-
-def transcript_text(items: Sequence[TranscriptItem], tz: tzinfo | None = None) -> str:
-    """The whole transcript as plain text (copy all, the CSV Transcript column): a line with
-    the date before each day's first item (local time), then "HH:MM:SS who: body"."""
-    lines: list[str] = []
-    last: date | None = None
-    for item in items:
-        t = item.time
-        if t is not None:
-            if t.tzinfo:
-                t = t.astimezone(tz)
-            day = t.date()
-            if day != last:
-                lines.append(f"— {day.isoformat()} —")
-                last = day
-            stamp = f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
-        else:
-            stamp = "--:--:--"
-        body = item.body_text().replace("\n", "\n    ")
-        lines.append(f"{stamp} {item.sender_name or 'System'}: {body}")
-    return "\n".join(lines)

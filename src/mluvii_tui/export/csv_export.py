@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import IO, Any
 
-from mluvii_tui.domain.transcript import transcript_text
 from mluvii_tui.domain.transcript_decode import Loader, source_items
+from mluvii_tui.domain.transcript_text import transcript_text
 from mluvii_tui.query.columns import Column
 
 from .cells import MAX_CELL_CHARS, neutralise

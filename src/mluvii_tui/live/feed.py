@@ -40,6 +40,8 @@ import orjson
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
+from mluvii_tui.api.retry import backoff_delay
+
 log = logging.getLogger("mluvii_tui.live")
 
 REFUSING_CLOSE_CODES = frozenset({4400, 4401, 4403})
@@ -202,8 +204,7 @@ class LiveFeed:
     def _delay(self, attempt: int, soon: bool) -> float:
         if soon and attempt == 1:
             return random.uniform(0, self.backoff_base)
-        cap = min(self.backoff_max, self.backoff_base * 2.0 ** (attempt - 1))
-        return cap * random.uniform(0.5, 1.0)
+        return backoff_delay(attempt - 1, self.backoff_base, self.backoff_max, floor=0.5)
 
     async def _connect_once(self) -> _Outcome:
         outcome = _Outcome()

@@ -19,14 +19,15 @@ from mluvii_tui.query.types import SessionQuery, SortKey
 
 from ..widgets.session_table import SessionTable
 from .admin_actions import AdminActionsMixin
+from .admin_reroute import RerouteActionsMixin
 from .download_dialog import OpensDownloads
+from .sessions_detail import DetailPaneMixin, make_detail
 from .sessions_filters import SessionFiltersMixin, server_filter_for
 
 if TYPE_CHECKING:
     from ..app import MluviiApp
 
 VIEW_LABELS = {"history": "History", "live": "Live", "all": "All"}
-NARROW = 120  # below this width the detail pane takes the whole screen
 
 
 class SyncStateChanged(Message):
@@ -53,15 +54,20 @@ class SyncStateChanged(Message):
         self.done = done
 
 
-class SessionsScreen(AdminActionsMixin, OpensDownloads, SessionFiltersMixin, Screen[None]):
+class SessionsScreen(
+    AdminActionsMixin,
+    RerouteActionsMixin,
+    OpensDownloads,
+    SessionFiltersMixin,
+    DetailPaneMixin,
+    Screen[None],
+):
     KEYMAP_SCOPE = "sessions"
     BINDINGS: ClassVar[list[BindingType]] = bindings("sessions")
 
     def __init__(self) -> None:
         super().__init__()
         self._sync_text = ""
-        self._detail_open = False
-        self._detail_max = False
         self._narrowed_for: tuple[Any, ...] = ((), "")
 
     @property
@@ -81,7 +87,7 @@ class SessionsScreen(AdminActionsMixin, OpensDownloads, SessionFiltersMixin, Scr
             yield SessionTable(
                 app.store, columns, query, id="sessions-table", widths=self._restore_widths()
             )
-            detail = _make_detail()
+            detail = make_detail()
             if detail is not None:
                 yield detail
         yield from self.compose_filters_bottom()
@@ -324,95 +330,3 @@ class SessionsScreen(AdminActionsMixin, OpensDownloads, SessionFiltersMixin, Scr
     def on_session_table_loaded(self, event: SessionTable.Loaded) -> None:
         self._update_status()
         self.mluvii.mark_first_paint()  # the first rows are on the screen
-
-    # -------------------------------------------------------------- detail
-
-    def on_session_table_highlighted(self, event: SessionTable.Highlighted) -> None:
-        self._update_status()
-        detail = self._detail()
-        if detail is not None and self._detail_open:
-            detail.show(event.session_id)
-
-    def on_session_table_opened(self, event: SessionTable.Opened) -> None:
-        detail = self._detail()
-        if detail is None:
-            return
-        self._detail_open = True
-        self._apply_detail_layout()
-        detail.show(event.session_id)
-
-    def action_toggle_detail(self) -> None:
-        detail = self._detail()
-        if detail is None:
-            return
-        self._detail_open = not self._detail_open
-        self._detail_max = False
-        self._apply_detail_layout()
-        if self._detail_open:
-            detail.show(self.query_one(SessionTable).current_session_id)
-
-    def action_maximize_detail(self) -> None:
-        if self._detail() is None:
-            return
-        self._detail_open = True
-        self._detail_max = not self._detail_max
-        self._apply_detail_layout()
-        detail = self._detail()
-        if detail is not None:
-            detail.show(self.query_one(SessionTable).current_session_id)
-
-    def action_detail_tab(self, number: int) -> None:
-        """Number keys pick a detail tab from the table too (opening the pane if needed)."""
-        from ..widgets.detail.pane import TABS
-
-        detail = self._detail()
-        if detail is None or not 1 <= number <= len(TABS):
-            return
-        if not self._detail_open:
-            self._detail_open = True
-            self._apply_detail_layout()
-            detail.show(self.query_one(SessionTable).current_session_id)
-        detail.action_tab(TABS[number - 1])  # focus moves into the tab: its keys work at once
-
-    def action_back(self) -> None:
-        """esc: from inside the pane back to the table; from the table, close the pane."""
-        detail = self._detail()
-        table = self.query_one(SessionTable)
-        focused = self.focused
-        in_detail = detail is not None and focused is not None and detail in focused.ancestors
-        if self._detail_open and in_detail and table.display:
-            table.focus()
-            return
-        if self._detail_open:
-            self._detail_open = False
-            self._detail_max = False
-            self._apply_detail_layout()
-
-    def on_resize(self) -> None:
-        self._apply_detail_layout()
-
-    def _apply_detail_layout(self) -> None:
-        detail = self._detail()
-        table = self.query_one(SessionTable)
-        if detail is None:
-            return
-        full = self._detail_open and (self._detail_max or self.size.width < NARROW)
-        detail.display = self._detail_open
-        table.display = not full
-        detail.set_class(full, "-full")
-        if self._detail_open and full:
-            detail.focus()
-        elif not self._detail_open:
-            table.focus()
-
-    def _detail(self) -> Any | None:
-        try:
-            return self.query_one("#detail")
-        except Exception:
-            return None
-
-
-def _make_detail() -> Any | None:
-    from ..widgets.detail.pane import SessionDetail
-
-    return SessionDetail(id="detail")

@@ -10,13 +10,13 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from ..api.models import SessionNote
+from ..domain.outbox_store import PENDING_COLUMNS, from_epoch, pending_row
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,6 @@ class StoredNote:
 
 def _ts(value: datetime | None) -> float | None:
     return value.timestamp() if value is not None else None
-
-
-def _dt(value: float | None) -> datetime | None:
-    return datetime.fromtimestamp(value, tz=UTC) if value is not None else None
 
 
 class NotesMixin:
@@ -60,15 +56,14 @@ class NotesMixin:
     ) -> str:
         """A pending note as versions before the outbox file kept it (in the cache). Only for
         building such an old cache: new notes go to ``PendingNotes``. Returns its key."""
-        key = str(uuid.uuid4())
-        created = _ts(now or datetime.now(UTC))
+        row = pending_row(session_id, text, author, user_id, now)
         with self._lock:
             self._conn().execute(
-                "INSERT INTO notes (session_id, note, author, user_id, created, state,"
-                " idempotency_key) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
-                (session_id, text, author, user_id, created, key),
+                f"INSERT INTO notes ({PENDING_COLUMNS}, state)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+                row,
             )
-        return key
+        return row[-1]
 
     def pending_notes(self, session_id: int | None = None) -> list[StoredNote]:
         """Pending notes an older version left in this cache (the outbox adopts them)."""
@@ -149,4 +144,4 @@ class NotesMixin:
     @staticmethod
     def _note(r: tuple[Any, ...]) -> StoredNote:
         _local, nid, sid, note, author, user_id, created, state, key = r
-        return StoredNote(sid, note, state, key, nid, author, user_id, _dt(created))
+        return StoredNote(sid, note, state, key, nid, author, user_id, from_epoch(created))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from mluvii_tui.api.enums import LIVE_STATUSES
 from mluvii_tui.api.filters import DateTimeFilter, SessionFilter
-from mluvii_tui.api.transport import WAIT_LISTENER
+from mluvii_tui.api.retry import WAIT_LISTENER
 from mluvii_tui.store.store import SessionStore, UpsertResult
 from mluvii_tui.store.upsert import MAX_PROBLEMS
 from mluvii_tui.sync.pages import store_pages

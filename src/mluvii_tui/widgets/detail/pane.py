@@ -52,19 +52,11 @@ class SessionDetail(Widget):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("No session selected", style="dim"), id="detail-title", markup=False)
+        views = (TranscriptView, InfoView, ParamsView, NotesView, RoutingView, RecordingsView)
         with TabbedContent(initial="transcript", id="detail-tabs"):
-            with TabPane(f"1 {TITLES[0]}", id="transcript"):
-                yield TranscriptView(id="transcript-view")
-            with TabPane(f"2 {TITLES[1]}", id="info"):
-                yield InfoView(id="info-view")
-            with TabPane(f"3 {TITLES[2]}", id="params"):
-                yield ParamsView(id="params-view")
-            with TabPane(f"4 {TITLES[3]}", id="notes"):
-                yield NotesView(id="notes-view")
-            with TabPane(f"5 {TITLES[4]}", id="routing"):
-                yield RoutingView(id="routing-view")
-            with TabPane(f"6 {TITLES[5]}", id="recordings"):
-                yield RecordingsView(id="recordings-view")
+            for number, (tab, title, view) in enumerate(zip(TABS, TITLES, views, strict=True), 1):
+                with TabPane(f"{number} {title}", id=tab):
+                    yield view(id=f"{tab}-view")
 
     def on_mount(self) -> None:
         self.set_interval(FLUSH_EVERY, self._flush_notes, name="notes-flush")

@@ -20,9 +20,8 @@ from mluvii_tui.domain.transcript import (
     FileInfo,
     TranscriptItem,
     file_line,
-    transcript_text,
-    with_days,
 )
+from mluvii_tui.domain.transcript_text import transcript_text, with_days
 from mluvii_tui.keymap.commands import bindings
 
 from .common import fmt_clock

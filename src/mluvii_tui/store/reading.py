@@ -1,0 +1,153 @@
+"""Reading sessions from the store: a session as the API sent it, query windows, counts,
+positions, stats and distinct values (the planning is query/'s ``QueryRunner`` on a connection
+given here), and the meta table. Every read survives a damaged cache (``recover.survives``).
+Mixed into ``SessionStore``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from mluvii_tui.query.runner import QueryRunner
+from mluvii_tui.query.types import SessionQuery
+
+from ..api.models import SessionModel, parse_session
+from .distinct import distinct_values
+from .packing import Packer
+from .recover import survives
+from .rows import ROW_INDEX, SessionRow, model_from_row
+from .schema import SESSION_FIELDS
+
+FIELDS_SQL = ", ".join(SESSION_FIELDS)
+_CHUNK = 900  # ids per IN (...) list
+
+
+def chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class ReadingMixin:
+    """Needs the connections, the packer and the count cache of SessionStore."""
+
+    now: Callable[[], datetime] | datetime | None
+    _lock: threading.RLock
+    _packer: Packer
+    _counts: dict[Any, int]
+    _stats_index: bool
+    _conn: Callable[[], sqlite3.Connection]
+    _reading: Callable[[], contextlib.AbstractContextManager[sqlite3.Connection]]
+    _writing: Callable[[], contextlib.AbstractContextManager[sqlite3.Connection]]
+
+    @survives(lambda s, a, k: None)
+    def get_session(self, session_id: int) -> SessionModel | None:
+        """The session as the API sent it (from ``raw``); None when unknown."""
+        with self._reading() as conn:
+            row = conn.execute("SELECT raw FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            if row is None:
+                return None
+            if row[0] is not None:
+                try:
+                    return parse_session(orjson.loads(self._packer.unpack(row[0])))
+                except Exception:  # a damaged cache entry: fall back to the columns
+                    pass
+            rows = self._rows(conn, [session_id])
+        return model_from_row(rows[0]) if rows else None
+
+    def _runner(self, conn: sqlite3.Connection) -> QueryRunner:
+        return QueryRunner(conn, self._counts, self.now)
+
+    @survives(lambda s, a, k: 0)
+    def count(self, query: SessionQuery) -> int:
+        with self._reading() as conn:
+            return self._runner(conn).count(query)
+
+    @survives(lambda s, a, k: [])
+    def window(self, query: SessionQuery, offset: int, limit: int) -> list[SessionRow]:
+        """Rows ``offset .. offset+limit`` of the query in its sort order (with their params)."""
+        with self._reading() as conn:
+            ids = self._runner(conn).window_ids(query, offset, limit)
+            return self._rows(conn, ids)
+
+    @survives(lambda s, a, k: [])
+    def rows(self, session_ids: list[int]) -> list[SessionRow]:
+        """SessionRows of the given ids, in the given order (unknown ids left out)."""
+        with self._reading() as conn:
+            return self._rows(conn, list(session_ids))
+
+    def _rows(self, conn: sqlite3.Connection, ids: list[int]) -> list[SessionRow]:
+        if not ids:
+            return []
+        by_id: dict[int, tuple[Any, ...]] = {}
+        params: dict[int, dict[str, str]] = {}
+        for part in chunks(ids):
+            marks = ", ".join("?" for _ in part)
+            for values in conn.execute(
+                f"SELECT {FIELDS_SQL} FROM sessions WHERE id IN ({marks})", part
+            ):
+                by_id[values[0]] = values
+            for sid, name, value in conn.execute(
+                f"SELECT session_id, name, value FROM params WHERE session_id IN ({marks})", part
+            ):
+                if value is not None:
+                    params.setdefault(sid, {})[name] = value
+        return [SessionRow(by_id[i], ROW_INDEX, params.get(i, {})) for i in ids if i in by_id]
+
+    @survives(lambda s, a, k: None)
+    def position_of(self, query: SessionQuery, session_id: int) -> int | None:
+        with self._reading() as conn:
+            return self._runner(conn).position_of(query, session_id)
+
+    @survives(lambda s, a, k: [])
+    def param_names(self) -> list[str]:
+        with self._reading() as conn:
+            return [r[0] for r in conn.execute("SELECT name FROM param_names ORDER BY name")]
+
+    def stats(self, query: SessionQuery, offset_s: int) -> Any:
+        """``query.stats.Stats`` of what ``query`` selects (times at UTC offset ``offset_s``)."""
+        from mluvii_tui.query.stats import STATS_INDEX, is_overview, session_stats
+
+        if is_overview(query) and not self._stats_index:
+            with self._writing() as conn:  # once per store file: seconds at 1M, then kept
+                conn.execute(STATS_INDEX)
+            self._stats_index = True
+        with self._reading() as conn:
+            return session_stats(conn, query, self.now, offset_s)
+
+    @survives(lambda s, a, k: 0)
+    def live_queues(self) -> dict[str, tuple[int, int]]:
+        """Per group: (queued, waiting) live clients now (query/stats.py ``live_queues``)."""
+        from mluvii_tui.query.stats import live_queues
+
+        with self._reading() as conn:
+            return live_queues(conn)
+
+    def total(self) -> int:
+        with self._reading() as conn:
+            return self._runner(conn).total()
+
+    @survives(lambda s, a, k: [])
+    def distinct_values(self, column_id: str, limit: int = 200) -> list[str]:
+        """Distinct non-empty values of a registry column, most frequent first (distinct.py)."""
+        with self._reading() as conn:
+            return distinct_values(conn, column_id, limit)
+
+    # -- meta ----------------------------------------------------------------------------
+
+    @survives(lambda s, a, k: k.get("default", a[1] if len(a) > 1 else None))
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        with self._reading() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row is not None else default
+
+    @survives(lambda s, a, k: None)
+    def set_meta(self, key: str, value: str | None) -> None:
+        with self._lock:
+            self._conn().execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
