@@ -292,7 +292,14 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
         self, conn: sqlite3.Connection, records: list[SessionRecord], existing: dict[int, int]
     ) -> None:
         changed = [(r.id,) for r in records if r.id in existing]
+        indexed: dict[int, list[str]] = {}  # the texts the changed sessions were indexed with
         if changed:
+            for part in chunks([c[0] for c in changed]):
+                marks = ", ".join("?" for _ in part)
+                for sid, blob in conn.execute(
+                    f"SELECT id, raw FROM sessions WHERE id IN ({marks})", part
+                ):
+                    indexed[sid] = message_texts(None if blob is None else self.unpack(blob))
             for table in ("params", "operators", "tags"):
                 conn.executemany(f"DELETE FROM {table} WHERE session_id = ?", changed)
         conn.executemany(
@@ -314,8 +321,8 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
         conn.executemany(
             "INSERT OR IGNORE INTO tags VALUES (?, ?)", [t for r in records for t in r.tags]
         )
-        if changed:
-            _search.delete_session_texts(conn, [c[0] for c in changed])
+        if indexed:
+            _search.delete_session_texts(conn, indexed)
         _search.index_texts(
             conn, [(r.id, seq, r.language, text) for r in records for seq, text in r.texts]
         )
