@@ -6,6 +6,7 @@ older store's index is rebuilt that way once."""
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from pathlib import Path
 
 import orjson
@@ -13,7 +14,9 @@ import zstandard
 
 from mluvii_tui.query.types import SessionQuery
 from mluvii_tui.store.packing import TRAIN_MIN
+from mluvii_tui.store.schema import MIGRATIONS
 from mluvii_tui.store.store import SessionStore
+from mluvii_tui.text import fold_value
 from store_samples import sample_dicts
 
 
@@ -110,3 +113,33 @@ def test_an_index_with_its_own_copy_of_the_texts_is_rebuilt_once(tmp_path: Path)
     again: list[tuple[int, int]] = []
     SessionStore(path, index_progress=lambda done, total: again.append((done, total))).close()
     assert again == []  # rebuilt once, not on every start
+
+
+def test_a_v2_store_is_indexed_from_its_kept_json(tmp_path: Path) -> None:
+    """Schema v2 kept activities apart (zlib JSON in ``raw``): the index is rebuilt from the
+    kept JSON, and a later change of the session forgets the words that were indexed."""
+    path = tmp_path / "v2.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.create_function("fold", 1, fold_value, deterministic=True)
+    for version, step in enumerate(MIGRATIONS[:2]):
+        if callable(step):
+            step(conn)
+        else:
+            for ddl in step:
+                conn.execute(ddl)
+        conn.execute(f"PRAGMA user_version = {version + 1}")
+    item = _with_text(sample_dicts(1)[0], "Posílám fakturu")
+    conn.execute(
+        "INSERT INTO sessions (id, raw, hash, is_live) VALUES (?, ?, 1, 0)",
+        (item["id"], zlib.compress(orjson.dumps(item))),
+    )
+    conn.execute(
+        "INSERT INTO activities (session_id, seq, type, text) VALUES (?, 0, 'ChatMessage', ?)",
+        (item["id"], "an older copy: reklamace"),
+    )
+    conn.close()
+    store = SessionStore(path)
+    assert _found(store, "faktura") == {item["id"]} and _found(store, "reklamace") == set()
+    assert store.upsert_sessions([_with_text(item, "reklamace")]).updated == 1
+    assert _found(store, "faktura") == set() and _found(store, "reklamace") == {item["id"]}
+    store.close()
