@@ -11,7 +11,8 @@ synchronous=OFF), then rebuilds the indexes (sorting once is far faster than a m
 inserts per index). Params carry their folded value and operators their child rows, as the store
 writes them. With ``raw=True`` each row gets a small valid session
 JSON; without it ``SessionStore.get_session`` rebuilds a session from the row's columns.
-``activities`` per session (and the FTS index) are optional.
+With ``fts``, ``activities`` message texts per session go into the search index chunk by chunk
+(the texts themselves are not kept): memory stays flat at any size (chunks of 50,000 sessions).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from mluvii_tui.query import search
 from mluvii_tui.query.layout import ID_SEP, LIST_SEP
 from mluvii_tui.store import quickindex
 from mluvii_tui.store.schema import SESSION_FIELDS
@@ -180,14 +182,6 @@ def _weighted(rng: random.Random, spec: tuple[list, list], n: int) -> list:
     return rng.choices(spec[0], spec[1], k=n)
 
 
-#: Message texts for building the search index; dropped once it is built.
-ACTIVITIES_SCAFFOLD = (
-    "CREATE TABLE activities (rowid INTEGER PRIMARY KEY, session_id INTEGER NOT NULL,"
-    " seq INTEGER NOT NULL, activity_id INTEGER, time REAL, type TEXT, client TEXT,"
-    " user_id INTEGER, text TEXT)"
-)
-
-
 def _raw(sid: int, channel: str, source: str, status: str, created: float, name, email) -> bytes:
     data = {
         "id": sid,
@@ -226,11 +220,9 @@ def generate_store(
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -262144")
     conn.execute("PRAGMA threads = 2")  # parallel sorter for CREATE INDEX
-    if activities:  # the search index is built from it; the store itself keeps none (schema v3)
-        conn.execute(ACTIVITIES_SCAFFOLD)
     indexes = conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN"
-        " ('sessions', 'activities', 'params', 'operators') AND sql IS NOT NULL"
+        " ('sessions', 'params', 'operators') AND sql IS NOT NULL"
     ).fetchall()
     conn.execute("BEGIN")
     for name, _ in indexes:
@@ -244,7 +236,6 @@ def generate_store(
         f"INSERT INTO sessions ({', '.join(SESSION_FIELDS)}, raw, hash) VALUES ({placeholders})"
     )
     next_id = 5_000_000
-    act_rowid = 0
     rnd = rng.random
     expo = rng.expovariate
     lognorm = rng.lognormvariate
@@ -369,22 +360,9 @@ def generate_store(
             if x > 0.7:
                 order = f"OBJ{sid * 7919 % 9_000_000 + 1_000_000}"
                 params.append((sid, "order_number", order, order.lower()))
-            for seq in range(activities):
-                act_rowid += 1
-                text = " ".join(rng.choices(WORDS, k=6))
-                acts.append(
-                    (
-                        act_rowid,
-                        sid,
-                        seq,
-                        sid * 100 + seq,
-                        c + seq * 20,
-                        "ChatMessage",
-                        "Guest" if seq % 2 == 0 else "User",
-                        None,
-                        text,
-                    )
-                )
+            if fts:
+                for seq in range(activities):
+                    acts.append((sid, seq, None, " ".join(rng.choices(WORDS, k=6))))
         next_id += m
         conn.executemany(insert, rows)
         conn.executemany(
@@ -392,19 +370,14 @@ def generate_store(
             params,
         )
         conn.executemany("INSERT INTO operators VALUES (?, ?, ?, ?, ?, ?, ?)", members)
-        if acts:
-            conn.executemany("INSERT INTO activities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", acts)
+        if acts:  # indexed chunk by chunk: no copy of the texts is kept
+            search.index_texts(conn, acts)
     conn.executemany(
         "INSERT OR IGNORE INTO param_names VALUES (?)", [("name",), ("email",), ("order_number",)]
     )
     for _, sql in indexes:
         conn.execute(sql)
     quickindex.build(conn, lambda done, total: None)
-    if fts and activities:
-        from mluvii_tui.query import search
-
-        search.build_search_index(conn)
-    conn.execute("DROP TABLE IF EXISTS activities")
     conn.execute("COMMIT")
     conn.execute("PRAGMA analysis_limit = 400")
     conn.execute("ANALYZE")

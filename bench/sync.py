@@ -5,9 +5,11 @@
 The simulator runs as ``mluvii-tui simulator`` in a child process; each sync runs in another child
 process (so its peak memory is its own) exactly as ``mluvii-tui sync`` does it. Figures:
   sync_sessions_per_s               first sync of the whole window, sessions per second of wall time
+  sync_cpu_us_per_session           CPU time of the sync process(es) per session (load-independent)
   resync_unchanged_s                a second sync with nothing changed
   store_mb_per_100k                 store file size (after a checkpoint) per 100,000 sessions
   fts_mb_per_100k                   of which the search index (dbstat)
+  bytes_per_session_by_table        where the store's bytes go (dbstat; tables over 5 B)
   text_mb_per_100k                  the messages' own UTF-8 text per 100,000 sessions
   store_overhead_bytes_per_session  store bytes per session minus its message text
   sync_peak_rss_mb                  peak resident memory of the sync process(es)
@@ -17,6 +19,7 @@ Report the machine's load (uptime) next to the figures: the cores are shared.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sqlite3
@@ -40,10 +43,11 @@ t0 = time.perf_counter()
 res = asyncio.run(run_sync(url, "demo-admin", "demo-admin-secret", store, days=days,
                            page_size=page, show=False))
 dt = time.perf_counter() - t0
-peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-           resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+peak = max(own.ru_maxrss, kids.ru_maxrss) / 1024
+cpu = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 print(json.dumps({"s": dt, "sessions": res.sessions, "inserted": res.inserted,
-                  "unchanged": res.unchanged, "peak_mb": peak}))
+                  "unchanged": res.unchanged, "peak_mb": peak, "cpu_s": cpu}))
 """
 
 
@@ -72,22 +76,26 @@ def run_child(url: str, store: Path, days: int, page: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def sizes(store: Path) -> tuple[int, int, int]:
-    """(file bytes, search index bytes, message text bytes) of the store."""
+def sizes(store: Path) -> tuple[int, int, int, dict[str, int]]:
+    """(file bytes, search index bytes, message text bytes, bytes per table/index) of the store.
+    The text is read back from the kept JSON (the index keeps no copy of it)."""
+    from mluvii_tui.store.store import SessionStore
+
     conn = sqlite3.connect(store)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    fts = 0
-    try:
-        fts = conn.execute(
-            "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'fts%'"
-        ).fetchone()[0]
-    except sqlite3.OperationalError:  # no dbstat in this SQLite
-        fts = -1
-    text = conn.execute(
-        "SELECT coalesce(sum(length(CAST(surface AS BLOB))), 0) FROM fts"
-    ).fetchone()[0]
+    tables: dict[str, int] = {}
+    with contextlib.suppress(sqlite3.OperationalError):  # no dbstat in this SQLite
+        tables = dict(conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"))
     conn.close()
-    return store.stat().st_size, fts, text
+    fts = sum(v for k, v in tables.items() if k.startswith("fts")) if tables else -1
+    kept = SessionStore(store)
+    text = sum(
+        len(t.encode("utf-8", "surrogatepass"))
+        for _, texts in kept._message_texts(kept._conn())
+        for t in texts
+    )
+    kept.close()
+    return store.stat().st_size, fts, text, tables
 
 
 def load() -> str:
@@ -111,7 +119,7 @@ def main() -> int:
             load_before = load()
             first = run_child(url, store, 40, args.page_size)
             second = run_child(url, store, 40, args.page_size)
-            size, fts, text = sizes(store)
+            size, fts, text, tables = sizes(store)
     finally:
         sim.terminate()
         sim.wait(timeout=10)
@@ -121,7 +129,9 @@ def main() -> int:
         "sessions": got,
         "sync_s": round(first["s"], 2),
         "sync_sessions_per_s": round(got / first["s"], 1),
+        "sync_cpu_us_per_session": round(first["cpu_s"] / max(got, 1) * 1e6),
         "resync_unchanged_s": round(second["s"], 2),
+        "resync_cpu_s": round(second["cpu_s"], 2),
         "resync_unchanged": second["unchanged"],
         "store_mb_per_100k": round(size * per100k, 1),
         "fts_mb_per_100k": round(fts * per100k, 1) if fts >= 0 else None,
@@ -129,6 +139,11 @@ def main() -> int:
         "store_overhead_bytes_per_session": round((size - text) / max(got, 1)),
         "sync_peak_rss_mb": round(max(first["peak_mb"], second["peak_mb"]), 1),
         "simulator_start_s": round(sim_s, 1),
+        "bytes_per_session_by_table": {
+            k: round(v / max(got, 1))
+            for k, v in sorted(tables.items(), key=lambda kv: -kv[1])
+            if v / max(got, 1) >= 5
+        },
         "load_before": load_before,
         "load_after": load(),
         "cpus": os.cpu_count(),

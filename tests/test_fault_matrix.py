@@ -96,11 +96,15 @@ async def _sync(base_url: str, path: Path) -> tuple[dict[str, list[tuple]], list
 
 
 def _tables(path: Path) -> dict[str, list[tuple]]:
-    """Every table of the store, every row (sorted), FTS shadow tables included."""
+    """Every table of the store, every row (sorted), FTS shadow tables included (the virtual
+    tables themselves are not read: the contentless search index cannot be scanned)."""
     conn = sqlite3.connect(path)
     names = [
         r[0]
-        for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name"
+        )
     ]
     tables = {n: sorted(conn.execute(f'SELECT * FROM "{n}"'), key=repr) for n in names}
     conn.close()

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+import zstandard
 
 from mluvii_tui.api.client import MluviiClient
 from mluvii_tui.api.errors import BadResponse
@@ -78,7 +79,11 @@ def test_kill_9_mid_sync_resumes_without_duplicates_or_holes(env: dict[str, str]
         assert ids == want  # every session once: no duplicates, no holes
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         assert "ix_sessions_created" in names  # indexes dropped for the bulk load are back
+        blobs = [r[0] for r in conn.execute("SELECT raw FROM sessions")]
         conn.close()
+    # one compression dictionary, trained across the kill, for every kept JSON
+    dict_ids = {zstandard.get_frame_parameters(b).dict_id for b in blobs}
+    assert len(dict_ids) == 1 and 0 not in dict_ids
     with SessionStore(path) as store:  # and the kept JSON reads back
         assert store.get_session(want[len(want) // 2]) is not None
 

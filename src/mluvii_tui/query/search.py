@@ -5,7 +5,9 @@ Index: one FTS5 row per session (``rowid`` = session id) in table ``fts`` with t
 ``lemmas`` (the distinct folded lemmas of its words that differ from the word itself) and
 ``stems`` (the distinct stems of its words). query/analysis.py says where lemmas and stems come
 from; every session is analysed in the configured languages, whatever its own language, so that
-the index and the query always agree.
+the index and the query always agree. The table is contentless (``content=''``): the texts are
+kept once, in the sessions' kept JSON; replacing a session's row takes the texts it was indexed
+with (``delete_session_texts``), read back from that JSON.
 
 Query: ``compile_search`` parses the user's text into terms (word, ``prefix*``, ``"phrase"``)
 joined by AND (default), OR, NOT and parentheses, and builds the MATCH string itself from quoted,
@@ -13,14 +15,15 @@ validated word tokens; raw user text never reaches MATCH. A word matches its fol
 ``surface``/``lemmas``, or its stems in ``stems``; prefixes and phrases match ``surface`` only.
 
 ``ensure_index`` rebuilds the index once when it was built by another analysis (an older
-mluvii-tui, other languages), reporting progress; otherwise it does nothing.
+mluvii-tui, other languages) or keeps its own copy of the texts (before schema v5), reporting
+progress; otherwise it does nothing.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from mluvii_tui.query.analysis import index_id, word_terms
 from mluvii_tui.query.searchquery import (
@@ -37,10 +40,11 @@ FTS_COLUMNS = ("surface", "lemmas", "stems")
 #: The ``meta`` key holding the ``analysis.index_id()`` that built the index.
 INDEX_META_KEY = "search_index"
 
+CONTENTLESS = "content=''"
 #: DDL the store's schema executes (idempotent).
 FTS_SCHEMA: list[str] = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5({', '.join(FTS_COLUMNS)},"
-    " tokenize='unicode61 remove_diacritics 2', columnsize=0)",
+    f" {CONTENTLESS}, tokenize='unicode61 remove_diacritics 2', columnsize=0)",
 ]
 
 #: ``progress(done, total)``: sessions indexed so far, and about how many there are.
@@ -60,60 +64,42 @@ def _terms_text(texts: Sequence[str]) -> tuple[str, str]:
     return " ".join(sorted(lemmas)), " ".join(sorted(stems))
 
 
-def _merge(old: str, new: str) -> str:
-    return " ".join(sorted(set(old.split()) | set(new.split())))
+def _row(session_id: int, texts: Sequence[str]) -> tuple[int, str, str, str]:
+    """The index row of a session's message texts (what inserting and deleting it both take)."""
+    return (session_id, "\n".join(texts), *_terms_text(texts))
 
 
-def index_texts(conn: sqlite3.Connection, rows: Iterable[tuple[int, int, str | None, str]]) -> int:
-    """Index message texts: rows are ``(session_id, activity_rowid, language, text)``.
-
-    Texts of one session are added to that session's row (re-indexing a session: call
-    ``delete_session_texts`` first). Returns the number of sessions written.
-    """
+def _grouped(rows: Iterable[tuple[int, int, str | None, str]]) -> dict[int, list[str]]:
     grouped: dict[int, list[str]] = {}
     for session_id, _rowid, _language, text in rows:
         if text:
             grouped.setdefault(int(session_id), []).append(str(text))
-    if not grouped:
-        return 0
-    existing: dict[int, tuple[str, str, str]] = {}
-    ids = list(grouped)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" for _ in chunk)
-        for rowid, surface, lemmas, stems in conn.execute(
-            f"SELECT rowid, surface, lemmas, stems FROM {FTS_TABLE} WHERE rowid IN ({marks})",
-            chunk,
-        ):
-            existing[rowid] = (surface or "", lemmas or "", stems or "")
-    if existing:
-        delete_session_texts(conn, list(existing))
-    out = []
-    for session_id, texts in grouped.items():
-        surface = "\n".join(texts)
-        lemmas, stems = _terms_text(texts)
-        if session_id in existing:
-            old_surface, old_lemmas, old_stems = existing[session_id]
-            surface = old_surface + "\n" + surface if old_surface else surface
-            lemmas, stems = _merge(old_lemmas, lemmas), _merge(old_stems, stems)
-        out.append((session_id, surface, lemmas, stems))
-    _insert(conn, out)
-    return len(out)
+    return grouped
+
+
+def index_texts(conn: sqlite3.Connection, rows: Iterable[tuple[int, int, str | None, str]]) -> int:
+    """Index message texts: rows are ``(session_id, activity_rowid, language, text)``, all the
+    texts of each session in one call, in order. A session that is in the index already must be
+    taken out first (``delete_session_texts``). Returns the number of sessions written."""
+    return _index_new(conn, _grouped(rows))
+
+
+def delete_session_texts(conn: sqlite3.Connection, indexed: Mapping[int, Sequence[str]]) -> None:
+    """Take sessions out of the index (before re-indexing them): ``indexed`` maps each session
+    to the message texts it was indexed with (a contentless index forgets a row only by its
+    exact terms); sessions without texts have no row."""
+    rows = [(sid, [str(t) for t in texts if t]) for sid, texts in indexed.items()]
+    conn.executemany(
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {', '.join(FTS_COLUMNS)})"
+        " VALUES ('delete', ?, ?, ?, ?)",
+        [_row(sid, texts) for sid, texts in rows if texts],
+    )
 
 
 def _insert(conn: sqlite3.Connection, rows: list[tuple[int, str, str, str]]) -> None:
     conn.executemany(
-        f"INSERT INTO {FTS_TABLE}(rowid, surface, lemmas, stems) VALUES (?, ?, ?, ?)", rows
+        f"INSERT INTO {FTS_TABLE}(rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?)", rows
     )
-
-
-def delete_session_texts(conn: sqlite3.Connection, session_ids: Iterable[int]) -> None:
-    """Remove sessions from the index (before re-indexing them)."""
-    ids = [int(i) for i in session_ids]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" for _ in chunk)
-        conn.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", chunk)
 
 
 def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
@@ -137,7 +123,7 @@ def build_search_index(
         return 0
     for ddl in FTS_SCHEMA:
         conn.execute(ddl)
-    conn.execute(f"DELETE FROM {FTS_TABLE}")
+    conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
     total = 0
     if progress is not None and _table_exists(conn, "sessions"):
         total = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
@@ -168,13 +154,18 @@ def build_search_index(
 
 
 def _index_new(conn: sqlite3.Connection, grouped: dict[int, list[str]]) -> int:
-    """``index_texts`` for sessions known to be absent from the index (no merge look-up)."""
-    _insert(conn, [(sid, "\n".join(texts), *_terms_text(texts)) for sid, texts in grouped.items()])
+    """Index sessions that are absent from the index: {session id: its message texts}."""
+    _insert(conn, [_row(sid, texts) for sid, texts in grouped.items()])
     return len(grouped)
 
 
 def _columns(conn: sqlite3.Connection) -> tuple[str, ...]:
     return tuple(r[1] for r in conn.execute(f"PRAGMA table_info({FTS_TABLE})"))
+
+
+def _contentless(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (FTS_TABLE,)).fetchone()
+    return row is not None and CONTENTLESS in (row[0] or "")
 
 
 def _index_all(
@@ -199,12 +190,13 @@ def _index_all(
 
 
 def index_is_current(conn: sqlite3.Connection) -> bool:
-    """Whether the index exists with today's columns and was built by today's analysis."""
+    """Whether the index exists with today's columns, contentless, built by today's analysis."""
     if not _table_exists(conn, "meta") or not _table_exists(conn, FTS_TABLE):
         return False
     columns = _columns(conn)
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (INDEX_META_KEY,)).fetchone()
-    return columns == FTS_COLUMNS and row is not None and row[0] == index_id()
+    current = columns == FTS_COLUMNS and row is not None and row[0] == index_id()
+    return current and _contentless(conn)
 
 
 def ensure_index(

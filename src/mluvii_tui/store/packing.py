@@ -2,8 +2,9 @@
 sessions (~430 bytes for ~3.4 KB of JSON, against ~1.2 KB with zlib), read back by its frame's
 dictionary id. Blobs of older stores (zlib) still read.
 
-The first sync batch large enough trains the dictionary (``train``); it is kept in the
-``zstd_dicts`` table and loaded whenever the store opens. Blobs before it are plain zstd.
+Once TRAIN_MIN sessions are stored the dictionary is trained (``train``); it is kept in the
+``zstd_dicts`` table and loaded whenever the store opens; the sessions stored before it are
+packed again with it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import zstandard
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 LEVEL = 3
 DICT_BYTES = 64 * 1024
-#: A dictionary is trained once a batch brings at least this many sessions (up to TRAIN_MAX).
+#: A dictionary is trained once the store holds at least this many sessions (up to TRAIN_MAX).
 TRAIN_MIN = 500
 TRAIN_MAX = 3000
 

@@ -150,20 +150,16 @@ def drop_indexes(conn: sqlite3.Connection) -> None:
 
 def _v3(conn: sqlite3.Connection) -> None:
     """v2 -> v3: one copy of each fact. ``activities`` repeated the kept JSON (``raw``) and the
-    search index's text: it goes (the index is built from it first when it is not current).
+    search index's text: it goes, and so does the index, which the store rebuilds from the kept
+    JSON when it opens (``search.ensure_index``): the texts a contentless index is later asked
+    to forget are read from there too.
     ``sync_pages``: a fingerprint of each page received, so that an unchanged page is not parsed.
     ``zstd_dicts``: the dictionaries the kept JSON is compressed with.
     """
     from mluvii_tui.query import search
-    from mluvii_tui.query.analysis import index_id
 
-    if not search.index_is_current(conn):
-        conn.execute(f"DROP TABLE IF EXISTS {search.FTS_TABLE}")
-        search.build_search_index(conn)
-        conn.execute(
-            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-            (search.INDEX_META_KEY, index_id()),
-        )
+    conn.execute(f"DROP TABLE IF EXISTS {search.FTS_TABLE}")
+    conn.execute("DELETE FROM meta WHERE key = ?", (search.INDEX_META_KEY,))
     conn.execute("DROP TABLE activities")
     conn.execute(
         "CREATE TABLE sync_pages (key TEXT PRIMARY KEY, hash INTEGER NOT NULL,"

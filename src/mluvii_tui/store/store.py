@@ -22,7 +22,7 @@ from mluvii_tui.query.filters import register_functions as _register_functions
 from ..api.models import SessionModel
 from .ingest import Kept, PreparedBatch, build, message_texts, prepare_batch
 from .notes import NotesMixin, StoredNote
-from .packing import TRAIN_MIN, Packer, train
+from .packing import TRAIN_MAX, TRAIN_MIN, ZSTD_MAGIC, Packer, train
 from .reading import FIELDS_SQL, ReadingMixin, chunks
 from .recover import HealthMixin, is_damage
 from .rows import SessionRecord
@@ -262,18 +262,44 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
         return result
 
     def _train(self, conn: sqlite3.Connection, records: list[SessionRecord]) -> int | None:
-        """The first batch big enough trains the compression dictionary (once per store)."""
-        if self._packer.has_dict or len(records) < TRAIN_MIN:
+        """Train the compression dictionary (once per store) as soon as the sessions stored so
+        far and this batch make TRAIN_MIN: small day pages add up. The few sessions stored
+        before it (plain zstd) are packed again with it, in the same transaction."""
+        if self._packer.has_dict:
             return None
-        data = train([r.raw for r in records])
+        stored: list[tuple[int, bytes]] = []
+        if len(records) < TRAIN_MAX:
+            rows = conn.execute(
+                "SELECT id, raw FROM sessions WHERE raw IS NOT NULL LIMIT ?",
+                (TRAIN_MAX - len(records),),
+            ).fetchall()
+            for sid, blob in rows:
+                raw = self.unpack(blob) if blob[:4] == ZSTD_MAGIC else None
+                if raw is not None:
+                    stored.append((sid, raw))
+        if len(records) + len(stored) < TRAIN_MIN:
+            return None
+        data = train([r.raw for r in records] + [raw for _, raw in stored])
         conn.execute("INSERT INTO zstd_dicts (data) VALUES (?)", (data,))
-        return self._packer.add(data)
+        dict_id = self._packer.add(data)
+        conn.executemany(
+            "UPDATE sessions SET raw = ? WHERE id = ?",
+            [(self._packer.pack(raw), sid) for sid, raw in stored],
+        )
+        return dict_id
 
     def _insert(
         self, conn: sqlite3.Connection, records: list[SessionRecord], existing: dict[int, int]
     ) -> None:
         changed = [(r.id,) for r in records if r.id in existing]
+        indexed: dict[int, list[str]] = {}  # the texts the changed sessions were indexed with
         if changed:
+            for part in chunks([c[0] for c in changed]):
+                marks = ", ".join("?" for _ in part)
+                for sid, blob in conn.execute(
+                    f"SELECT id, raw FROM sessions WHERE id IN ({marks})", part
+                ):
+                    indexed[sid] = message_texts(None if blob is None else self.unpack(blob))
             for table in ("params", "operators", "tags"):
                 conn.executemany(f"DELETE FROM {table} WHERE session_id = ?", changed)
         conn.executemany(
@@ -295,8 +321,8 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
         conn.executemany(
             "INSERT OR IGNORE INTO tags VALUES (?, ?)", [t for r in records for t in r.tags]
         )
-        if changed:
-            _search.delete_session_texts(conn, [c[0] for c in changed])
+        if indexed:
+            _search.delete_session_texts(conn, indexed)
         _search.index_texts(
             conn, [(r.id, seq, r.language, text) for r in records for seq, text in r.texts]
         )
