@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
+from mluvii_tui.config.zone import zone_name
 from mluvii_tui.query.stats import Stats
 from mluvii_tui.query.types import SessionQuery
 from mluvii_tui.text import one_line
@@ -125,7 +126,9 @@ class StatsScreen(Screen[None]):
         title.append(f"  {stats.total:,} sessions")
         if self.description:
             title.append(f"  · {one_line(self.description, 80)}", style="dim")
-        title.append(f"  · times in {offset_text(offset)}", style="dim")
+        title.append(f"  · times in {zone_name()} ({offset_text(offset)})", style="dim")
+        if stats.sample > 1:
+            title.append(f"  · a sample of 1 in {stats.sample} sessions, counts scaled")
         self.query_one("#stats-title", Static).update(title)
         if not stats.total:
             self.query_one("#stats-per-time-title", Static).update("No session matches.")
