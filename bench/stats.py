@@ -47,7 +47,7 @@ class TimedConnection:
 
     def execute(self, sql: str, args: Any = ()) -> Any:
         if "count(*) FROM sessions s WHERE" in sql and "INDEXED" not in sql:
-            panel = "count (header)"
+            panel = "count (header: the table's own)"
         else:
             panel = next((p for ix, p in PANELS.items() if ix in sql), "one pass (all panels)")
         w0, c0 = time.perf_counter(), time.process_time()

@@ -231,7 +231,8 @@ class MluviiApp(OnlineApp):
         for screen in reversed(self.screen_stack):
             if isinstance(screen, SessionsScreen):
                 table = screen.query_one(SessionTable)
-                self.push_screen(StatsScreen(table.query, screen.filter_description()))
+                known = table.count if table.count_exact and not table.updating else None
+                self.push_screen(StatsScreen(table.query, screen.filter_description(), known))
                 return
         self.push_screen(StatsScreen())
 

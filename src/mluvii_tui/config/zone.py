@@ -44,6 +44,20 @@ def use_zone(name: str) -> None:
         listener()
 
 
+def follow_zone(value: str | None) -> None:
+    """Take ``TZ`` = ``value`` (None: unset) when it differs: a worker process following its
+    caller's zone."""
+    if os.environ.get("TZ") == value:
+        return
+    if value is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = value
+    time.tzset()
+    for listener in _listeners:
+        listener()
+
+
 def zone_name() -> str:
     """The zone in use, by its IANA name when known (``Europe/Prague``), else its abbreviation."""
     name = os.environ.get("TZ", "").lstrip(":")

@@ -67,15 +67,22 @@ def is_overview(query: SessionQuery) -> bool:
     return not query.filters and not query.quick.strip() and not query.search.strip()
 
 
-def session_stats(conn: sqlite3.Connection, query: SessionQuery, now: Any, offset_s: int) -> Stats:
+def session_stats(
+    conn: sqlite3.Connection,
+    query: SessionQuery,
+    now: Any,
+    offset_s: int,
+    total: int | None = None,
+) -> Stats:
     """Everything the stats view draws for ``query`` (times in the zone ``offset_s`` east of
-    UTC, the user's, the same for every bucket of one answer)."""
+    UTC, the user's, the same for every bucket of one answer); ``total``: the exact count when
+    the caller knows it (the sessions table does), so the filter is not evaluated twice."""
     if is_overview(query) and query.view in _LIVE:
         try:
             return overview_stats(conn, _LIVE[query.view], offset_s)
         except sqlite3.OperationalError:  # an index missing (an older store): the scan answers
             pass
-    return scanned_stats(conn, query, now, offset_s)
+    return scanned_stats(conn, query, now, offset_s, total=total)
 
 
 def overview_stats(conn: sqlite3.Connection, live: str, offset_s: int) -> Stats:
@@ -167,12 +174,14 @@ def scanned_stats(
     now: Any,
     offset_s: int,
     exact_up_to: int | None = None,
+    total: int | None = None,
 ) -> Stats:
     """Any filter or search: the exact count, then one pass over the selected rows (or over a
     sample of one in ``sample`` of them when there are more than ``exact_up_to``, by default
     ``EXACT_UP_TO``)."""
     where, args = plan_where(query, now)
-    (total,) = conn.execute(f"SELECT count(*) FROM sessions s WHERE {where}", args).fetchone()
+    if total is None:
+        (total,) = conn.execute(f"SELECT count(*) FROM sessions s WHERE {where}", args).fetchone()
     stats = Stats(total=total)
     if not total:
         return stats

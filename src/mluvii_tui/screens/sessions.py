@@ -237,6 +237,7 @@ class SessionsScreen(
                 now=self.mluvii.now(),
                 description=description.strip(),
                 profile=self.mluvii.profile,
+                client=self.mluvii.client,
             ),
             self._export_done,
         )

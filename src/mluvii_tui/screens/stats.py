@@ -50,8 +50,11 @@ class StatsScreen(Screen[None]):
         Binding("escape,q", "close", "Back", id="stats.close"),
     ]
 
-    def __init__(self, query: SessionQuery | None = None, description: str = "") -> None:
+    def __init__(
+        self, query: SessionQuery | None = None, description: str = "", total: int | None = None
+    ) -> None:
         super().__init__()
+        self.known_total = total  # the sessions table's exact count of the query, when it has it
         self.stats_query = query or SessionQuery()
         self.description = description
         self.stats: Stats | None = None
@@ -111,7 +114,8 @@ class StatsScreen(Screen[None]):
     def _compute(self) -> None:
         offset = self._offset()
         try:
-            stats = self.app.store.stats(self.stats_query, offset)  # type: ignore[attr-defined]
+            store = self.app.store  # type: ignore[attr-defined]
+            stats = store.stats(self.stats_query, offset, self.known_total)
         except Exception as exc:  # one line, never a traceback
             self.app.call_from_thread(self._failed, f"cannot compute statistics: {exc}")
             return
