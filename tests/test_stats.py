@@ -142,6 +142,19 @@ def test_a_large_selection_is_sampled_and_says_so(store: SessionStore) -> None:
     assert sampled.channels == ["Chat"]
 
 
+def test_the_sample_is_not_fooled_by_ids_in_steps(store: SessionStore) -> None:
+    """Ratings in the generated data fall on ids in steps: a plain ``id % k`` sample missed
+    every rated session; the hashed one keeps its share."""
+    query = SessionQuery(view="all", filters=(Filter("rating", "range", low="4", high="5"),))
+    with store._reading() as conn:
+        exact = scanned_stats(conn, query, NOW, 0)
+        for limit in (7, 10, 20, 40):
+            sampled = scanned_stats(conn, query, NOW, 0, exact_up_to=limit)
+            kept = sum(sum(c.values()) for _, c in sampled.buckets)
+            assert sampled.sample > 1 and kept > 0, limit
+            assert abs(kept - exact.total) < exact.total * 0.6, (limit, kept, exact.total)
+
+
 def test_search_takes_the_pass(store: SessionStore) -> None:
     word = "dobrý"
     query = SessionQuery(view="all", search=word)

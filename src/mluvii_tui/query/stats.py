@@ -51,7 +51,8 @@ class Stats:
     operators: list[tuple[str, int]] = field(default_factory=list)  # busiest first
     rating_avg: float | None = None
     rating_count: int = 0
-    #: 1: every session counted; k: one session in k (by id), counts scaled by k (total exact)
+    #: 1: every session counted; k: about one session in k (spread by id), counts scaled by k
+    #: (the total stays exact)
     sample: int = 1
 
 
@@ -161,10 +162,10 @@ def _reasons(stats: Stats, reasons: Counter[str]) -> None:
     stats.end_reasons = top + ([("other", rest)] if rest else [])
 
 
-#: Up to this many selected sessions every one is counted; beyond, a systematic sample of about
-#: this many (one session in k by id) whose counts are scaled by k: the view says so. One pass
-#: over the selected rows either way, aggregated here (no SQL sort of hundreds of thousands).
-EXACT_UP_TO = 40_000
+#: Up to this many selected sessions every one is counted; beyond, a sample of about this many
+#: (about one session in k, ``search.sampled``) whose counts are scaled by k: the view says so.
+#: One pass over the selected rows either way, aggregated here (no SQL sort of 100,000s of rows).
+EXACT_UP_TO = 25_000
 _WAIT_BOUNDS = [bound for bound, _ in WAIT_BINS]
 
 
@@ -179,17 +180,17 @@ def scanned_stats(
     """Any filter or search: the exact count, then one pass over the selected rows (or over a
     sample of one in ``sample`` of them when there are more than ``exact_up_to``, by default
     ``EXACT_UP_TO``)."""
-    where, args = plan_where(query, now)
     if total is None:
+        where, args = plan_where(query, now)
         (total,) = conn.execute(f"SELECT count(*) FROM sessions s WHERE {where}", args).fetchone()
     stats = Stats(total=total)
     if not total:
         return stats
     k = stats.sample = max(1, -(-total // (exact_up_to or EXACT_UP_TO)))
-    sample = f" AND s.id % {k} = 0" if k > 1 else ""
+    where, args = plan_where(query, now, sample=k)
     rows = conn.execute(
         "SELECT s.created, s.channel, s.end_reason, s.waited_s, s.rating, s.operators"
-        f" FROM sessions s WHERE {where}{sample}",
+        f" FROM sessions s WHERE {where}",
         args,
     ).fetchall()
     times = [r[0] for r in rows if r[0] is not None]
