@@ -66,11 +66,16 @@ def open_app(name: str) -> MluviiApp:
     )  # fmt: skip
 
 
-async def settle(app: MluviiApp, pilot: object) -> None:
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
-    await pilot.pause(0.2)  # type: ignore[attr-defined]
+async def settle(app: MluviiApp, pilot: object, until: object = None) -> None:
+    """Workers done and the screen rendered; with ``until`` (a callable), also until it holds
+    (a loaded machine may take a while to switch profile; bounded, no timing asserted)."""
+    for _ in range(100):
+        for _ in range(2):
+            await app.workers.wait_for_complete()
+            await pilot.pause()  # type: ignore[attr-defined]
+        await pilot.pause(0.1)  # type: ignore[attr-defined]
+        if until is None or until():  # type: ignore[operator]
+            return
 
 
 def first_created(app: MluviiApp, zone: str) -> tuple[str, str]:
@@ -108,7 +113,7 @@ async def test_profile_settings_apply_at_start_and_on_switch(
     save_view("newf", chats)
     app = open_app("nepal")
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        await settle(app, pilot, lambda: app.screen.query_one(SessionTable).row_count > 0)
         assert app.theme == "textual-light"
         table = app.screen.query_one(SessionTable)
         assert [c.id for c in table.columns] == ["id", "created", "channel"]
@@ -125,7 +130,14 @@ async def test_profile_settings_apply_at_start_and_on_switch(
         await pilot.press(*"Profile: newf")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await settle(app, pilot)
+
+        def switched() -> bool:
+            if app.profile != "newf" or not isinstance(app.screen, SessionsScreen):
+                return False
+            table = app.screen.query_one(SessionTable)
+            return bool(table.query.filters) and table.row_count > 0 and not table.updating
+
+        await settle(app, pilot, switched)
         assert app.profile == "newf" and isinstance(app.screen, SessionsScreen)
         assert app.theme == "nord"
         table = app.screen.query_one(SessionTable)
