@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -51,10 +52,18 @@ async def login(monkeypatch: pytest.MonkeyPatch, profile: str, url: str) -> None
     assert await asyncio.to_thread(main, [*argv, "--secret-stdin"]) == 0
 
 
-async def profiles(monkeypatch: pytest.MonkeyPatch, url: str, **settings: dict) -> None:
-    for name, values in settings.items():
-        await login(monkeypatch, name, url)
-        save_profile(paths.config_file(), name, values, make_default=False)
+@pytest.fixture
+def profiles(
+    user_dirs: Path, memory_keyring: MemoryKeyring, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> Any:
+    """Logs in profiles on the simulator (temp config dir, memory keyring) with settings."""
+
+    async def make(**settings: dict) -> None:
+        for name, values in settings.items():
+            await login(monkeypatch, name, sim.base_url)
+            save_profile(paths.config_file(), name, values, make_default=False)
+
+    return make
 
 
 def open_app(name: str) -> MluviiApp:
@@ -91,15 +100,8 @@ def messages(app: MluviiApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
-async def test_profile_settings_apply_at_start_and_on_switch(
-    user_dirs: Path,
-    memory_keyring: MemoryKeyring,
-    sim: Simulator,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def test_profile_settings_apply_at_start_and_on_switch(profiles: Any) -> None:
     await profiles(
-        monkeypatch,
-        sim.base_url,
         nepal={
             "time_zone": NEPAL,
             "theme": "textual-light",
@@ -150,15 +152,8 @@ async def test_profile_settings_apply_at_start_and_on_switch(
         assert zone_name() == NEWFOUNDLAND
 
 
-async def test_values_the_console_cannot_use_name_file_line_and_key(
-    user_dirs: Path,
-    memory_keyring: MemoryKeyring,
-    sim: Simulator,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def test_values_the_console_cannot_use_name_file_line_and_key(profiles: Any) -> None:
     await profiles(
-        monkeypatch,
-        sim.base_url,
         odd={"theme": "textual-lite", "view": "chatz", "columns": ["created", "chanel"]},
     )
     app = open_app("odd")

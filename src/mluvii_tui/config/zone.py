@@ -34,19 +34,12 @@ def use_zone(name: str) -> None:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {name!r}, e.g. Europe/Prague") from None
-        os.environ["TZ"] = name
-    elif _STARTED_WITH is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = _STARTED_WITH
-    time.tzset()
-    for listener in _listeners:
-        listener()
+    follow_zone(name or _STARTED_WITH)
 
 
 def follow_zone(value: str | None) -> None:
-    """Take ``TZ`` = ``value`` (None: unset) when it differs: a worker process following its
-    caller's zone."""
+    """Take ``TZ`` = ``value`` (None: unset) when it differs (a worker process follows its
+    caller's zone with it), and drop the caches of formatted times."""
     if os.environ.get("TZ") == value:
         return
     if value is None:
