@@ -188,3 +188,21 @@ def test_a_bad_time_zone_stops_the_start_with_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     zone = "time_zone: unknown time zone 'Europe/Prag', e.g. Europe/Prague"
     assert err == [f"mluvii-tui: {path}, line 6: {zone}"]
+
+
+async def test_the_console_command_opens_with_the_profile_settings(
+    profiles: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mluvii-tui --profile nepal` builds the app with the profile's settings applied (the
+    terminal itself cannot run here: the app's ``run`` only records what it was given)."""
+    await profiles(nepal={"time_zone": NEPAL, "theme": "textual-light", "view": "live"})
+    seen: dict[str, Any] = {}
+
+    def record(app: MluviiApp, **_: Any) -> None:
+        seen.update(settings=app.profile_settings, theme=app.theme, zone=zone_name())
+        app.store.close()
+
+    monkeypatch.setattr(MluviiApp, "run", record)
+    assert await asyncio.to_thread(main, ["--profile", "nepal"]) == 0
+    assert seen["settings"].name == "nepal" and seen["settings"].view == "live"
+    assert seen["theme"] == "textual-light" and seen["zone"] == NEPAL
