@@ -89,7 +89,7 @@ def test_csv_reads_back_equal_to_the_store(store: SessionStore, tmp_path: Path) 
                 untrusted = col.kind not in ("time", "duration", "number", "bool")
                 expected.append(neutralise(value) if untrusted else value)
         assert got == expected
-    created = rows[1][headers.index("Created")]
+    created = rows[1][headers.index("Created (UTC)")]
     assert datetime.fromisoformat(created).utcoffset() is not None
 
 

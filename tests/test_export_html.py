@@ -157,7 +157,7 @@ def test_html_is_for_people(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         rowcells._blocks.clear()
     html = out.read_text("utf-8")
     head = re.search(r'<p class="meta">(.*?)</p>', html).group(1)
-    assert re.search(r"times in CES?T \(UTC\+0[12]:00, local time\)", head), head
+    assert re.search(r"times in Europe/Prague \(UTC\+0[12]:00\)", head), head
     assert "Session ID" not in html and html.count("<th>Session</th>") == 1
     visible = re.sub(r'datetime="[^"]*"', "", html)  # the machine-readable attribute aside
     assert not re.search(r"\d\d:\d\d:\d\d[+-]\d\d:\d\d", visible)  # no offset in any text

@@ -79,7 +79,7 @@ def test_url_without_scheme_and_bad_values(tmp_path: Path) -> None:
     )
     assert "line 11" in message and "https://mluvii.lab.example" in message
     assert "Europe/Prague" in error_of(tmp_path, GOOD + 'time_zone = "Mars/Olympus"\n')
-    assert "did you mean 'live'" in error_of(tmp_path, GOOD + 'view = "lve"\n')
+    assert "saved view's name" in error_of(tmp_path, GOOD + 'view = ""\n')
 
 
 def test_not_toml(tmp_path: Path) -> None:

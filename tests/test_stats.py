@@ -124,3 +124,64 @@ async def test_stats_view_in_live_shows_queue_sparklines(store: SessionStore) ->
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, StatsScreen)
+
+
+def test_a_large_selection_is_sampled_and_says_so(store: SessionStore) -> None:
+    """Above ``exact_up_to`` sessions the pass reads one in k (by id): the total stays exact,
+    the other counts are the sample's scaled by k, close to the exact ones."""
+    query = SessionQuery(view="all", filters=(Filter("channel", "in", ("Chat",)),))
+    with store._reading() as conn:
+        exact = scanned_stats(conn, query, NOW, 0)
+        sampled = scanned_stats(conn, query, NOW, 0, exact_up_to=100)
+    assert exact.sample == 1 and exact.total > 100
+    k = sampled.sample
+    assert k == -(-exact.total // 100) and sampled.total == exact.total
+    kept = sum(sum(c.values()) for _, c in sampled.buckets)
+    assert kept % k == 0 and abs(kept - exact.total) < exact.total * 0.25
+    assert sum(n for _, n in sampled.waits) + sampled.no_wait == kept
+    assert sampled.channels == ["Chat"]
+
+
+def test_the_sample_is_not_fooled_by_ids_in_steps(store: SessionStore) -> None:
+    """Ratings in the generated data fall on ids in steps: a plain ``id % k`` sample missed
+    every rated session; the hashed one keeps its share."""
+    query = SessionQuery(view="all", filters=(Filter("rating", "range", low="4", high="5"),))
+    with store._reading() as conn:
+        exact = scanned_stats(conn, query, NOW, 0)
+        for limit in (7, 10, 20, 40):
+            sampled = scanned_stats(conn, query, NOW, 0, exact_up_to=limit)
+            kept = sum(sum(c.values()) for _, c in sampled.buckets)
+            assert sampled.sample > 1 and kept > 0, limit
+            assert abs(kept - exact.total) < exact.total * 0.6, (limit, kept, exact.total)
+
+
+def test_search_takes_the_pass(store: SessionStore) -> None:
+    word = "dobrý"
+    query = SessionQuery(view="all", search=word)
+    stats = store.stats(query, 0)
+    assert 0 < stats.total == store.count(query) < store.count(SessionQuery(view="all"))
+    assert sum(sum(c.values()) for _, c in stats.buckets) == stats.total
+
+
+async def test_stats_view_states_the_sample(
+    store: SessionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mluvii_tui.app import MluviiApp
+    from mluvii_tui.query import stats as stats_module
+    from mluvii_tui.screens.stats import StatsScreen
+    from screen_text import screen_text
+
+    monkeypatch.setattr(stats_module, "EXACT_UP_TO", 50)
+    query = SessionQuery(view="all", filters=(Filter("channel", "in", ("Chat",)),))
+    app = MluviiApp(store, None, profile="st-sample", now=lambda: NOW)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        app.push_screen(StatsScreen(query, "channel Chat"))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = screen_text(app)
+        total = store.count(query)
+        assert f"{total:,} sessions" in text
+        assert f"a sample of 1 in {-(-total // 50)} sessions, counts scaled" in text
+        assert "times in UTC (UTC+00:00)" in text

@@ -22,12 +22,14 @@ from .query.stats import QueueHistory
 from .screens.keys import KeymapCommands, run_command
 from .screens.live import LiveLink, LiveOptions
 from .screens.online import OnlineApp
+from .screens.profile_settings import apply_zone_and_theme
 from .screens.profiles import ProfileCommands
 from .screens.sessions import SessionsScreen
 from .text import clean, one_line
 
 if TYPE_CHECKING:
     from .api.client import MluviiClient
+    from .config.profiles import Profile
     from .domain.outbox_store import PendingNotes
     from .store.store import SessionStore
 
@@ -61,9 +63,15 @@ class MluviiApp(OnlineApp):
         theme: str = "",
         read_only: bool = False,
         live: LiveOptions | None = None,
+        settings: Profile | None = None,
     ) -> None:
         super().__init__()
-        self._theme_problem = self._use_theme(theme) if theme else None
+        #: The profile's time zone, theme, default view and columns (screens/profile_settings).
+        self.profile_settings = settings
+        if settings is not None:
+            self._theme_problems = apply_zone_and_theme(self, settings, theme)
+        else:
+            self._theme_problems = [p for p in [self.use_theme(theme) if theme else None] if p]
         if keymap:
             self.set_keymap(keymap)  # the user's remaps by binding id ([keys] in config.toml)
         self.clipboard_mode = clipboard
@@ -119,8 +127,8 @@ class MluviiApp(OnlineApp):
 
     def on_mount(self) -> None:
         self.push_screen(SessionsScreen())
-        if self._theme_problem:
-            self.notify(Content(self._theme_problem), severity="warning", timeout=8)
+        for problem in self._theme_problems:
+            self.notify(Content(problem), severity="warning", timeout=12)
         self.store.on_damage = self._store_failed  # any thread: notify() is thread-safe
         set_warning_sink(self._settings_unsaved)
         if self.startup_notice:
@@ -188,11 +196,11 @@ class MluviiApp(OnlineApp):
 
     def action_set_theme(self, name: str) -> None:
         """``:theme NAME``: any Textual theme; light, dark and ansi are short names."""
-        problem = self._use_theme(name)
+        problem = self.use_theme(name)
         if problem:
             self.notify(Content(problem), severity="warning")
 
-    def _use_theme(self, name: str) -> str | None:
+    def use_theme(self, name: str) -> str | None:
         name = THEME_NAMES.get(name.strip().lower(), name.strip().lower())
         if name not in self.available_themes:
             known = ", ".join([*THEME_NAMES, *sorted(self.available_themes)][:12])
@@ -223,7 +231,8 @@ class MluviiApp(OnlineApp):
         for screen in reversed(self.screen_stack):
             if isinstance(screen, SessionsScreen):
                 table = screen.query_one(SessionTable)
-                self.push_screen(StatsScreen(table.query, screen.filter_description()))
+                known = table.count if table.count_exact and not table.updating else None
+                self.push_screen(StatsScreen(table.query, screen.filter_description(), known))
                 return
         self.push_screen(StatsScreen())
 

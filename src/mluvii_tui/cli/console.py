@@ -131,6 +131,7 @@ def run_console(args: argparse.Namespace, started: float) -> int:
         theme=profile.theme,
         read_only=args.read_only or profile.read_only,
         live=live,
+        profile_settings=profile,
     )
 
 
@@ -146,6 +147,7 @@ def _open_console(
     theme: str = "",
     read_only: bool = False,
     live: Any = None,
+    profile_settings: Any = None,
 ) -> int:
     from mluvii_tui.app import MluviiApp
     from mluvii_tui.cli.serve import console_settings
@@ -173,6 +175,7 @@ def _open_console(
         theme=settings.theme,
         read_only=read_only,
         live=live,
+        settings=profile_settings,
     )
     app.startup_notice = notice
     try:

@@ -89,6 +89,18 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--overwrite", action="store_true", help="replace an existing file")
     parser.add_argument(
+        "--embed-files",
+        action="store_true",
+        help="HTML: download shared files into the export (images shown, others as links)",
+    )
+    parser.add_argument(
+        "--embed-cap-mb",
+        type=float,
+        default=20.0,
+        metavar="MB",
+        help="most bytes of files to embed per export (default 20 MB); the rest stay names",
+    )
+    parser.add_argument(
         "--no-sync",
         action="store_true",
         help="export what the local store has, without syncing first",
@@ -215,6 +227,10 @@ def _export(args: argparse.Namespace) -> int:
     output = args.output or Path(default_filename(fmt))
     if args.transcripts_file and not args.transcripts:
         raise UsageError("--transcripts-file needs --transcripts")
+    if args.embed_files and fmt != "html":
+        raise UsageError("--embed-files needs the HTML format (--format html)")
+    if not args.embed_cap_mb > 0:
+        raise UsageError("--embed-cap-mb must be a positive number of megabytes")
     query = _build_query(args)
     try:
         store, notice = open_store(
@@ -236,6 +252,7 @@ def _export(args: argparse.Namespace) -> int:
             transcripts_side_file=args.transcripts_file,
             overwrite=args.overwrite,
             description=_describe(args),
+            embed_cap_mb=args.embed_cap_mb,
         )
         from mluvii_tui.export.files import check_target
 
@@ -257,15 +274,42 @@ def _export(args: argparse.Namespace) -> int:
                 return 1
         elif not base_url and not args.quiet:
             _err("no --base-url: exporting the local store as it is")
+        fetch = _file_fetch(args) if args.embed_files else None
+        options.fetch_file = fetch
         try:
             result = _run_with_progress(store, query, columns, options, args.quiet, run_export)
         except ExportError as exc:
             _err(exc.message)
             return 1
+        finally:
+            if fetch is not None:
+                fetch.close()
         print(result.summary(), file=sys.stderr)
         return 0
     finally:
         store.close()
+
+
+def _file_fetch(args: argparse.Namespace) -> Any:
+    """Downloads for ``--embed-files``: the --base-url with the environment's credentials, or
+    the profile's (keyring)."""
+    from mluvii_tui.api.client import MluviiClient
+    from mluvii_tui.export.embed import ThreadFetch
+
+    if getattr(args, "base_url", None):
+        client_id = os.environ.get(ENV_CLIENT_ID, "")
+        secret = os.environ.get(ENV_CLIENT_SECRET, "")
+        if not client_id or not secret:
+            raise UsageError(f"set {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} to embed files")
+        return ThreadFetch(lambda: MluviiClient(args.base_url, client_id, secret))
+    from mluvii_tui.connect.opening import client_for, load_profile
+
+    try:
+        profile = load_profile(getattr(args, "profile", None) or "")
+        client = client_for(profile)
+    except Exception as exc:  # ConfigError / SecretsError: one line
+        raise UsageError(f"--embed-files: {exc}") from None
+    return ThreadFetch(lambda: client)
 
 
 def _describe(args: argparse.Namespace) -> str:

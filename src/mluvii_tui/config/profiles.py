@@ -9,7 +9,7 @@ client_id = "api-user"                # the secret lives in the keyring, never h
 relay_url = "wss://relay.acme.example"
 time_zone = "Europe/Prague"
 history_days = 7
-view = "history"                      # history | live | all
+view = "history"                      # history | live | all, or a saved view's name
 columns = ["created", "channel", "status"]
 theme = "textual-dark"
 read_only = false
@@ -236,14 +236,34 @@ def _check(key: str, value: Any) -> Any:
         and urlsplit(value).scheme not in ("ws", "wss", "http", "https")
     ):
         raise ConfigError(f"{value!r} is not a ws(s):// or http(s):// URL")
-    if key == "view" and value not in VIEWS:
-        raise ConfigError(f"{value!r} is not a view{_nearest(value, VIEWS)}")
+    if key == "view" and not 1 <= len(value.strip()) <= 60:
+        raise ConfigError(f"expected {', '.join(VIEWS)} or a saved view's name, not {value!r}")
     if key == "time_zone" and value:
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(f"unknown time zone {value!r}, e.g. Europe/Prague") from None
     return value
+
+
+def setting_problem(
+    profile: Profile, key: str, value: str, problem: str, choices: list[str]
+) -> str:
+    """One line about a profile setting that the console cannot use (an unknown theme, saved
+    view or column): the config file and line when the value came from it, the key, the
+    nearest valid value."""
+    from .paths import config_file
+
+    path = config_file()
+    where = f"profile {profile.name!r}"
+    if profile.origins.get(key) == "file":
+        try:
+            line = _line_of(path.read_text(encoding="utf-8"), f"profiles.{profile.name}", key)
+        except (OSError, UnicodeDecodeError):
+            line = None
+        where = f"{path}, line {line}" if line else str(path)
+    hint = _nearest(value, choices) if choices else ""
+    return f"{where}: {key}: {value!r} {problem}{hint}"
 
 
 def profile_from_url(url: str) -> str:

@@ -193,12 +193,29 @@ def recording_size(name: str, seconds: float | None) -> int:
     return int(max(1.0, seconds or 1.0) * rate)
 
 
-def download_chunks(key: str, size: int, chunk: int = 65536) -> Iterator[bytes]:
-    """``size`` deterministic bytes for a file or recording, in chunks."""
+#: The first bytes of a shared file by its name's ending, so that a download looks like its type
+#: (an image is an image; an SVG or HTML file carries a script, as a hostile upload would).
+FILE_HEADS = {
+    ".png": b"\x89PNG\r\n\x1a\n",
+    ".jpg": b"\xff\xd8\xff\xe0",
+    ".svg": b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">',
+    ".html": b"<script>alert(1)</script>",
+}
+
+
+def file_head(name: str) -> bytes:
+    return next((h for end, h in FILE_HEADS.items() if name.lower().endswith(end)), b"")
+
+
+def download_chunks(key: str, size: int, chunk: int = 65536, head: bytes = b"") -> Iterator[bytes]:
+    """``size`` deterministic bytes for a file or recording, in chunks, starting with ``head``."""
     seed = hashlib.sha256(key.encode()).digest()
     block = (seed * (chunk // len(seed) + 1))[:chunk]
     left = max(0, size)
+    first = True
     while left > 0:
         n = min(left, chunk)
-        yield block[:n]
+        part = (head + block[len(head) :])[:n] if first else block[:n]
+        first = False
+        yield part
         left -= n

@@ -28,7 +28,7 @@ from .admin_routes import Live, admin_routes
 from .clock import SimClock
 from .control import Fault, SimState, control_routes
 from .engine import TrafficEngine
-from .extras import download_chunks
+from .extras import download_chunks, file_head
 from .httputil import Idempotency
 from .httputil import base_of as _base
 from .httputil import error as _error
@@ -308,14 +308,17 @@ class Api:
     async def file(self, request: Request) -> Response:
         sid = _session_id(request)
         info = self.source.file_info(sid, request.path_params["fid"]) if sid else None
-        return self._download(info, f"file/{sid}/{request.path_params['fid']}")
+        head = file_head(info[0]) if info else b""
+        return self._download(info, f"file/{sid}/{request.path_params['fid']}", head)
 
     async def recording(self, request: Request) -> Response:
         sid = _session_id(request)
         info = self.source.recording_info(sid, request.path_params["rid"]) if sid else None
         return self._download(info, f"rec/{sid}/{request.path_params['rid']}")
 
-    def _download(self, info: tuple[str, int, bool] | None, key: str) -> Response:
+    def _download(
+        self, info: tuple[str, int, bool] | None, key: str, head: bytes = b""
+    ) -> Response:
         if info is None or info[2]:
             return _error(404, "File not found." if info is None else "File was deleted.")
         name, size, _ = info
@@ -324,7 +327,9 @@ class Api:
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
         }
         return StreamingResponse(
-            download_chunks(key, size), headers=headers, media_type="application/octet-stream"
+            download_chunks(key, size, head=head),
+            headers=headers,
+            media_type="application/octet-stream",
         )
 
     def routes(self) -> list[BaseRoute]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import IO, Any
 
+from mluvii_tui.config.zone import zone_name
 from mluvii_tui.domain.transcript_decode import Loader, source_items
 from mluvii_tui.domain.transcript_text import transcript_text
 from mluvii_tui.query.columns import Column
@@ -38,8 +39,11 @@ def csv_plan(columns: Sequence[Column]) -> tuple[list[str], list[Column], list[b
     untrusted: list[bool] = []
     for col in columns:
         f = col.format
+        name = column_header(col)
+        if col.kind == "time":  # the cells carry their offset; the header names the zone
+            name = f"{name} ({zone_name()})"
         for header in f.csv_headers:
-            headers.append(header.format(column_header(col)))
+            headers.append(header.format(name))
             sources.append(col)
             untrusted.append(not f.trusted)
     return headers, sources, untrusted

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from mluvii_tui.api.models import SessionModel
+from mluvii_tui.config.zone import zone_name
 from mluvii_tui.domain.transcript import (
     CHATBOT,
     FILE,
@@ -97,7 +98,7 @@ def tail(footer: str) -> str:
 def zone_note(now: datetime) -> str:
     """The header's statement of the file's one time zone (the exporting user's)."""
     offset = now.strftime("%z")
-    return f"times in {now.tzname() or 'local time'} (UTC{offset[:3]}:{offset[3:]}, local time)"
+    return f"times in {zone_name()} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def _time(t: datetime | None) -> str:

@@ -21,6 +21,8 @@ from functools import partial
 from multiprocessing import forkserver
 from typing import Any
 
+from mluvii_tui.config.zone import follow_zone
+
 from .csv_export import text_transcript
 from .html_export import html_transcript
 
@@ -101,10 +103,14 @@ def _needs_store(session_id: int) -> None:
     raise _NeedsStore
 
 
-def worker_renders(kind: str, pairs: list[tuple[int, Any]]) -> list[str | None]:
+def worker_renders(
+    kind: str, pairs: list[tuple[int, Any]], zone: str | None = None
+) -> list[str | None]:
     """In a worker: each (session id, raw blob)'s transcript, by the caller's own renderer
     (``html_transcript`` / ``text_transcript``: decoded or read by pydantic, the same output); None
-    where the session needs the store (no raw, or a raw that does not decode)."""
+    where the session needs the store (no raw, or a raw that does not decode). ``zone``: the
+    caller's ``TZ`` (the fork server kept the one of its start; a profile may have switched)."""
+    follow_zone(zone)
     render = html_transcript if kind == "html" else text_transcript
     out: list[str | None] = []
     for sid, source in pairs:
@@ -158,7 +164,7 @@ def rendered_windows(
                     try:
                         with _usable_stderr():  # the first submits start the workers
                             pairs = [(r[0], r[-1]) for r in rows]
-                            future = pool.submit(worker_renders, kind, pairs)
+                            future = pool.submit(worker_renders, kind, pairs, os.environ.get("TZ"))
                     except Exception:  # BrokenProcessPool, RuntimeError, OSError
                         broken = True
                 pending.append((rows, future))

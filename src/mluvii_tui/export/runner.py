@@ -27,6 +27,7 @@ from . import html_export as H
 from . import parallel
 from .cells import Memo
 from .csv_export import CsvWriter, text_transcript
+from .embed import DEFAULT_CAP_MB, FileEmbedder
 from .files import AtomicFile, ExportError, check_target, describe_os_error, discarded_on_error
 from .reader import SessionReader
 from .rowcells import compile_cells, needed_fields
@@ -50,6 +51,9 @@ class ExportOptions:
     )
     overwrite: bool = False
     description: str = ""  # what was exported (filters, search), shown in the HTML header
+    #: HTML only: download shared files through this (embed.Fetch) into the file, up to the cap
+    fetch_file: Any = None
+    embed_cap_mb: float = DEFAULT_CAP_MB
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class ExportResult:
     cut_cells: int = 0
     cut_sessions: list[int] = field(default_factory=list)
     side_file: Path | None = None
+    files_note: str = ""  # embedded files: how many, and what stayed a name and why
 
     def summary(self) -> str:
         """One line for the user."""
@@ -94,6 +99,8 @@ class ExportResult:
         )
         if self.cut_cells:
             line += "; " + cut_summary(self.cut_cells, self.cut_sessions, self.side_file)
+        if self.files_note:
+            line += "; " + self.files_note
         return line
 
 
@@ -170,6 +177,9 @@ def run_export(
         job = _HtmlJob(target, cols, fields, options, total)
     window = SESSION_WINDOW if job.needs_sessions else WINDOW
     reader = SessionReader(store, query, fields, params, sources=job.needs_sessions)
+    if isinstance(job, _HtmlJob) and options.fetch_file is not None:
+        cap = int(options.embed_cap_mb * 1e6)
+        job.embed = FileEmbedder(options.fetch_file, cap, reader.session)
     render = None
     if job.needs_sessions:
         render = H.html_transcript if job.kind == "html" else text_transcript
@@ -214,6 +224,8 @@ def run_export(
             result = job.finish(done)
     finally:
         reader.close()
+        if isinstance(job, _HtmlJob) and job.embed is not None:
+            job.embed.close()
     result.elapsed = time.perf_counter() - started
     return result
 
@@ -314,6 +326,7 @@ class _CsvJob(_Job):
 class _HtmlJob(_Job):
     needs_sessions = True
     kind = "html"
+    embed: FileEmbedder | None = None
 
     def __init__(
         self,
@@ -364,6 +377,8 @@ class _HtmlJob(_Job):
                 f'<tr data-sid="{sid}"><td><a href="#s-{sid}">{sid}</a></td>{tds}</tr>\n'
             )
             dl = "".join([dt + c + "</dd>" for dt, c in zip(dts, cells, strict=True) if c])
+            if self.embed is not None:
+                body = self.embed.section(body, r[-1], sid)
             sections.append(
                 f'<section class="session" id="s-{sid}" data-sid="{sid}">'
                 f'<h2>Session {sid}</h2><dl class="info">{dl}</dl>{body}</section>\n'
@@ -380,7 +395,9 @@ class _HtmlJob(_Job):
         self.sections.close()
         f.write(H.tail(sessions(done)))
         self.out.commit()
-        return ExportResult("done", self.target, done, self.target.stat().st_size)
+        result = ExportResult("done", self.target, done, self.target.stat().st_size)
+        result.files_note = self.embed.summary() if self.embed is not None else ""
+        return result
 
     def discard(self) -> None:
         self.out.discard()

@@ -21,6 +21,7 @@ from mluvii_tui.api.enums import (
     SessionStatus,
     SessionTerminationReason,
 )
+from mluvii_tui.config.zone import on_zone_change
 from mluvii_tui.text import clean, one_line
 
 PARAM_PREFIX = "param:"
@@ -62,6 +63,7 @@ def format_time_iso(ts: float | None) -> str:
 _blocks: dict[int, tuple[list[str], str] | None] = {}
 _MISSING: tuple[list[str], str] = ([], "")
 _SECONDS = [f"{s:02d}" for s in range(60)]
+on_zone_change(_blocks.clear)  # a profile with another time_zone: its own quarter hours
 
 
 def _block(key: int) -> tuple[list[str], str] | None:

@@ -5,12 +5,15 @@ rating average.
 Two ways, the same answer (tests/test_stats.py): a view without filters (the overview people
 open first) is counted from indexes only, one range count or one index-ordered GROUP BY per
 picture and no sort (``STATS_INDEX`` adds the (channel, created) one, created on first use);
-any other filter takes one grouped scan of the selected rows (measured by bench/stats.py).
+any other filter or a search takes the exact count and one pass over the selected rows, a
+sample of one in k of them (stated, counts scaled) when there are more than ``EXACT_UP_TO``
+(measured by bench/stats.py).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -48,11 +51,9 @@ class Stats:
     operators: list[tuple[str, int]] = field(default_factory=list)  # busiest first
     rating_avg: float | None = None
     rating_count: int = 0
-
-
-def _wait_case() -> str:
-    parts = [f"WHEN s.waited_s < {bound:g} THEN {i}" for i, (bound, _) in enumerate(WAIT_BINS[:-1])]
-    return f"CASE WHEN s.waited_s IS NULL THEN -1 {' '.join(parts)} ELSE {len(WAIT_BINS) - 1} END"
+    #: 1: every session counted; k: about one session in k (spread by id), counts scaled by k
+    #: (the total stays exact)
+    sample: int = 1
 
 
 #: The one index the overview needs beyond the store's own (ix_sessions_<field>).
@@ -67,15 +68,22 @@ def is_overview(query: SessionQuery) -> bool:
     return not query.filters and not query.quick.strip() and not query.search.strip()
 
 
-def session_stats(conn: sqlite3.Connection, query: SessionQuery, now: Any, offset_s: int) -> Stats:
+def session_stats(
+    conn: sqlite3.Connection,
+    query: SessionQuery,
+    now: Any,
+    offset_s: int,
+    total: int | None = None,
+) -> Stats:
     """Everything the stats view draws for ``query`` (times in the zone ``offset_s`` east of
-    UTC, the user's, the same for every bucket of one answer)."""
+    UTC, the user's, the same for every bucket of one answer); ``total``: the exact count when
+    the caller knows it (the sessions table does), so the filter is not evaluated twice."""
     if is_overview(query) and query.view in _LIVE:
         try:
             return overview_stats(conn, _LIVE[query.view], offset_s)
         except sqlite3.OperationalError:  # an index missing (an older store): the scan answers
             pass
-    return scanned_stats(conn, query, now, offset_s)
+    return scanned_stats(conn, query, now, offset_s, total=total)
 
 
 def overview_stats(conn: sqlite3.Connection, live: str, offset_s: int) -> Stats:
@@ -154,42 +162,62 @@ def _reasons(stats: Stats, reasons: Counter[str]) -> None:
     stats.end_reasons = top + ([("other", rest)] if rest else [])
 
 
-def scanned_stats(conn: sqlite3.Connection, query: SessionQuery, now: Any, offset_s: int) -> Stats:
-    """Any filter: one grouped scan of the selected rows, and one for the operators."""
-    where, args = plan_where(query, now)
-    stats = Stats()
-    span = conn.execute(
-        f"SELECT min(s.created), max(s.created) FROM sessions s WHERE {where}", args
-    ).fetchone()
-    if span is None or span[0] is None:
+#: Up to this many selected sessions every one is counted; beyond, a sample of about this many
+#: (about one session in k, ``search.sampled``) whose counts are scaled by k: the view says so.
+#: One pass over the selected rows either way, aggregated here (no SQL sort of 100,000s of rows).
+EXACT_UP_TO = 25_000
+_WAIT_BOUNDS = [bound for bound, _ in WAIT_BINS]
+
+
+def scanned_stats(
+    conn: sqlite3.Connection,
+    query: SessionQuery,
+    now: Any,
+    offset_s: int,
+    exact_up_to: int | None = None,
+    total: int | None = None,
+) -> Stats:
+    """Any filter or search: the exact count, then one pass over the selected rows (or over a
+    sample of one in ``sample`` of them when there are more than ``exact_up_to``, by default
+    ``EXACT_UP_TO``)."""
+    if total is None:
+        where, args = plan_where(query, now)
+        (total,) = conn.execute(f"SELECT count(*) FROM sessions s WHERE {where}", args).fetchone()
+    stats = Stats(total=total)
+    if not total:
         return stats
-    low, high = span
-    stats.unit = "hour" if high - low <= HOURLY_SPAN_S else "day"
+    k = stats.sample = max(1, -(-total // (exact_up_to or EXACT_UP_TO)))
+    where, args = plan_where(query, now, sample=k)
+    rows = conn.execute(
+        "SELECT s.created, s.channel, s.end_reason, s.waited_s, s.rating, s.operators"
+        f" FROM sessions s WHERE {where}",
+        args,
+    ).fetchall()
+    times = [r[0] for r in rows if r[0] is not None]
+    stats.unit = "hour" if times and max(times) - min(times) <= HOURLY_SPAN_S else "day"
     size = 3600 if stats.unit == "hour" else 86_400
     per: dict[int, Counter[str]] = defaultdict(Counter)
     channels: Counter[str] = Counter()
-    waits = [0] * len(WAIT_BINS)
     reasons: Counter[str] = Counter()
-    rating_sum = 0.0
-    sql = (
-        f"SELECT CAST((s.created + {int(offset_s)}) / {size}.0 AS INTEGER) AS b,"  # created > 0
-        f" coalesce(s.channel, ''), coalesce(s.end_reason, ''), {_wait_case()} AS w,"
-        " count(*), sum(s.rating), count(s.rating)"
-        f" FROM sessions s WHERE {where} GROUP BY b, 2, 3, w"
-    )
-    for bucket, channel, reason, wait, n, r_sum, r_n in conn.execute(sql, args):
+    names: Counter[str] = Counter()
+    waits = [0] * len(WAIT_BINS)
+    rating_sum, rated = 0.0, 0
+    for created, channel, reason, waited, rating, operators in rows:
         channel = channel or "unknown"
-        if bucket is not None:  # a session without a creation time counts, on no day
-            per[bucket][channel] += n
-        channels[channel] += n
-        reasons[reason or "(none)"] += n
-        if wait < 0:
-            stats.no_wait += n
+        if created is not None:  # a session without a creation time counts, on no day
+            per[int((created + offset_s) // size)][channel] += k
+        channels[channel] += k
+        reasons[reason or "(none)"] += k
+        if waited is None:
+            stats.no_wait += k
         else:
-            waits[wait] += n
-        stats.total += n
-        rating_sum += r_sum or 0
-        stats.rating_count += r_n
+            waits[bisect_right(_WAIT_BOUNDS, waited)] += k
+        if rating is not None:
+            rating_sum += rating
+            rated += 1
+        for name in (operators or "").split(LIST_SEP):
+            if name:
+                names[name] += k
     stats.channels = [c for c, _ in sorted(channels.items(), key=lambda cn: (-cn[1], cn[0]))]
     if per:
         first, last = min(per), max(per)
@@ -199,9 +227,9 @@ def scanned_stats(conn: sqlite3.Connection, query: SessionQuery, now: Any, offse
         ]
     stats.waits = [(label, waits[i]) for i, (_, label) in enumerate(WAIT_BINS)]
     _reasons(stats, reasons)
-    if stats.rating_count:
-        stats.rating_avg = rating_sum / stats.rating_count
-    stats.operators = _operators(conn, where, args)
+    stats.rating_count = rated * k
+    stats.rating_avg = rating_sum / rated if rated else None
+    stats.operators = sorted(names.items(), key=lambda nn: (-nn[1], nn[0]))[:TOP]
     return stats
 
 

@@ -9,6 +9,7 @@ from mluvii_tui.query.columns import Column, column_by_id
 from mluvii_tui.query.filters import filters_sql as _filters_sql
 from mluvii_tui.query.quicksql import quick_sql as _quick_sql
 from mluvii_tui.query.search import compile_search as _compile_search
+from mluvii_tui.query.search import sampled
 from mluvii_tui.query.search import search_sql as _search_sql
 from mluvii_tui.query.types import SessionQuery
 
@@ -22,13 +23,15 @@ def resolve_column(column_id: str) -> Column | None:
 
 
 def plan_where(
-    query: SessionQuery, now: Any = None, *, quick_scan: bool = False
+    query: SessionQuery, now: Any = None, *, quick_scan: bool = False, sample: int = 1
 ) -> tuple[str, list[Any]]:
     """The WHERE condition (over ``sessions s``) of view + filters + quick filter + search.
     ``now``: the clock for time presets (a datetime, a callable returning one, or None).
     ``quick_scan``: the quick filter tests each row's stored folded text instead of asking
-    the trigram index (cheaper for the first rows of a broad match, see store/reader.py)."""
-    parts: list[str] = []
+    the trigram index (cheaper for the first rows of a broad match, see store/reader.py).
+    ``sample`` k > 1: about one session in k (``search.sampled``), tested first (and inside the
+    search's index walk) so that the other conditions run on those alone (query/stats.py)."""
+    parts: list[str] = [sampled("s.id", sample)] if sample > 1 else []
     args: list[Any] = []
     if query.view == "history":
         parts.append("+s.is_live = 0")  # '+': never pick the is_live index for the big view
@@ -59,7 +62,7 @@ def plan_where(
         except ValueError as exc:
             raise QueryError(str(exc)) from None
         if compiled is not None and compiled.match:
-            sql, values = _search_sql(compiled)
+            sql, values = _search_sql(compiled, sample)
             parts.append(f"({sql})")
             args.extend(values)
     return (" AND ".join(parts) or "1"), args

@@ -7,6 +7,7 @@ An existing target is overwritten only after a second, explicit confirmation.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from mluvii_tui.query.types import SessionQuery
 
 from ..export import parallel
 from ..export.choices import ExportChoices, load_choices, save_choices
+from ..export.embed import DEFAULT_CAP_MB, loop_fetch
 from ..export.files import ExportError, TargetExists
 from ..export.runner import (
     ENCODINGS,
@@ -64,8 +66,10 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         directory: Path | None = None,
         description: str = "",
         profile: str | None = None,
+        client: Any = None,
     ) -> None:
         super().__init__()
+        self.client = client  # the API client, for embedding files (None: offline)
         self.store = store
         self.query_ = query
         self.columns = list(columns)
@@ -123,6 +127,11 @@ class ExportDialog(ModalScreen[ExportResult | None]):
                 "HTML always holds every session's full transcript, with a search box.",
                 id="export-html-note",
             )
+            yield Checkbox(
+                f"Embed shared files (downloaded, up to {DEFAULT_CAP_MB} MB per export)",
+                False,
+                id="export-embed",
+            )
             bar = ProgressBar(total=None, show_eta=False, id="export-progress")
             bar.display = False  # shown once an export starts
             yield bar
@@ -169,6 +178,8 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         self.query_one("#export-transcripts", Checkbox).display = csv
         self.query_one("#export-side", Checkbox).display = csv
         self.query_one("#export-html-note", Label).display = not csv
+        online = self.client is not None  # downloads need the server
+        self.query_one("#export-embed", Checkbox).display = not csv and online
         path_input = self.query_one("#export-path", Input)
         path = Path(path_input.value)
         want = ".csv" if csv else ".html"
@@ -196,7 +207,15 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             transcripts_side_file=transcripts and self.query_one("#export-side", Checkbox).value,
             overwrite=overwrite,
             description=self.description,
+            fetch_file=self._file_fetch(),
         )
+
+    def _file_fetch(self) -> Any:
+        """Downloads through the console's API client, on its event loop (called there)."""
+        embed = self.query_one("#export-embed", Checkbox)
+        if self.format != "html" or not embed.value or self.client is None:
+            return None
+        return loop_fetch(self.client, asyncio.get_running_loop())
 
     # -- events ---------------------------------------------------------------------------
 

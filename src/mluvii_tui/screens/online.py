@@ -24,11 +24,13 @@ from ..actions.audit import AuditLog
 from ..actions.permissions import Permissions
 from ..actions.runner import ActionRunner
 from .live import LiveLink, LiveOptions
+from .profile_settings import apply_zone_and_theme
 from .sessions import SessionsScreen, SyncStateChanged
 
 if TYPE_CHECKING:
     from ..api.client import MluviiClient
     from ..api.filters import SessionFilter
+    from ..config.profiles import Profile
     from ..query.stats import QueueHistory
     from ..store.store import SessionStore
 
@@ -110,13 +112,12 @@ class OnlineApp(App[None]):
             return
         if notice:
             self.notify(notice, severity="warning", timeout=20, markup=False)
-        self.call_from_thread(
-            self._swap_profile, profile.name, store, client, profile.history_days, profile.read_only
-        )
+        self.call_from_thread(self._swap_profile, profile, store, client)
 
     async def _swap_profile(
-        self, name: str, store: SessionStore, client: MluviiClient, days: int, read_only: bool
+        self, profile: Profile, store: SessionStore, client: MluviiClient
     ) -> None:
+        name, days, read_only = profile.name, profile.history_days, profile.read_only
         for group in ("sync", "narrow", "live", "connect"):
             self.workers.cancel_group(self, group)
         # the relay belonged to the old profile: the new one polls (its relay: a restart)
@@ -129,6 +130,8 @@ class OnlineApp(App[None]):
         store.on_damage = self._store_failed
         self.__dict__.pop("pending_notes", None)  # the new profile's outbox opens on first use
         self.base_url = self.web_app_domain = client.base_url
+        self.profile_settings = profile  # its zone and theme now, its view and columns below
+        problems = apply_zone_and_theme(self, profile, profile.theme)  # type: ignore[arg-type]
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         await self.switch_screen(SessionsScreen())
@@ -138,6 +141,8 @@ class OnlineApp(App[None]):
                 await old_client.aclose()
         self._online()
         self.notify(Content(f"profile {name}"))
+        for problem in problems:
+            self.notify(Content(problem), severity="warning", timeout=12)
 
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def _connect_worker(self) -> None:

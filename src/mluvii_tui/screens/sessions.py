@@ -21,6 +21,7 @@ from ..widgets.session_table import SessionTable
 from .admin_actions import AdminActionsMixin
 from .admin_reroute import RerouteActionsMixin
 from .download_dialog import OpensDownloads
+from .profile_settings import default_columns, default_view, saved_view_problem
 from .sessions_detail import DetailPaneMixin, make_detail
 from .sessions_filters import SessionFiltersMixin, server_filter_for
 
@@ -80,7 +81,8 @@ class SessionsScreen(
         app = self.mluvii
         columns, notice = self._restore_columns()
         self._notice = notice
-        query = SessionQuery(view="history", sort=self._restore_sort())
+        view, self._start_view = default_view(app.profile_settings)
+        query = SessionQuery(view=view, sort=self._restore_sort())
         yield Static(id="status-line")
         yield from self.compose_filters_top()
         with Horizontal(id="sessions-body"):
@@ -101,8 +103,20 @@ class SessionsScreen(
         table.focus()
         self._update_status()
         if self._notice:
-            self.notify(self._notice, severity="warning", timeout=8)
+            self.notify(self._notice, severity="warning", timeout=12)
         self._apply_detail_layout()
+        if self._start_view:  # the profile's default view is a saved one
+            self.call_after_refresh(self._recall_start_view, self._start_view)
+
+    def _recall_start_view(self, name: str) -> None:
+        from .saved_views import view_names
+
+        known = view_names(self.mluvii.profile)
+        if name in known:
+            self.recall_view(name)
+        elif self.mluvii.profile_settings is not None:
+            line = saved_view_problem(self.mluvii.profile_settings, name, known)
+            self.notify(line, severity="warning", timeout=12)
 
     # ------------------------------------------------------------- columns
 
@@ -110,9 +124,10 @@ class SessionsScreen(
         from mluvii_tui.config.settings import load_state
 
         state, warning = load_state(self.mluvii.profile)
-        ids = state.get("columns") or list(BASIC_COLUMNS)
-        if not isinstance(ids, list):
-            ids = list(BASIC_COLUMNS)
+        ids = state.get("columns")
+        if not ids or not isinstance(ids, list):  # no layout kept: the profile's or the basic
+            columns, notice = default_columns(self.mluvii, self.mluvii.profile_settings)
+            return columns, "; ".join(n for n in (warning, notice) if n) or None
         param_names = self.mluvii.store.param_names()
         columns, unknown = [], []
         for column_id in ids:
@@ -222,6 +237,7 @@ class SessionsScreen(
                 now=self.mluvii.now(),
                 description=description.strip(),
                 profile=self.mluvii.profile,
+                client=self.mluvii.client,
             ),
             self._export_done,
         )

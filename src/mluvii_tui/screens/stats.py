@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
+from mluvii_tui.config.zone import zone_name
 from mluvii_tui.query.stats import Stats
 from mluvii_tui.query.types import SessionQuery
 from mluvii_tui.text import one_line
@@ -49,8 +50,11 @@ class StatsScreen(Screen[None]):
         Binding("escape,q", "close", "Back", id="stats.close"),
     ]
 
-    def __init__(self, query: SessionQuery | None = None, description: str = "") -> None:
+    def __init__(
+        self, query: SessionQuery | None = None, description: str = "", total: int | None = None
+    ) -> None:
         super().__init__()
+        self.known_total = total  # the sessions table's exact count of the query, when it has it
         self.stats_query = query or SessionQuery()
         self.description = description
         self.stats: Stats | None = None
@@ -110,7 +114,8 @@ class StatsScreen(Screen[None]):
     def _compute(self) -> None:
         offset = self._offset()
         try:
-            stats = self.app.store.stats(self.stats_query, offset)  # type: ignore[attr-defined]
+            store = self.app.store  # type: ignore[attr-defined]
+            stats = store.stats(self.stats_query, offset, self.known_total)
         except Exception as exc:  # one line, never a traceback
             self.app.call_from_thread(self._failed, f"cannot compute statistics: {exc}")
             return
@@ -125,7 +130,9 @@ class StatsScreen(Screen[None]):
         title.append(f"  {stats.total:,} sessions")
         if self.description:
             title.append(f"  · {one_line(self.description, 80)}", style="dim")
-        title.append(f"  · times in {offset_text(offset)}", style="dim")
+        title.append(f"  · times in {zone_name()} ({offset_text(offset)})", style="dim")
+        if stats.sample > 1:
+            title.append(f"  · a sample of 1 in {stats.sample} sessions, counts scaled")
         self.query_one("#stats-title", Static).update(title)
         if not stats.total:
             self.query_one("#stats-per-time-title", Static).update("No session matches.")

@@ -110,8 +110,9 @@ class ReadingMixin:
         with self._reading() as conn:
             return [r[0] for r in conn.execute("SELECT name FROM param_names ORDER BY name")]
 
-    def stats(self, query: SessionQuery, offset_s: int) -> Any:
-        """``query.stats.Stats`` of what ``query`` selects (times at UTC offset ``offset_s``)."""
+    def stats(self, query: SessionQuery, offset_s: int, total: int | None = None) -> Any:
+        """``query.stats.Stats`` of what ``query`` selects (times at UTC offset ``offset_s``;
+        ``total``: its exact count when the caller knows it)."""
         from mluvii_tui.query.stats import STATS_INDEX, is_overview, session_stats
 
         if is_overview(query) and not self._stats_index:
@@ -119,7 +120,7 @@ class ReadingMixin:
                 conn.execute(STATS_INDEX)
             self._stats_index = True
         with self._reading() as conn:
-            return session_stats(conn, query, self.now, offset_s)
+            return session_stats(conn, query, self.now, offset_s, total)
 
     @survives(lambda s, a, k: 0)
     def live_queues(self) -> dict[str, tuple[int, int]]:
