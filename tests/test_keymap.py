@@ -15,13 +15,8 @@ from textual.widgets import Input
 from mluvii_tui.api.models import parse_session
 from mluvii_tui.app import MluviiApp
 from mluvii_tui.demo.generator import generate_sessions
-from mluvii_tui.keymap.commands import (
-    BY_ID,
-    COMMANDS,
-    alias_table,
-    check_keymap,
-    resolve_alias,
-)
+from mluvii_tui.keymap.commands import BY_ID, alias_table, check_keymap, resolve_alias
+from mluvii_tui.keymap.table import COMMANDS
 from mluvii_tui.screens.command_line import CommandLine
 from mluvii_tui.screens.export_dialog import ExportDialog
 from mluvii_tui.screens.help import HelpScreen

@@ -31,6 +31,7 @@ from .httputil import (
     json_response,
     path_int,
     session_and_body,
+    session_or_404,
     user_of,
 )
 from .source import SessionSource
@@ -56,11 +57,6 @@ def admin_routes(live: Live) -> list[BaseRoute]:
     tenant, clock, hub, source = live.tenant, live.clock, live.hub, live.source
     once = live.idempotency.wrap
 
-    def session_or_404(request: Request) -> dict | Response:
-        sid = path_int(request)
-        s = source.get(sid) if sid is not None else None
-        return s if s is not None else error(404, "Session ID not found.")
-
     async def me(request: Request) -> Response:
         return json_response(who_am_i(user_of(request)))
 
@@ -68,7 +64,7 @@ def admin_routes(live: Live) -> list[BaseRoute]:
         if not may(user_of(request), "Sessions.Forward"):
             return error(403, "Only an administrator may re-route a session.")
         found = await session_and_body(
-            session_or_404(request),
+            session_or_404(source, request),
             request,
             "Expected a ForwardSessionModel {operatorGroupId | userId, note}.",
         )
@@ -155,7 +151,7 @@ def admin_routes(live: Live) -> list[BaseRoute]:
         return Response(status_code=204)
 
     async def contact_info(request: Request) -> Response:
-        s = session_or_404(request)
+        s = session_or_404(source, request)
         if isinstance(s, Response):
             return s
         return json_response(contact_rule(s, clock.now()))
@@ -165,7 +161,9 @@ def admin_routes(live: Live) -> list[BaseRoute]:
         if not may(user, "Sessions.ContactClient"):
             return error(403, "You may not contact clients.")
         found = await session_and_body(
-            session_or_404(request), request, "Expected {text} or {templateId, templateParams}."
+            session_or_404(source, request),
+            request,
+            "Expected {text} or {templateId, templateParams}.",
         )
         if isinstance(found, Response):
             return found

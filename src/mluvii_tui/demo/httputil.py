@@ -48,6 +48,13 @@ async def object_body(request: Request, expected: str, *, empty: bool = False) -
     return {} if body is None and empty else error(400, expected)
 
 
+def session_or_404(source: Any, request: Request) -> dict | Response:
+    """The path's session (``source``: the SessionSource), or a 404 answer."""
+    sid = path_int(request)
+    s = source.get(sid) if sid is not None else None
+    return s if s is not None else error(404, "Session ID not found.")
+
+
 async def session_and_body(
     found: dict | Response, request: Request, expected: str, *, empty: bool = False
 ) -> tuple[dict, dict] | Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
 import threading
@@ -13,6 +12,7 @@ from typing import Any
 
 import uvicorn
 
+from ..serving import run_in_thread, wait_started
 from .generator import iter_sessions
 from .server import CREDENTIALS, create_app
 from .source import SessionSource
@@ -124,24 +124,17 @@ class Simulator:
         self.app.state.sim.closer = _closer_for(server)
         self._server = server
         failure: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                asyncio.run(server.serve(sockets=[sock]))
-            except BaseException as exc:  # reported by start()
-                failure.append(exc)
-
-        self._thread = threading.Thread(target=run, name="mluvii-simulator", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if failure or not self._thread.is_alive():
-                self._cleanup()
-                raise RuntimeError(f"simulator did not start: {failure[0] if failure else '?'}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("simulator did not start within 10 s")
-            time.sleep(0.005)
+        self._thread = run_in_thread(
+            lambda: server.serve(sockets=[sock]), "mluvii-simulator", failure
+        )
+        wait_started(
+            lambda: server.started,
+            self._thread,
+            failure,
+            "simulator",
+            on_failure=self._cleanup,
+            on_timeout=self.stop,
+        )
         self.base_url = f"http://{self.host}:{self.port}"
         # Build the filter index while the client authenticates and fetches its first page.
         threading.Thread(target=self.app.state.source.warm, name="sim-warm", daemon=True).start()

@@ -29,10 +29,9 @@ from .clock import SimClock
 from .control import Fault, SimState, control_routes
 from .engine import TrafficEngine
 from .extras import download_chunks, file_head
-from .httputil import Idempotency
+from .httputil import Idempotency, path_int, session_and_body, session_or_404
 from .httputil import base_of as _base
 from .httputil import error as _error
-from .httputil import json_body as _json_body
 from .httputil import json_response as _json
 from .roster import ADMIN_USER_ID
 from .sim_routes import sim_routes
@@ -56,15 +55,8 @@ LOGIN_PAGE = (
 
 def _of_session(request: Request, read: Callable[[int], Any]) -> Any:
     """``read(session id)`` of the path's session; None for a bad or unknown id."""
-    sid = _session_id(request)
+    sid = path_int(request)
     return read(sid) if sid is not None else None
-
-
-def _session_id(request: Request) -> int | None:
-    try:
-        return int(request.path_params["id"])
-    except (KeyError, ValueError):
-        return None
 
 
 @dataclass
@@ -239,19 +231,11 @@ class Api:
         return _json(page, base=_base(request))
 
     async def session(self, request: Request) -> Response:
-        sid = _session_id(request)
+        sid = path_int(request)
         s = self.source.get(sid) if sid is not None else None
         if s is None:
             return _error(404, "Session ID not found.")
         return _json(self.source.json_of(s), base=_base(request))
-
-    async def _session_and_body(self, request: Request) -> tuple[int, Any] | Response:
-        """(session id, JSON body) of a write to a session, or the error response."""
-        sid = _session_id(request)
-        if sid is None or self.source.get(sid) is None:
-            return _error(404, "Session ID not found.")
-        body = await _json_body(request)
-        return body if isinstance(body, Response) else (sid, body)
 
     async def call_params(self, request: Request) -> Response:
         params = _of_session(request, self.source.call_params)
@@ -260,11 +244,14 @@ class Api:
         return _json({"callParams": params})
 
     async def put_call_params(self, request: Request) -> Response:
-        got = await self._session_and_body(request)
+        got = await session_and_body(
+            session_or_404(self.source, request),
+            request,
+            'Expected {"callParams": {"name": "value"}}.',
+        )
         if isinstance(got, Response):
             return got
-        sid, body = got
-        values = body.get("callParams") if isinstance(body, dict) else None
+        sid, values = got[0]["id"], got[1].get("callParams")
         if not isinstance(values, dict) or not all(
             isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in values.items()
         ):
@@ -289,11 +276,12 @@ class Api:
         return _error(404, "Session ID not found.") if notes is None else _json(notes)
 
     async def add_note(self, request: Request) -> Response:
-        got = await self._session_and_body(request)
+        got = await session_and_body(
+            session_or_404(self.source, request), request, 'Expected {"note": "text"}.'
+        )
         if isinstance(got, Response):
             return got
-        sid, body = got
-        text = body.get("note") if isinstance(body, dict) else None
+        sid, text = got[0]["id"], got[1].get("note")
         if not isinstance(text, str) or not text.strip():
             return _error(400, 'Expected {"note": "text"}.')
         user_id = request.scope.get("state", {}).get("sim_user", ADMIN_USER_ID)
@@ -306,13 +294,13 @@ class Api:
         return _error(404, "Session ID not found.") if routing is None else _json(routing)
 
     async def file(self, request: Request) -> Response:
-        sid = _session_id(request)
+        sid = path_int(request)
         info = self.source.file_info(sid, request.path_params["fid"]) if sid else None
         head = file_head(info[0]) if info else b""
         return self._download(info, f"file/{sid}/{request.path_params['fid']}", head)
 
     async def recording(self, request: Request) -> Response:
-        sid = _session_id(request)
+        sid = path_int(request)
         info = self.source.recording_info(sid, request.path_params["rid"]) if sid else None
         return self._download(info, f"rec/{sid}/{request.path_params['rid']}")
 

@@ -1,4 +1,9 @@
-"""Exports built locally from the store: CSV and self-contained searchable HTML (headless)."""
+"""Exports built locally from the store: CSV and self-contained searchable HTML, one session or
+a whole query (reader, renderers, worker processes; runner.run_export is the entry).
+
+Headless: imports query/, domain/ (the transcript pipeline), api/, config/ and text; it sees the
+store through the methods reader.py calls; never the UI or Textual.
+"""
 
 from __future__ import annotations
 

@@ -120,7 +120,7 @@ class SessionReader:
         return [(*r, by_param.get(r[0], empty), None) for r in rows]
 
     def session(self, session_id: int) -> Any:
-        """The store's own reading of one session (raw missing or damaged: from its columns)."""
+        """The store's own reading of one session (None: its kept JSON is missing or damaged)."""
         return self.store.get_session(session_id)
 
     def _window_generic(self, offset: int, limit: int) -> list[tuple[Any, ...]]:

@@ -5,7 +5,7 @@ marks: admin_reroute.py).
 ``AdminActionsMixin`` is mixed into ``SessionsScreen``: its bindings, ``check_action`` (an
 action the role may not do is disabled, in read-only mode it is removed) and the handlers that
 open the dialogs, send through the app's ``ActionRunner`` and show the outcome in the table and
-the detail at once. Keys, palette titles and ``:`` aliases are rows of keymap/commands.py
+the detail at once. Keys, palette titles and ``:`` aliases are rows of keymap/table.py
 (scope ``sessions``, help group "Admin").
 """
 

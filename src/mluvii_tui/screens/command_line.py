@@ -14,7 +14,8 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
-from mluvii_tui.keymap.commands import Command, alias_table, bindings, resolve_alias
+from mluvii_tui.keymap.commands import alias_table, bindings, resolve_alias
+from mluvii_tui.keymap.table import Command
 
 
 class CommandLine(ModalScreen[tuple[Command, str] | None]):

@@ -13,7 +13,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from mluvii_tui.keymap.commands import COMMANDS, bindings, effective_keys, key_text
+from mluvii_tui.keymap.commands import bindings, effective_keys, key_text
+from mluvii_tui.keymap.table import COMMANDS
 
 GROUP_ORDER = (
     "General",

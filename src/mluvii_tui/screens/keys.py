@@ -13,7 +13,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from mluvii_tui.keymap.commands import COMMANDS, TAB_IDS, Command, effective_keys, key_text
+from mluvii_tui.keymap.commands import effective_keys, key_text
+from mluvii_tui.keymap.table import COMMANDS, TAB_IDS, Command
 
 
 def scope_of(node: DOMNode) -> str:

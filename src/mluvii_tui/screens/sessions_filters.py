@@ -113,7 +113,7 @@ class SessionFiltersMixin(Screen[None]):
     #: Command palette entries while this screen is shown (the app needs no change for them).
     COMMANDS: ClassVar[set[Any]] = {SessionCommands}
 
-    # its keys are in the keymap, scope "sessions" (keymap/commands.py)
+    # its keys are in the keymap, scope "sessions" (keymap/table.py)
 
     _input_mode: str = ""  # "" | "quick" | "search"
     _search_before: str = ""

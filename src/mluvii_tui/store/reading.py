@@ -13,16 +13,15 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-import orjson
-
 from mluvii_tui.query.runner import QueryRunner
 from mluvii_tui.query.types import SessionQuery
 
 from ..api.models import SessionModel, parse_session
+from ..domain.transcript_decode import loads_raw
 from .distinct import distinct_values
 from .packing import Packer
 from .recover import survives
-from .rows import ROW_INDEX, SessionRow, model_from_row
+from .rows import ROW_INDEX, SessionRow
 from .schema import SESSION_FIELDS
 
 FIELDS_SQL = ", ".join(SESSION_FIELDS)
@@ -46,20 +45,29 @@ class ReadingMixin:
     _reading: Callable[[], contextlib.AbstractContextManager[sqlite3.Connection]]
     _writing: Callable[[], contextlib.AbstractContextManager[sqlite3.Connection]]
 
+    def unpack(self, blob: bytes) -> bytes | None:
+        """The kept JSON bytes of a ``raw`` blob; None when it is damaged."""
+        try:
+            return self._packer.unpack(blob)
+        except Exception:
+            return None
+
     @survives(lambda s, a, k: None)
-    def get_session(self, session_id: int) -> SessionModel | None:
-        """The session as the API sent it (from ``raw``); None when unknown."""
+    def session_json(self, session_id: int) -> dict[str, Any] | None:
+        """The session as the API sent it: its kept JSON, unknown fields kept (the detail pane
+        decodes its transcript from this). None when unknown or its kept copy is damaged."""
         with self._reading() as conn:
             row = conn.execute("SELECT raw FROM sessions WHERE id = ?", (session_id,)).fetchone()
-            if row is None:
-                return None
-            if row[0] is not None:
-                try:
-                    return parse_session(orjson.loads(self._packer.unpack(row[0])))
-                except Exception:  # a damaged cache entry: fall back to the columns
-                    pass
-            rows = self._rows(conn, [session_id])
-        return model_from_row(rows[0]) if rows else None
+        kept = None if row is None or row[0] is None else self.unpack(row[0])
+        data = None if kept is None else loads_raw(kept)
+        return data if isinstance(data, dict) else None
+
+    @survives(lambda s, a, k: None)
+    def get_session(self, session_id: int) -> SessionModel | None:
+        """The session as the API sent it (its kept JSON, validated); None when unknown or
+        its kept copy is damaged."""
+        data = self.session_json(session_id)
+        return None if data is None else parse_session(data)
 
     def _runner(self, conn: sqlite3.Connection) -> QueryRunner:
         return QueryRunner(conn, self._counts, self.now)

@@ -9,7 +9,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from mluvii_tui.query.layout import ID_SEP, LIST_SEP
@@ -257,56 +257,3 @@ class SessionRow(Mapping[str, Any]):
 
 #: name -> index of SESSION_FIELDS, shared by every row.
 ROW_INDEX: dict[str, int] = {name: i for i, name in enumerate(SESSION_FIELDS)}
-
-
-def model_from_row(row: SessionRow) -> SessionModel | None:
-    """A best-effort SessionModel from the denormalised columns (a row stored without ``raw``)."""
-    from ..api.models import parse_session
-
-    def iso(ts: float | None) -> str | None:
-        return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat()
-
-    def dur(secs: float | None) -> str | None:
-        return None if secs is None else f"PT{secs:.3f}S"
-
-    call_params = dict(row.params)
-    names = (row.operators or "").split(LIST_SEP) if row.operators else []
-    ids = [i.strip() for i in row.operator_ids.split(ID_SEP)] if row.operator_ids else []
-    operators = [
-        {"userId": int(ids[i]) if i < len(ids) and ids[i].isdigit() else None, "userName": n}
-        for i, n in enumerate(names)
-    ]
-    data = {
-        "id": row.id,
-        "guest": {
-            "ipAddress": row.ip,
-            "browser": row.browser,
-            "os": row.os,
-            "language": row.language,
-            "identity": row.client_id,
-            "callParams": call_params,
-        },
-        "channel": row.channel,
-        "source": row.source,
-        "status": row.status,
-        "url": row.url,
-        "widget": row.widget,
-        "operators": operators,
-        "created": iso(row.created),
-        "guestJoined": iso(row.guest_joined),
-        "started": iso(row.started),
-        "ended": iso(row.ended),
-        "waited": dur(row.waited_s),
-        "length": dur(row.length_s),
-        "tags": [{"name": t} for t in (row.tags or "").split(", ") if t],
-        "guestFeedbackStars": row.rating,
-        "guestFeedbackText": row.feedback_text,
-        "guestFeedbackScale": row.feedback_scale,
-        "guestLeftSession": row.guest_left,
-        "autoAccepted": None if row.auto_accepted is None else bool(row.auto_accepted),
-        "blacklisted": None if row.blacklisted is None else bool(row.blacklisted),
-        "campaignId": row.campaign_id,
-    }
-    if row.end_reason:
-        data["activities"] = [{"type": "SessionEnded", "terminationReason": row.end_reason}]
-    return parse_session({k: v for k, v in data.items() if v is not None})

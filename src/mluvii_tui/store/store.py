@@ -327,13 +327,6 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
             conn, [(r.id, seq, r.language, text) for r in records for seq, text in r.texts]
         )
 
-    def unpack(self, blob: bytes) -> bytes | None:
-        """The kept JSON bytes of a ``raw`` blob; None when it is damaged."""
-        try:
-            return self._packer.unpack(blob)
-        except Exception:
-            return None
-
     def _message_texts(self, conn: sqlite3.Connection) -> Iterator[tuple[int, list[str]]]:
         """Each session's message texts, read from its kept JSON (to rebuild the index)."""
         rows = conn.execute("SELECT id, raw FROM sessions WHERE raw IS NOT NULL")

@@ -11,7 +11,6 @@ import secrets
 import socket
 import sys
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from mluvii_tui.live.relay.log import StoreError, open_log
 from mluvii_tui.live.relay.options import ENV_RELAY_TOKEN, ENV_WEBHOOK_SECRET
 from mluvii_tui.live.relay.register import Registration, callback_url
 from mluvii_tui.live.relay.service import Relay, RelaySettings
+from mluvii_tui.serving import run_in_thread, wait_started
 
 ENV_CLIENT_ID = "MLUVII_TUI_CLIENT_ID"
 ENV_CLIENT_SECRET = "MLUVII_TUI_CLIENT_SECRET"
@@ -214,29 +214,19 @@ class RelayThread:
         self.config.port = sock.getsockname()[1]
         failure: list[BaseException] = []
 
-        def run() -> None:
-            async def main() -> None:
-                self.relay = await build_relay(self.config)
-                self._server = _server(self.relay, self.config.compression)
-                await self._server.serve(sockets=[sock])
+        async def main() -> None:
+            self.relay = await build_relay(self.config)
+            self._server = _server(self.relay, self.config.compression)
+            await self._server.serve(sockets=[sock])
 
-            try:
-                asyncio.run(main())
-            except BaseException as exc:  # reported by start()
-                failure.append(exc)
-            finally:
-                sock.close()
-
-        self._thread = threading.Thread(target=run, name="mluvii-relay", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while self._server is None or not self._server.started:
-            if failure or not self._thread.is_alive():
-                raise RuntimeError(f"relay did not start: {failure[0] if failure else '?'}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("relay did not start within 10 s")
-            time.sleep(0.005)
+        self._thread = run_in_thread(main, "mluvii-relay", failure, after=sock.close)
+        wait_started(
+            lambda: self._server is not None and self._server.started,
+            self._thread,
+            failure,
+            "relay",
+            on_timeout=self.stop,
+        )
         self.base_url = f"http://{self.config.host}:{self.config.port}"
         return self.base_url
 

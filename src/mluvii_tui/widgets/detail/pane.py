@@ -18,8 +18,9 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
+from mluvii_tui.domain.detail_read import DetailRead, read_detail
 from mluvii_tui.domain.notes_outbox import NoteOutbox
-from mluvii_tui.domain.transcript import build_transcript
+from mluvii_tui.keymap.table import TAB_IDS, TAB_TITLES
 from mluvii_tui.text import one_line
 
 from ...api.enums import LIVE_STATUSES, enum_text
@@ -32,8 +33,7 @@ from .recordings import RecordingsView, has_recordings_tab
 from .routing import RoutingView
 from .transcript import Spans, TranscriptView
 
-TABS = ("transcript", "info", "params", "notes", "routing", "recordings")
-TITLES = ("Transcript", "Info", "Parameters", "Notes", "Routing", "Recordings")
+TABS, TITLES = TAB_IDS, TAB_TITLES  # the keymap's tab commands name the same tabs
 #: How often pending notes are retried while the pane exists (seconds).
 FLUSH_EVERY = 30.0
 
@@ -155,34 +155,39 @@ class SessionDetail(Widget):
     @work(thread=True, exclusive=True, group="detail-load", exit_on_error=False)
     def _load(self, session_id: int) -> None:
         try:
-            session = self.store.get_session(session_id)
+            loaded = self._read(session_id)
         except sqlite3.ProgrammingError:  # a store bound to the app's thread
             self.app.call_from_thread(self._load_here, session_id)
             return
         except Exception as exc:
             self.app.call_from_thread(self._failed, session_id, str(exc))
             return
-        self.app.call_from_thread(self._apply, session_id, session)
+        self.app.call_from_thread(self._apply, session_id, loaded)
 
     async def _load_here(self, session_id: int) -> None:
         try:
-            session = self.store.get_session(session_id)
+            loaded = self._read(session_id)
         except Exception as exc:
             self._failed(session_id, str(exc))
             return
-        await self._apply(session_id, session)
+        await self._apply(session_id, loaded)
+
+    def _read(self, session_id: int) -> DetailRead | None:
+        """The session for the tabs and its transcript items, from the kept JSON."""
+        data = self.store.session_json(session_id)
+        return None if data is None else read_detail(data)
 
     def _failed(self, session_id: int, message: str) -> None:
         if session_id == self.session_id:
             self._title(Text(f"Session {session_id}: {one_line(message, 200)}", style="bold red"))
 
-    async def _apply(self, session_id: int, session: SessionModel | None) -> None:
+    async def _apply(self, session_id: int, loaded: DetailRead | None) -> None:
         if session_id != self.session_id:
             return
-        if session is None:
+        if loaded is None:
             self._title(Text(f"Session {session_id} is not in the local store", style="bold red"))
             return
-        self.session = session
+        session = self.session = loaded.session
         live = enum_text(session.status) in LIVE_STATUSES
         title = Text(f"Session {session.id}", style="bold")
         for part in (session.channel, session.source, session.status):
@@ -200,10 +205,7 @@ class SessionDetail(Widget):
             if tabs.active == "recordings":
                 tabs.active = "transcript"
             tabs.hide_tab("recordings")
-        names = getattr(self.app, "user_names", None)
-        await self.query_one(TranscriptView).set_items(
-            build_transcript(session, user_names=names if isinstance(names, dict) else None)
-        )
+        await self.query_one(TranscriptView).set_items(loaded.items)
         domain = getattr(self.app, "web_app_domain", None)
         self.query_one(InfoView).set_session(session, self.now, domain)
         self.query_one(RecordingsView).set_session(session)
