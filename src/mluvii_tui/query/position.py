@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any, Protocol
 
+from mluvii_tui.query.search import SEARCH_LISTED, SEARCH_PROBED
 from mluvii_tui.query.sortplan import Segment, SortPlan, _segment_sql, sort_plan
 from mluvii_tui.query.types import SessionQuery
 
@@ -55,10 +56,13 @@ def position_of(runner: QueryRunner, query: SessionQuery, session_id: int) -> in
     walking the list (None when the session does not match the query)."""
     plan = sort_plan(query.sort)
     where, args = runner.window_where(query, False)
+    # Is the session a match: a search probes its index for that one row (listing every
+    # match first costs ~0.5 s for a word in 80% of 1M sessions).
+    one = where.replace(SEARCH_LISTED, SEARCH_PROBED)
     valued = plan.forward[0]
     if valued.key_expr is None or len(plan.forward) == 1:
         found = runner.conn.execute(
-            f"SELECT 1 FROM sessions s WHERE ({where}) AND s.id = ?", [*args, session_id]
+            f"SELECT 1 FROM sessions s WHERE ({one}) AND s.id = ?", [*args, session_id]
         ).fetchone()
         if found is None:
             return None
@@ -68,12 +72,12 @@ def position_of(runner: QueryRunner, query: SessionQuery, session_id: int) -> in
     if plan.column.param is not None:
         row = runner.conn.execute(
             f"SELECT 1, (SELECT p.value FROM params p WHERE p.session_id = s.id"
-            f" AND p.name = ?) FROM sessions s WHERE ({where}) AND s.id = ?",
+            f" AND p.name = ?) FROM sessions s WHERE ({one}) AND s.id = ?",
             [plan.column.param, *args, session_id],
         ).fetchone()
     else:
         row = runner.conn.execute(
-            f"SELECT 1, {valued.key_expr} FROM sessions s WHERE ({where}) AND s.id = ?",
+            f"SELECT 1, {valued.key_expr} FROM sessions s WHERE ({one}) AND s.id = ?",
             [*args, session_id],
         ).fetchone()
     if row is None:

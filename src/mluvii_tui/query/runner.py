@@ -26,7 +26,7 @@ from typing import Any
 from mluvii_tui.query.filters import filters_sql as _filters_sql
 from mluvii_tui.query.listing import _CORRELATE, _LISTED, MEMBER_LIST_MAX, correlated, costly
 from mluvii_tui.query.position import position_of
-from mluvii_tui.query.search import SEARCH_LISTED, SEARCH_PROBED, compile_search
+from mluvii_tui.query.search import FTS_TABLE, SEARCH_LISTED, SEARCH_PROBED, compile_search
 from mluvii_tui.query.search import count_matches as _count_matches
 from mluvii_tui.query.sortplan import Segment, SortPlan, _segment_sql, sort_plan
 from mluvii_tui.query.types import Filter, SessionQuery, SortKey
@@ -77,6 +77,7 @@ class QueryRunner:
         self.cache = cache
         self.now = now
         self.quick_scan = quick_scan
+        self.probe = True  # a window of a broad search may probe the index row by row
         self._wheres: dict[SessionQuery, tuple[str, list[Any]]] = {}
 
     def where(self, query: SessionQuery) -> tuple[str, list[Any]]:
@@ -120,7 +121,9 @@ class QueryRunner:
         key = self._key(query, "count")
         hit = self.cache.get(key)
         if hit is None:
-            hit = self._member_count(query)
+            hit = self.search_listed(query)
+            if hit is None:
+                hit = self._member_count(query)
             if hit is None:
                 hit = self._search_count(query)
             if hit is None and listing:
@@ -130,6 +133,37 @@ class QueryRunner:
                 hit = int(self.conn.execute(sql, args).fetchone()[0])
             self.cache[key] = hit
         return hit
+
+    def search_listed(self, query: SessionQuery) -> int | None:
+        """A search with few matches (``MEMBER_LIST_MAX``): its index rows listed once, the other
+        conditions applied to that list, and the result remembered as the query's matches (its
+        count is their number). The index streams rowids, so learning that a word is common
+        costs reading ``MEMBER_LIST_MAX + 1`` of them (~10 ms at 1M) rather than the whole
+        doclist, and a rare phrase walks the index once instead of once per count, window and
+        position. None: no search, or many matches."""
+        if not query.search.strip():
+            return None
+        known = self.cached_count(query)
+        if known is not None and self._key(query, "listed") in self.cache:
+            return int(known)
+        where, args = self.where(query)
+        at = where.rfind(SEARCH_LISTED)
+        if at < 0:
+            return None
+        match = args[-1]  # plan_where puts the search last, text and parameter
+        rows = self.conn.execute(
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? LIMIT ?",
+            [match, MEMBER_LIST_MAX + 1],
+        ).fetchall()
+        if len(rows) > MEMBER_LIST_MAX:
+            return None
+        rest = where[:at] + _LISTED + where[at + len(SEARCH_LISTED) :]
+        rest_args = [*args[:-1], json.dumps([r[0] for r in rows])]
+        sql = f"SELECT s.id FROM sessions s WHERE {rest}"
+        ids = [r[0] for r in self.conn.execute(sql, rest_args).fetchall()]
+        self.cache[self._key(query, "listed")] = (_LISTED, [json.dumps(ids)])
+        self.cache[self._key(query, "count")] = len(ids)
+        return len(ids)
 
     def _search_count(self, query: SessionQuery) -> int | None:
         """A search alone (no filters, no quick filter) is counted in the search index."""
@@ -378,7 +412,14 @@ class QueryRunner:
         return [r[0] for r in rows]
 
     def _broad_search(self, query: SessionQuery) -> bool:
-        return bool(query.search.strip()) and (self.count(query) >= self.total() * FTS_PROBE_SHARE)
+        """A search matching a broad share (an unlisted one matches many: see
+        ``search_listed``), whose first windows probe the index row by row."""
+        if not (self.probe and query.search.strip()):
+            return False
+        known = self.cached_count(query)
+        if known is None:
+            return self._key(query, "listed") not in self.cache
+        return known >= self.total() * FTS_PROBE_SHARE
 
     def position_of(self, query: SessionQuery, session_id: int) -> int | None:
         """Index of ``session_id`` in the query's order (None when it does not match)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,12 @@ SCAN_BUDGET = 2500
 #: Finding the cursor's session in the new order may take this many checks before the first
 #: rows are shown without it (the cursor follows when ``finish`` has found it).
 POSITION_BUDGET = 600
+#: A broad search's first rows probe the search index row by row along the sort index for at
+#: most this long (seconds; a word in 80% of 1M sessions: ~40 ms); a word in a few percent
+#: would need thousands of probes, so past it the window lists the matches instead.
+PROBE_SECONDS = 0.06
+#: Progress handler period while a deadline is watched (a probe is ~30 VM steps, ~0.3 ms).
+CHECK_TIMED = 200
 
 
 class Cancelled(Exception):
@@ -73,6 +80,7 @@ class _Lane:
         self.running = -1
         self.steps = 0
         self.budget = 0  # > 0: the running statement may take this many checks
+        self.deadline = 0.0  # > 0: the running statement stops at this perf_counter time
 
 
 class TableReader:
@@ -107,6 +115,8 @@ class TableReader:
         if lane.budget:
             lane.steps += 1
             return 1 if lane.steps > lane.budget else 0
+        if lane.deadline:
+            return 1 if time.perf_counter() > lane.deadline else 0
         return 0
 
     @contextlib.contextmanager
@@ -123,6 +133,36 @@ class TableReader:
             outcome[0] = False
         finally:
             lane.budget = 0
+
+    @contextlib.contextmanager
+    def _until(self, lane: _Lane, seconds: float) -> Iterator[list[bool]]:
+        """Statements inside may run ``seconds``; then they stop and the yielded flag list
+        gets ``False`` (``[True]`` when they finished in time)."""
+        outcome = [True]
+        lane.deadline = time.perf_counter() + seconds
+        lane.conn.set_progress_handler(lambda: self._stale(lane), CHECK_TIMED)
+        try:
+            yield outcome
+        except sqlite3.OperationalError:
+            if lane.running != self._wanted or time.perf_counter() <= lane.deadline:
+                raise
+            outcome[0] = False
+        finally:
+            lane.deadline = 0.0
+            lane.conn.set_progress_handler(lambda: self._stale(lane), CHECK_EVERY)
+
+    def _search_first(self, runner: QueryRunner, query: SessionQuery, limit: int) -> list[int]:
+        """The first ``limit`` ids of a search with many matches: probing its index along the
+        sort index while that is quick (a common word), else listing the matches."""
+        with self._until(self._fast, PROBE_SECONDS) as ok:
+            ids = runner.first_ids(query, limit)
+        if ok[0]:
+            return ids
+        runner.probe = False
+        try:
+            return runner.first_ids(query, limit)
+        finally:
+            runner.probe = True
 
     def _broad_first(self, query: SessionQuery, limit: int) -> list[int] | None:
         """The first ``limit`` ids of a quick-filtered query when its words are common (found
@@ -177,7 +217,8 @@ class TableReader:
         with self._job(ticket, self._fast) as runner:
             runner.where(query)  # a bad filter raises QueryError before any SQL runs
             total = runner.total()
-            if runner.cached_count(query) is None and costly(query):
+            searching = bool(query.search.strip())
+            if runner.cached_count(query) is None and costly(query) and not searching:
                 ids = self._broad_first(query, block * blocks)
                 if ids is not None:
                     out = Loaded(ticket, query, len(ids), False, total, True, cache=self._cache)
@@ -199,7 +240,10 @@ class TableReader:
                 out.rows[start] = self.store._rows(runner.conn, ids)
                 out.cursor, out.done = cursor, found[0]
                 return out
-            ids = runner.first_ids(query, block * blocks)
+            if searching:  # many matches: one block now, the count in ``finish``
+                ids = self._search_first(runner, query, block)
+            else:
+                ids = runner.first_ids(query, block * blocks)
             out = Loaded(ticket, query, count, False, total, True, cache=self._cache)
             out.rows[0] = self.store._rows(runner.conn, ids)
             out.shown, out.done = len(ids), False
@@ -234,10 +278,16 @@ class TableReader:
 
 
 def count_upto(runner: QueryRunner, query: SessionQuery) -> tuple[int, bool]:
-    """``(count, exact)``: a scanning query stops counting past ``MEMBER_LIST_MAX`` matches."""
+    """``(count, exact)``: a scanning query or a search stops counting past ``MEMBER_LIST_MAX``
+    matches."""
     known = runner.cached_count(query)
     if known is not None:
         return known, True
+    if query.search.strip():
+        listed = runner.search_listed(query)
+        if listed is None:
+            return MEMBER_LIST_MAX + 1, False
+        return listed, True
     if costly(query):
         listed = runner.listed_count(query)
         if listed is None:
