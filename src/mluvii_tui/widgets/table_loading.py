@@ -19,8 +19,9 @@ from .table_model import BLOCK, RowBlocks
 if TYPE_CHECKING:
     from mluvii_tui.store.store import SessionStore
 
-#: Quick-filter keystrokes closer together than this start one query (seconds).
-QUICK_DEBOUNCE = 0.08
+#: Quick-filter keystrokes closer together than this start one query (seconds). A query is
+#: cheap to start and a newer one stops it, so this only spares work between fast keys.
+QUICK_DEBOUNCE = 0.03
 
 
 class QueryLoading:
@@ -41,6 +42,7 @@ class QueryLoading:
     _rows: RowBlocks
     _timer: Any
     _moved: bool
+    _columns: list[Any]
 
     if TYPE_CHECKING:
 
@@ -114,6 +116,7 @@ class QueryLoading:
             if not loaded.done:
                 final = reader.finish(ticket, loaded, keep_id, BLOCK)
                 self.app.call_from_thread(self._show, final, keep_id)
+            reader.warm(ticket, query, [c.id for c in self._columns])  # re-sorts: windows only
         except Cancelled:
             return
         except Exception as exc:  # a bad filter, a damaged store: one line, the old rows stay
