@@ -38,13 +38,15 @@ CHECK_EVERY = 2000
 #: A broad quick filter's first rows must come within this many checks (~5M VM steps, ~40 ms);
 #: past it the words are rare and the trigram index lists their matches instead.
 SCAN_BUDGET = 2500
-#: Finding the cursor's session in the new order may take this many checks before the first
+#: Finding the cursor's session in the new order may take this long (seconds) before the first
 #: rows are shown without it (the cursor follows when ``finish`` has found it).
-POSITION_BUDGET = 600
+POSITION_SECONDS = 0.03
 #: A broad search's first rows probe the search index row by row along the sort index for at
 #: most this long (seconds; a word in 80% of 1M sessions: ~40 ms); a word in a few percent
 #: would need thousands of probes, so past it the window lists the matches instead.
 PROBE_SECONDS = 0.06
+#: How often a job waiting for its lane checks whether it was replaced (seconds).
+WAIT_STEP = 0.005
 #: Progress handler period while a deadline is watched (a probe is ~30 VM steps, ~0.3 ms).
 CHECK_TIMED = 200
 
@@ -187,7 +189,7 @@ class TableReader:
 
     @contextlib.contextmanager
     def _job(self, ticket: int, lane: _Lane) -> Iterator[QueryRunner]:
-        with lane.lock, self._locked():
+        with self._lane(ticket, lane), self._locked():
             if ticket != self._wanted or self._stopped:
                 raise Cancelled
             lane.running = ticket
@@ -206,6 +208,19 @@ class TableReader:
                 lane.running = -1
             if ticket != self._wanted:
                 raise Cancelled
+
+    @contextlib.contextmanager
+    def _lane(self, ticket: int, lane: _Lane) -> Iterator[None]:
+        """The lane's lock; a job replaced while it waits gives up (``Cancelled``) instead of
+        holding its worker thread until the running statement ends (a trigram index call
+        cannot be stopped: waiting jobs of fast typing used up the thread pool)."""
+        while not lane.lock.acquire(timeout=WAIT_STEP):
+            if ticket != self._wanted or self._stopped:
+                raise Cancelled
+        try:
+            yield
+        finally:
+            lane.lock.release()
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -241,7 +256,7 @@ class TableReader:
                 runner.segment_counts(query, sort_plan(query.sort))
                 found = [True]
                 if keep is not None:
-                    with self._within(self._fast, POSITION_BUDGET) as found:
+                    with self._until(self._fast, POSITION_SECONDS) as found:
                         cursor = runner.position_of(query, keep)
                 start = ((cursor or 0) // block) * block
                 ids = runner.window_ids(query, start, block, total=count, force=force)
