@@ -8,6 +8,7 @@ the cursor's session) in the background. Mixed into ``SessionTable``.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 #: Quick-filter keystrokes closer together than this start one query (seconds). A query is
 #: cheap to start and a newer one stops it, so this only spares work between fast keys.
 QUICK_DEBOUNCE = 0.03
+#: Reloads (a sync writes a page every ~0.1 s, each write a reload) start at most this often
+#: (seconds); one asked for sooner waits for the rest of the interval.
+RELOAD_EVERY = 0.3
 
 
 class QueryLoading:
@@ -43,6 +47,7 @@ class QueryLoading:
     _timer: Any
     _moved: bool
     _columns: list[Any]
+    _reloaded: float  # time.monotonic() of the last reload started
 
     if TYPE_CHECKING:
 
@@ -76,14 +81,20 @@ class QueryLoading:
             keep_id = None
         else:
             keep_id = self.current_session_id if keep is None else keep
-        self._request(keep_id, 0.0)
+        now = time.monotonic()
+        if now < self._reloaded and self._timer is not None:
+            return  # the reload waiting to start reads the newer data as well
+        wait = max(0.0, self._reloaded + RELOAD_EVERY - now)
+        self._reloaded = now + wait
+        # the store is changing (a sync): no warming of re-sorts that the next write undoes
+        self._request(keep_id, wait, warm=self._loaded is None)
 
     @property
     def count_text(self) -> str:
         """The shown count: "1,234", or "≥ 20,001" while a scan is still counting."""
         return f"{self.count:,}" if self.count_exact else f"≥ {self.count:,}"
 
-    def _request(self, keep_id: int | None, delay: float) -> None:
+    def _request(self, keep_id: int | None, delay: float, *, warm: bool = True) -> None:
         if self._reader is None:
             self._reader = TableReader(self.source)
         ticket = self._reader.newer()  # stops the running query, if any
@@ -93,20 +104,20 @@ class QueryLoading:
             self._timer = None
         query = self.query
         if delay > 0:
-            self._timer = self.set_timer(delay, lambda: self._start(ticket, query, keep_id))
+            self._timer = self.set_timer(delay, lambda: self._start(ticket, query, keep_id, warm))
         else:
-            self._start(ticket, query, keep_id)
+            self._start(ticket, query, keep_id, warm)
 
-    def _start(self, ticket: int, query: SessionQuery, keep_id: int | None) -> None:
+    def _start(self, ticket: int, query: SessionQuery, keep_id: int | None, warm: bool) -> None:
         self._timer = None
         self.run_worker(
-            lambda: self._work(ticket, query, keep_id),
+            lambda: self._work(ticket, query, keep_id, warm),
             thread=True,
             group="session-table",
             exit_on_error=False,
         )
 
-    def _work(self, ticket: int, query: SessionQuery, keep_id: int | None) -> None:
+    def _work(self, ticket: int, query: SessionQuery, keep_id: int | None, warm: bool) -> None:
         """Worker thread: the query's first rows, then (when only bounded) its exact count."""
         reader = self._reader
         assert reader is not None
@@ -116,7 +127,8 @@ class QueryLoading:
             if not loaded.done:
                 final = reader.finish(ticket, loaded, keep_id, BLOCK)
                 self.app.call_from_thread(self._show, final, keep_id)
-            reader.warm(ticket, query, [c.id for c in self._columns])  # re-sorts: windows only
+            if warm:  # re-sorts read only their windows
+                reader.warm(ticket, query, [c.id for c in self._columns])
         except Cancelled:
             return
         except Exception as exc:  # a bad filter, a damaged store: one line, the old rows stay
