@@ -8,7 +8,6 @@ the cursor's session) in the background. Mixed into ``SessionTable``.
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +22,6 @@ if TYPE_CHECKING:
 #: Quick-filter keystrokes closer together than this start one query (seconds). A query is
 #: cheap to start and a newer one stops it, so this only spares work between fast keys.
 QUICK_DEBOUNCE = 0.03
-#: Reloads (a sync writes a page every ~0.1 s, each write a reload) start at most this often
-#: (seconds); one asked for sooner waits for the rest of the interval.
-RELOAD_EVERY = 0.3
 
 
 class QueryLoading:
@@ -47,7 +43,6 @@ class QueryLoading:
     _timer: Any
     _moved: bool
     _columns: list[Any]
-    _reloaded: float  # time.monotonic() of the last reload started
 
     if TYPE_CHECKING:
 
@@ -81,13 +76,8 @@ class QueryLoading:
             keep_id = None
         else:
             keep_id = self.current_session_id if keep is None else keep
-        now = time.monotonic()
-        if now < self._reloaded and self._timer is not None:
-            return  # the reload waiting to start reads the newer data as well
-        wait = max(0.0, self._reloaded + RELOAD_EVERY - now)
-        self._reloaded = now + wait
         # the store is changing (a sync): no warming of re-sorts that the next write undoes
-        self._request(keep_id, wait, warm=self._loaded is None)
+        self._request(keep_id, 0.0, warm=self._loaded is None)
 
     @property
     def count_text(self) -> str:
