@@ -18,7 +18,11 @@ store of ``--sessions`` is generated into a temporary file). Figures, each again
 * ``key_during_sync_p95_ms``: cursor keys while a sync of ``--sync`` sessions from the simulator
   (a separate process) fills a fresh store;
 * ``rss_peak_mb``: the largest PSS (RSS when PSS is unreadable) of the benchmark's process tree
-  (the app runs in it; the simulator is the remote server and is left out), sampled every 50 ms.
+  (the app runs in it; the simulator is the remote server and is left out), sampled every 0.2 s.
+
+Also reported: the CPU seconds of the app's process (``cpu_s``) and of the launches
+(``launch_cpu_s``), and the load average before and after (other work on the machine makes wall
+times noisy; CPU seconds less so).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import asyncio
 import json
 import os
 import pty
+import resource
 import select
 import shutil
 import signal
@@ -104,7 +109,7 @@ class MemoryPeak:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        while not self._stop.wait(0.05):
+        while not self._stop.wait(0.2):
             self.sample()
 
     def sample(self) -> None:
@@ -420,6 +425,9 @@ def report(figures: dict[str, Any]) -> None:
         shown = "-" if value is None else f"{value:g}"
         mark = "" if value is None else ("ok" if value <= target else "OVER")
         print(f"{key:<26} {shown:>10} {target:>8g}  {mark}")
+    for key in ("launch_cpu_s", "cpu_s", "loadavg_start", "loadavg_end"):
+        if key in figures:
+            print(f"{key:<26} {figures[key]}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -445,17 +453,23 @@ def main(argv: list[str] | None = None) -> int:
     from mluvii_tui.store.store import SessionStore
 
     SessionStore(store).close()
-    figures: dict[str, Any] = {"sessions": total}
+    figures: dict[str, Any] = {"sessions": total, "loadavg_start": os.getloadavg()}
     if not args.no_pty:
         runs = launch_in_pty(store, total)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         figures["launch_runs_s"] = [round(r, 3) for r in runs]
         figures["launch_to_rows_s"] = round(statistics.median(runs), 3)
+        figures["launch_cpu_s"] = round((children.ru_utime + children.ru_stime) / len(runs), 3)
     exclude: set[int] = set()
     with MemoryPeak(exclude) as memory:
         asyncio.run(drive(store, figures))
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        figures["cpu_s"] = round(own.ru_utime + own.ru_stime, 2)
+        figures["rss_after_drive_mb"] = round(memory.peak_kb / 1024, 1)
         if args.sync:
             asyncio.run(during_sync(args.sync, figures, exclude))
     figures["rss_peak_mb"] = round(memory.peak_kb / 1024, 1)
+    figures["loadavg_end"] = os.getloadavg()
     report(figures)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")

@@ -5,8 +5,14 @@ from __future__ import annotations
 import sqlite3
 from typing import Any, Protocol
 
+from mluvii_tui.query.search import SEARCH_LISTED, SEARCH_PROBED
 from mluvii_tui.query.sortplan import Segment, SortPlan, _segment_sql, sort_plan
 from mluvii_tui.query.types import SessionQuery
+
+#: A session with fewer sessions than this before it in the sort order is placed by probing
+#: the search index for each of them (~0.3 ms a probe) rather than listing every match of a
+#: common word (~1 s at 1M).
+PROBED = 500
 
 
 class QueryRunner(Protocol):
@@ -55,10 +61,13 @@ def position_of(runner: QueryRunner, query: SessionQuery, session_id: int) -> in
     walking the list (None when the session does not match the query)."""
     plan = sort_plan(query.sort)
     where, args = runner.window_where(query, False)
+    # Is the session a match: a search probes its index for that one row (listing every
+    # match first costs ~0.5 s for a word in 80% of 1M sessions).
+    one = where.replace(SEARCH_LISTED, SEARCH_PROBED)
     valued = plan.forward[0]
     if valued.key_expr is None or len(plan.forward) == 1:
         found = runner.conn.execute(
-            f"SELECT 1 FROM sessions s WHERE ({where}) AND s.id = ?", [*args, session_id]
+            f"SELECT 1 FROM sessions s WHERE ({one}) AND s.id = ?", [*args, session_id]
         ).fetchone()
         if found is None:
             return None
@@ -68,12 +77,12 @@ def position_of(runner: QueryRunner, query: SessionQuery, session_id: int) -> in
     if plan.column.param is not None:
         row = runner.conn.execute(
             f"SELECT 1, (SELECT p.value FROM params p WHERE p.session_id = s.id"
-            f" AND p.name = ?) FROM sessions s WHERE ({where}) AND s.id = ?",
+            f" AND p.name = ?) FROM sessions s WHERE ({one}) AND s.id = ?",
             [plan.column.param, *args, session_id],
         ).fetchone()
     else:
         row = runner.conn.execute(
-            f"SELECT 1, {valued.key_expr} FROM sessions s WHERE ({where}) AND s.id = ?",
+            f"SELECT 1, {valued.key_expr} FROM sessions s WHERE ({one}) AND s.id = ?",
             [*args, session_id],
         ).fetchone()
     if row is None:
@@ -86,9 +95,13 @@ def position_of(runner: QueryRunner, query: SessionQuery, session_id: int) -> in
         # status at 1M counted ~1M index entries: 175 ms; the split form: 0.2 ms).
         # Count the side before the session up to half the segment; past that, count the
         # side after it instead (so a session near the end costs what one near the top does).
+        head = [*args, *valued.cond_args]
+        if one != where:  # a search with many matches (not listed): probe near the top
+            near = side_count(runner, valued, "1", valued.cond_args, key, session_id, cmp, PROBED)
+            if near < PROBED:
+                return side_count(runner, valued, one, head, key, session_id, cmp, None)
         seg_total = runner.segment_counts(query, plan)[valued]
         half = seg_total // 2 + 1
-        head = [*args, *valued.cond_args]
         before = side_count(runner, valued, where, head, key, session_id, cmp, half)
         if before < half:
             return before

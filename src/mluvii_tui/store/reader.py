@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 from mluvii_tui.query.listing import MEMBER_LIST_MAX, costly
 from mluvii_tui.query.runner import QueryRunner
 from mluvii_tui.query.sortplan import sort_plan
-from mluvii_tui.query.types import SessionQuery
+from mluvii_tui.query.types import SessionQuery, SortKey
+from mluvii_tui.query.where import QueryError
 
 if TYPE_CHECKING:
     from .rows import SessionRow
@@ -36,9 +38,17 @@ CHECK_EVERY = 2000
 #: A broad quick filter's first rows must come within this many checks (~5M VM steps, ~40 ms);
 #: past it the words are rare and the trigram index lists their matches instead.
 SCAN_BUDGET = 2500
-#: Finding the cursor's session in the new order may take this many checks before the first
+#: Finding the cursor's session in the new order may take this long (seconds) before the first
 #: rows are shown without it (the cursor follows when ``finish`` has found it).
-POSITION_BUDGET = 600
+POSITION_SECONDS = 0.03
+#: A broad search's first rows probe the search index row by row along the sort index for at
+#: most this long (seconds; a word in 80% of 1M sessions: ~40 ms); a word in a few percent
+#: would need thousands of probes, so past it the window lists the matches instead.
+PROBE_SECONDS = 0.06
+#: How often a job waiting for its lane checks whether it was replaced (seconds).
+WAIT_STEP = 0.005
+#: Progress handler period while a deadline is watched (a probe is ~30 VM steps, ~0.3 ms).
+CHECK_TIMED = 200
 
 
 class Cancelled(Exception):
@@ -73,6 +83,7 @@ class _Lane:
         self.running = -1
         self.steps = 0
         self.budget = 0  # > 0: the running statement may take this many checks
+        self.deadline = 0.0  # > 0: the running statement stops at this perf_counter time
 
 
 class TableReader:
@@ -93,6 +104,14 @@ class TableReader:
         # First rows on one connection, exact counts on another: a count still inside the
         # trigram index (which SQLite cannot stop halfway) never delays the next query's rows.
         self._fast, self._slow = _Lane(conns[0]), _Lane(conns[1])
+        self._stopped = False
+        store._before_close.append(self.stop)
+
+    def stop(self) -> None:
+        """No more jobs: the running ones stop and are waited for (the store closes next)."""
+        self._wanted += 1
+        with self._fast.lock, self._slow.lock:
+            self._stopped = True
 
     # -- cancelling ----------------------------------------------------------------------
 
@@ -107,6 +126,8 @@ class TableReader:
         if lane.budget:
             lane.steps += 1
             return 1 if lane.steps > lane.budget else 0
+        if lane.deadline:
+            return 1 if time.perf_counter() > lane.deadline else 0
         return 0
 
     @contextlib.contextmanager
@@ -124,6 +145,36 @@ class TableReader:
         finally:
             lane.budget = 0
 
+    @contextlib.contextmanager
+    def _until(self, lane: _Lane, seconds: float) -> Iterator[list[bool]]:
+        """Statements inside may run ``seconds``; then they stop and the yielded flag list
+        gets ``False`` (``[True]`` when they finished in time)."""
+        outcome = [True]
+        lane.deadline = time.perf_counter() + seconds
+        lane.conn.set_progress_handler(lambda: self._stale(lane), CHECK_TIMED)
+        try:
+            yield outcome
+        except sqlite3.OperationalError:
+            if lane.running != self._wanted or time.perf_counter() <= lane.deadline:
+                raise
+            outcome[0] = False
+        finally:
+            lane.deadline = 0.0
+            lane.conn.set_progress_handler(lambda: self._stale(lane), CHECK_EVERY)
+
+    def _search_first(self, runner: QueryRunner, query: SessionQuery, limit: int) -> list[int]:
+        """The first ``limit`` ids of a search with many matches: probing its index along the
+        sort index while that is quick (a common word), else listing the matches."""
+        with self._until(self._fast, PROBE_SECONDS) as ok:
+            ids = runner.first_ids(query, limit)
+        if ok[0]:
+            return ids
+        runner.probe = False
+        try:
+            return runner.first_ids(query, limit)
+        finally:
+            runner.probe = True
+
     def _broad_first(self, query: SessionQuery, limit: int) -> list[int] | None:
         """The first ``limit`` ids of a quick-filtered query when its words are common (found
         by walking the sort index and testing each row's folded text within ``SCAN_BUDGET``);
@@ -138,8 +189,8 @@ class TableReader:
 
     @contextlib.contextmanager
     def _job(self, ticket: int, lane: _Lane) -> Iterator[QueryRunner]:
-        with lane.lock, self._locked():
-            if ticket != self._wanted:
+        with self._lane(ticket, lane), self._locked():
+            if ticket != self._wanted or self._stopped:
                 raise Cancelled
             lane.running = ticket
             lane.conn.set_progress_handler(lambda: self._stale(lane), CHECK_EVERY)
@@ -157,6 +208,19 @@ class TableReader:
                 lane.running = -1
             if ticket != self._wanted:
                 raise Cancelled
+
+    @contextlib.contextmanager
+    def _lane(self, ticket: int, lane: _Lane) -> Iterator[None]:
+        """The lane's lock; a job replaced while it waits gives up (``Cancelled``) instead of
+        holding its worker thread until the running statement ends (a trigram index call
+        cannot be stopped: waiting jobs of fast typing used up the thread pool)."""
+        while not lane.lock.acquire(timeout=WAIT_STEP):
+            if ticket != self._wanted or self._stopped:
+                raise Cancelled
+        try:
+            yield
+        finally:
+            lane.lock.release()
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -177,7 +241,8 @@ class TableReader:
         with self._job(ticket, self._fast) as runner:
             runner.where(query)  # a bad filter raises QueryError before any SQL runs
             total = runner.total()
-            if runner.cached_count(query) is None and costly(query):
+            searching = bool(query.search.strip())
+            if runner.cached_count(query) is None and costly(query) and not searching:
                 ids = self._broad_first(query, block * blocks)
                 if ids is not None:
                     out = Loaded(ticket, query, len(ids), False, total, True, cache=self._cache)
@@ -191,7 +256,7 @@ class TableReader:
                 runner.segment_counts(query, sort_plan(query.sort))
                 found = [True]
                 if keep is not None:
-                    with self._within(self._fast, POSITION_BUDGET) as found:
+                    with self._until(self._fast, POSITION_SECONDS) as found:
                         cursor = runner.position_of(query, keep)
                 start = ((cursor or 0) // block) * block
                 ids = runner.window_ids(query, start, block, total=count, force=force)
@@ -199,7 +264,10 @@ class TableReader:
                 out.rows[start] = self.store._rows(runner.conn, ids)
                 out.cursor, out.done = cursor, found[0]
                 return out
-            ids = runner.first_ids(query, block * blocks)
+            if searching:  # many matches: one block now, the count in ``finish``
+                ids = self._search_first(runner, query, block)
+            else:
+                ids = runner.first_ids(query, block * blocks)
             out = Loaded(ticket, query, count, False, total, True, cache=self._cache)
             out.rows[0] = self.store._rows(runner.conn, ids)
             out.shown, out.done = len(ids), False
@@ -221,6 +289,18 @@ class TableReader:
                 out.rows[start] = self.store._rows(runner.conn, ids)
             return out
 
+    def warm(self, ticket: int, query: SessionQuery, columns: list[str]) -> None:
+        """While nothing newer is asked: the segment counts of ``query`` sorted by each of
+        ``columns`` (the NULL part of a sort index: ~40-100 ms at 1M each), so that a re-sort
+        reads only its first window. Stops (``Cancelled``) as soon as a newer query comes."""
+        with self._job(ticket, self._slow) as runner:
+            listed = runner._key(query, "listed") in self._cache
+            if not listed and (costly(query) or query.search.strip()):
+                return  # each count would scan or walk the search index again
+            for column in columns:
+                with contextlib.suppress(QueryError):
+                    runner.segment_counts(query, sort_plan(SortKey(column)))
+
     # -- UI side -------------------------------------------------------------------------
 
     def window(self, loaded: Loaded, offset: int, limit: int) -> list[SessionRow]:
@@ -234,10 +314,16 @@ class TableReader:
 
 
 def count_upto(runner: QueryRunner, query: SessionQuery) -> tuple[int, bool]:
-    """``(count, exact)``: a scanning query stops counting past ``MEMBER_LIST_MAX`` matches."""
+    """``(count, exact)``: a scanning query or a search stops counting past ``MEMBER_LIST_MAX``
+    matches."""
     known = runner.cached_count(query)
     if known is not None:
         return known, True
+    if query.search.strip():
+        listed = runner.search_listed(query)
+        if listed is None:
+            return MEMBER_LIST_MAX + 1, False
+        return listed, True
     if costly(query):
         listed = runner.listed_count(query)
         if listed is None:

@@ -77,6 +77,9 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
         self._conns: list[sqlite3.Connection] = []
         self._shared: sqlite3.Connection | None = None
         self._counts: dict[Any, int] = {}
+        #: Called by ``close`` before the connections close (a thread may still be reading:
+        #: closing a connection under a running statement crashes SQLite).
+        self._before_close: list[Callable[[], None]] = []
         self._closed = False
         #: The first database error met while running (one line), and who to tell about it.
         self.damage: str | None = None
@@ -145,6 +148,8 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
             self._counts = {}
 
     def close(self) -> None:
+        for stop in self._before_close:  # readers stop their running queries first
+            stop()
         with self._lock:
             if self._closed:
                 return

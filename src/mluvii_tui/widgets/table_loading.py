@@ -19,8 +19,9 @@ from .table_model import BLOCK, RowBlocks
 if TYPE_CHECKING:
     from mluvii_tui.store.store import SessionStore
 
-#: Quick-filter keystrokes closer together than this start one query (seconds).
-QUICK_DEBOUNCE = 0.08
+#: Quick-filter keystrokes closer together than this start one query (seconds). A query is
+#: cheap to start and a newer one stops it, so this only spares work between fast keys.
+QUICK_DEBOUNCE = 0.03
 
 
 class QueryLoading:
@@ -41,6 +42,7 @@ class QueryLoading:
     _rows: RowBlocks
     _timer: Any
     _moved: bool
+    _columns: list[Any]
 
     if TYPE_CHECKING:
 
@@ -74,14 +76,15 @@ class QueryLoading:
             keep_id = None
         else:
             keep_id = self.current_session_id if keep is None else keep
-        self._request(keep_id, 0.0)
+        # the store is changing (a sync): no warming of re-sorts that the next write undoes
+        self._request(keep_id, 0.0, warm=self._loaded is None)
 
     @property
     def count_text(self) -> str:
         """The shown count: "1,234", or "≥ 20,001" while a scan is still counting."""
         return f"{self.count:,}" if self.count_exact else f"≥ {self.count:,}"
 
-    def _request(self, keep_id: int | None, delay: float) -> None:
+    def _request(self, keep_id: int | None, delay: float, *, warm: bool = True) -> None:
         if self._reader is None:
             self._reader = TableReader(self.source)
         ticket = self._reader.newer()  # stops the running query, if any
@@ -91,20 +94,20 @@ class QueryLoading:
             self._timer = None
         query = self.query
         if delay > 0:
-            self._timer = self.set_timer(delay, lambda: self._start(ticket, query, keep_id))
+            self._timer = self.set_timer(delay, lambda: self._start(ticket, query, keep_id, warm))
         else:
-            self._start(ticket, query, keep_id)
+            self._start(ticket, query, keep_id, warm)
 
-    def _start(self, ticket: int, query: SessionQuery, keep_id: int | None) -> None:
+    def _start(self, ticket: int, query: SessionQuery, keep_id: int | None, warm: bool) -> None:
         self._timer = None
         self.run_worker(
-            lambda: self._work(ticket, query, keep_id),
+            lambda: self._work(ticket, query, keep_id, warm),
             thread=True,
             group="session-table",
             exit_on_error=False,
         )
 
-    def _work(self, ticket: int, query: SessionQuery, keep_id: int | None) -> None:
+    def _work(self, ticket: int, query: SessionQuery, keep_id: int | None, warm: bool) -> None:
         """Worker thread: the query's first rows, then (when only bounded) its exact count."""
         reader = self._reader
         assert reader is not None
@@ -114,6 +117,8 @@ class QueryLoading:
             if not loaded.done:
                 final = reader.finish(ticket, loaded, keep_id, BLOCK)
                 self.app.call_from_thread(self._show, final, keep_id)
+            if warm:  # re-sorts read only their windows
+                reader.warm(ticket, query, [c.id for c in self._columns])
         except Cancelled:
             return
         except Exception as exc:  # a bad filter, a damaged store: one line, the old rows stay

@@ -1,0 +1,164 @@
+"""Searches in the sessions table's worker (issue 14): a search with few matches is listed from
+its index once and counted exactly; one with many shows its first rows with "≥ N" and the exact
+count (and the cursor's session) follow; a replaced search never leaves the table blank or
+wrong; closing the store stops a running query (real app, real store file, real threads)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from mluvii_tui.app import MluviiApp
+from mluvii_tui.demo.generator import generate_sessions
+from mluvii_tui.query import runner as runner_mod
+from mluvii_tui.query.types import SessionQuery, SortKey
+from mluvii_tui.store import reader as reader_mod
+from mluvii_tui.store.reader import Cancelled, TableReader
+from mluvii_tui.store.store import SessionStore
+from mluvii_tui.widgets.session_table import SessionTable
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+COMMON = "den"  # in ~56% of the generated sessions
+RARE = "faktura"  # in ~12%
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("search") / "s.sqlite3"
+    store = SessionStore(path)
+    store.upsert_sessions(generate_sessions(3000, seed=5, now=NOW))
+    store.close()
+    return path
+
+
+@pytest.fixture
+def few_listed(monkeypatch: pytest.MonkeyPatch) -> int:
+    """A list limit below the common word's matches (as 20,000 is below them at 1M)."""
+    for module in (runner_mod, reader_mod):
+        monkeypatch.setattr(module, "MEMBER_LIST_MAX", 500)
+    return 500
+
+
+def _ids(rows: list) -> list[int]:  # type: ignore[type-arg]
+    return [r.id for r in rows]
+
+
+def test_a_search_with_few_matches_is_listed_and_exact(store_path: Path, few_listed: int) -> None:
+    store = SessionStore(store_path)
+    reader = TableReader(store)
+    query = SessionQuery(search=RARE, sort=SortKey("waited", True))
+    truth = store.window(query, 0, 5000)
+    assert 0 < len(truth) <= few_listed
+    keep = truth[7].id
+    loaded = reader.load(reader.newer(), query, keep, 128)
+    assert loaded.exact and loaded.done and loaded.count == len(truth)
+    assert loaded.cursor == 7
+    assert _ids(loaded.rows[0]) == _ids(truth[:128])
+    # every window after it reads the listed matches
+    assert _ids(reader.window(loaded, 128, 64)) == _ids(truth[128:192])
+    store.close()
+
+
+def test_a_broad_search_shows_a_lower_bound_then_the_exact_count(
+    store_path: Path, few_listed: int
+) -> None:
+    store = SessionStore(store_path)
+    reader = TableReader(store)
+    query = SessionQuery(search=COMMON)
+    truth = store.window(query, 0, 5000)
+    assert len(truth) > few_listed
+    keep = truth[3].id
+    ticket = reader.newer()
+    first = reader.load(ticket, query, keep, 128)
+    assert not first.exact and not first.done
+    assert first.count == few_listed + 1  # shown as "≥ 501"
+    assert _ids(first.rows[0]) == _ids(truth[: first.shown])
+    final = reader.finish(ticket, first, keep, 128)
+    assert final.exact and final.count == len(truth)
+    assert final.cursor == 3
+    assert _ids(reader.window(final, len(truth) - 40, 40)) == _ids(truth[-40:])
+    store.close()
+
+
+def test_a_broad_search_in_another_order_finds_the_cursor(
+    store_path: Path, few_listed: int
+) -> None:
+    store = SessionStore(store_path)
+    reader = TableReader(store)
+    query = SessionQuery(search=COMMON, sort=SortKey("client_name"))
+    truth = store.window(query, 0, 5000)
+    for index in (2, len(truth) // 2, len(truth) - 3):
+        ticket = reader.newer()
+        first = reader.load(ticket, query, truth[index].id, 128)
+        final = first if first.done else reader.finish(ticket, first, truth[index].id, 128)
+        assert final.cursor == index
+    store.close()
+
+
+async def test_the_table_says_at_least_then_exact_and_a_replaced_search_never_shows(
+    store_path: Path, few_listed: int
+) -> None:
+    store = SessionStore(store_path)
+    app = MluviiApp(store, None, profile="t-search", now=lambda: NOW)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(SessionTable)
+        broad = replace(table.query, search=COMMON)
+        seen: list[str] = []
+        show = table._show
+
+        def _show(loaded, keep):  # type: ignore[no-untyped-def]
+            show(loaded, keep)
+            seen.append(table.count_text)
+
+        table._show = _show  # type: ignore[method-assign]
+        table.set_query(broad)
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.05)
+        want = store.count(broad)
+        assert seen[0] == f"≥ {few_listed + 1:,}" and seen[-1] == f"{want:,}"
+        assert table.row_count == want and not table.updating
+        assert [table.row_at(i).id for i in range(40)] == _ids(store.window(broad, 0, 40))
+        # a broad search replaced at once by a rare one: only the rare one's rows land
+        rare = replace(table.query, search=RARE)
+        table.set_query(broad)
+        table.set_query(rare)
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.05)
+        assert table.query == rare and table.row_count == store.count(rare) > 0
+        assert [table.row_at(i).id for i in range(40)] == _ids(store.window(rare, 0, 40))
+        assert "updating" not in str(app.screen.query_one("#status-line").render())
+    store.close()
+
+
+def test_closing_the_store_stops_a_running_query(store_path: Path) -> None:
+    store = SessionStore(store_path)
+    reader = TableReader(store)
+    slow = SessionQuery(view="all", quick="e", quick_columns=("client_name", "url"))
+    ticket = reader.newer()
+    outcome: list[object] = []
+    started = threading.Event()
+
+    def run() -> None:
+        started.set()
+        try:
+            loaded = reader.load(ticket, slow, None, 128)
+            outcome.append(reader.finish(ticket, loaded, None, 128))
+        except Cancelled:
+            outcome.append("cancelled")
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    started.wait()
+    store.close()  # waits for the job (which stops) before closing its connection
+    worker.join()
+    assert len(outcome) == 1
+    with pytest.raises(Cancelled):
+        reader.load(reader.newer(), SessionQuery(), None, 128)
