@@ -60,6 +60,8 @@ class LiveLink:
         self._fetching: dict[int, bool] = {}  # session id -> another fetch wanted after this one
         #: Called with (seq, monotonic time) once an event's change is on screen (benchmarks).
         self.on_shown: Any = None
+        #: The clock the header's countdown ("next in 3 s") reads; fixed in snapshots.
+        self.clock = time.monotonic
 
     # ------------------------------------------------------------ start
 
@@ -263,9 +265,10 @@ class LiveLink:
         state = self.feed.state if self.feed is not None else self.state
         if state is None:
             return "connecting"
+        label = state.label(self.clock())
         if state.kind == "live":
-            return state.label().replace("live (", "live (relay, ", 1)
-        return state.label()
+            return label.replace("live (", "live (relay, ", 1)
+        return label
 
     def banner(self) -> str:
         """'' or the PAUSED banner with the count of waiting events."""
