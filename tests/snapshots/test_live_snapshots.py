@@ -107,3 +107,15 @@ def test_live_reconnecting(snap_compare, store: SessionStore) -> None:
         await _live_view(pilot, "v")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+def test_live_narrow_keeps_the_connection_state(snap_compare, store: SessionStore) -> None:
+    """At 80x24 a long header is compact (no user, short words) and still ends with the state."""
+    app = _app(store, "snap-live-narrow")
+
+    async def before(pilot: Any) -> None:
+        app.live.state = ConnectionState("reconnecting", attempt=2, next_at=CLOCK + 3.4)
+        await _live_view(pilot, "v")
+        assert str(app.screen.query_one("#status-line").render()).endswith("reconnecting 2")
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before)

@@ -68,6 +68,7 @@ class SessionsScreen(
     def __init__(self) -> None:
         super().__init__()
         self._sync_text = ""
+        self._status_shown: Text | None = None
         self._narrowed_for: tuple[Any, ...] = ((), "")
 
     @property
@@ -306,26 +307,42 @@ class SessionsScreen(
         return " · ".join(parts)
 
     def _update_status(self) -> None:
+        """The header; too narrow for all of it, the compact form (no user, short words), and
+        the connection state always shows at its end, whatever is cut before it."""
+        width = self.size.width or 10_000
+        live = self.mluvii.live
+        line, state = self._status_text(False), live.label()
+        tail = Text(f"  · {state}", style="dim") if state else Text()
+        if line.cell_len + tail.cell_len > width:
+            line, state = self._status_text(True), live.label(short=True)
+            tail = Text(f" {state}", style="dim") if state else Text()
+            line.truncate(max(width - tail.cell_len, 1), overflow="ellipsis")
+        line.append_text(tail)
+        if line != self._status_shown:  # an unchanged header is not painted again
+            self._status_shown = line
+            self.query_one("#status-line", Static).update(line, layout=False)  # height 1
+
+    def _status_text(self, compact: bool) -> Text:
         table = self.query_one(SessionTable)
         line = Text()
-        line.append(" mluvii-tui ", style="bold reverse")
-        line.append(f"  {self.mluvii.profile}")
-        line.append_text(self.admin_header())
-        line.append("  ")
+        line.append(" mluvii-tui " if not compact else " ", style="bold reverse")
+        line.append(f"  {self.mluvii.profile}" if not compact else f" {self.mluvii.profile}")
+        if not compact:
+            line.append_text(self.admin_header())
+        line.append("  " if not compact else " ")
         line.append(f" {VIEW_LABELS.get(table.query.view, table.query.view)} ", style="bold")
         live = self.mluvii.live  # the PAUSED banner first: it must never be out of sight
         if banner := live.banner():
             line.append(" ")
             line.append(banner, style="bold reverse yellow")
-        line.append(f"  {table.count_text} of {table.total:,} sessions")
+        words = " sessions" if not compact else ""
+        line.append(f"  {table.count_text} of {table.total:,}{words}")
         if table.updating or not table.count_exact:
             line.append("  updating…" if table.updating else "  counting…", style="dim italic")
         if self._sync_text:
             line.append(f"  · {self._sync_text}", style="italic")
-        if state := live.label():
-            line.append(f"  · {state}", style="dim")
         line.append_text(self.marks_text())
-        self.query_one("#status-line", Static).update(line)
+        return line
 
     def on_session_table_loaded(self, event: SessionTable.Loaded) -> None:
         self._update_status()

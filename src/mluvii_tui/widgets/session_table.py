@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -293,9 +293,31 @@ class SessionTable(QueryLoading, TableCursor, ScrollView, can_focus=True):
             marks,
         )
 
-    def shown_rows(self) -> list[Any]:
-        """The rows on screen now (for comparing before and after a live update)."""
-        return self._visible_rows()
+    def _repaint_changed(self, before: list[Any], top: int) -> None:
+        """After the same query was read again: the cells a change altered are marked (live),
+        widths only grow (nothing jumps under the user's eyes), and only the lines whose row
+        changed are painted again."""
+        after = self._visible_rows()
+        marks, columns = self.live_marks, self._columns
+        if marks is not None:
+            old = {int(r.id): r for r in before}
+            changed = [(old[int(r.id)], r) for r in after if old.get(int(r.id), r) != r]
+            if changed:
+                was, now = zip(*changed, strict=True)
+                marks.mark_changes(marks.texts(was, columns), now, columns)
+        natural = natural_widths(columns, after)
+        grown = [max(a, b) for a, b in zip(self._natural, natural, strict=False)]
+        if int(self.scroll_y) != top or len(grown) != len(columns) or grown != self._natural:
+            self._natural = natural if len(grown) != len(columns) else grown
+            self._apply_widths()
+            self.refresh()
+            return
+        width = self.size.width
+        for y in range(1, max(len(before), len(after)) + 1):
+            a = before[y - 1] if y <= len(before) else None
+            b = after[y - 1] if y <= len(after) else None
+            if a is None or b is None or a.id != b.id or a != b:
+                self.refresh(Region(0, y, width, 1))
 
     def on_resize(self) -> None:
         self._move_cursor(self.cursor_row)
