@@ -205,7 +205,18 @@ class SessionTable(QueryLoading, TableCursor, ScrollView, can_focus=True):
         self._update_virtual_size()
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self._total_width, self.row_count + 1)
+        size, old = Size(self._total_width, self.row_count + 1), self.virtual_size
+        if size == old:
+            return
+        rows = sorted((size.height, old.height))
+        bar_stays = rows[0] > self.size.height or rows[1] < self.size.height - 2
+        if self.is_mounted and size.width == old.width and bar_stays:
+            # only the row count changed (a live update): no layout pass, no repaint of the
+            # whole table (the lines that changed are painted), the scrollbar follows
+            self.set_reactive(SessionTable.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
 
     @property
     def _body_height(self) -> int:
