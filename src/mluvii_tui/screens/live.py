@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 #: Batches are applied at most this often (one table reload each); an event arriving when the
 #: console is idle is applied at once.
-BATCH_S = 0.03
+BATCH_S = 0.05
 
 
 @dataclass

@@ -309,26 +309,27 @@ class SessionTable(QueryLoading, TableCursor, ScrollView, can_focus=True):
         widths only grow (nothing jumps under the user's eyes), and only the lines whose row
         changed are painted again."""
         after = self._visible_rows()
+        lines = range(max(len(before), len(after)))
+        changed = [y for y in lines if y >= len(before) or y >= len(after) or before[y] != after[y]]
+        if not changed and int(self.scroll_y) == top:
+            return
         marks, columns = self.live_marks, self._columns
         if marks is not None:
             old = {int(r.id): r for r in before}
-            changed = [(old[int(r.id)], r) for r in after if old.get(int(r.id), r) != r]
-            if changed:
-                was, now = zip(*changed, strict=True)
+            pairs = [(old[int(r.id)], r) for r in after if old.get(int(r.id), r) != r]
+            if pairs:
+                was, now = zip(*pairs, strict=True)
                 marks.mark_changes(marks.texts(was, columns), now, columns)
-        natural = natural_widths(columns, after)
+        natural = natural_widths(columns, [after[y] for y in changed if y < len(after)])
         grown = [max(a, b) for a, b in zip(self._natural, natural, strict=False)]
         if int(self.scroll_y) != top or len(grown) != len(columns) or grown != self._natural:
-            self._natural = natural if len(grown) != len(columns) else grown
+            self._natural = natural_widths(columns, after) if len(grown) != len(columns) else grown
             self._apply_widths()
             self.refresh()
             return
         width = self.size.width
-        for y in range(1, max(len(before), len(after)) + 1):
-            a = before[y - 1] if y <= len(before) else None
-            b = after[y - 1] if y <= len(after) else None
-            if a is None or b is None or a.id != b.id or a != b:
-                self.refresh(Region(0, y, width, 1))
+        for y in changed:
+            self.refresh(Region(0, y + 1, width, 1))
 
     def on_resize(self) -> None:
         self._move_cursor(self.cursor_row)
