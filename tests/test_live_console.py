@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import httpx
 import pytest
 from textual.widgets import Static
 
+from live_support import settled, until
 from mluvii_tui.api.client import MluviiClient
 from mluvii_tui.app import MluviiApp
 from mluvii_tui.demo.runner import Simulator
@@ -63,28 +63,8 @@ def _app(store: SessionStore, sim: Simulator, url: str, token: str = TOKEN) -> M
     return MluviiApp(store, client, profile="live-test", live=LiveOptions(url=url, token=token))
 
 
-async def until(pilot: Any, predicate: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
-    await pilot.pause()  # let the screen render what the predicate saw
-
-
 def header(app: MluviiApp) -> str:
     return str(app.screen.query_one("#status-line", Static).render())
-
-
-#: Worker groups whose work changes the store or the table.
-BUSY = frozenset({"sync", "live", "live-apply", "live-session", "session-table"})
-
-
-def settled(app: MluviiApp) -> bool:
-    """Nothing on its way: no sync, no live batch waiting or applying, the table's query in."""
-    if any(w.group in BUSY and w.is_running for w in app.workers):
-        return False
-    live, tables = app.live, app.screen.query(SessionTable)
-    return not live.pending and not live._applying and not any(t.updating for t in tables)
 
 
 async def _ready(pilot: Any) -> SessionTable:

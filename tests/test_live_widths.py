@@ -5,12 +5,11 @@ grows column widths, and only the lines whose rows changed are painted again. Th
 from __future__ import annotations
 
 import copy
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from live_support import until
 from mluvii_tui.api.models import parse_session
 from mluvii_tui.app import MluviiApp
 from mluvii_tui.demo.generator import generate_sessions
@@ -18,14 +17,6 @@ from mluvii_tui.store.store import SessionStore
 from mluvii_tui.widgets.session_table import SessionTable
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
-
-
-async def until(pilot: Any, predicate: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.02)
-    await pilot.pause()
 
 
 def _with_operator(data: dict[str, Any], first: str, last: str) -> Any:

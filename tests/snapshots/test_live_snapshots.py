@@ -7,14 +7,13 @@ table's query has landed (a condition, not a sleep)."""
 from __future__ import annotations
 
 import copy
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from live_support import until
 from mluvii_tui.api.models import parse_session
 from mluvii_tui.app import MluviiApp
 from mluvii_tui.demo.generator import generate_sessions
@@ -51,14 +50,6 @@ def _app(store: SessionStore, profile: str) -> MluviiApp:
     app = MluviiApp(store, None, profile=profile, now=lambda: NOW, live=options)
     app.live.clock = lambda: CLOCK
     return app
-
-
-async def until(pilot: Any, predicate: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.02)
-    await pilot.pause()
 
 
 async def _live_view(pilot: Any, *keys: str) -> None:
