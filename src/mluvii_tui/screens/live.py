@@ -301,4 +301,6 @@ def _short(state: ConnectionState) -> str:
         return f"reconnecting {state.attempt}"
     if state.kind == "offline" and state.offline_since is not None:
         return f"offline {state.offline_since:%H:%M}"
-    return state.kind  # connecting, refused (the long form says why), stopped
+    if state.kind == "refused":
+        return state.label()  # the reason stays: a token does not fix itself
+    return state.kind  # connecting, stopped
