@@ -307,35 +307,40 @@ class SessionsScreen(
         return " · ".join(parts)
 
     def _update_status(self) -> None:
-        """The header; too narrow for all of it, the compact form (no user, short words), and
-        the connection state always shows at its end, whatever is cut before it."""
+        """The header. Too narrow for all of it, the less important parts go first (the user,
+        then the long connection state, then words): the connection state always shows at its
+        end, whatever has to be cut before it."""
         width = self.size.width or 10_000
-        live = self.mluvii.live
-        line, state = self._status_text(False), live.label()
-        tail = Text(f"  · {state}", style="dim") if state else Text()
-        if line.cell_len + tail.cell_len > width:
-            line, state = self._status_text(True), live.label(short=True)
-            tail = Text(f" {state}", style="dim") if state else Text()
-            line.truncate(max(width - tail.cell_len, 1), overflow="ellipsis")
-        line.append_text(tail)
+        for level in range(4):
+            line, state = self._status_text(level), self.mluvii.live.label(short=level >= 2)
+            tail = Text(f"  · {state}" if level < 3 else f" {state}", style="dim")
+            if line.cell_len + (tail.cell_len if state else 0) <= width:
+                break
+        line.truncate(max(width - tail.cell_len, 1) if state else width, overflow="ellipsis")
+        if state:
+            line.append_text(tail)
         if line != self._status_shown:  # an unchanged header is not painted again
             self._status_shown = line
             self.query_one("#status-line", Static).update(line, layout=False)  # height 1
 
-    def _status_text(self, compact: bool) -> Text:
+    def _status_text(self, level: int) -> Text:
+        """The header but the connection state; ``level`` 1 leaves the user out, 3 words too."""
         table = self.query_one(SessionTable)
+        short = level >= 3
         line = Text()
-        line.append(" mluvii-tui " if not compact else " ", style="bold reverse")
-        line.append(f"  {self.mluvii.profile}" if not compact else f" {self.mluvii.profile}")
-        if not compact:
+        line.append(" " if short else " mluvii-tui ", style="bold reverse")
+        line.append(f" {self.mluvii.profile}" if short else f"  {self.mluvii.profile}")
+        if level == 0:
             line.append_text(self.admin_header())
-        line.append("  " if not compact else " ")
+        elif self.mluvii.permissions.read_only:
+            line.append("  READ-ONLY", style="bold reverse yellow")
+        line.append(" " if short else "  ")
         line.append(f" {VIEW_LABELS.get(table.query.view, table.query.view)} ", style="bold")
         live = self.mluvii.live  # the PAUSED banner first: it must never be out of sight
         if banner := live.banner():
             line.append(" ")
             line.append(banner, style="bold reverse yellow")
-        words = " sessions" if not compact else ""
+        words = "" if short else " sessions"
         line.append(f"  {table.count_text} of {table.total:,}{words}")
         if table.updating or not table.count_exact:
             line.append("  updating…" if table.updating else "  counting…", style="dim italic")
