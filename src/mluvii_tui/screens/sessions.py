@@ -307,12 +307,12 @@ class SessionsScreen(
         return " · ".join(parts)
 
     def _update_status(self) -> None:
-        """The header. Too narrow for all of it, the less important parts go first (the user,
-        then the long connection state, then words): the connection state always shows at its
-        end, whatever has to be cut before it."""
+        """The header. Too narrow for all of it, the less important parts go first (the long
+        connection state and profile name, then the user, then words): the connection state
+        always shows at its end, whatever has to be cut before it."""
         width = self.size.width or 10_000
         for level in range(4):
-            line, state = self._status_text(level), self.mluvii.live.label(short=level >= 2)
+            line, state = self._status_text(level), self.mluvii.live.label(short=level >= 1)
             tail = Text(f"  · {state}" if level < 3 else f" {state}", style="dim")
             if line.cell_len + (tail.cell_len if state else 0) <= width:
                 break
@@ -324,13 +324,17 @@ class SessionsScreen(
             self.query_one("#status-line", Static).update(line, layout=False)  # height 1
 
     def _status_text(self, level: int) -> Text:
-        """The header but the connection state; ``level`` 1 leaves the user out, 3 words too."""
+        """The header but the connection state; ``level`` 1 cuts a long profile name, 2 leaves
+        the user out, 3 words too."""
         table = self.query_one(SessionTable)
         short = level >= 3
+        profile = self.mluvii.profile
+        if level >= 1 and len(profile) > 16:
+            profile = profile[:15] + "…"
         line = Text()
         line.append(" " if short else " mluvii-tui ", style="bold reverse")
-        line.append(f" {self.mluvii.profile}" if short else f"  {self.mluvii.profile}")
-        if level == 0:
+        line.append(f" {profile}" if short else f"  {profile}")
+        if level <= 1:
             line.append_text(self.admin_header())
         elif self.mluvii.permissions.read_only:
             line.append("  READ-ONLY", style="bold reverse yellow")
