@@ -186,7 +186,8 @@ class SessionsScreen(
 
     @property
     def showing_live(self) -> bool:
-        return self.query_one(SessionTable).query.view == "live"
+        found = self.query(SessionTable)  # not composed yet (a slow start): not showing
+        return bool(found) and found.first().query.view == "live"
 
     def action_toggle_view(self) -> None:
         table = self.query_one(SessionTable)
