@@ -3,7 +3,8 @@ changes to the store and the sessions table, pause, and the connection state for
 
 ``LiveLink`` belongs to the app (``app.live``). With a relay URL it runs ``LiveFeed`` in a worker;
 events are batched (a few tens of ms), applied with ``sync.live.apply_events`` and the table is
-reloaded in place: the cursor stays on its session, a session that ended is kept, marked "ended"
+reloaded in place (only the changed lines are painted again, widths only grow): the cursor
+stays on its session, a session that ended is kept, marked "ended"
 (``widgets/live_marks.py``), changed cells are marked, and an open transcript of a live session
 is refreshed. ``p`` pauses: events wait (counted in the PAUSED banner) and apply on resume.
 """
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 #: Batches are applied at most this often (one table reload each); an event arriving when the
 #: console is idle is applied at once.
-BATCH_S = 0.03
+BATCH_S = 0.05
 
 
 @dataclass
@@ -60,6 +61,8 @@ class LiveLink:
         self._fetching: dict[int, bool] = {}  # session id -> another fetch wanted after this one
         #: Called with (seq, monotonic time) once an event's change is on screen (benchmarks).
         self.on_shown: Any = None
+        #: The clock the header's countdown ("next in 3 s") reads; fixed in snapshots.
+        self.clock = time.monotonic
 
     # ------------------------------------------------------------ start
 
@@ -173,11 +176,8 @@ class LiveLink:
         if screen is None:
             return
         table = screen.query_one(SessionTable)
-        if sessions:
-            before = self.marks.texts(table.shown_rows(), table.columns)
+        if sessions:  # the rows land from a worker (the header follows), changed cells marked
             self._reload(table)
-            self.marks.mark_changes(before, table.shown_rows(), table.columns)
-            screen.update_status_line()
         detail = screen.open_detail()
         if detail is not None and detail.session_id is not None:
             if detail.session_id in sessions:
@@ -254,18 +254,24 @@ class LiveLink:
 
     # ----------------------------------------------------------- header
 
-    def label(self) -> str:
-        """The connection state for the header."""
+    def label(self, *, short: bool = False) -> str:
+        """The connection state for the header; ``short`` for a narrow one ("● live 12 ms",
+        "reconnecting 2", "offline 06:10", "polling 10 s")."""
         if not self.relayed:
             if self.app.client is None:
                 return ""
+            if short:
+                return f"polling {self.app.LIVE_POLL_S:g} s"
             return f"polling every {self.app.LIVE_POLL_S:g} s (no relay)"
         state = self.feed.state if self.feed is not None else self.state
         if state is None:
             return "connecting"
+        if short:
+            return _short(state)
+        label = state.label(self.clock())
         if state.kind == "live":
-            return state.label().replace("live (", "live (relay, ", 1)
-        return state.label()
+            return label.replace("live (", "live (relay, ", 1)
+        return label
 
     def banner(self) -> str:
         """'' or the PAUSED banner with the count of waiting events."""
@@ -286,3 +292,15 @@ class LiveLink:
             if isinstance(screen, SessionsScreen) and screen.is_mounted:
                 return screen
         return None
+
+
+def _short(state: ConnectionState) -> str:
+    if state.kind == "live":
+        return "● live" if state.latency_ms is None else f"● live {state.latency_ms:.0f} ms"
+    if state.kind == "reconnecting":
+        return f"reconnecting {state.attempt}"
+    if state.kind == "offline" and state.offline_since is not None:
+        return f"offline {state.offline_since:%H:%M}"
+    if state.kind == "refused":
+        return state.label()  # the reason stays: a token does not fix itself
+    return state.kind  # connecting, stopped

@@ -69,6 +69,7 @@ class SessionsScreen(
     def __init__(self) -> None:
         super().__init__()
         self._sync_text = ""
+        self._status_shown: Text | None = None
         self._narrowed_for: tuple[Any, ...] = ((), "")
 
     @property
@@ -200,7 +201,8 @@ class SessionsScreen(
 
     @property
     def showing_live(self) -> bool:
-        return self.query_one(SessionTable).query.view == "live"
+        found = self.query(SessionTable)  # not composed yet (a slow start): not showing
+        return bool(found) and found.first().query.view == "live"
 
     def action_toggle_view(self) -> None:
         table = self.query_one(SessionTable)
@@ -322,26 +324,51 @@ class SessionsScreen(
         return " · ".join(parts)
 
     def _update_status(self) -> None:
+        """The header. Too narrow for all of it, the less important parts go first (the long
+        connection state and profile name, then the user, then words): the connection state
+        always shows at its end, whatever has to be cut before it."""
+        width = self.size.width or 10_000
+        for level in range(4):
+            line, state = self._status_text(level), self.mluvii.live.label(short=level >= 1)
+            tail = Text(f"  · {state}" if level < 3 else f" {state}", style="dim")
+            if line.cell_len + (tail.cell_len if state else 0) <= width:
+                break
+        line.truncate(max(width - tail.cell_len, 1) if state else width, overflow="ellipsis")
+        if state:
+            line.append_text(tail)
+        if line != self._status_shown:  # an unchanged header is not painted again
+            self._status_shown = line
+            self.query_one("#status-line", Static).update(line, layout=False)  # height 1
+
+    def _status_text(self, level: int) -> Text:
+        """The header but the connection state; ``level`` 1 cuts a long profile name, 2 leaves
+        the user out, 3 words too."""
         table = self.query_one(SessionTable)
+        short = level >= 3
+        profile = self.mluvii.profile
+        if level >= 1 and len(profile) > 16:
+            profile = profile[:15] + "…"
         line = Text()
-        line.append(" mluvii-tui ", style="bold reverse")
-        line.append(f"  {self.mluvii.profile}")
-        line.append_text(self.admin_header())
-        line.append("  ")
+        line.append(" " if short else " mluvii-tui ", style="bold reverse")
+        line.append(f" {profile}" if short else f"  {profile}")
+        if level <= 1:
+            line.append_text(self.admin_header())
+        elif self.mluvii.permissions.read_only:
+            line.append("  READ-ONLY", style="bold reverse yellow")
+        line.append(" " if short else "  ")
         line.append(f" {VIEW_LABELS.get(table.query.view, table.query.view)} ", style="bold")
         live = self.mluvii.live  # the PAUSED banner first: it must never be out of sight
         if banner := live.banner():
             line.append(" ")
             line.append(banner, style="bold reverse yellow")
-        line.append(f"  {table.count_text} of {table.total:,} sessions")
+        words = "" if short else " sessions"
+        line.append(f"  {table.count_text} of {table.total:,}{words}")
         if table.updating or not table.count_exact:
             line.append("  updating…" if table.updating else "  counting…", style="dim italic")
         if self._sync_text:
             line.append(f"  · {self._sync_text}", style="italic")
-        if state := live.label():
-            line.append(f"  · {state}", style="dim")
         line.append_text(self.marks_text())
-        self.query_one("#status-line", Static).update(line)
+        return line
 
     def on_session_table_loaded(self, event: SessionTable.Loaded) -> None:
         self._update_status()

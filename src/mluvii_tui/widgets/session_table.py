@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -205,7 +205,18 @@ class SessionTable(QueryLoading, TableCursor, ScrollView, can_focus=True):
         self._update_virtual_size()
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self._total_width, self.row_count + 1)
+        size, old = Size(self._total_width, self.row_count + 1), self.virtual_size
+        if size == old:
+            return
+        rows = sorted((size.height, old.height))
+        bar_stays = rows[0] > self.size.height or rows[1] < self.size.height - 2
+        if self.is_mounted and size.width == old.width and bar_stays:
+            # only the row count changed (a live update): no layout pass, no repaint of the
+            # whole table (the lines that changed are painted), the scrollbar follows
+            self.set_reactive(SessionTable.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
 
     @property
     def _body_height(self) -> int:
@@ -293,9 +304,32 @@ class SessionTable(QueryLoading, TableCursor, ScrollView, can_focus=True):
             marks,
         )
 
-    def shown_rows(self) -> list[Any]:
-        """The rows on screen now (for comparing before and after a live update)."""
-        return self._visible_rows()
+    def _repaint_changed(self, before: list[Any], top: int) -> None:
+        """After the same query was read again: the cells a change altered are marked (live),
+        widths only grow (nothing jumps under the user's eyes), and only the lines whose row
+        changed are painted again."""
+        after = self._visible_rows()
+        lines = range(max(len(before), len(after)))
+        changed = [y for y in lines if y >= len(before) or y >= len(after) or before[y] != after[y]]
+        if not changed and int(self.scroll_y) == top:
+            return
+        marks, columns = self.live_marks, self._columns
+        if marks is not None:
+            old = {int(r.id): r for r in before}
+            pairs = [(old[int(r.id)], r) for r in after if old.get(int(r.id), r) != r]
+            if pairs:
+                was, now = zip(*pairs, strict=True)
+                marks.mark_changes(marks.texts(was, columns), now, columns)
+        natural = natural_widths(columns, [after[y] for y in changed if y < len(after)])
+        grown = [max(a, b) for a, b in zip(self._natural, natural, strict=False)]
+        if int(self.scroll_y) != top or len(grown) != len(columns) or grown != self._natural:
+            self._natural = natural_widths(columns, after) if len(grown) != len(columns) else grown
+            self._apply_widths()
+            self.refresh()
+            return
+        width = self.size.width
+        for y in changed:
+            self.refresh(Region(0, y + 1, width, 1))
 
     def on_resize(self) -> None:
         self._move_cursor(self.cursor_row)

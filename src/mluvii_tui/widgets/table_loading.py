@@ -55,6 +55,8 @@ class QueryLoading:
         def _update_virtual_size(self) -> None: ...
         def _layout_columns(self) -> None: ...
         def _move_cursor(self, index: int, *, center: bool = False) -> None: ...
+        def _visible_rows(self) -> list[Any]: ...
+        def _repaint_changed(self, before: list[Any], top: int) -> None: ...
 
         Loaded: Any
         QueryFailed: Any
@@ -135,6 +137,10 @@ class QueryLoading:
         if not self._current(loaded.ticket):
             return
         first = self._loaded is None or self._loaded.ticket != loaded.ticket
+        # the same query read again (a live update, a sync): widths only grow, and only the
+        # lines whose rows changed are painted again (nothing jumps, keys stay quick)
+        again = self._loaded is not None and _same(self._loaded.query, loaded.query)
+        before = (self._visible_rows(), int(self.scroll_y)) if again else None
         reader = self._reader
         assert reader is not None
         self._loaded = loaded
@@ -151,11 +157,15 @@ class QueryLoading:
                 self._move_cursor(min(self.cursor_row, max(self.row_count - 1, 0)))
             else:
                 self._move_cursor(0)
-            self._layout_columns()  # widths fitted to what this query shows
+            if before is None:
+                self._layout_columns()  # widths fitted to what this query shows
         elif loaded.cursor is not None and not self._moved:
             self._move_cursor(loaded.cursor, center=True)
         self._moved = False if first else self._moved
-        self.refresh()
+        if before is None:
+            self.refresh()
+        else:
+            self._repaint_changed(*before)
         self.post_message(self.Loaded())
 
     def _failed(self, ticket: int, query: SessionQuery, message: str) -> None:
@@ -166,3 +176,8 @@ class QueryLoading:
             self.query = self._loaded.query
         self.refresh()
         self.post_message(self.QueryFailed(query, message))
+
+
+def _same(a: SessionQuery, b: SessionQuery) -> bool:
+    """The same rows asked for (the live view's kept ended sessions aside)."""
+    return a == b or replace(a, also=()) == replace(b, also=())
