@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from mluvii_tui.query.search import SEARCH_LISTED, SEARCH_PROBED
@@ -30,7 +31,7 @@ def side_count(
     runner: QueryRunner,
     seg: Segment,
     where: str,
-    head: list[Any],
+    head: Sequence[Any],
     key: Any,
     session_id: int,
     cmp: str,
