@@ -80,6 +80,7 @@ def _assert_clean(screen: str, where: str) -> None:
     assert forbidden_in(text) == [], f"{where}: {forbidden_in(text)}"
 
 
+@pytest.mark.heavy
 def test_demo_under_tmux_survives_a_key_tour(tmp_path: Path) -> None:
     # lone surrogates cannot be stored (the sync skips such a session): the rest of the corpus
     sessions = [
