@@ -106,7 +106,9 @@ def test_demo_under_tmux_survives_a_key_tour(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("mluvii-tui")
     name = f"mluvii-tour-{uuid.uuid4().hex[:8]}"
     command = " ".join(
-        [f"{k}={v}" for k, v in env.items()] + [str(exe), "demo", "--data", str(data)]
+        [f"{k}={v}" for k, v in env.items()]
+        # a frozen tenant (no new sessions while syncing): the count below is the corpus's
+        + [str(exe), "demo", "--data", str(data), "--traffic", "0"]
     )
     _tmux("new-session", "-d", "-s", name, "-x", str(WIDTH), "-y", str(HEIGHT), "-c", str(tmp_path))
     pane = Pane(name)
