@@ -3,6 +3,7 @@ sessions made through /_sim and copied into the store, and rendered toasts."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,18 @@ def toasts(app: MluviiApp) -> list[str]:
     for toast in app.screen.query(Toast):
         out.append(str(toast.render()))
     return out
+
+
+async def has_toast(pilot: Any, text: str, timeout: float = 30.0) -> bool:
+    """Whether a toast holding ``text`` shows, waiting for it: it renders some message hops
+    after the worker that caused it has ended (a fixed number of pauses missed it on CI)."""
+    deadline = time.monotonic() + timeout
+    while not any(text in t for t in toasts(pilot.app)):
+        if time.monotonic() > deadline:
+            return False
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.05)
+    return True
 
 
 def requests(ctl: Any, method: str, path: str) -> int:

@@ -6,6 +6,8 @@ import os
 import tempfile
 import time
 
+import pytest
+
 # Before Textual is imported anywhere: no animations, default theme, colours on, UTC clock.
 os.environ["TEXTUAL_ANIMATIONS"] = "none"
 os.environ.pop("NO_COLOR", None)
@@ -23,3 +25,12 @@ os.environ["XDG_STATE_HOME"] = os.path.join(_SANDBOX, "xdg-state")
 for _name in ("CLIENT_ID", "CLIENT_SECRET", "PROFILE", "BASE_URL", "RELAY", "RELAY_TOKEN"):
     os.environ.pop(f"MLUVII_TUI_{_name}", None)
 os.environ.pop("MLUVII_TUI_SECRETS_PASSPHRASE", None)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules holding a test marked ``heavy`` (a minute or more on 2 busy cores) run first, each
+    kept whole (its module fixtures are built once): with ``--dist worksteal`` (pyproject's
+    addopts) the other worker takes the light tests and steals from the first one's queue, so
+    both end together instead of one running a tour alone at the end."""
+    heavy = {item.path for item in items if item.get_closest_marker("heavy") is not None}
+    items.sort(key=lambda item: item.path not in heavy)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, OptionList
 
-from admin_support import copy_in, live, make_app, requests, select, settle, toasts
+from admin_support import copy_in, has_toast, live, make_app, requests, select, settle, toasts
 from mluvii_tui.demo.runner import Simulator
 from mluvii_tui.screens.audit_log import AuditLogScreen
 from mluvii_tui.screens.bulk_reroute import BulkResult
@@ -70,7 +70,7 @@ async def test_admin_reroutes_a_live_session_from_the_table(sim, ctl, tmp_path):
         await settle(pilot)
         assert requests(ctl, "POST", path) == 1
         assert isinstance(app.screen, SessionsScreen)
-        assert any("re-routed to group Obchod" in t for t in toasts(app))
+        assert await has_toast(pilot, "re-routed to group Obchod")
         assert str(app.store.get_session(sid).status) in ("IN_QUEUE", "SessionStatus.IN_QUEUE")
 
 
@@ -86,7 +86,7 @@ async def test_refusal_shows_the_servers_reason_and_unknown_outcome_rereads(sim,
         await choose(pilot, "Markéta")  # operator 107, offline
         await pilot.press("enter")
         await settle(pilot)
-        assert any("Markéta Veselá is offline" in t for t in toasts(app))
+        assert await has_toast(pilot, "Markéta Veselá is offline")
         ctl.post("/_sim/faults", json={"path": f"/api/v1/Sessions/{sid}/forward",
                                        "method": "POST", "status": 0, "times": 1})  # fmt: skip
         await pilot.press("R")

@@ -13,12 +13,12 @@ from admin_support import (
     MINUTE,
     copy_in,
     ended,
+    has_toast,
     live,
     make_app,
     requests,
     select,
     settle,
-    toasts,
 )
 from mluvii_tui.demo.runner import Simulator
 from mluvii_tui.screens.ban import BanDialog
@@ -93,7 +93,7 @@ async def test_contact_rule_boundaries_and_success_selects_the_new_session(sim, 
         await settle(pilot, 5)
         assert isinstance(app.screen, SessionsScreen)
         assert requests(ctl, "POST", f"/api/v1/Sessions/{whatsapp}/contact") == 1
-        assert any(f"linked to {whatsapp}" in t for t in toasts(app))
+        assert await has_toast(pilot, f"linked to {whatsapp}")
         new_id = app.screen.query_one(SessionTable).current_session_id
         assert new_id not in (None, whatsapp)
         new = app.store.get_session(new_id)
@@ -115,7 +115,7 @@ async def test_contact_free_text_refused_by_the_server_shows_its_reason(sim, ctl
         ctl.post("/_sim/clock", json={"advance": DAY + MINUTE})  # the window closes meanwhile
         await pilot.press("enter")
         await settle(pilot, 5)
-        assert any("only a template" in t for t in toasts(app))
+        assert await has_toast(pilot, "only a template")
 
 
 async def test_ban_needs_a_reason_marks_the_client_and_blacklist_unbans(sim, ctl, tmp_path):
@@ -148,7 +148,7 @@ async def test_ban_needs_a_reason_marks_the_client_and_blacklist_unbans(sim, ctl
         assert "Reason: Vulgarity" in body and "until" in body
         await pilot.press("enter")
         await settle(pilot, 5)
-        assert any("Banned as ban" in t for t in toasts(app))
+        assert await has_toast(pilot, "Banned as ban")
         assert app.store.get_session(sid).blacklisted is True
         detail = app.screen.query_one("#detail")
         detail.session_id = None
@@ -177,5 +177,5 @@ async def test_ban_needs_a_reason_marks_the_client_and_blacklist_unbans(sim, ctl
         await pilot.press("enter")
         await settle(pilot, 5)
         assert app.screen is screen
-        assert any("lifted" in t for t in toasts(app))
+        assert await has_toast(pilot, "lifted")
         assert [str(c) for c in table.get_row_at(0)][1] == "lifted"

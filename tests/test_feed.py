@@ -224,6 +224,7 @@ def _relay_process(port: int, store: str) -> subprocess.Popen:
     return subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
 
 
+@pytest.mark.heavy
 async def test_relay_killed_and_restarted_20_times_loses_and_repeats_nothing(tmp_path):
     port = free_port()
     store = tmp_path / "events.db"

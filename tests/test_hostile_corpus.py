@@ -88,6 +88,7 @@ def screen_text(app: MluviiApp) -> str:
 PARTS = 4
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("part", range(PARTS))
 async def test_every_view_and_copy_of_every_case(store: SessionStore, part: int) -> None:
     ids = stored_ids(store)[part::PARTS]

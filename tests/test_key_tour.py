@@ -338,6 +338,7 @@ def test_the_parts_hold_every_press_once() -> None:
     assert len(presses) == len(set(presses)) >= len(bindings()) - len(QUIT)
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("part", range(PARTS))
 async def test_key_tour(store: SessionStore, sim: Any, ctl: Any, part: int) -> None:
     done = 0
@@ -359,6 +360,7 @@ async def test_key_tour(store: SessionStore, sim: Any, ctl: Any, part: int) -> N
     print(f"key tour part {part}: {done} presses")
 
 
+@pytest.mark.heavy
 async def test_palette_tour(store: SessionStore, sim: Any, ctl: Any) -> None:
     async with touring(store, sim, ctl) as tour:
         done = await palette_tour(tour.app, tour.pilot, tour)

@@ -155,6 +155,7 @@ def test_every_palette_command_has_its_action() -> None:
 # -------------------------------------------------------------------- the real app
 
 
+@pytest.mark.heavy
 async def test_every_command_runs_from_the_palette_list_and_the_command_line(
     store: SessionStore,
 ) -> None:

@@ -9,10 +9,11 @@ import io
 import logging
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from accounts import SECRET, MemoryKeyring, memory_keyring, no_keyring, user_dirs
 from mluvii_tui.app import MluviiApp
@@ -21,7 +22,7 @@ from mluvii_tui.config import paths
 from mluvii_tui.config.profiles import ConfigFile, save_profile
 from mluvii_tui.connect.opening import client_for, load_profile, open_store
 from mluvii_tui.demo.runner import Simulator
-from mluvii_tui.screens.connect import ConnectApp
+from mluvii_tui.screens.connect import ConnectApp, ConnectScreen
 from mluvii_tui.screens.sessions import SessionsScreen
 from mluvii_tui.store.store import SessionStore
 
@@ -131,40 +132,65 @@ async def test_switch_to_a_profile_without_secret_says_so(
         assert any("no secret for profile 'two'" in m for m in messages), messages
 
 
-async def fill_and_connect(app: ConnectApp, pilot: object, url: str, secret: str) -> None:
+def status_of(app: ConnectApp) -> str:
+    return str(app.screen.query_one("#connect-status").render())
+
+
+async def until(app: ConnectApp, pilot: object, done: Callable[[], bool], what: str) -> None:
+    """Let the app work until ``done()`` holds (at most ~30 s). Waiting for workers right after a
+    click is not enough: the click's Button.Pressed bubbles to the screen over several message
+    hops and only then starts the worker, so a wait at once may find none (the CI race)."""
+    for _ in range(600):
+        if done():
+            return
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+    status = status_of(app) if app.is_running else "(app ended)"
+    raise AssertionError(f"{what}; status: {status!r}")
+
+
+async def press_connect(app: ConnectApp, pilot: object) -> str:
+    """Click Connect; the status once the try has ended (the app may end instead)."""
+    before = status_of(app)
+
+    def ended() -> bool:
+        if not app.is_running or app.return_value is not None:
+            return True
+        status = status_of(app)
+        return status != before and "trying the server" not in status
+
+    await pilot.click("#connect-go")  # type: ignore[attr-defined]
+    await until(app, pilot, ended, "the connect try did not end")
+    return status_of(app) if app.is_running else ""
+
+
+async def fill_and_connect(app: ConnectApp, pilot: object, url: str, secret: str) -> str:
+    await until(app, pilot, lambda: isinstance(app.screen, ConnectScreen), "no connect screen")
     for selector, value in (("#connect-url", url), ("#connect-id", "demo-admin")):
         await pilot.click(selector)  # type: ignore[attr-defined]
         await pilot.press(*value)  # type: ignore[attr-defined]
     await pilot.click("#connect-secret")  # type: ignore[attr-defined]
     await pilot.press(*secret)  # type: ignore[attr-defined]
-    await pilot.click("#connect-go")  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
+    return await press_connect(app, pilot)
 
 
-def status_of(app: ConnectApp) -> str:
-    return str(app.screen.query_one("#connect-status").render())
+def clear_form(app: ConnectApp) -> None:
+    for selector in ("#connect-url", "#connect-secret", "#connect-id"):
+        app.screen.query_one(selector, Input).value = ""
 
 
-@pytest.mark.xfail(strict=False, reason="start-up race seen once on CI (issue 15)")
 async def test_first_run_connect_screen(
     user_dirs: Path, memory_keyring: MemoryKeyring, two_sims: tuple[Simulator, Simulator]
 ) -> None:
     url = two_sims[0].base_url
     app = ConnectApp()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await fill_and_connect(app, pilot, url.removeprefix("http://"), SECRET)
-        assert "no scheme" in status_of(app)
-        app.screen.query_one("#connect-url").value = ""  # type: ignore[attr-defined]
-        app.screen.query_one("#connect-secret").value = ""  # type: ignore[attr-defined]
-        app.screen.query_one("#connect-id").value = ""  # type: ignore[attr-defined]
-        await fill_and_connect(app, pilot, url, "wrong")
-        assert "rejected client id 'demo-admin'" in status_of(app)
-        app.screen.query_one("#connect-secret").value = SECRET  # type: ignore[attr-defined]
-        await pilot.click("#connect-go")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        no_scheme = url.removeprefix("http://")
+        assert "no scheme" in await fill_and_connect(app, pilot, no_scheme, SECRET)
+        clear_form(app)
+        assert "rejected client id 'demo-admin'" in await fill_and_connect(app, pilot, url, "wrong")
+        app.screen.query_one("#connect-secret", Input).value = SECRET
+        await press_connect(app, pilot)
     assert app.return_value is not None
     profile, client = app.return_value
     assert profile.base_url == url and client.client_id == "demo-admin"
@@ -179,13 +205,10 @@ async def test_first_run_without_keyring_warns_once(
     url = two_sims[0].base_url
     app = ConnectApp()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await fill_and_connect(app, pilot, url, SECRET)
-        assert "kept for this run only" in status_of(app)
-        assert "MLUVII_TUI_CLIENT_SECRET" in status_of(app)
-        await pilot.click("#connect-go")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        status = await fill_and_connect(app, pilot, url, SECRET)
+        assert "kept for this run only" in status
+        assert "MLUVII_TUI_CLIENT_SECRET" in status
+        await press_connect(app, pilot)
     assert app.return_value is not None
     await app.return_value[1].aclose()
     assert not (paths.data_dir() / "secrets.json").exists()

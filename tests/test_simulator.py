@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -135,12 +134,17 @@ def test_routing_and_notes_are_deterministic_and_consistent(data):
         SessionNote.model_validate(note)
 
 
-def test_generation_speed(capsys):
-    start = time.perf_counter()
-    n = sum(1 for _ in iter_sessions(3000, seed=1, now=NOW))
-    elapsed = time.perf_counter() - start
-    with capsys.disabled():
-        print(f"\n[simulator] generated {n} sessions in {elapsed:.2f} s = {n / elapsed:,.0f}/s")
+def test_generation_streams_the_same_sessions_oldest_first():
+    """iter_sessions is lazy (the demo and bench/ stream it) and yields what generate_sessions
+    lists: unique ids, oldest first. Its speed is measured by bench/simulator.py."""
+    stream = iter_sessions(400, seed=1, now=NOW)
+    first = next(stream)
+    rest = list(stream)
+    listed = generate_sessions(400, seed=1, now=NOW)
+    assert [first, *rest] == listed
+    assert len({s["id"] for s in listed}) == 400
+    created = [parse_epoch(s["created"]) for s in listed]
+    assert created == sorted(created) and created[-1] <= NOW.timestamp()
 
 
 # -- auth ----------------------------------------------------------------------------------------
@@ -438,10 +442,17 @@ def test_data_file_mode(tmp_path: Path, data):
         load_data_file(tmp_path / "missing.json")
 
 
-def test_start_time_printed(capsys):
-    start = time.perf_counter()
-    with Simulator(sessions=5000, now=NOW - timedelta(days=1)) as s:
-        ready = time.perf_counter() - start
-        assert httpx.get(s.base_url + "/_sim/stats").status_code == 200
-    with capsys.disabled():
-        print(f"\n[simulator] 5,000 sessions serving after {ready:.2f} s")
+def test_a_second_simulator_serves_the_same_tenant_and_counts_its_calls():
+    """Two simulators with one seed and clock serve the same sessions over their own sockets;
+    /_sim/stats counts one token and each API call. Start-up time: bench/simulator.py."""
+    with Simulator(sessions=COUNT, seed=7, now=NOW) as s, httpx.Client(base_url=s.base_url) as c:
+        assert c.get("/_sim/stats").json() == {"tokenRequests": 0, "requests": {}}
+        c.headers["Authorization"] = f"Bearer {_token(c)}"
+        got = c.get("/api/v1/Sessions", params={"limit": COUNT}).json()
+        one = c.get(f"/api/v1/Sessions/{got[-1]['id']}").json()
+        stats = c.get("/_sim/stats").json()
+        assert stats["tokenRequests"] == 1
+        assert stats["requests"]["GET /api/v1/Sessions"] == 1, stats
+    data = generate_sessions(COUNT, seed=7, now=NOW)
+    assert [x["id"] for x in got] == [x["id"] for x in data]
+    assert one == data[-1]

@@ -115,6 +115,7 @@ class Clipboard:
         driver.write = capture  # type: ignore[method-assign]
 
 
+@pytest.mark.heavy
 async def test_every_copy_goes_through_the_sanitiser(store: SessionStore) -> None:
     """Parameter value, message, whole transcript and web link of each hostile session: the
     bytes that reach the clipboard hold no escape, control or bidi override."""

@@ -284,8 +284,11 @@ class SessionsScreen(
         self._update_status()
 
     def update_status_line(self) -> None:
-        """Public: the live wiring redraws the header (connection state, PAUSED banner)."""
-        self._update_status()
+        """Public: the live wiring redraws the header (connection state, PAUSED banner). Its
+        ticker can fire while the screen is taken down (exit, profile switch): the header is
+        gone then (seen on CI as NoMatches '#status-line'), and there is nothing to redraw."""
+        if self.query("#status-line"):
+            self._update_status()
 
     def action_toggle_pause(self) -> None:
         """``p``: hold live updates (they wait, counted in the banner) or apply them."""
