@@ -235,6 +235,15 @@ class SessionTable(QueryLoading, TableCursor, ScrollView, can_focus=True):
             self._styles["base"] = self.rich_style
         return self._styles[name]
 
+    def _empty_text(self) -> str:
+        """What an empty table says: a filter that matches nothing, or nothing there yet."""
+        query = self.query
+        if query.filters or query.quick or query.search:
+            return self.empty_message
+        if query.view == "live":
+            return "No ongoing sessions."
+        return "No sessions in the local store yet (r syncs now)."
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
@@ -247,7 +256,7 @@ class SessionTable(QueryLoading, TableCursor, ScrollView, can_focus=True):
             if row is None:
                 if index == 0 and self.row_count == 0:
                     style = self._style("session-table--empty")
-                    return Strip([Segment(" " + self.empty_message, style)]).crop_extend(
+                    return Strip([Segment(" " + self._empty_text(), style)]).crop_extend(
                         0, width, base
                     )
                 return Strip.blank(width, base)
