@@ -118,12 +118,12 @@ def test_old_store_is_migrated_once_with_progress(tmp_path: Path, monkeypatch, c
     store = SessionStore(path)
     assert "quick-filter index 3 of 3 sessions" in capsys.readouterr().err
     cols = [column_by_id("client_name")]
-    with store._reading() as conn:
+    with store.reading() as conn:
         assert _ids(conn, *quick_sql("novak", cols)) == [1]
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     store.close()
     store = SessionStore(path)  # opened again: nothing to build, nothing said
     assert capsys.readouterr().err == ""
-    with store._reading() as conn:
+    with store.reading() as conn:
         assert _ids(conn, *quick_sql("novac", cols)) == [3]
     store.close()

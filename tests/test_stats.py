@@ -33,7 +33,7 @@ def store(tmp_path_factory: pytest.TempPathFactory):
 def test_overview_equals_the_scan(store: SessionStore, view: str, offset: int) -> None:
     query = SessionQuery(view=view)
     fast = store.stats(query, offset)  # creates the index, takes the overview path
-    with store._reading() as conn:
+    with store.reading() as conn:
         assert fast == overview_stats(
             conn,
             {"history": " AND +s.is_live = 0", "live": " AND +s.is_live = 1", "all": ""}[view],
@@ -130,7 +130,7 @@ def test_a_large_selection_is_sampled_and_says_so(store: SessionStore) -> None:
     """Above ``exact_up_to`` sessions the pass reads one in k (by id): the total stays exact,
     the other counts are the sample's scaled by k, close to the exact ones."""
     query = SessionQuery(view="all", filters=(Filter("channel", "in", ("Chat",)),))
-    with store._reading() as conn:
+    with store.reading() as conn:
         exact = scanned_stats(conn, query, NOW, 0)
         sampled = scanned_stats(conn, query, NOW, 0, exact_up_to=100)
     assert exact.sample == 1 and exact.total > 100
@@ -146,7 +146,7 @@ def test_the_sample_is_not_fooled_by_ids_in_steps(store: SessionStore) -> None:
     """Ratings in the generated data fall on ids in steps: a plain ``id % k`` sample missed
     every rated session; the hashed one keeps its share."""
     query = SessionQuery(view="all", filters=(Filter("rating", "range", low="4", high="5"),))
-    with store._reading() as conn:
+    with store.reading() as conn:
         exact = scanned_stats(conn, query, NOW, 0)
         for limit in (7, 10, 20, 40):
             sampled = scanned_stats(conn, query, NOW, 0, exact_up_to=limit)

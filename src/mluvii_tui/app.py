@@ -94,7 +94,7 @@ class MluviiApp(OnlineApp):
         self.permissions = Permissions(read_only=read_only)  # the user comes from who-am-I
         self._actions = None
         self.live = LiveLink(self, live or LiveOptions())
-        if now is not None and getattr(store, "now", None) is None:
+        if now is not None and store.now is None:
             store.now = now  # time presets ("last 7 days") count from the app's clock
 
     @functools.cached_property

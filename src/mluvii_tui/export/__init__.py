@@ -2,7 +2,7 @@
 a whole query (reader, renderers, worker processes; runner.run_export is the entry).
 
 Headless: imports query/, domain/ (the transcript pipeline), api/, config/ and text; it sees the
-store through the methods reader.py calls; never the UI or Textual.
+store only through ``store.protocols.ExportStore``; never the UI or Textual.
 """
 
 from __future__ import annotations

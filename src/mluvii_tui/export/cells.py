@@ -44,7 +44,7 @@ def cut_cell(value: str, limit: int = MAX_CELL_CHARS, where: str = "") -> tuple[
     return value[:keep] + cut_marker(len(value) - keep, where), True
 
 
-class Memo(dict):
+class Memo(dict[Any, Any]):
     """``fn(key)`` remembered per key (values that repeat on almost every row: names, enum
     values, durations); starts over when it holds ``limit`` entries."""
 

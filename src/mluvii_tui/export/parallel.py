@@ -22,6 +22,7 @@ from multiprocessing import forkserver
 from typing import Any
 
 from mluvii_tui.config.zone import follow_zone
+from mluvii_tui.domain.transcript_decode import Loader
 
 from .csv_export import text_transcript
 from .html_export import html_transcript
@@ -79,7 +80,7 @@ def warm_up_in_background() -> None:
 def with_transcripts(
     windows: Iterable[list[tuple[Any, ...]]],
     render: Callable[..., str],
-    load: Any,
+    load: Loader,
     kind: str,
     total: int,
 ) -> Iterator[tuple[list[tuple[Any, ...]], list[str]]]:
@@ -91,7 +92,7 @@ def with_transcripts(
     return ((rows, [one(r) for r in rows]) for rows in windows)
 
 
-def _render_row(render: Callable[..., str], load: Any, row: tuple[Any, ...]) -> str:
+def _render_row(render: Callable[..., str], load: Loader, row: tuple[Any, ...]) -> str:
     return render(row[-1], row[0], load)
 
 

@@ -7,10 +7,11 @@ and sort mean exactly what they mean in the table), then ONE ``SELECT`` of the n
 those ids, and one of the needed params.
 
 Row layout: ``(id, *fields, params, source)`` where ``params`` is a dict (param columns only) and
-``source`` is the ``raw`` blob (bytes), a ``SessionModel`` (stores without a ``raw`` column), or
-None. The bulk reads run on a read-only connection of our own with a small page cache (the
-store's connections keep a 64 MiB cache each, which an export walking every row would fill).
-Stores without the SQLite internals (test doubles) are read through ``window``/``get_session``.
+``source`` is the kept JSON (bytes), the store's ``get_session`` reading when that is missing
+or damaged, or None. The bulk reads run on a read-only connection of our own with a small page
+cache (the store's connections keep a 64 MiB cache each, which an export walking every row would
+fill); an in-memory store is read on its own connection. The store is seen through
+``store.protocols.ExportStore``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from mluvii_tui.api.models import SessionModel
 from mluvii_tui.query.types import SessionQuery
+from mluvii_tui.store.protocols import ExportStore
 
 #: Page cache of the export's own connection (KiB, negative = size in KiB for SQLite).
 EXPORT_CACHE_KIB = 8192
@@ -48,7 +51,7 @@ class SessionReader:
 
     def __init__(
         self,
-        store: Any,
+        store: ExportStore,
         query: SessionQuery,
         fields: Sequence[str],
         params: Sequence[str] = (),
@@ -60,10 +63,7 @@ class SessionReader:
         self.fields = list(fields)
         self.params = list(dict.fromkeys(params))
         self.sources = sources
-        self._bulk = all(hasattr(store, a) for a in ("_runner", "_reading", "path", "unpack"))
-        self._own: sqlite3.Connection | None = None
-        if self._bulk:
-            self._own = _open_readonly(str(store.path))
+        self._own = _open_readonly(store.path)
         cols = ", ".join(["s.id", *(f"s.{f}" for f in self.fields)])
         if sources:
             cols += ", s.raw"
@@ -86,10 +86,8 @@ class SessionReader:
             self._own = None
 
     def window(self, offset: int, limit: int) -> list[tuple[Any, ...]]:
-        if not self._bulk:
-            return self._window_generic(offset, limit)
-        with self.store._reading() as conn:
-            ids = self.store._runner(conn).window_ids(self.query, offset, limit)
+        with self.store.reading() as conn:
+            ids = self.store.runner(conn).window_ids(self.query, offset, limit)
             if not ids:
                 return []
             bulk = self._own or conn
@@ -119,24 +117,6 @@ class SessionReader:
             return [r + tail for r in rows]
         return [(*r, by_param.get(r[0], empty), None) for r in rows]
 
-    def session(self, session_id: int) -> Any:
+    def session(self, session_id: int) -> SessionModel | None:
         """The store's own reading of one session (None: its kept JSON is missing or damaged)."""
         return self.store.get_session(session_id)
-
-    def _window_generic(self, offset: int, limit: int) -> list[tuple[Any, ...]]:
-        rows = self.store.window(self.query, offset, limit)
-        models: dict[int, Any] = {}
-        if self.sources:
-            for r in rows:
-                s = self.store.get_session(r.id)
-                if s is not None:
-                    models[r.id] = s
-        return [
-            (
-                r.id,
-                *(r[f] for f in self.fields),
-                {p: r.params[p] for p in self.params if r.params.get(p) is not None},
-                models.get(r.id),
-            )
-            for r in rows
-        ]

@@ -65,7 +65,8 @@ def compile_row(
     cells = ", ".join(f"c{n}" for n in range(len(columns)))
     body.append(f"    return {result.format(cells=cells)}\n")
     exec(compile("".join(body), "<export row>", "exec"), env)  # our own code, no data in it
-    return env["row"]
+    row: Callable[[tuple[Any, ...]], Any] = env["row"]
+    return row
 
 
 def compile_cells(

@@ -22,6 +22,7 @@ from typing import Any
 
 from mluvii_tui.query.columns import Column, column_by_id
 from mluvii_tui.query.types import SessionQuery
+from mluvii_tui.store.protocols import ExportStore
 
 from . import html_export as H
 from . import parallel
@@ -149,7 +150,7 @@ def _cancelled(cancel: Any) -> bool:
 
 
 def run_export(
-    store: Any,
+    store: ExportStore,
     query: SessionQuery,
     columns: Sequence[str | Column],
     options: ExportOptions,
@@ -257,7 +258,9 @@ class _Job:
     def write(self, rows: list[tuple[Any, ...]], transcripts: list[str] | None) -> None:
         """``transcripts``: one per row (text for CSV, markup for HTML) when the job needs them."""
 
-    def finish(self, done: int) -> ExportResult: ...
+    def finish(self, done: int) -> ExportResult:
+        raise NotImplementedError
+
     def discard(self) -> None: ...
 
 

@@ -36,11 +36,11 @@ def _ts(value: datetime | None) -> float | None:
 
 
 class NotesMixin:
-    """Needs ``_lock``, ``_conn()``, ``_reading()`` and ``_writing()`` of SessionStore."""
+    """Needs ``_lock``, ``_conn()``, ``reading()`` and ``_writing()`` of SessionStore."""
 
     _lock: threading.RLock
     _conn: Callable[[], sqlite3.Connection]
-    _reading: Callable[[], contextlib.AbstractContextManager[sqlite3.Connection]]
+    reading: Callable[[], contextlib.AbstractContextManager[sqlite3.Connection]]
     _writing: Callable[[], contextlib.AbstractContextManager[sqlite3.Connection]]
 
     # -- notes ---------------------------------------------------------------------------
@@ -72,7 +72,7 @@ class NotesMixin:
         if session_id is not None:
             sql += " AND session_id = ?"
             args = (session_id,)
-        with self._reading() as conn:
+        with self.reading() as conn:
             return [self._note(r) for r in conn.execute(sql + " ORDER BY local_id", args)]
 
     def forget_pending_notes(self, keys: Iterable[str | None]) -> None:
@@ -133,7 +133,7 @@ class NotesMixin:
 
     def notes_for(self, session_id: int) -> list[StoredNote]:
         """Sent and pending notes of a session, oldest first."""
-        with self._reading() as conn:
+        with self.reading() as conn:
             cur = conn.execute(
                 "SELECT * FROM notes WHERE session_id = ? ORDER BY created IS NULL, created,"
                 " local_id",

@@ -42,7 +42,7 @@ class ReadingMixin:
     _counts: dict[Any, int]
     _stats_index: bool
     _conn: Callable[[], sqlite3.Connection]
-    _reading: Callable[[], contextlib.AbstractContextManager[sqlite3.Connection]]
+    reading: Callable[[], contextlib.AbstractContextManager[sqlite3.Connection]]
     _writing: Callable[[], contextlib.AbstractContextManager[sqlite3.Connection]]
 
     def unpack(self, blob: bytes) -> bytes | None:
@@ -56,7 +56,7 @@ class ReadingMixin:
     def session_json(self, session_id: int) -> dict[str, Any] | None:
         """The session as the API sent it: its kept JSON, unknown fields kept (the detail pane
         decodes its transcript from this). None when unknown or its kept copy is damaged."""
-        with self._reading() as conn:
+        with self.reading() as conn:
             row = conn.execute("SELECT raw FROM sessions WHERE id = ?", (session_id,)).fetchone()
         kept = None if row is None or row[0] is None else self.unpack(row[0])
         data = None if kept is None else loads_raw(kept)
@@ -69,25 +69,26 @@ class ReadingMixin:
         data = self.session_json(session_id)
         return None if data is None else parse_session(data)
 
-    def _runner(self, conn: sqlite3.Connection) -> QueryRunner:
+    def runner(self, conn: sqlite3.Connection) -> QueryRunner:
+        """query/'s plans on ``conn`` (from ``reading()``), with this store's count cache."""
         return QueryRunner(conn, self._counts, self.now)
 
     @survives(lambda s, a, k: 0)
     def count(self, query: SessionQuery) -> int:
-        with self._reading() as conn:
-            return self._runner(conn).count(query)
+        with self.reading() as conn:
+            return self.runner(conn).count(query)
 
     @survives(lambda s, a, k: [])
     def window(self, query: SessionQuery, offset: int, limit: int) -> list[SessionRow]:
         """Rows ``offset .. offset+limit`` of the query in its sort order (with their params)."""
-        with self._reading() as conn:
-            ids = self._runner(conn).window_ids(query, offset, limit)
+        with self.reading() as conn:
+            ids = self.runner(conn).window_ids(query, offset, limit)
             return self._rows(conn, ids)
 
     @survives(lambda s, a, k: [])
     def rows(self, session_ids: list[int]) -> list[SessionRow]:
         """SessionRows of the given ids, in the given order (unknown ids left out)."""
-        with self._reading() as conn:
+        with self.reading() as conn:
             return self._rows(conn, list(session_ids))
 
     def _rows(self, conn: sqlite3.Connection, ids: list[int]) -> list[SessionRow]:
@@ -110,12 +111,12 @@ class ReadingMixin:
 
     @survives(lambda s, a, k: None)
     def position_of(self, query: SessionQuery, session_id: int) -> int | None:
-        with self._reading() as conn:
-            return self._runner(conn).position_of(query, session_id)
+        with self.reading() as conn:
+            return self.runner(conn).position_of(query, session_id)
 
     @survives(lambda s, a, k: [])
     def param_names(self) -> list[str]:
-        with self._reading() as conn:
+        with self.reading() as conn:
             return [r[0] for r in conn.execute("SELECT name FROM param_names ORDER BY name")]
 
     def stats(self, query: SessionQuery, offset_s: int, total: int | None = None) -> Any:
@@ -127,7 +128,7 @@ class ReadingMixin:
             with self._writing() as conn:  # once per store file: seconds at 1M, then kept
                 conn.execute(STATS_INDEX)
             self._stats_index = True
-        with self._reading() as conn:
+        with self.reading() as conn:
             return session_stats(conn, query, self.now, offset_s, total)
 
     @survives(lambda s, a, k: 0)
@@ -135,24 +136,24 @@ class ReadingMixin:
         """Per group: (queued, waiting) live clients now (query/stats.py ``live_queues``)."""
         from mluvii_tui.query.stats import live_queues
 
-        with self._reading() as conn:
+        with self.reading() as conn:
             return live_queues(conn)
 
     def total(self) -> int:
-        with self._reading() as conn:
-            return self._runner(conn).total()
+        with self.reading() as conn:
+            return self.runner(conn).total()
 
     @survives(lambda s, a, k: [])
     def distinct_values(self, column_id: str, limit: int = 200) -> list[str]:
         """Distinct non-empty values of a registry column, most frequent first (distinct.py)."""
-        with self._reading() as conn:
+        with self.reading() as conn:
             return distinct_values(conn, column_id, limit)
 
     # -- meta ----------------------------------------------------------------------------
 
     @survives(lambda s, a, k: k.get("default", a[1] if len(a) > 1 else None))
     def get_meta(self, key: str, default: str | None = None) -> str | None:
-        with self._reading() as conn:
+        with self.reading() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row is not None else default
 

@@ -120,7 +120,8 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
         return conn
 
     @contextlib.contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection for reads (an in-memory store's one, under the lock)."""
         if self._memory:
             with self._lock:
                 yield self._conn()
@@ -343,7 +344,7 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
 
     def page_fingerprint(self, key: str) -> tuple[int, int, float | None] | None:
         """(fingerprint, sessions, reached) of the sync page ``key`` as last stored."""
-        with self._reading() as conn:
+        with self.reading() as conn:
             row = conn.execute(
                 "SELECT hash, sessions, reached FROM sync_pages WHERE key = ?", (key,)
             ).fetchone()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from rich.text import Text
@@ -21,11 +21,14 @@ from textual.widgets import Static, TabbedContent, TabPane
 from mluvii_tui.domain.detail_read import DetailRead, read_detail
 from mluvii_tui.domain.notes_outbox import NoteOutbox
 from mluvii_tui.keymap.table import TAB_IDS, TAB_TITLES
+from mluvii_tui.store.store import SessionStore
 from mluvii_tui.text import one_line
 
+from ...api.client import MluviiClient
 from ...api.enums import LIVE_STATUSES, enum_text
 from ...api.errors import MluviiError
 from ...api.models import CallParam, SessionModel
+from .host import host
 from .info import InfoView
 from .notes import NotesView, session_notes
 from .params import ParamsView
@@ -64,27 +67,23 @@ class SessionDetail(Widget):
     # -- the app's services --------------------------------------------------------------------
 
     @property
-    def store(self) -> Any:
-        return getattr(self.app, "store", None)
+    def store(self) -> SessionStore:
+        return host(self.app).store
 
     @property
-    def client(self) -> Any:
-        return getattr(self.app, "client", None)
+    def client(self) -> MluviiClient | None:
+        return host(self.app).client
 
     def now(self) -> datetime:
-        clock = getattr(self.app, "now", None)
-        return clock() if callable(clock) else datetime.now(UTC)
+        return host(self.app).now()
 
     @property
     def outbox(self) -> NoteOutbox:
         if self._outbox is None or self._outbox.client is not self.client:
-            author = getattr(self.app, "user_name", None) or "You"
-            pending = getattr(self.app, "pending_notes", None) or (  # the outbox file
+            pending = host(self.app).pending_notes or (  # the outbox file
                 self._outbox.outbox if self._outbox is not None else None
             )
-            self._outbox = NoteOutbox(
-                self.store, self.client, pending=pending, author=author, now=self.now
-            )
+            self._outbox = NoteOutbox(self.store, self.client, pending=pending, now=self.now)
         return self._outbox
 
     # -- public API ----------------------------------------------------------------------------
@@ -206,7 +205,7 @@ class SessionDetail(Widget):
                 tabs.active = "transcript"
             tabs.hide_tab("recordings")
         await self.query_one(TranscriptView).set_items(loaded.items)
-        domain = getattr(self.app, "web_app_domain", None)
+        domain = host(self.app).web_app_domain
         self.query_one(InfoView).set_session(session, self.now, domain)
         self.query_one(RecordingsView).set_session(session)
         fallback = [CallParam(name=k, value=v) for k, v in session.guest.call_params.items()]

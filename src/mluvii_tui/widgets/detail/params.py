@@ -20,6 +20,7 @@ from ...api.enums import enum_text
 from ...api.errors import MluviiError
 from ...api.models import CallParam
 from .common import fmt_time, value_text
+from .host import host
 
 
 def sorted_params(params: list[CallParam]) -> list[CallParam]:
@@ -145,7 +146,7 @@ class ParamsView(Vertical):
         if param.read_only:
             self.notify(f"{one_line(param.name, 60)} is read-only", severity="warning")
             return
-        if getattr(self.app, "client", None) is None:
+        if host(self.app).client is None:
             self.notify("Offline: parameters cannot be edited", severity="warning")
             return
         from ...actions.permissions import refusal
