@@ -96,11 +96,11 @@ def test_broad_filter_windows_walk_the_sort_index(
 
 @contextlib.contextmanager
 def monkeypatch_share(share: float) -> Iterator[None]:
-    from mluvii_tui.query import runner as query
+    from mluvii_tui.query import windows
 
-    old = query.FORCE_SORT_SHARE
-    query.FORCE_SORT_SHARE = share + 1
+    old = windows.FORCE_SORT_SHARE
+    windows.FORCE_SORT_SHARE = share + 1
     try:
         yield
     finally:
-        query.FORCE_SORT_SHARE = old
+        windows.FORCE_SORT_SHARE = old
