@@ -34,3 +34,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     both end together instead of one running a tour alone at the end."""
     heavy = {item.path for item in items if item.get_closest_marker("heavy") is not None}
     items.sort(key=lambda item: item.path not in heavy)
+
+
+@pytest.fixture
+def ctl(sim):
+    """A signed-in admin HTTP client of the module's own ``sim`` fixture (the test's control
+    line to the simulator: start, message, end sessions; read what the console did)."""
+    from sim_helpers import api_client
+
+    client = api_client(sim.base_url)
+    yield client
+    client.close()

@@ -15,20 +15,12 @@ from mluvii_tui.screens.confirm_action import ConfirmAction
 from mluvii_tui.screens.reroute import RerouteDialog
 from mluvii_tui.screens.sessions import SessionsScreen
 from mluvii_tui.widgets.session_table import SessionTable
-from sim_helpers import api_client
 
 
 @pytest.fixture(scope="module")
 def sim():
     with Simulator(sessions=40, seed=3) as simulator:
         yield simulator
-
-
-@pytest.fixture
-def ctl(sim):
-    client = api_client(sim.base_url)
-    yield client
-    client.close()
 
 
 def status_line(app) -> str:

@@ -15,20 +15,12 @@ from mluvii_tui.api.client import MluviiClient
 from mluvii_tui.cli.main import main
 from mluvii_tui.config.paths import audit_log_path
 from mluvii_tui.demo.runner import Simulator
-from sim_helpers import api_client
 
 
 @pytest.fixture(scope="module")
 def sim():
     with Simulator(sessions=60, seed=5) as simulator:
         yield simulator
-
-
-@pytest.fixture
-def ctl(sim):
-    client = api_client(sim.base_url)
-    yield client
-    client.close()
 
 
 def run(sim, monkeypatch, capsys, *argv: str, who: str = "demo-admin") -> tuple[int, str, str]:

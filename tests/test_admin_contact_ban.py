@@ -27,20 +27,12 @@ from mluvii_tui.screens.confirm_action import ConfirmAction
 from mluvii_tui.screens.contact import ContactDialog
 from mluvii_tui.screens.sessions import SessionsScreen
 from mluvii_tui.widgets.session_table import SessionTable
-from sim_helpers import api_client
 
 
 @pytest.fixture
 def sim():
     with Simulator(sessions=30, seed=4) as simulator:
         yield simulator
-
-
-@pytest.fixture
-def ctl(sim):
-    client = api_client(sim.base_url)
-    yield client
-    client.close()
 
 
 async def open_contact(pilot, sid: int) -> ContactDialog:

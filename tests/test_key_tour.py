@@ -36,7 +36,6 @@ from mluvii_tui.widgets.detail import SessionDetail
 from mluvii_tui.widgets.detail.params import ParamEditScreen
 from mluvii_tui.widgets.session_table import SessionTable
 from seeded import build_store, store_copy
-from sim_helpers import api_client
 from tour import Press, bindings, readme_keys
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -63,13 +62,6 @@ def sim():
     presses their keys against it as a user would."""
     with Simulator(sessions=20, seed=3) as simulator:
         yield simulator
-
-
-@pytest.fixture
-def ctl(sim):
-    client = api_client(sim.base_url)
-    yield client
-    client.close()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import pytest
 from mluvii_tui.api.client import MluviiClient
 from mluvii_tui.api.errors import AuthError, BadRequest
 from mluvii_tui.demo.runner import Simulator
-from sim_helpers import api_client
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
 
@@ -24,13 +23,6 @@ def key() -> str:
 def sim():
     with Simulator(sessions=120, seed=9) as simulator:
         yield simulator
-
-
-@pytest.fixture
-def ctl(sim):
-    client = api_client(sim.base_url)
-    yield client
-    client.close()
 
 
 def _client(sim, who: str = "demo-admin") -> MluviiClient:

@@ -3,7 +3,6 @@ a replaced query never shows, a failing one leaves the previous rows (real app, 
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,9 +12,10 @@ import pytest
 from mluvii_tui.app import MluviiApp
 from mluvii_tui.demo.generator import generate_sessions
 from mluvii_tui.query.types import Filter, SessionQuery
-from mluvii_tui.store.reader import Cancelled, TableReader
+from mluvii_tui.store.reader import TableReader
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.widgets.session_table import SessionTable
+from reader_support import start_slow_load
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -89,21 +89,7 @@ async def test_replaced_query_never_lands_and_bad_one_keeps_rows(store_path: Pat
 def test_a_newer_ticket_cancels_a_running_job(store_path: Path) -> None:
     store = SessionStore(store_path)
     reader = TableReader(store)
-    slow = SessionQuery(view="all", quick="e", quick_columns=("client_name", "url"))
-    ticket = reader.newer()
-    outcome: list[object] = []
-    started = threading.Event()
-
-    def run() -> None:
-        started.set()
-        try:
-            outcome.append(reader.load(ticket, slow, None, 128))
-        except Cancelled:
-            outcome.append("cancelled")
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    started.wait()
+    ticket, worker, outcome = start_slow_load(reader)
     newer = reader.newer()
     worker.join()
     assert outcome in (["cancelled"], []) or getattr(outcome[0], "ticket", None) == ticket

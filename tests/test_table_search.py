@@ -5,7 +5,6 @@ wrong; closing the store stops a running query (real app, real store file, real 
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from mluvii_tui.store import reader as reader_mod
 from mluvii_tui.store.reader import Cancelled, TableReader
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.widgets.session_table import SessionTable
+from reader_support import start_slow_load
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 COMMON = "den"  # in ~56% of the generated sessions
@@ -141,22 +141,7 @@ async def test_the_table_says_at_least_then_exact_and_a_replaced_search_never_sh
 def test_closing_the_store_stops_a_running_query(store_path: Path) -> None:
     store = SessionStore(store_path)
     reader = TableReader(store)
-    slow = SessionQuery(view="all", quick="e", quick_columns=("client_name", "url"))
-    ticket = reader.newer()
-    outcome: list[object] = []
-    started = threading.Event()
-
-    def run() -> None:
-        started.set()
-        try:
-            loaded = reader.load(ticket, slow, None, 128)
-            outcome.append(reader.finish(ticket, loaded, None, 128))
-        except Cancelled:
-            outcome.append("cancelled")
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    started.wait()
+    _ticket, worker, outcome = start_slow_load(reader, finish=True)
     store.close()  # waits for the job (which stops) before closing its connection
     worker.join()
     assert len(outcome) == 1
