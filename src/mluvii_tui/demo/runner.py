@@ -226,6 +226,13 @@ def run_foreground(
     for client_id, (secret, _) in CREDENTIALS.items():
         print(f"Credentials: client_id={client_id} client_secret={secret}")
     print("Press Ctrl+C to stop.", flush=True)
+    started = time.perf_counter()
+    source.when_done(
+        lambda: print(
+            f"Ready: {len(source)} sessions made in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+    )
     try:
         while True:
             time.sleep(0.5)

@@ -12,7 +12,7 @@ import json
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote
@@ -384,7 +384,11 @@ def create_app(
             if traffic:
                 live.engine.set(traffic)
 
-        source.when_done(lambda: loop.call_soon_threadsafe(made))
+        def when_made() -> None:
+            with suppress(RuntimeError):  # (the server stopped before all were made)
+                loop.call_soon_threadsafe(made)
+
+        source.when_done(when_made)
         yield
         await live.engine.aclose()
         await hub.aclose()
