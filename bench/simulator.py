@@ -31,6 +31,7 @@ import httpx
 
 NOW = "2025-03-20T14:00:00+00:00"
 PAGE = 500
+CREDENTIALS = ("demo-admin", "demo-admin-secret")  # (as Basic auth)
 TARGET_FIRST_ANSWER_S = 2.0
 TARGET_BYTES_PER_SESSION = 1024.0
 
@@ -65,14 +66,9 @@ class Run:
         self.lines = iter(self.proc.stdout)
         self.url = self._line("Simulator: ")
         self.client = httpx.Client(base_url=self.url, timeout=3600)
-        token = self.client.post(
-            "/login/connect/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": "demo-admin",
-                "client_secret": "demo-admin-secret",
-            },
-        ).json()["access_token"]
+        sign_in = {"grant_type": "client_credentials"}
+        answer = self.client.post("/login/connect/token", data=sign_in, auth=CREDENTIALS)
+        token = answer.json()["access_token"]
         self.client.headers["Authorization"] = f"Bearer {token}"
         self.page(0)
         self.first_answer_s = time.perf_counter() - self.t0

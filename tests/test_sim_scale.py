@@ -21,6 +21,7 @@ from mluvii_tui.demo.generator import iter_sessions
 from mluvii_tui.demo.runner import Simulator
 from mluvii_tui.demo.source import SessionSource
 from mluvii_tui.demo.spill import SpillCache
+from sim_helpers import api_client
 
 NOW = datetime(2025, 3, 20, 14, 0, tzinfo=UTC)
 COUNT = 1200
@@ -99,17 +100,11 @@ def big(monkeypatch):
 
 @contextmanager
 def _client(sim: Simulator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sim.base_url, timeout=30) as client:
-        token = client.post(
-            "/login/connect/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": "demo-admin",
-                "client_secret": "demo-admin-secret",
-            },
-        ).json()["access_token"]
-        client.headers["Authorization"] = f"Bearer {token}"
+    client = api_client(sim.base_url)
+    try:
         yield client
+    finally:
+        client.close()
 
 
 def _everything(client: httpx.Client) -> list[bytes]:
