@@ -4,6 +4,7 @@ kept on disk for a fixed ``now`` and reused by the next run."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -174,6 +175,13 @@ def test_the_cache_keeps_only_the_newest_sets(tmp_path):
     assert len(list(tmp_path.glob("*.idx"))) == 2
     assert len(list(tmp_path.glob("*.spill"))) == 2
     assert cache.load() is not None
+    # What a killed run left half written goes too; a running one's file stays.
+    gone = tmp_path / "a.spill.999999999.tmp"
+    mine = tmp_path / f"b.spill.{os.getpid()}.tmp"
+    gone.write_bytes(b"x")
+    mine.write_bytes(b"x")
+    SpillCache(tmp_path, "c").create().close()
+    assert not gone.exists() and mine.exists()
 
 
 def test_simulator_now_is_checked(capsys):

@@ -19,6 +19,7 @@ from .roster import SIM_ORIGIN
 from .server import CREDENTIALS, create_app
 from .source import SessionSource
 from .spill import SpillCache
+from .timefmt import to_epoch
 
 #: Up to this many generated sessions, ``start`` waits until all are made (as the demo's 5,000);
 #: above it the simulator answers at once and a page past what is made waits for it.
@@ -120,7 +121,7 @@ class Simulator:
         if self._now is None or self._count < CACHED_FROM:
             return None
         key = SpillCache.key_for(
-            seed=self._seed, count=self._count, now=self._now.timestamp(), base=SIM_ORIGIN
+            seed=self._seed, count=self._count, now=to_epoch(self._now), base=SIM_ORIGIN
         )
         return SpillCache(self._cache or cache_dir() / "simulator", key)
 

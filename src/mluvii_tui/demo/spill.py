@@ -117,10 +117,25 @@ class SpillCache:
             log.warning("simulator cache not written: %s", exc)
 
     def _prune(self) -> None:
+        """Remove all but the newest complete sets, and what killed runs left half written."""
         try:
             sets = sorted(self.directory.glob("*.idx"), key=lambda p: p.stat().st_mtime)
             for old in sets[: max(0, len(sets) - (KEEP - 1))]:
                 for path in (old, old.with_suffix(".spill")):
                     path.unlink(missing_ok=True)
+            for path in self.directory.glob("*.tmp"):
+                if not _running(path.suffixes[-2].lstrip(".")):
+                    path.unlink(missing_ok=True)
         except OSError:  # (another simulator pruning at the same time)
             pass
+
+
+def _running(pid: str) -> bool:
+    """Whether the process that writes a temporary file (its name holds the pid) still runs."""
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (ValueError, PermissionError):  # (not our naming, or another user's process)
+        return True
+    return True
