@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 TARGETS = {
@@ -52,15 +53,24 @@ print(json.dumps({"s": dt, "sessions": res.sessions, "inserted": res.inserted,
 
 
 def start_simulator(sessions: int, seed: int) -> tuple[subprocess.Popen[str], str, float]:
+    """The simulator in a child process once it has made every session (its URL and the wait).
+    Its clock starts at today's midnight UTC: the same data all day, kept in the simulator's
+    cache after the first run (a 1M set is then up in seconds)."""
     t0 = time.perf_counter()
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     cmd = [sys.executable, "-m", "mluvii_tui", "simulator", "--sessions", str(sessions)]
     proc = subprocess.Popen(
-        [*cmd, "--seed", str(seed), "--port", "0"], stdout=subprocess.PIPE, text=True
+        [*cmd, "--seed", str(seed), "--port", "0", "--now", midnight.isoformat()],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
+    url = ""
     for line in proc.stdout:
         if line.startswith("Simulator: "):
-            return proc, line.split(": ", 1)[1].strip(), time.perf_counter() - t0
+            url = line.split(": ", 1)[1].strip()
+        elif line.startswith("Ready: ") and url:
+            return proc, url, time.perf_counter() - t0
     raise SystemExit(f"the simulator did not start (exit {proc.wait()})")
 
 

@@ -9,23 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from mluvii_tui.api.models import parse_session
-from mluvii_tui.demo.generator import generate_sessions
 from mluvii_tui.query.stats import WAIT_BINS, overview_stats, scanned_stats
 from mluvii_tui.query.types import Filter, SessionQuery
 from mluvii_tui.store.store import SessionStore
+from seeded import open_seeded
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory):
-    path: Path = tmp_path_factory.mktemp("stats") / "s.sqlite"
-    s = SessionStore(path)
-    s.now = lambda: NOW
-    s.upsert_sessions([parse_session(d) for d in generate_sessions(600, seed=4, now=NOW)])
-    yield s
-    s.close()
+    yield from open_seeded(tmp_path_factory.mktemp("stats"), 600, 4, NOW, store_now=True)
 
 
 @pytest.mark.parametrize("view", ["history", "live", "all"])
@@ -100,7 +94,6 @@ def test_queue_history_keeps_the_last_samples() -> None:
 
 async def test_stats_view_in_live_shows_queue_sparklines(store: SessionStore) -> None:
     import sys
-    from pathlib import Path
 
     from mluvii_tui.app import MluviiApp
     from mluvii_tui.screens.stats import StatsScreen

@@ -4,15 +4,13 @@ Fixed clock, seed, theme and time zone (tests/conftest.py and tests/snapshots/co
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from mluvii_tui.api.models import parse_session
 from mluvii_tui.app import MluviiApp
-from mluvii_tui.demo.generator import generate_sessions
 from mluvii_tui.query.types import Filter
 from mluvii_tui.store.store import SessionStore
+from seeded import open_seeded
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 SIZE = (120, 40)
@@ -20,11 +18,7 @@ SIZE = (120, 40)
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory):
-    path: Path = tmp_path_factory.mktemp("filter-snap") / "store.sqlite"
-    s = SessionStore(path)
-    s.upsert_sessions([parse_session(d) for d in generate_sessions(60, seed=21, now=NOW)])
-    yield s
-    s.close()
+    yield from open_seeded(tmp_path_factory.mktemp("filter-snap"), 60, 21, NOW)
 
 
 def _app(store: SessionStore, profile: str) -> MluviiApp:

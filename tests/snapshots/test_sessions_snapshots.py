@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 
 from mluvii_tui.api.client import MluviiClient
-from mluvii_tui.api.models import parse_session
 from mluvii_tui.app import MluviiApp
 from mluvii_tui.config.settings import update_state
-from mluvii_tui.demo.generator import generate_sessions
 from mluvii_tui.store.store import SessionStore
+from seeded import open_seeded
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 SIZE = (120, 40)
@@ -49,11 +48,7 @@ WIDE = [
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory):
-    path: Path = tmp_path_factory.mktemp("sessions-snap") / "store.sqlite"
-    s = SessionStore(path)
-    s.upsert_sessions([parse_session(d) for d in generate_sessions(300, seed=5, now=NOW)])
-    yield s
-    s.close()
+    yield from open_seeded(tmp_path_factory.mktemp("sessions-snap"), 300, 5, NOW)
 
 
 def _app(store: SessionStore, profile: str) -> MluviiApp:

@@ -4,26 +4,19 @@ NO_COLOR, the ? help and the stats view. Fixed clock, seed, theme and time zone.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from mluvii_tui.api.models import parse_session
 from mluvii_tui.app import MluviiApp
-from mluvii_tui.demo.generator import generate_sessions
 from mluvii_tui.store.store import SessionStore
+from seeded import open_seeded
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory):
-    path: Path = tmp_path_factory.mktemp("ux-snap") / "store.sqlite"
-    s = SessionStore(path)
-    s.now = lambda: NOW
-    s.upsert_sessions([parse_session(d) for d in generate_sessions(300, seed=5, now=NOW)])
-    yield s
-    s.close()
+    yield from open_seeded(tmp_path_factory.mktemp("ux-snap"), 300, 5, NOW, store_now=True)
 
 
 def _app(store: SessionStore, profile: str, theme: str = "") -> MluviiApp:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from datetime import UTC, datetime
 from typing import NoReturn
 from urllib.parse import urlsplit
 
@@ -71,6 +72,15 @@ def count(value: str) -> int:
 
 def seed(value: str) -> int:
     return _int(value, "seed", 0, 2**63 - 1, "seed must be between 0 and 2**63-1, not {}")
+
+
+def moment(value: str) -> datetime:
+    """An ISO 8601 time (``2025-03-20T14:00:00Z``); without an offset it is UTC."""
+    try:
+        stamp = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {value[:40]!r}") from None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 def profile(value: str) -> str:

@@ -46,6 +46,7 @@ def run_simulator(args: argparse.Namespace) -> int:
             seed=args.seed,
             data_file=args.data,
             traffic=args.traffic,
+            now=args.now,
         )
         or 0
     )

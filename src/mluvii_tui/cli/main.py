@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=cliargs.port, default=0, help="0 picks a free port")
     _add_data_options(sim)
     _add_traffic_option(sim, 0.0)
+    sim.add_argument(
+        "--now", type=cliargs.moment, default=None, metavar="TIME",
+        help="the tenant's clock at start (ISO 8601; default: now); with a fixed time a large "
+        "data set (50,000 sessions or more) is kept in the cache and reused",
+    )  # fmt: skip
 
     from mluvii_tui.live.relay.options import add_relay_arguments
 

@@ -253,3 +253,38 @@ def compile_filter(f: SessionFilter) -> list[Callable[[SessionRecord], bool]]:
         preds.append(lambda r: needle in r.texts())
     in_set(f.termination_reason, lambda r: r.reason)
     return preds
+
+
+_NAN = float("nan")
+_STATUS_TEXT: dict[str, str] = {}
+
+
+def quick_fields(s: dict) -> tuple[float, str | None]:
+    """(ended epoch or NaN, status in lower case) of a stored session."""
+    ended = parse_epoch(s.get("ended"))
+    status = s.get("status")
+    if isinstance(status, str):
+        status = _STATUS_TEXT.setdefault(status.lower(), status.lower())
+    else:
+        status = None if status is None else str(status)  # as matching._low
+    return (_NAN if ended is None else ended), status
+
+
+def quick_pred(ended: DateTimeFilter, statuses: tuple[str, ...]) -> Any:
+    """A test of (ended, status) as ``matching.compile_filter`` would decide them."""
+    lo = ended.min.timestamp() if ended.min else None
+    hi = ended.max.timestamp() if ended.max else None
+    null = ended.null
+    wanted = {str(v).lower() for v in statuses}
+
+    def pred(end: float, status: str | None) -> bool:
+        if wanted and status not in wanted:
+            return False
+        missing = end != end  # NaN
+        if null is not None and null != missing:
+            return False
+        if lo is not None and (missing or end < lo):
+            return False
+        return not (hi is not None and (missing or end > hi))
+
+    return pred

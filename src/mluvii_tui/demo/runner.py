@@ -12,10 +12,20 @@ from typing import Any
 
 import uvicorn
 
+from ..config.paths import cache_dir
 from ..serving import run_in_thread, wait_started
 from .generator import iter_sessions
+from .roster import SIM_ORIGIN
 from .server import CREDENTIALS, create_app
 from .source import SessionSource
+from .spill import SpillCache
+from .timefmt import to_epoch
+
+#: Up to this many generated sessions, ``start`` waits until all are made (as the demo's 5,000);
+#: above it the simulator answers at once and a page past what is made waits for it.
+MADE_BEFORE_START = 10_000
+#: From this many generated sessions with a fixed ``now``, the data set is kept on disk.
+CACHED_FROM = 50_000
 
 
 class DataFileError(ValueError):
@@ -74,7 +84,10 @@ class Simulator:
         port: int = 0,
         token_ttl: int = 3600,
         traffic: float = 0.0,
+        cache: Path | None = None,
     ) -> None:
+        """``cache``: the directory of kept data sets (default: the user cache directory);
+        used from ``CACHED_FROM`` generated sessions when ``now`` is fixed."""
         self.host = host
         self.port = port
         self._count = sessions
@@ -83,6 +96,7 @@ class Simulator:
         self._now = now
         self._token_ttl = token_ttl
         self._traffic = traffic
+        self._cache = cache
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -90,15 +104,26 @@ class Simulator:
         self.base_url = ""
 
     def _build_app(self) -> Any:
-        data: Any
         if self._data_file is not None:
-            data = load_data_file(self._data_file)
-        else:  # streamed into the source's spill file: memory stays small at any count
+            source = SessionSource(load_data_file(self._data_file), seed=self._seed, now=self._now)
+        else:  # made in a thread into the source's spill file: memory stays small at any count
             data = iter_sessions(self._count, self._seed, self._now)
-        source = SessionSource(data, seed=self._seed, now=self._now)
+            source = SessionSource(
+                data, seed=self._seed, now=self._now, background=True, cache=self._spill_cache()
+            )
+            if self._count <= MADE_BEFORE_START:
+                source.wait_done()
         return create_app(
             source, seed=self._seed, now=self._now, token_ttl=self._token_ttl, traffic=self._traffic
         )
+
+    def _spill_cache(self) -> SpillCache | None:
+        if self._now is None or self._count < CACHED_FROM:
+            return None
+        key = SpillCache.key_for(
+            seed=self._seed, count=self._count, now=to_epoch(self._now), base=SIM_ORIGIN
+        )
+        return SpillCache(self._cache or cache_dir() / "simulator", key)
 
     def start(self) -> str:
         """Build the data, start serving, and return the base URL once it accepts connections."""
@@ -175,10 +200,17 @@ def run_foreground(
     seed: int = 7,
     data_file: Path | None = None,
     traffic: float = 0.0,
+    now: datetime | None = None,
 ) -> int:
     """``mluvii-tui simulator``: serve until Ctrl+C. Returns the exit code."""
     sim = Simulator(
-        sessions=sessions, seed=seed, data_file=data_file, host=host, port=port, traffic=traffic
+        sessions=sessions,
+        seed=seed,
+        data_file=data_file,
+        host=host,
+        port=port,
+        traffic=traffic,
+        now=now,
     )
     try:
         url = sim.start()
@@ -189,11 +221,19 @@ def run_foreground(
         print(f"mluvii-tui: could not start the simulator: {exc}")
         return 1
     print(f"Simulator: {url}", flush=True)
-    print(f"Sessions: {len(sim.app.state.source)}")
+    source = sim.app.state.source
+    print(f"Sessions: {len(source) if source.done else f'{sessions} (being made)'}")
     print(f"Traffic: {traffic:g} new sessions per minute" if traffic else "Traffic: off")
     for client_id, (secret, _) in CREDENTIALS.items():
         print(f"Credentials: client_id={client_id} client_secret={secret}")
     print("Press Ctrl+C to stop.", flush=True)
+    started = time.perf_counter()
+    source.when_done(
+        lambda: print(
+            f"Ready: {len(source)} sessions made in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+    )
     try:
         while True:
             time.sleep(0.5)

@@ -12,12 +12,13 @@ import json
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
@@ -227,12 +228,19 @@ class Api:
             )
         if limit < 0 or offset < 0:
             return _error(400, "limit and offset must not be negative")
-        page = self.source.query_json(filters, offset, min(limit, MAX_LIMIT))
+        page = await self._made(self.source.query_json, filters, offset, min(limit, MAX_LIMIT))
         return _json(page, base=_base(request))
+
+    async def _made(self, read: Callable[..., Any], *args: Any) -> Any:
+        """``read(*args)``; while sessions are still being made it may wait for them, so it
+        runs in a worker thread then (the loop keeps answering)."""
+        if self.source.done:
+            return read(*args)
+        return await run_in_threadpool(read, *args)
 
     async def session(self, request: Request) -> Response:
         sid = path_int(request)
-        s = self.source.get(sid) if sid is not None else None
+        s = await self._made(self.source.get, sid) if sid is not None else None
         if s is None:
             return _error(404, "Session ID not found.")
         return _json(self.source.json_of(s), base=_base(request))
@@ -369,8 +377,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if traffic:
-            live.engine.set(traffic)
+        loop = asyncio.get_running_loop()
+
+        def made() -> None:  # the living tenant starts once every session is made
+            tenant.adopt()
+            if traffic:
+                live.engine.set(traffic)
+
+        def when_made() -> None:
+            with suppress(RuntimeError):  # (the server stopped before all were made)
+                loop.call_soon_threadsafe(made)
+
+        source.when_done(when_made)
         yield
         await live.engine.aclose()
         await hub.aclose()

@@ -8,57 +8,31 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import tempfile
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import pairwise
 from typing import Any
 
 import orjson
 
 from ..api.filters import DateTimeFilter, SessionFilter
 from .extras_source import SessionExtras
-from .matching import SessionRecord, compile_filter
-from .timefmt import parse_epoch, to_epoch
+from .matching import SessionRecord, compile_filter, quick_fields, quick_pred
+from .spill import Columns, SpillCache
+from .timefmt import to_epoch
 
 __all__ = ["SessionRecord", "SessionSource", "compile_filter"]
 
+log = logging.getLogger(__name__)
+
 
 _NAN = float("nan")
-_STATUS_TEXT: dict[str, str] = {}
-
-
-def _quick(s: dict) -> tuple[float, str | None]:
-    """(ended epoch or NaN, status in lower case) of a stored session."""
-    ended = parse_epoch(s.get("ended"))
-    status = s.get("status")
-    if isinstance(status, str):
-        status = _STATUS_TEXT.setdefault(status.lower(), status.lower())
-    else:
-        status = None if status is None else str(status)  # as matching._low
-    return (_NAN if ended is None else ended), status
-
-
-def _quick_pred(ended: DateTimeFilter, statuses: tuple[str, ...]) -> Any:
-    """A test of (ended, status) as ``matching.compile_filter`` would decide them."""
-    lo = ended.min.timestamp() if ended.min else None
-    hi = ended.max.timestamp() if ended.max else None
-    null = ended.null
-    wanted = {str(v).lower() for v in statuses}
-
-    def pred(end: float, status: str | None) -> bool:
-        if wanted and status not in wanted:
-            return False
-        missing = end != end  # NaN
-        if null is not None and null != missing:
-            return False
-        if lo is not None and (missing or end < lo):
-            return False
-        return not (hi is not None and (missing or end > hi))
-
-    return pred
+Row = tuple[float, int, int, int, float, str | None]  # created, id, offset, length, ended, status
 
 
 def _dumps(session: dict) -> bytes:
@@ -74,22 +48,29 @@ _LIVE = frozenset({"IN_QUEUE", "WAITING", "ACTIVE", "ACW"})
 class SessionSource(SessionExtras):
     """Sessions in stable order (created ascending, then id), kept compactly.
 
-    Each session's JSON goes once into an unlinked spill file; memory holds only its sort key
-    and where its bytes are (~30 bytes a session), so a million generated sessions fit. Sessions
-    that are live, read one by one (``get``), added or changed are "pinned": kept as dicts the
-    living tenant may change in place. A page (``query_json``) is the received bytes joined, and
-    a cursor per (filter, offset) makes paging through everything cost the same at any offset.
+    Each session's JSON goes once into a spill file; memory holds only its sort key and where its
+    bytes are (~50 bytes a session), so a million generated sessions fit. Sessions that are live,
+    read one by one (``get``), added or changed are "pinned": kept as dicts the living tenant may
+    change in place. A page (``query_json``) is the received bytes joined, and a cursor per
+    (filter, offset) makes paging through everything cost the same at any offset.
+
+    ``background=True`` fills from ``sessions`` in a thread: the source answers at once, and a
+    page (or a session) past what is made so far waits for it; ``done`` tells when all are made
+    and ``when_done`` runs a callback then (the living tenant starts only then: ``add`` and
+    ``next_id`` wait for it). ``cache`` keeps the data set on disk: a finished one is loaded
+    instead of generated (``sessions`` is then not read).
     """
 
-    def __init__(self, sessions: Iterable[dict], *, seed: int = 7, now: Any = None) -> None:
-        self._spill = tempfile.TemporaryFile(prefix="mluvii-sim-")  # noqa: SIM115 (lives as long)
-        self._fd = self._spill.fileno()
-        self._created = array("d")  # sort order: created, then id
-        self._ids: array[int] | list[int] = array("q")
-        self._off = array("q")  # spill offset of each session in sort order (-1: pinned only)
-        self._len = array("l")
-        self._ended = array("d")  # epoch, NaN for none: Ended filters without decoding
-        self._status: list[str | None] = []  # lower case, interned: Status filters likewise
+    def __init__(
+        self,
+        sessions: Iterable[dict],
+        *,
+        seed: int = 7,
+        now: Any = None,
+        background: bool = False,
+        cache: SpillCache | None = None,
+    ) -> None:
+        self._cols = Columns()
         self._pinned: dict[int, SessionRecord] = {}
         self._json: dict[int, bytes] = {}
         self._cursors: dict[tuple[Any, int], int] = {}
@@ -97,70 +78,133 @@ class SessionSource(SessionExtras):
         self._note_keys: dict[tuple[int, str], dict] = {}
         self._param_updates: dict[int, dict[str, str]] = {}
         self._lock = threading.Lock()
+        self._made = threading.Condition(self._lock)
+        self._when_done: list[Callable[[], None]] = []
+        self._by_pos: dict[int, int] | None = None
         self._next_note = 9_000_000_000
-        self._fill(sessions)
         self.seed = seed
-        #: Sessions kept: the generated ones plus room for a long-running demo.
-        self.max_sessions = len(self._ids) + 20_000
+        self.done = False
+        #: Sessions kept: the generated ones plus room for a long-running demo (set when done).
+        self.max_sessions = 20_000
         self._next_id = 0
         self.now_ts = to_epoch(now) if now is not None else None
+        loaded = cache.load() if cache is not None else None
+        if loaded is not None:
+            self._spill, self._cols = loaded
+            self._fd = self._spill.fileno()
+            self._pin_live()
+            self._finish(None)
+            return
+        if cache is not None:
+            self._spill = cache.create()
+        else:
+            self._spill = tempfile.TemporaryFile(prefix="mluvii-sim-")  # noqa: SIM115
+        self._fd = self._spill.fileno()
+        if background:
+            args = (sessions, cache)
+            threading.Thread(target=self._fill, args=args, name="sim-fill", daemon=True).start()
+        else:
+            self._fill(sessions, cache)
 
-    def _fill(self, sessions: Iterable[dict]) -> None:
-        rows: list[tuple[float, int, int, int, float, str | None]] = []
+    def _fill(self, sessions: Iterable[dict], cache: SpillCache | None) -> None:
+        rows: list[Row] = []
+        pins: list[SessionRecord] = []
         ordered = True
         last = (float("-inf"), -1)
         pos = 0
-        chunk: list[bytes] = []
-        for s in sessions:
-            if not isinstance(s, dict) or s.get("id") is None:
-                continue
-            rec = SessionRecord(s)
-            key = (rec.created or 0.0, rec.id)
-            ordered = ordered and key > last
-            last = max(last, key)
-            quick = _quick(s)
-            if s.get("status") in _LIVE:
+        try:
+            for s in sessions:
+                if not isinstance(s, dict) or s.get("id") is None:
+                    continue
+                rec = SessionRecord(s)
+                key = (rec.created or 0.0, rec.id)
+                ordered = ordered and key > last
+                last = max(last, key)
+                if s.get("status") in _LIVE:
+                    pins.append(rec)
+                data = _dumps(s)
+                rows.append((*key, pos, len(data), *quick_fields(s)))
+                self._spill.write(data)
+                pos += len(data)
+                if len(rows) >= 2048 and ordered:
+                    self._spill.flush()  # (pages read the file by its descriptor)
+                    self._append(rows, pins)
+                    rows, pins = [], []
+            self._spill.flush()
+            if not ordered:  # (a recorded data set in another order: it fits in memory anyway)
+                rows += zip(*self._cols.all(), strict=True)
+                rows.sort(key=lambda r: (r[0], r[1]))
+                self._cols = Columns()
+            self._append(rows, pins)
+        except Exception:  # the sessions made so far are served; the rest are missing
+            log.exception("the simulator could not make all sessions")
+            cache = None
+        finally:
+            self._finish(cache)
+
+    def _append(self, rows: list[Row], pins: list[SessionRecord]) -> None:
+        with self._lock:
+            cols = self._cols
+            for created, sid, off, size, ended, status in rows:
+                cols.created.append(created)
+                if not -(2**63) <= sid < 2**63 and isinstance(cols.ids, array):
+                    cols.ids = list(cols.ids)  # (a recorded data set with odd ids)
+                cols.ids.append(sid)
+                cols.off.append(off)
+                cols.len.append(size)
+                cols.ended.append(ended)
+                cols.status.append(status)
+            for rec in pins:
                 self._pinned[rec.id] = rec
-                rows.append((*key, -1, 0, *quick))
-                continue
-            data = _dumps(s)
-            chunk.append(data)
-            rows.append((*key, pos, len(data), *quick))
-            pos += len(data)
-            if len(chunk) >= 1024:
-                self._spill.write(b"".join(chunk))
-                chunk = []
-            if len(rows) >= 65536 and ordered:
-                self._append(rows)
-                rows = []
-        self._spill.write(b"".join(chunk))
-        self._spill.flush()
-        if not ordered:  # (a recorded data set in another order: it fits in memory anyway)
-            rows += zip(*self._columns(), strict=True)
-            rows.sort(key=lambda r: (r[0], r[1]))
-            for arr in self._columns():
-                del arr[:]
-        self._append(rows)
-        self._by_pos: dict[int, int] | None = None
-        if any(b <= a for a, b in zip(self._ids, self._ids[1:], strict=False)):
-            self._by_pos = {sid: i for i, sid in enumerate(self._ids)}
+            self._made.notify_all()
 
-    def _columns(self) -> tuple[Any, ...]:
-        return (self._created, self._ids, self._off, self._len, self._ended, self._status)
+    def _pin_live(self) -> None:
+        for i, status in enumerate(self._cols.status):
+            if status is not None and status.upper() in _LIVE:
+                rec = self._record_at(i)
+                self._pinned[rec.id] = rec
 
-    def _append(self, rows: list[tuple[float, int, int, int, float, str | None]]) -> None:
-        for created, sid, off, size, ended, status in rows:
-            self._created.append(created)
-            if not -(2**63) <= sid < 2**63 and isinstance(self._ids, array):
-                self._ids = list(self._ids)  # (a recorded data set with odd ids)
-            self._ids.append(sid)
-            self._off.append(off)
-            self._len.append(size)
-            self._ended.append(ended)
-            self._status.append(status)
+    def _finish(self, cache: SpillCache | None) -> None:
+        with self._lock:
+            ids = self._cols.ids
+            if any(b <= a for a, b in pairwise(ids)):
+                self._by_pos = {sid: i for i, sid in enumerate(ids)}
+            if cache is not None:
+                cache.finish(self._cols)
+            self.max_sessions = len(ids) + 20_000
+            self.done = True
+            self._made.notify_all()
+            callbacks, self._when_done = self._when_done, []
+        for callback in callbacks:
+            callback()
+
+    def when_done(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once every session is made (now, when they are; else in the
+        filling thread)."""
+        with self._lock:
+            if not self.done:
+                self._when_done.append(callback)
+                return
+        callback()
+
+    def wait_done(self, timeout: float | None = None) -> bool:
+        with self._lock:
+            return self._made.wait_for(lambda: self.done, timeout)
+
+    def _upto(self, i: int) -> bool:
+        """Whether position ``i`` exists, waiting while it may still be made (lock held)."""
+        while i >= len(self._cols.ids) and not self.done:
+            self._made.wait()
+        return i < len(self._cols.ids)
+
+    def _until(self, made: Callable[[], bool]) -> None:
+        """Wait (lock held) until ``made()`` or every session is made."""
+        while not self.done and not made():
+            self._made.wait()
 
     def __len__(self) -> int:
-        return len(self._ids)
+        """Sessions made so far (all of them once ``done``)."""
+        return len(self._cols.ids)
 
     def warm(self) -> None:
         """Nothing to prepare: lookup fields are computed per page."""
@@ -170,18 +214,20 @@ class SessionSource(SessionExtras):
     def _pos(self, session_id: int) -> int | None:
         if self._by_pos is not None:
             return self._by_pos.get(session_id)
-        i = bisect_left(self._ids, session_id)
-        return i if i < len(self._ids) and self._ids[i] == session_id else None
+        ids = self._cols.ids
+        self._until(lambda: len(ids) > 0 and ids[-1] >= session_id)  # ids grow in order
+        i = bisect_left(ids, session_id)
+        return i if i < len(ids) and ids[i] == session_id else None
 
     def _bytes_at(self, i: int) -> bytes | None:
         """The stored JSON of position ``i`` (None when pinned)."""
-        sid = self._ids[i]
-        if sid in self._pinned or self._off[i] < 0:
+        cols = self._cols
+        if cols.ids[i] in self._pinned or cols.off[i] < 0:
             return None
-        return os.pread(self._fd, self._len[i], self._off[i])
+        return os.pread(self._fd, cols.len[i], cols.off[i])
 
     def _record_at(self, i: int) -> SessionRecord:
-        rec = self._pinned.get(self._ids[i])
+        rec = self._pinned.get(self._cols.ids[i])
         if rec is not None:
             return rec
         return SessionRecord(orjson.loads(self._bytes_at(i) or b"{}"))
@@ -198,29 +244,37 @@ class SessionSource(SessionExtras):
             return rec.session
 
     def _scan(self, f: SessionFilter, offset: int, limit: int) -> list[int]:
-        """Positions of the page ``offset .. offset+limit`` of the filter's matches."""
-        lo, hi = 0, len(self._created)
+        """Positions of the page ``offset .. offset+limit`` of the filter's matches (lock held;
+        waits for sessions not made yet)."""
+        cols = self._cols
+        created = cols.created
+        lo = 0
         if f.created.min is not None:
-            lo = bisect_left(self._created, f.created.min.timestamp())
-        if f.created.max is not None:
-            hi = bisect_right(self._created, f.created.max.timestamp())
+            low = f.created.min.timestamp()
+            self._until(lambda: len(created) > 0 and created[-1] >= low)
+            lo = bisect_left(created, low)
+        high = f.created.max.timestamp() if f.created.max is not None else None
         rest = f if f.created.null is not None else dataclasses.replace(f, created=DateTimeFilter())
         preds = compile_filter(rest)
         if not preds:
             start = lo + offset
+            self._upto(start + limit - 1)
+            hi = len(created) if high is None else bisect_right(created, high)
             return list(range(start, min(hi, start + limit)))
         # Ended and Status of stored sessions are in arrays; the rest needs the session.
-        quick = _quick_pred(rest.ended, rest.status)
+        quick = quick_pred(rest.ended, rest.status)
         others = compile_filter(dataclasses.replace(rest, ended=DateTimeFilter(), status=()))
-        key = (tuple(f.to_params()), len(self._ids))
+        key = tuple(f.to_params())
         start, skip = lo, offset
         cursor = self._cursors.get((key, offset))
         if cursor is not None:
             start, skip = cursor, 0
         out: list[int] = []
         i = start
-        ids, pinned, ended, status = self._ids, self._pinned, self._ended, self._status
-        while i < hi and len(out) < limit:
+        ids, pinned, ended, status = cols.ids, self._pinned, cols.ended, cols.status
+        while len(out) < limit and self._upto(i):
+            if high is not None and created[i] > high:
+                break
             if ids[i] in pinned:
                 r = pinned[ids[i]]
                 ok = all(p(r) for p in preds)
@@ -250,7 +304,7 @@ class SessionSource(SessionExtras):
             parts = []
             for i in self._scan(f, offset, limit):
                 data = self._bytes_at(i)
-                parts.append(data if data is not None else self._json_pinned(self._ids[i]))
+                parts.append(data if data is not None else self._json_pinned(self._cols.ids[i]))
         return b"[" + b",".join(parts) + b"]"
 
     # -- changes (the live tenant) ------------------------------------------------------------
@@ -260,40 +314,50 @@ class SessionSource(SessionExtras):
 
     def all_sessions(self) -> Iterator[dict]:
         """Every session, oldest first (not pinned: changes must go through ``changed``)."""
-        for i in range(len(self._ids)):
-            yield self._record_at(i).session
+        i = 0
+        while True:
+            with self._lock:
+                if not self._upto(i):
+                    return
+                session = self._record_at(i).session
+            yield session
+            i += 1
 
     def next_id(self, rng: Any) -> int:
         """An id above every session's, with the generator's small random gaps."""
-        top = max(self._next_id, max(self._ids[-50:], default=3_000_000))
-        self._next_id = top + 1 + int(rng.random() * 4)
-        return self._next_id
+        with self._lock:
+            self._until(lambda: False)
+            top = max(self._next_id, max(self._cols.ids[-50:], default=3_000_000))
+            self._next_id = top + 1 + int(rng.random() * 4)
+            return self._next_id
 
     def add(self, session: dict) -> None:
         """Append a new (newest) session; the oldest ended ones go when over ``max_sessions``."""
         rec = SessionRecord(session)
         with self._lock:
-            if self._ids and rec.id <= self._ids[-1] and self._by_pos is None:
-                self._by_pos = {sid: i for i, sid in enumerate(self._ids)}
+            self._until(lambda: False)
+            cols = self._cols
+            if cols.ids and rec.id <= cols.ids[-1] and self._by_pos is None:
+                self._by_pos = {sid: i for i, sid in enumerate(cols.ids)}
             self._pinned[rec.id] = rec
-            self._created.append(rec.created or 0.0)
-            self._ids.append(rec.id)
-            self._off.append(-1)
-            self._len.append(0)
-            self._ended.append(_NAN)
-            self._status.append(None)
+            cols.created.append(rec.created or 0.0)
+            cols.ids.append(rec.id)
+            cols.off.append(-1)
+            cols.len.append(0)
+            cols.ended.append(_NAN)
+            cols.status.append(None)
             if self._by_pos is not None:
-                self._by_pos[rec.id] = len(self._ids) - 1
+                self._by_pos[rec.id] = len(cols.ids) - 1
             self._cursors.clear()
-            while len(self._ids) > self.max_sessions:
-                old = self._ids[0]
+            while len(cols.ids) > self.max_sessions:
+                old = cols.ids[0]
                 pinned = self._pinned.get(old)
                 if pinned is not None and pinned.session.get("status") in _LIVE:
                     break
-                for arr in self._columns():
+                for arr in cols.all():
                     del arr[0]
                 if self._by_pos is not None:
-                    self._by_pos = {sid: i for i, sid in enumerate(self._ids)}
+                    self._by_pos = {sid: i for i, sid in enumerate(cols.ids)}
                 for table in (self._pinned, self._json, self._notes):
                     table.pop(old, None)
 

@@ -65,12 +65,18 @@ class LiveTenant:
         self.ops: dict[int, OpState] = {
             m["userId"]: OpState(m) for m in operator_states_json(seed, clock.now())
         }
-        self._adopt()
+        self._adopted = False
+        if source.done:
+            self.adopt()
 
     # -- start-up ---------------------------------------------------------------------------
 
-    def _adopt(self) -> None:
-        """Take over the generated data's live sessions; their operators are logged in."""
+    def adopt(self) -> None:
+        """Take over the generated data's live sessions (once, when all are made); their
+        operators are logged in."""
+        if self._adopted:
+            return
+        self._adopted = True
         for s in self.source.live_sessions():
             ops = [o for o in s.get("operators") or [] if o.get("userId") in self.ops]
             group = OPERATOR_BY_ID[ops[0]["userId"]].group_id if ops else 11
