@@ -18,15 +18,12 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import keyring
-import keyring.errors
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from keyring.backends import fail
+from typing import TYPE_CHECKING, Any
 
 from .paths import data_dir
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 SERVICE = "mluvii-tui"
 CLIENT_SECRET = "client_secret"
@@ -50,12 +47,17 @@ class Found:
 
 
 def backend_name() -> str:
+    import keyring
+
     backend = keyring.get_keyring()
     return f"{type(backend).__module__}.{type(backend).__qualname__}"
 
 
 def keyring_available() -> bool:
     """False where keyring found no backend (headless servers, the usual SSH case)."""
+    import keyring
+    from keyring.backends import fail
+
     return not isinstance(keyring.get_keyring(), fail.Keyring)
 
 
@@ -87,6 +89,8 @@ def get_secret(
     env = os.environ if environ is None else environ
     if env.get(ENV_FOR[kind]):
         return Found(env[ENV_FOR[kind]], "env")
+    import keyring.errors  # the keyring's backends load only when the environment lacks it
+
     if keyring_available():
         try:
             value = keyring.get_password(SERVICE, _entry(profile, kind))
@@ -109,6 +113,8 @@ def get_secret(
 def set_secret(profile: str, kind: str, value: str, *, file_passphrase: str | None = None) -> str:
     """Store the secret; returns where ("keyring" or the fallback file's path). Without a
     keyring it needs ``file_passphrase`` (the user chose the encrypted file)."""
+    import keyring.errors
+
     if file_passphrase is not None:
         store = fallback_file()
         store.put(_entry(profile, kind), value, file_passphrase)
@@ -124,6 +130,8 @@ def set_secret(profile: str, kind: str, value: str, *, file_passphrase: str | No
 
 def delete_secrets(profile: str) -> list[str]:
     """Forget every secret of ``profile``; returns where they were removed from."""
+    import keyring.errors
+
     removed: list[str] = []
     for kind in (CLIENT_SECRET, RELAY_TOKEN):
         if keyring_available():
@@ -163,6 +171,9 @@ class EncryptedFile:
         return sorted(self._load().get("entries", {}))
 
     def _fernet(self, data: dict[str, Any], passphrase: str) -> Fernet:
+        from cryptography.fernet import Fernet
+        from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
         kdf = data["kdf"]
         key = Scrypt(
             salt=base64.b64decode(kdf["salt"]), length=32, n=kdf["n"], r=kdf["r"], p=kdf["p"]
@@ -170,6 +181,8 @@ class EncryptedFile:
         return Fernet(base64.urlsafe_b64encode(key))
 
     def get(self, name: str, passphrase: str) -> str:
+        from cryptography.fernet import InvalidToken
+
         data = self._load()
         token = data.get("entries", {}).get(name)
         if token is None:
@@ -180,6 +193,8 @@ class EncryptedFile:
             raise SecretsError(f"wrong passphrase for {self.path}") from None
 
     def put(self, name: str, value: str, passphrase: str) -> None:
+        from cryptography.fernet import InvalidToken
+
         if not passphrase:
             raise SecretsError("the passphrase of the encrypted secrets file cannot be empty")
         data = self._load()

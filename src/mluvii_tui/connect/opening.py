@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-from ..api.client import MluviiClient
 from ..config import paths
 from ..config.logs import register_secret
 from ..config.profiles import ConfigError, ConfigFile, Profile, resolve
 from ..config.secrets import CLIENT_SECRET, ENV_PASSPHRASE, get_secret
 from ..store import recover
-from ..store.store import SessionStore
+
+if TYPE_CHECKING:
+    from ..api.client import MluviiClient
+    from ..store.store import SessionStore
 
 
 def load_profile(name: str, *, environ: Mapping[str, str] | None = None) -> Profile:
@@ -56,6 +59,8 @@ def client_for(
             f"{profile.name}` or set MLUVII_TUI_CLIENT_SECRET"
         )
     register_secret(found.value)
+    from ..api.client import MluviiClient  # httpx and the models: only once a client is made
+
     return MluviiClient(profile.base_url, profile.client_id, found.value)
 
 
