@@ -18,7 +18,6 @@ from textual.notifications import SeverityLevel
 from .actions.permissions import Permissions
 from .config.settings import set_warning_sink
 from .keymap.commands import bindings
-from .query.stats import QueueHistory
 from .screens.keys import KeymapCommands, run_command
 from .screens.live import LiveLink, LiveOptions
 from .screens.online import OnlineApp
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     from .api.client import MluviiClient
     from .config.profiles import Profile
     from .domain.outbox_store import PendingNotes
+    from .query.stats import QueueHistory
     from .store.store import SessionStore
 
 
@@ -42,6 +42,9 @@ class MluviiApp(OnlineApp):
     CSS_PATH = "styles.tcss"
     TITLE = "mluvii-tui"
     ENABLE_COMMAND_PALETTE = True
+    #: The tenant link starts after the first rows are painted, or after this many seconds
+    #: when they never come (a store that cannot be read): it never delays them.
+    ONLINE_AFTER_S = 2.0
     COMMANDS = App.COMMANDS | {ProfileCommands, KeymapCommands}
     KEYMAP_SCOPE = "app"
     BINDINGS: ClassVar[list[BindingType]] = bindings("app")
@@ -75,7 +78,6 @@ class MluviiApp(OnlineApp):
         if keymap:
             self.set_keymap(keymap)  # the user's remaps by binding id ([keys] in config.toml)
         self.clipboard_mode = clipboard
-        self.queue_history = QueueHistory()
         self.store = store
         self.client = client
         self.profile = profile
@@ -90,12 +92,20 @@ class MluviiApp(OnlineApp):
         #: One line describing the crash that ended the app (the CLI prints it; exit status 1).
         self.fatal_error: str | None = None
         self._connect = connect
+        self._went_online = False
         self._live_timer = None
         self.permissions = Permissions(read_only=read_only)  # the user comes from who-am-I
         self._actions = None
         self.live = LiveLink(self, live or LiveOptions())
         if now is not None and store.now is None:
             store.now = now  # time presets ("last 7 days") count from the app's clock
+
+    @functools.cached_property
+    def queue_history(self) -> QueueHistory:
+        """The Live queues over time (the stats view's sparklines), from the first poll."""
+        from .query.stats import QueueHistory
+
+        return QueueHistory()
 
     @functools.cached_property
     def pending_notes(self) -> PendingNotes:
@@ -133,6 +143,14 @@ class MluviiApp(OnlineApp):
         set_warning_sink(self._settings_unsaved)
         if self.startup_notice:
             self.notify(self.startup_notice, severity="warning", timeout=20, markup=False)
+        self.set_timer(self.ONLINE_AFTER_S, self._go_online)
+
+    def _go_online(self) -> None:
+        """Connect (the keyring, the client: ``connect``), who-am-I, sync and live: once, after
+        the first rows (``mark_first_paint``) so that none of it competes with them."""
+        if self._went_online:
+            return
+        self._went_online = True
         if self.client is not None:
             self._online()
         elif self._connect is not None:
@@ -160,6 +178,7 @@ class MluviiApp(OnlineApp):
     def mark_first_paint(self) -> None:
         if self.first_paint_s is None:
             self.first_paint_s = time.perf_counter() - self.started_at
+            self.call_after_refresh(self._go_online)
 
     def notify(
         self,

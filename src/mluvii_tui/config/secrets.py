@@ -73,7 +73,8 @@ def no_keyring_advice(kind: str = CLIENT_SECRET) -> str:
     )
 
 
-def _entry(profile: str, kind: str) -> str:
+def entry_name(profile: str, kind: str) -> str:
+    """The keyring user name / file entry of a profile's secret."""
     return f"{profile}/{kind}"
 
 
@@ -93,20 +94,20 @@ def get_secret(
 
     if keyring_available():
         try:
-            value = keyring.get_password(SERVICE, _entry(profile, kind))
+            value = keyring.get_password(SERVICE, entry_name(profile, kind))
         except keyring.errors.KeyringError as exc:
             raise SecretsError(f"the keyring refused to read: {exc}") from None
         if value:
             return Found(value, "keyring")
     store = fallback_file()
-    if _entry(profile, kind) in store.names():
+    if entry_name(profile, kind) in store.names():
         phrase = env.get(ENV_PASSPHRASE) or (passphrase() if passphrase else "")
         if not phrase:
             raise SecretsError(
                 f"the secret of profile {profile!r} is in the encrypted file {store.path}:"
                 f" set {ENV_PASSPHRASE} or run from a terminal to be asked for its passphrase"
             )
-        return Found(store.get(_entry(profile, kind), phrase), "file")
+        return Found(store.get(entry_name(profile, kind), phrase), "file")
     return None
 
 
@@ -117,12 +118,12 @@ def set_secret(profile: str, kind: str, value: str, *, file_passphrase: str | No
 
     if file_passphrase is not None:
         store = fallback_file()
-        store.put(_entry(profile, kind), value, file_passphrase)
+        store.put(entry_name(profile, kind), value, file_passphrase)
         return str(store.path)
     if not keyring_available():
         raise SecretsError(no_keyring_advice(kind))
     try:
-        keyring.set_password(SERVICE, _entry(profile, kind), value)
+        keyring.set_password(SERVICE, entry_name(profile, kind), value)
     except keyring.errors.KeyringError as exc:
         raise SecretsError(f"the keyring refused to store the secret: {exc}") from None
     return "keyring"
@@ -136,14 +137,14 @@ def delete_secrets(profile: str) -> list[str]:
     for kind in (CLIENT_SECRET, RELAY_TOKEN):
         if keyring_available():
             try:
-                keyring.delete_password(SERVICE, _entry(profile, kind))
+                keyring.delete_password(SERVICE, entry_name(profile, kind))
                 removed.append(f"{kind} from the keyring")
             except keyring.errors.PasswordDeleteError:
                 pass
             except keyring.errors.KeyringError as exc:
                 raise SecretsError(f"the keyring refused to delete: {exc}") from None
         store = fallback_file()
-        if store.remove(_entry(profile, kind)):
+        if store.remove(entry_name(profile, kind)):
             removed.append(f"{kind} from {store.path}")
     return removed
 

@@ -152,7 +152,8 @@ class OnlineApp(App[None]):
         import asyncio
 
         assert self._connect is not None
-        self._post_to_screen(SyncStateChanged(running=True, phase="starting the server…"))
+        phase = "connecting…" if self.base_url else "starting the server…"  # a profile / the demo
+        self._post_to_screen(SyncStateChanged(running=True, phase=phase))
         try:
             self.client = await asyncio.to_thread(self._connect)
         except Exception as exc:  # one clear line, never a traceback
