@@ -42,9 +42,9 @@ class MluviiApp(OnlineApp):
     CSS_PATH = "styles.tcss"
     TITLE = "mluvii-tui"
     ENABLE_COMMAND_PALETTE = True
-    #: The tenant link starts after the first rows are painted, or after this many seconds
-    #: when they never come (a store that cannot be read): it never delays them.
-    ONLINE_AFTER_S = 2.0
+    #: ``connect`` runs after the first rows are painted, or after this many seconds when they
+    #: never come (a store that cannot be read): making the client never delays them.
+    CONNECT_AFTER_S = 2.0
     COMMANDS = App.COMMANDS | {ProfileCommands, KeymapCommands}
     KEYMAP_SCOPE = "app"
     BINDINGS: ClassVar[list[BindingType]] = bindings("app")
@@ -92,7 +92,7 @@ class MluviiApp(OnlineApp):
         #: One line describing the crash that ended the app (the CLI prints it; exit status 1).
         self.fatal_error: str | None = None
         self._connect = connect
-        self._went_online = False
+        self._connect_started = False
         self._live_timer = None
         self.permissions = Permissions(read_only=read_only)  # the user comes from who-am-I
         self._actions = None
@@ -143,17 +143,17 @@ class MluviiApp(OnlineApp):
         set_warning_sink(self._settings_unsaved)
         if self.startup_notice:
             self.notify(self.startup_notice, severity="warning", timeout=20, markup=False)
-        self.set_timer(self.ONLINE_AFTER_S, self._go_online)
-
-    def _go_online(self) -> None:
-        """Connect (the keyring, the client: ``connect``), who-am-I, sync and live: once, after
-        the first rows (``mark_first_paint``) so that none of it competes with them."""
-        if self._went_online:
-            return
-        self._went_online = True
         if self.client is not None:
             self._online()
         elif self._connect is not None:
+            self.set_timer(self.CONNECT_AFTER_S, self._start_connect)
+
+    def _start_connect(self) -> None:
+        """``connect`` (the keyring, httpx and the models load there, or the demo's simulator
+        starts), then who-am-I, sync and live: once, after the first rows
+        (``mark_first_paint``), so that none of it competes with them."""
+        if not self._connect_started and self.client is None and self._connect is not None:
+            self._connect_started = True
             self._connect_worker()
 
     def _settings_unsaved(self, line: str) -> None:
@@ -178,7 +178,7 @@ class MluviiApp(OnlineApp):
     def mark_first_paint(self) -> None:
         if self.first_paint_s is None:
             self.first_paint_s = time.perf_counter() - self.started_at
-            self.call_after_refresh(self._go_online)
+            self.call_after_refresh(self._start_connect)
 
     def notify(
         self,
