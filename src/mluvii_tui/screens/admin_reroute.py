@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from ..actions.runner import UNKNOWN, ForwardTarget, Outcome
 from ..api.enums import LIVE_STATUSES, enum_text
 from ..text import one_line
 
 if TYPE_CHECKING:
+    from ..actions.runner import ForwardTarget, Outcome
     from ..api.models import SessionModel
     from ..app import MluviiApp
     from ..widgets.detail.routing import RoutingView
@@ -177,6 +177,8 @@ class RerouteActionsMixin:
         self.app.push_screen(BulkResult(title, outcomes, retry))
 
     def _bulk_applied(self, outcomes: list[Outcome]) -> None:
+        from ..actions.runner import UNKNOWN
+
         done = [o.value for o in outcomes if o.ok and o.value is not None]
         if done:
             self.app.store.upsert_sessions(done)

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from mluvii_tui.query.runner import QueryRunner
 from mluvii_tui.query.types import SessionQuery
 
-from ..domain.transcript_decode import loads_raw
 from .distinct import distinct_values
 from .packing import Packer
 from .recover import survives
@@ -61,6 +60,8 @@ class ReadingMixin:
         with self.reading() as conn:
             row = conn.execute("SELECT raw FROM sessions WHERE id = ?", (session_id,)).fetchone()
         kept = None if row is None or row[0] is None else self.unpack(row[0])
+        from ..domain.transcript_decode import loads_raw  # the decoder: with the first session
+
         data = None if kept is None else loads_raw(kept)
         return data if isinstance(data, dict) else None
 
