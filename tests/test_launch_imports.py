@@ -1,5 +1,6 @@
-"""Launch: the console's first frame needs no pydantic, httpx or keyring, nor the detail pane;
-the connect (the client, the keyring) runs only after the first rows are on the screen.
+"""Launch: the console's first frame needs no pydantic, httpx or keyring, nor the detail pane,
+dialogs, palette providers or stats; the connect (the client, the keyring) runs only after the
+first rows are on the screen.
 
 A fresh interpreter (a subprocess: this one has loaded everything) imports what the console
 command imports, opens a real store file and runs the real app under Pilot until the first rows
@@ -16,7 +17,20 @@ from pathlib import Path
 from mluvii_tui.demo.generator import generate_sessions
 from mluvii_tui.store.store import SessionStore
 
-HEAVY = ("httpx", "pydantic", "keyring", "cryptography", "mluvii_tui.widgets.detail")
+HEAVY = (
+    "httpx",
+    "pydantic",
+    "keyring",
+    "cryptography",
+    "mluvii_tui.api.models",
+    "mluvii_tui.widgets.detail",  # the detail pane: built when first opened
+    "mluvii_tui.screens.download_dialog",
+    "mluvii_tui.screens.keys",  # palette providers: when the palette opens
+    "mluvii_tui.screens.profiles",
+    "mluvii_tui.screens.stats",
+    "mluvii_tui.query.stats",
+    "mluvii_tui.actions.runner",
+)
 
 CHILD = r"""
 import asyncio, json, sys

@@ -18,15 +18,15 @@ from textual.notifications import SeverityLevel
 from .actions.permissions import Permissions
 from .config.settings import set_warning_sink
 from .keymap.commands import bindings
-from .screens.keys import KeymapCommands, run_command
 from .screens.live import LiveLink, LiveOptions
 from .screens.online import OnlineApp
 from .screens.profile_settings import apply_zone_and_theme
-from .screens.profiles import ProfileCommands
 from .screens.sessions import SessionsScreen
 from .text import clean, one_line
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from .api.client import MluviiClient
     from .config.profiles import Profile
     from .domain.outbox_store import PendingNotes
@@ -38,6 +38,20 @@ if TYPE_CHECKING:
 THEME_NAMES = {"dark": "textual-dark", "light": "textual-light", "ansi": "ansi-dark"}
 
 
+def _profile_commands() -> type[Provider]:
+    """The palette's profile switcher, imported when the palette first opens."""
+    from .screens.profiles import ProfileCommands
+
+    return ProfileCommands
+
+
+def _keymap_commands() -> type[Provider]:
+    """The palette's commands of the keymap, imported when the palette first opens."""
+    from .screens.keys import KeymapCommands
+
+    return KeymapCommands
+
+
 class MluviiApp(OnlineApp):
     CSS_PATH = "styles.tcss"
     TITLE = "mluvii-tui"
@@ -45,7 +59,7 @@ class MluviiApp(OnlineApp):
     #: ``connect`` runs after the first rows are painted, or after this many seconds when they
     #: never come (a store that cannot be read): making the client never delays them.
     CONNECT_AFTER_S = 2.0
-    COMMANDS = App.COMMANDS | {ProfileCommands, KeymapCommands}
+    COMMANDS = App.COMMANDS | {_profile_commands, _keymap_commands}
     KEYMAP_SCOPE = "app"
     BINDINGS: ClassVar[list[BindingType]] = bindings("app")
 
@@ -211,6 +225,8 @@ class MluviiApp(OnlineApp):
 
     async def _command_chosen(self, chosen: tuple[Any, str] | None) -> None:
         if chosen is not None:
+            from .screens.keys import run_command
+
             await run_command(self, *chosen)
 
     def action_set_theme(self, name: str) -> None:
