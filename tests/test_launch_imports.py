@@ -28,7 +28,6 @@ HEAVY = (
     "mluvii_tui.screens.keys",  # palette providers: when the palette opens
     "mluvii_tui.screens.profiles",
     "mluvii_tui.screens.stats",
-    "mluvii_tui.query.stats",
     "mluvii_tui.actions.runner",
 )
 

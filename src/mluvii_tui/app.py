@@ -18,6 +18,7 @@ from textual.notifications import SeverityLevel
 from .actions.permissions import Permissions
 from .config.settings import set_warning_sink
 from .keymap.commands import bindings
+from .query.stats import QueueHistory
 from .screens.live import LiveLink, LiveOptions
 from .screens.online import OnlineApp
 from .screens.profile_settings import apply_zone_and_theme
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from .api.client import MluviiClient
     from .config.profiles import Profile
     from .domain.outbox_store import PendingNotes
-    from .query.stats import QueueHistory
     from .store.store import SessionStore
 
 
@@ -92,6 +92,7 @@ class MluviiApp(OnlineApp):
         if keymap:
             self.set_keymap(keymap)  # the user's remaps by binding id ([keys] in config.toml)
         self.clipboard_mode = clipboard
+        self.queue_history = QueueHistory()
         self.store = store
         self.client = client
         self.profile = profile
@@ -113,13 +114,6 @@ class MluviiApp(OnlineApp):
         self.live = LiveLink(self, live or LiveOptions())
         if now is not None and store.now is None:
             store.now = now  # time presets ("last 7 days") count from the app's clock
-
-    @functools.cached_property
-    def queue_history(self) -> QueueHistory:
-        """The Live queues over time (the stats view's sparklines), from the first poll."""
-        from .query.stats import QueueHistory
-
-        return QueueHistory()
 
     @functools.cached_property
     def pending_notes(self) -> PendingNotes:
