@@ -19,6 +19,10 @@ from source again (+0.1-0.2 s), which no installed console does.
 The tenant: ``silent`` (default) is a loopback port that accepts connections and never answers,
 so a connect, who-am-I or sync that delayed the first rows would show; ``closed`` refuses at once.
 
+On a shared machine the wall clock measures the neighbours too; ``chrt -f 1 python
+bench/launch.py ...`` gives the console a core first (what an idle machine gives it), and the
+CPU seconds to the first rows say the same without it.
+
 Also printed: the CPU seconds of each launch's process (user + system, up to the first rows and
 quit), the load average before and after (two cores shared by several people: wall times are
 noisy, CPU seconds less so), and the real command's import-time top 15 (one more run with
