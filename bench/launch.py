@@ -267,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         "loadavg_end": [round(x, 2) for x in load_end],
         "import_top_ms": [(n, round(c, 1), round(s, 1)) for n, c, s in import_top(profiled.output)],
     }
+    if args.json:  # first: a reader of the output may stop reading early
+        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
     verdict = "ok" if median <= TARGET_S else "OVER"
     print(f"launch_to_rows_s  {median:.3f}  (target {TARGET_S})  {verdict}")
     shown = ", ".join(f"{s:.3f}" for s in seconds)
@@ -277,8 +279,6 @@ def main(argv: list[str] | None = None) -> int:
     print("import time, the real command before the first row (cumulative ms, self ms):")
     for name, cum, own in figures["import_top_ms"]:
         print(f"  {cum:8.1f} {own:8.1f}  {name}")
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
     return 0
 
 
