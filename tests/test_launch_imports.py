@@ -14,8 +14,17 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from accounts import no_keyring, user_dirs
+from mluvii_tui.api.errors import MluviiError
+from mluvii_tui.config.profiles import Profile
+from mluvii_tui.config.secrets import CLIENT_SECRET, set_secret
+from mluvii_tui.connect.opening import connect_later, secret_asks_terminal
 from mluvii_tui.demo.generator import generate_sessions
 from mluvii_tui.store.store import SessionStore
+
+__all__ = ["no_keyring", "user_dirs"]
 
 HEAVY = (
     "httpx",
@@ -108,3 +117,25 @@ def test_first_frame_loads_no_models_client_keyring_or_detail(tmp_path: Path) ->
     # the connect ran once, after the first paint, before anything heavy was loaded
     assert out["connect_calls"] == [{"first_paint": True, "loaded": []}]
     assert "offline on purpose" in out["status"]
+
+
+def test_the_secret_is_read_before_the_console_only_for_a_passphrase_prompt(
+    user_dirs: Path, no_keyring: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The keyring (and the client) wait for the connect worker; only an entry of the encrypted
+    file with no passphrase in the environment is read before the console takes the terminal."""
+    for var in ("MLUVII_TUI_CLIENT_SECRET", "MLUVII_TUI_SECRETS_PASSPHRASE"):
+        monkeypatch.delenv(var, raising=False)
+    acme = Profile(name="acme", base_url="https://acme.test", client_id="acme-id")
+    assert not secret_asks_terminal(acme)  # nothing in the file: the keyring, after the paint
+    with pytest.raises(MluviiError, match="no secret for profile 'acme'"):
+        connect_later(acme)()  # the status line's one line, not a traceback
+    set_secret("acme", CLIENT_SECRET, "s3cret", file_passphrase="correct horse")
+    assert secret_asks_terminal(acme)
+    monkeypatch.setenv("MLUVII_TUI_SECRETS_PASSPHRASE", "correct horse")
+    assert not secret_asks_terminal(acme)
+    client = connect_later(acme)()
+    assert (client.base_url, client.client_id) == ("https://acme.test", "acme-id")
+    monkeypatch.delenv("MLUVII_TUI_SECRETS_PASSPHRASE")
+    monkeypatch.setenv("MLUVII_TUI_CLIENT_SECRET", "from-env")
+    assert not secret_asks_terminal(acme)
