@@ -142,9 +142,7 @@ async def test_ban_needs_a_reason_marks_the_client_and_blacklist_unbans(sim, ctl
         await settle(pilot, 5)
         assert await has_toast(pilot, "Banned as ban")
         assert app.store.get_session(sid).blacklisted is True
-        detail = app.screen.query_one("#detail")
-        detail.session_id = None
-        app.screen.action_toggle_detail()
+        await app.screen.action_toggle_detail()  # the pane, built now, reads the session
         await settle(pilot)
         assert "client banned" in str(app.screen.query_one("#detail-title").render())
         app.screen.query_one(SessionTable).focus()

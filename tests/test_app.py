@@ -149,10 +149,10 @@ async def test_enter_opens_detail_and_escape_returns(filled_store: SessionStore)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         table = app.screen.query_one(SessionTable)
-        detail = app.screen.query_one("#detail")
-        assert not detail.display
+        assert not app.screen.query("#detail")  # built when first opened
         await pilot.press("j", "enter")
         await pilot.pause()
+        detail = app.screen.query_one("#detail")
         assert detail.display
         await pilot.press("escape")
         await pilot.pause()
@@ -282,9 +282,9 @@ async def test_number_keys_pick_detail_tabs_from_the_table(filled_store: Session
     app = _app(filled_store, None, "t-tabs")
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
-        detail = app.screen.query_one("#detail")
         await pilot.press("2")
         await pilot.pause()
+        detail = app.screen.query_one("#detail")
         assert detail.display and detail.active_tab == "info"
         # focus moves into the tab, so its keys work at once and the footer shows them
         assert app.screen.query_one("#info-view").has_focus

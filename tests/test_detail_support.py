@@ -9,7 +9,7 @@ from typing import Any
 from textual.app import App, ComposeResult
 
 import mluvii_tui
-from mluvii_tui.screens.download_dialog import OpensDownloads
+from mluvii_tui.screens.opens_downloads import OpensDownloads
 from mluvii_tui.widgets.detail import SessionDetail
 
 NOW = datetime(2025, 3, 14, 12, 0, 0, tzinfo=UTC)

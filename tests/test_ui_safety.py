@@ -126,11 +126,11 @@ async def test_every_copy_goes_through_the_sanitiser(store: SessionStore) -> Non
         clipboard = Clipboard(app)
         await settle(app, pilot)
         table = app.screen.query_one(SessionTable)
-        detail = app.screen.query_one(SessionDetail)
         for sid in ids:
             table.set_query(SessionQuery(view="all"), keep=sid)
             await pilot.press("enter")
             await settle(app, pilot)
+            detail = app.screen.query_one(SessionDetail)  # built at the first enter
             assert detail.session_id == sid
             detail.focus()
             await pilot.press("1", "G", "up", "up", "up", "y", "Y")  # guest message, all

@@ -19,15 +19,15 @@ from .actions.permissions import Permissions
 from .config.settings import set_warning_sink
 from .keymap.commands import bindings
 from .query.stats import QueueHistory
-from .screens.keys import KeymapCommands, run_command
 from .screens.live import LiveLink, LiveOptions
 from .screens.online import OnlineApp
 from .screens.profile_settings import apply_zone_and_theme
-from .screens.profiles import ProfileCommands
 from .screens.sessions import SessionsScreen
 from .text import clean, one_line
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from .api.client import MluviiClient
     from .config.profiles import Profile
     from .domain.outbox_store import PendingNotes
@@ -38,11 +38,28 @@ if TYPE_CHECKING:
 THEME_NAMES = {"dark": "textual-dark", "light": "textual-light", "ansi": "ansi-dark"}
 
 
+def _profile_commands() -> type[Provider]:
+    """The palette's profile switcher, imported when the palette first opens."""
+    from .screens.profiles import ProfileCommands
+
+    return ProfileCommands
+
+
+def _keymap_commands() -> type[Provider]:
+    """The palette's commands of the keymap, imported when the palette first opens."""
+    from .screens.keys import KeymapCommands
+
+    return KeymapCommands
+
+
 class MluviiApp(OnlineApp):
     CSS_PATH = "styles.tcss"
     TITLE = "mluvii-tui"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {ProfileCommands, KeymapCommands}
+    #: ``connect`` runs after the first rows are painted, or after this many seconds when they
+    #: never come (a store that cannot be read): making the client never delays them.
+    CONNECT_AFTER_S = 2.0
+    COMMANDS = App.COMMANDS | {_profile_commands, _keymap_commands}
     KEYMAP_SCOPE = "app"
     BINDINGS: ClassVar[list[BindingType]] = bindings("app")
 
@@ -90,6 +107,7 @@ class MluviiApp(OnlineApp):
         #: One line describing the crash that ended the app (the CLI prints it; exit status 1).
         self.fatal_error: str | None = None
         self._connect = connect
+        self._connect_started = False
         self._live_timer = None
         self.permissions = Permissions(read_only=read_only)  # the user comes from who-am-I
         self._actions = None
@@ -136,6 +154,14 @@ class MluviiApp(OnlineApp):
         if self.client is not None:
             self._online()
         elif self._connect is not None:
+            self.set_timer(self.CONNECT_AFTER_S, self._start_connect)
+
+    def _start_connect(self) -> None:
+        """``connect`` (the keyring, httpx and the models load there, or the demo's simulator
+        starts), then who-am-I, sync and live: once, after the first rows
+        (``mark_first_paint``), so that none of it competes with them."""
+        if not self._connect_started and self.client is None and self._connect is not None:
+            self._connect_started = True
             self._connect_worker()
 
     def _settings_unsaved(self, line: str) -> None:
@@ -160,6 +186,7 @@ class MluviiApp(OnlineApp):
     def mark_first_paint(self) -> None:
         if self.first_paint_s is None:
             self.first_paint_s = time.perf_counter() - self.started_at
+            self.call_after_refresh(self._start_connect)
 
     def notify(
         self,
@@ -192,6 +219,8 @@ class MluviiApp(OnlineApp):
 
     async def _command_chosen(self, chosen: tuple[Any, str] | None) -> None:
         if chosen is not None:
+            from .screens.keys import run_command
+
             await run_command(self, *chosen)
 
     def action_set_theme(self, name: str) -> None:

@@ -7,8 +7,12 @@ the console shows on a disabled action ("read-only mode", "administrators only")
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from mluvii_tui.api.admin_models import BLACKLIST, CALL_PARAMS, CONTACT, FORWARD, NOTES, CurrentUser
+from mluvii_tui.api.roles import BLACKLIST, CALL_PARAMS, CONTACT, FORWARD, NOTES
+
+if TYPE_CHECKING:
+    from mluvii_tui.api.admin_models import CurrentUser
 
 #: Every mutating action and the permission it needs.
 NEEDS: dict[str, str] = {

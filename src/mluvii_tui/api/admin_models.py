@@ -11,15 +11,15 @@ from typing import Any
 from pydantic import Field
 
 from .models import ApiModel
-
-ROLE_ADMIN = "administrator"
-ROLE_OPERATOR = "operator"
-#: Permission names of ``CurrentUser.permissions``.
-FORWARD = "Sessions.Forward"
-CONTACT = "Sessions.ContactClient"
-BLACKLIST = "Blacklist.Manage"
-NOTES = "Sessions.Notes"
-CALL_PARAMS = "Sessions.CallParams"
+from .roles import (  # noqa: F401 - the names of CurrentUser.permissions, kept importable here
+    BLACKLIST,
+    CALL_PARAMS,
+    CONTACT,
+    FORWARD,
+    NOTES,
+    ROLE_ADMIN,
+    ROLE_OPERATOR,
+)
 
 
 class CurrentUser(ApiModel):

@@ -9,8 +9,6 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Union
 
-from pydantic import BeforeValidator
-
 
 class SessionChannel(StrEnum):
     Chat = "Chat"
@@ -273,6 +271,8 @@ class RoutingTimelineActivityType(StrEnum):
 
 
 def _tolerant(enum_cls: type[StrEnum]) -> Any:
+    from pydantic import BeforeValidator  # only the models need it: the enums stay light
+
     by_lower = {m.value.lower(): m for m in enum_cls}
 
     def coerce(value: Any) -> Any:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import errno
 from collections.abc import Iterable
-
-import httpx
+from typing import TYPE_CHECKING
 
 from mluvii_tui.text import one_line
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class MluviiError(Exception):

@@ -99,9 +99,14 @@ def run_console(args: argparse.Namespace, started: float) -> int:
     from mluvii_tui.config.paths import config_file
     from mluvii_tui.config.profiles import ConfigError, ConfigFile, resolve
     from mluvii_tui.config.secrets import SecretsError
-    from mluvii_tui.connect.account import passphrase
-    from mluvii_tui.connect.opening import client_for
+    from mluvii_tui.connect.opening import (
+        check_profile,
+        client_for,
+        connect_later,
+        secret_asks_terminal,
+    )
 
+    connect = None
     try:
         profile = resolve(
             ConfigFile.load(config_file()), profile=args.profile, base_url=args.base_url
@@ -113,8 +118,13 @@ def run_console(args: argparse.Namespace, started: float) -> int:
             if chosen is None:
                 return fail("no server chosen; `mluvii-tui demo` needs none")
             profile, client = chosen
-        else:
+        elif secret_asks_terminal(profile):  # the passphrase prompt needs the terminal
+            from mluvii_tui.connect.account import passphrase
+
             client = client_for(profile, passphrase=passphrase)
+        else:  # the keyring and the client: after the first paint
+            check_profile(profile)
+            client, connect = None, connect_later(profile)
     except (ConfigError, SecretsError) as exc:
         return fail(str(exc))
     from mluvii_tui.cli.live import console_live
@@ -128,6 +138,8 @@ def run_console(args: argparse.Namespace, started: float) -> int:
         days=args.days or profile.history_days,
         started=started,
         timing=args.timing,
+        connect=connect,
+        base_url=profile.base_url,
         ui=args,
         theme=profile.theme,
         read_only=args.read_only or profile.read_only,
@@ -144,6 +156,7 @@ def _open_console(
     started: float,
     timing: bool,
     connect: Callable[[], Any] | None = None,
+    base_url: str | None = None,
     ui: argparse.Namespace,
     theme: str = "",
     read_only: bool = False,
@@ -168,7 +181,7 @@ def _open_console(
         client,
         profile=profile,
         sync_days=days,
-        base_url=client.base_url if client is not None else None,
+        base_url=client.base_url if client is not None else base_url,
         started_at=started,
         connect=connect,
         keymap=settings.keys,

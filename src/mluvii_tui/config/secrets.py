@@ -18,15 +18,12 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import keyring
-import keyring.errors
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from keyring.backends import fail
+from typing import TYPE_CHECKING, Any
 
 from .paths import data_dir
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 SERVICE = "mluvii-tui"
 CLIENT_SECRET = "client_secret"
@@ -50,12 +47,17 @@ class Found:
 
 
 def backend_name() -> str:
+    import keyring
+
     backend = keyring.get_keyring()
     return f"{type(backend).__module__}.{type(backend).__qualname__}"
 
 
 def keyring_available() -> bool:
     """False where keyring found no backend (headless servers, the usual SSH case)."""
+    import keyring
+    from keyring.backends import fail
+
     return not isinstance(keyring.get_keyring(), fail.Keyring)
 
 
@@ -71,7 +73,8 @@ def no_keyring_advice(kind: str = CLIENT_SECRET) -> str:
     )
 
 
-def _entry(profile: str, kind: str) -> str:
+def entry_name(profile: str, kind: str) -> str:
+    """The keyring user name / file entry of a profile's secret."""
     return f"{profile}/{kind}"
 
 
@@ -87,36 +90,40 @@ def get_secret(
     env = os.environ if environ is None else environ
     if env.get(ENV_FOR[kind]):
         return Found(env[ENV_FOR[kind]], "env")
+    import keyring.errors  # the keyring's backends load only when the environment lacks it
+
     if keyring_available():
         try:
-            value = keyring.get_password(SERVICE, _entry(profile, kind))
+            value = keyring.get_password(SERVICE, entry_name(profile, kind))
         except keyring.errors.KeyringError as exc:
             raise SecretsError(f"the keyring refused to read: {exc}") from None
         if value:
             return Found(value, "keyring")
     store = fallback_file()
-    if _entry(profile, kind) in store.names():
+    if entry_name(profile, kind) in store.names():
         phrase = env.get(ENV_PASSPHRASE) or (passphrase() if passphrase else "")
         if not phrase:
             raise SecretsError(
                 f"the secret of profile {profile!r} is in the encrypted file {store.path}:"
                 f" set {ENV_PASSPHRASE} or run from a terminal to be asked for its passphrase"
             )
-        return Found(store.get(_entry(profile, kind), phrase), "file")
+        return Found(store.get(entry_name(profile, kind), phrase), "file")
     return None
 
 
 def set_secret(profile: str, kind: str, value: str, *, file_passphrase: str | None = None) -> str:
     """Store the secret; returns where ("keyring" or the fallback file's path). Without a
     keyring it needs ``file_passphrase`` (the user chose the encrypted file)."""
+    import keyring.errors
+
     if file_passphrase is not None:
         store = fallback_file()
-        store.put(_entry(profile, kind), value, file_passphrase)
+        store.put(entry_name(profile, kind), value, file_passphrase)
         return str(store.path)
     if not keyring_available():
         raise SecretsError(no_keyring_advice(kind))
     try:
-        keyring.set_password(SERVICE, _entry(profile, kind), value)
+        keyring.set_password(SERVICE, entry_name(profile, kind), value)
     except keyring.errors.KeyringError as exc:
         raise SecretsError(f"the keyring refused to store the secret: {exc}") from None
     return "keyring"
@@ -124,18 +131,20 @@ def set_secret(profile: str, kind: str, value: str, *, file_passphrase: str | No
 
 def delete_secrets(profile: str) -> list[str]:
     """Forget every secret of ``profile``; returns where they were removed from."""
+    import keyring.errors
+
     removed: list[str] = []
     for kind in (CLIENT_SECRET, RELAY_TOKEN):
         if keyring_available():
             try:
-                keyring.delete_password(SERVICE, _entry(profile, kind))
+                keyring.delete_password(SERVICE, entry_name(profile, kind))
                 removed.append(f"{kind} from the keyring")
             except keyring.errors.PasswordDeleteError:
                 pass
             except keyring.errors.KeyringError as exc:
                 raise SecretsError(f"the keyring refused to delete: {exc}") from None
         store = fallback_file()
-        if store.remove(_entry(profile, kind)):
+        if store.remove(entry_name(profile, kind)):
             removed.append(f"{kind} from {store.path}")
     return removed
 
@@ -163,6 +172,9 @@ class EncryptedFile:
         return sorted(self._load().get("entries", {}))
 
     def _fernet(self, data: dict[str, Any], passphrase: str) -> Fernet:
+        from cryptography.fernet import Fernet
+        from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
         kdf = data["kdf"]
         key = Scrypt(
             salt=base64.b64decode(kdf["salt"]), length=32, n=kdf["n"], r=kdf["r"], p=kdf["p"]
@@ -170,6 +182,8 @@ class EncryptedFile:
         return Fernet(base64.urlsafe_b64encode(key))
 
     def get(self, name: str, passphrase: str) -> str:
+        from cryptography.fernet import InvalidToken
+
         data = self._load()
         token = data.get("entries", {}).get(name)
         if token is None:
@@ -180,6 +194,8 @@ class EncryptedFile:
             raise SecretsError(f"wrong passphrase for {self.path}") from None
 
     def put(self, name: str, value: str, passphrase: str) -> None:
+        from cryptography.fernet import InvalidToken
+
         if not passphrase:
             raise SecretsError("the passphrase of the encrypted secrets file cannot be empty")
         data = self._load()

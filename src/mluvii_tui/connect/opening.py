@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-from ..api.client import MluviiClient
 from ..config import paths
 from ..config.logs import register_secret
 from ..config.profiles import ConfigError, ConfigFile, Profile, resolve
-from ..config.secrets import CLIENT_SECRET, ENV_PASSPHRASE, get_secret
+from ..config.secrets import (
+    CLIENT_SECRET,
+    ENV_FOR,
+    ENV_PASSPHRASE,
+    SecretsError,
+    entry_name,
+    fallback_file,
+    get_secret,
+)
 from ..store import recover
-from ..store.store import SessionStore
+
+if TYPE_CHECKING:
+    from ..api.client import MluviiClient
+    from ..store.store import SessionStore
 
 
 def load_profile(name: str, *, environ: Mapping[str, str] | None = None) -> Profile:
@@ -38,6 +49,39 @@ def switch_environ() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k == ENV_PASSPHRASE}
 
 
+def check_profile(profile: Profile) -> None:
+    """ConfigError (one line) when ``profile`` lacks what a client needs, besides its secret."""
+    if not profile.base_url:
+        raise ConfigError(f"profile {profile.name!r} has no base_url: run `mluvii-tui login`")
+    if not profile.client_id:
+        raise ConfigError(f"profile {profile.name!r} has no client_id: run `mluvii-tui login`")
+
+
+def secret_asks_terminal(profile: Profile, environ: Mapping[str, str] | None = None) -> bool:
+    """True when the secret may come from the encrypted file with no passphrase in the
+    environment: then it is read before the console takes the terminal (the prompt needs it).
+    Otherwise the keyring is read after the first paint (``connect_later``)."""
+    env = os.environ if environ is None else environ
+    if env.get(ENV_FOR[CLIENT_SECRET]) or env.get(ENV_PASSPHRASE):
+        return False
+    return entry_name(profile.name, CLIENT_SECRET) in fallback_file().names()
+
+
+def connect_later(profile: Profile) -> Callable[[], MluviiClient]:
+    """The client of ``profile`` made in the console's connect worker, after the first paint
+    (the keyring and httpx load there); a missing secret is the status line's one line."""
+
+    def connect() -> MluviiClient:
+        from ..api.errors import MluviiError
+
+        try:
+            return client_for(profile)
+        except (ConfigError, SecretsError) as exc:
+            raise MluviiError(str(exc)) from None
+
+    return connect
+
+
 def client_for(
     profile: Profile,
     *,
@@ -45,10 +89,7 @@ def client_for(
     passphrase: Callable[[], str] | None = None,
 ) -> MluviiClient:
     """An API client for ``profile``; ConfigError/SecretsError (one line) when something lacks."""
-    if not profile.base_url:
-        raise ConfigError(f"profile {profile.name!r} has no base_url: run `mluvii-tui login`")
-    if not profile.client_id:
-        raise ConfigError(f"profile {profile.name!r} has no client_id: run `mluvii-tui login`")
+    check_profile(profile)
     found = get_secret(profile.name, CLIENT_SECRET, passphrase=passphrase, environ=environ)
     if found is None:
         raise ConfigError(
@@ -56,6 +97,8 @@ def client_for(
             f"{profile.name}` or set MLUVII_TUI_CLIENT_SECRET"
         )
     register_secret(found.value)
+    from ..api.client import MluviiClient  # httpx and the models: only once a client is made
+
     return MluviiClient(profile.base_url, profile.client_id, found.value)
 
 

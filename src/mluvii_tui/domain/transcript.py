@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mluvii_tui.api.enums import MESSAGE_ACTIVITY_TYPES, enum_text
-from mluvii_tui.api.models import FormField, SessionFile, SessionModel
 from mluvii_tui.text import clean, one_line
 
 from .system_events import system_text
+
+if TYPE_CHECKING:
+    from mluvii_tui.api.models import FormField, SessionFile, SessionModel
 
 #: Kinds of item.
 MESSAGE, FILE, SYSTEM, FORM = "message", "file", "system", "form"

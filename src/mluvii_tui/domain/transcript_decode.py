@@ -21,10 +21,9 @@ import zlib
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orjson import loads as _orjson_loads
-from pydantic import ValidationError
 
 from mluvii_tui.api.enums import (
     ClientType,
@@ -34,7 +33,6 @@ from mluvii_tui.api.enums import (
     SessionAVRequestState,
     SessionTerminationReason,
 )
-from mluvii_tui.api.models import Activity, SessionModel, parse_session
 from mluvii_tui.domain.transcript import (
     _FORM_TYPES,
     NameLookup,
@@ -44,11 +42,14 @@ from mluvii_tui.domain.transcript import (
 )
 from mluvii_tui.text import one_line
 
+if TYPE_CHECKING:  # the models (pydantic) load when a form or an odd shape needs them
+    from mluvii_tui.api.models import SessionModel
+
 #: What ``loads_raw`` gives for a blob that does not decode.
 BAD = object()
 
 #: A session by id, from the store's own reading (the raw blob is missing or damaged).
-Loader = Callable[[int], SessionModel | None]
+Loader = Callable[[int], "SessionModel | None"]
 
 
 class Declined(Exception):
@@ -190,6 +191,10 @@ def _activity(a: Any) -> Any:
         raise Declined
     kind: Any = _TYPES.get(a.get("type"))  # type: ignore[arg-type]  # a non-str type is None here
     if kind in _FORM_TYPES:  # forms: pydantic reads the whole activity
+        from pydantic import ValidationError
+
+        from mluvii_tui.api.models import Activity
+
         try:
             return Activity.model_validate(a)
         except ValidationError:
@@ -287,6 +292,8 @@ def session_items(
     items = decode(data, user_names)
     if items is not None:
         return items
+    from mluvii_tui.api.models import parse_session
+
     model = parse_session(data)
     return None if model is None else build_transcript(model, user_names=user_names)
 
@@ -301,6 +308,8 @@ def source_items(source: Any, session_id: int, load: Loader) -> list[TranscriptI
             items = decode(data)
             if items is not None:
                 return items
+            from mluvii_tui.api.models import parse_session
+
             try:
                 source = parse_session(data)
             except Exception:

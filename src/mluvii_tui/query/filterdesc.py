@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mluvii_tui.api.filters import DateTimeFilter, SessionFilter, TextFilter, TimeSpanFilter
 from mluvii_tui.query.filters import (
     PARAM_PREFIX,
     TIME_KINDS,
@@ -24,6 +23,9 @@ from mluvii_tui.query.filters import (
 from mluvii_tui.query.timeframes import is_preset, resolve_preset
 from mluvii_tui.query.types import FILTER_OPS, Filter
 from mluvii_tui.text import cut, one_line
+
+if TYPE_CHECKING:  # the API's filters load with the first narrowed sync, not at start
+    from mluvii_tui.api.filters import SessionFilter
 
 
 def _header(flt: Filter, column: ColumnLike | None) -> str:
@@ -174,6 +176,8 @@ def _stamp(raw: str | None) -> datetime | None:
 
 
 def _one(flt: Filter, changes: dict[str, Any], now: datetime | None = None) -> None:
+    from mluvii_tui.api.filters import DateTimeFilter, TextFilter, TimeSpanFilter
+
     col, op = flt.column, flt.op
     if col in _TIME_FIELDS:
         field = _TIME_FIELDS[col]
@@ -217,6 +221,8 @@ def to_session_filter(
     risk (the server knows no inflections, so anything more could drop real matches).
     Unusable filters are skipped (``validate_filter`` reports them to the user).
     """
+    from mluvii_tui.api.filters import SessionFilter
+
     changes: dict[str, Any] = {}
     moment = clock_now(now)
     for flt in filters:

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.content import Content
 
-from ..actions.runner import DONE, UNKNOWN, Outcome
 from ..api.enums import enum_text
 from ..text import one_line
 from ..widgets.session_table import SessionTable
 
 if TYPE_CHECKING:
+    from ..actions.runner import Outcome
     from ..api.models import SessionModel
     from ..app import MluviiApp
 
@@ -139,6 +139,8 @@ class AdminActionsMixin:
 
     async def _after(self, outcome: Outcome | None, done_text: str) -> None:
         """Toast the outcome; a done action shows its result, an unknown one re-reads."""
+        from ..actions.runner import DONE, UNKNOWN  # the runner loads with the first action
+
         if outcome is None:
             return
         if outcome.result == DONE:

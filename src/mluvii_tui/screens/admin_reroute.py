@@ -12,16 +12,15 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on
 
-from ..actions.runner import UNKNOWN, ForwardTarget, Outcome
 from ..api.enums import LIVE_STATUSES, enum_text
 from ..text import one_line
-from ..widgets.detail.routing import RoutingView
 
 if TYPE_CHECKING:
+    from ..actions.runner import ForwardTarget, Outcome
     from ..api.models import SessionModel
     from ..app import MluviiApp
+    from ..widgets.detail.routing import RoutingView
     from ..widgets.session_table import SessionTable
 
 MARK_ALL_LIMIT = 5000
@@ -96,8 +95,7 @@ class RerouteActionsMixin:
             return
         self._reroute([session.id])
 
-    @on(RoutingView.RerouteRequested)
-    def _reroute_from_tab(self, event: RoutingView.RerouteRequested) -> None:
+    def on_routing_view_reroute_requested(self, event: RoutingView.RerouteRequested) -> None:
         event.stop()
         if not self._refused("forward"):
             self._reroute([event.session_id])
@@ -179,6 +177,8 @@ class RerouteActionsMixin:
         self.app.push_screen(BulkResult(title, outcomes, retry))
 
     def _bulk_applied(self, outcomes: list[Outcome]) -> None:
+        from ..actions.runner import UNKNOWN
+
         done = [o.value for o in outcomes if o.ok and o.value is not None]
         if done:
             self.app.store.upsert_sessions(done)

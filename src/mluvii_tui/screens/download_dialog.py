@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -17,8 +17,6 @@ from mluvii_tui.domain.downloads import DownloadError, open_file, opener, safe_f
 from mluvii_tui.text import one_line
 
 from ..api.errors import MluviiError
-from ..widgets.detail.recordings import RecordingsView
-from ..widgets.detail.transcript import TranscriptView
 
 _last_folder: str | None = None
 
@@ -129,23 +127,3 @@ class DownloadDialog(ModalScreen["Path | None"]):
         if self.busy:
             self.workers.cancel_group(self, "download")
         self.dismiss(self.saved)
-
-
-class OpensDownloads:
-    """For a screen (or app) that holds a detail pane: download requests bubbling up from the
-    transcript (files) and the recordings tab open the download dialog here, since widgets never
-    push screens themselves."""
-
-    def on_transcript_view_download_requested(
-        self, event: TranscriptView.DownloadRequested
-    ) -> None:
-        self._open_download(event.file.url or "", event.file.name, offer_open=False)
-
-    def on_recordings_view_download_requested(
-        self, event: RecordingsView.DownloadRequested
-    ) -> None:
-        self._open_download(event.url, event.name, offer_open=True)
-
-    def _open_download(self, url: str, name: str, *, offer_open: bool) -> None:
-        app: App[object] = self.app  # type: ignore[attr-defined]
-        app.push_screen(DownloadDialog(url, name, offer_open=offer_open))

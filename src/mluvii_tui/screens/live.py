@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from textual.timer import Timer
 
-from mluvii_tui.sync.live import apply_events, resume_point
-
 from ..widgets.live_marks import LiveMarks
 from ..widgets.session_table import SessionTable
 
@@ -91,6 +89,7 @@ class LiveLink:
 
     async def _run_feed(self) -> None:
         from mluvii_tui.live.feed import LiveFeed
+        from mluvii_tui.sync.live import resume_point
 
         store = self.app.store
         last_seq, log_id = resume_point(store)
@@ -149,6 +148,8 @@ class LiveLink:
 
     async def _apply(self, events: list[LiveEvent]) -> None:
         import asyncio
+
+        from mluvii_tui.sync.live import apply_events  # the models: not before the first frame
 
         feed = self.feed
         try:

@@ -20,14 +20,13 @@ from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
 
-from ..actions.audit import AuditLog
 from ..actions.permissions import Permissions
-from ..actions.runner import ActionRunner
 from .live import LiveLink, LiveOptions
 from .profile_settings import apply_zone_and_theme
 from .sessions import SessionsScreen, SyncStateChanged
 
 if TYPE_CHECKING:
+    from ..actions.runner import ActionRunner
     from ..api.client import MluviiClient
     from ..api.filters import SessionFilter
     from ..config.profiles import Profile
@@ -64,6 +63,9 @@ class OnlineApp(App[None]):
     @property
     def actions(self) -> ActionRunner:
         """The runner of admin actions (request ids, audit log) for this client and profile."""
+        from ..actions.audit import AuditLog
+        from ..actions.runner import ActionRunner
+
         if self._actions is None or self._actions.client is not self.client:
             audit = AuditLog.for_profile(self.profile)
             self._actions = ActionRunner(self.client, audit, self.profile, self.permissions)
@@ -150,7 +152,8 @@ class OnlineApp(App[None]):
         import asyncio
 
         assert self._connect is not None
-        self._post_to_screen(SyncStateChanged(running=True, phase="starting the server…"))
+        phase = "connecting…" if self.base_url else "starting the server…"  # a profile / the demo
+        self._post_to_screen(SyncStateChanged(running=True, phase=phase))
         try:
             self.client = await asyncio.to_thread(self._connect)
         except Exception as exc:  # one clear line, never a traceback

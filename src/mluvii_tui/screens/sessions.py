@@ -20,9 +20,9 @@ from mluvii_tui.query.types import SessionQuery, SortKey
 from ..widgets.session_table import SessionTable
 from .admin_actions import AdminActionsMixin
 from .admin_reroute import RerouteActionsMixin
-from .download_dialog import OpensDownloads
+from .opens_downloads import OpensDownloads
 from .profile_settings import default_columns, default_view, saved_view_problem
-from .sessions_detail import DetailPaneMixin, make_detail
+from .sessions_detail import DetailPaneMixin
 from .sessions_filters import SessionFiltersMixin, server_filter_for
 
 if TYPE_CHECKING:
@@ -87,12 +87,9 @@ class SessionsScreen(
         yield Static(id="status-line")
         yield from self.compose_filters_top()
         with Horizontal(id="sessions-body"):
-            yield SessionTable(
+            yield SessionTable(  # the detail pane joins it when first opened
                 app.store, columns, query, id="sessions-table", widths=self._restore_widths()
             )
-            detail = make_detail()
-            if detail is not None:
-                yield detail
         yield from self.compose_filters_bottom()
         # compact, no palette hint: the table's keys, ? Help and q Quit fit in 80 columns
         yield Footer(compact=True, show_command_palette=False)

@@ -2,12 +2,16 @@
 keys, esc back to the table), picking a tab by number from the table, following the table's
 cursor, and the layout (beside the table; the whole screen when maximised or narrower than
 ``NARROW`` columns). Base of ``SessionsScreen``, like ``SessionFiltersMixin``.
+
+The pane (and its module, with the API models) is built the first time it is opened: the first
+frame shows only the table.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from textual.containers import Horizontal
 from textual.screen import Screen
 
 from ..widgets.session_table import SessionTable
@@ -24,6 +28,7 @@ class DetailPaneMixin(Screen[None]):
     if TYPE_CHECKING:
 
         def _update_status(self) -> None: ...
+        def _update_highlighter(self) -> None: ...
 
     def on_session_table_highlighted(self, event: SessionTable.Highlighted) -> None:
         self._update_status()
@@ -31,41 +36,34 @@ class DetailPaneMixin(Screen[None]):
         if detail is not None and self._detail_open:
             detail.show(event.session_id)
 
-    def on_session_table_opened(self, event: SessionTable.Opened) -> None:
-        detail = self._detail()
-        if detail is None:
-            return
+    async def on_session_table_opened(self, event: SessionTable.Opened) -> None:
+        detail = await self._built_detail()
         self._detail_open = True
         self._apply_detail_layout()
         detail.show(event.session_id)
 
-    def action_toggle_detail(self) -> None:
-        detail = self._detail()
-        if detail is None:
-            return
+    async def action_toggle_detail(self) -> None:
+        detail = await self._built_detail()
         self._detail_open = not self._detail_open
         self._detail_max = False
         self._apply_detail_layout()
         if self._detail_open:
             detail.show(self.query_one(SessionTable).current_session_id)
 
-    def action_maximize_detail(self) -> None:
-        if self._detail() is None:
-            return
+    async def action_maximize_detail(self) -> None:
+        detail = await self._built_detail()
         self._detail_open = True
         self._detail_max = not self._detail_max
         self._apply_detail_layout()
-        detail = self._detail()
-        if detail is not None:
-            detail.show(self.query_one(SessionTable).current_session_id)
+        detail.show(self.query_one(SessionTable).current_session_id)
 
-    def action_detail_tab(self, number: int) -> None:
+    async def action_detail_tab(self, number: int) -> None:
         """Number keys pick a detail tab from the table too (opening the pane if needed)."""
         from ..widgets.detail.pane import TABS
 
-        detail = self._detail()
-        if detail is None or not 1 <= number <= len(TABS):
+        if not 1 <= number <= len(TABS):
             return
+        detail = await self._built_detail()
         if not self._detail_open:
             self._detail_open = True
             self._apply_detail_layout()
@@ -104,13 +102,19 @@ class DetailPaneMixin(Screen[None]):
             table.focus()
 
     def _detail(self) -> Any | None:
-        try:
-            return self.query_one("#detail")
-        except Exception:
-            return None
+        """The pane once built (None before it was first opened)."""
+        found = self.query("#detail")
+        return found.first() if found else None
 
+    async def _built_detail(self) -> Any:
+        """The pane, built beside the table the first time it is needed (hidden until the
+        layout shows it), told the search's words to mark."""
+        detail = self._detail()
+        if detail is None:
+            from ..widgets.detail.pane import SessionDetail
 
-def make_detail() -> Any | None:
-    from ..widgets.detail.pane import SessionDetail
-
-    return SessionDetail(id="detail")
+            detail = SessionDetail(id="detail")
+            detail.display = False
+            await self.query_one("#sessions-body", Horizontal).mount(detail)
+            self._update_highlighter()
+        return detail

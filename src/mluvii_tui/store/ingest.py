@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ..api.models import SessionModel, parse_session
 from .fastrecord import Unsupported, fast_record
 from .rows import SessionRecord, build_record, content_hash, raw_json
 from .upsert import short_id, why_not_stored
+
+if TYPE_CHECKING:
+    from ..api.models import SessionModel
 
 
 @dataclass(slots=True)
@@ -46,6 +48,8 @@ def _dumps(item: dict[str, Any]) -> bytes:
 
 def prepare_batch(items: Iterable[Any]) -> PreparedBatch:
     """Each item's id, kept JSON and hash; a later copy of the same id wins."""
+    from ..api.models import SessionModel, parse_session  # with the first write, not at start
+
     out = PreparedBatch()
     by_id: dict[int, Kept] = {}
     for item in items:
@@ -80,6 +84,8 @@ def build(kept: Kept) -> SessionRecord:
         try:
             return fast_record(item, kept.raw, kept.hash)
         except Unsupported:
+            from ..api.models import parse_session
+
             model = parse_session(item)
             assert model is not None  # it has an integer id
             item = model

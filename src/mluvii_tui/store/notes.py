@@ -13,10 +13,12 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..api.models import SessionNote
 from ..domain.outbox_store import PENDING_COLUMNS, from_epoch, pending_row
+
+if TYPE_CHECKING:
+    from ..api.models import SessionNote
 
 
 @dataclass(frozen=True)

@@ -11,18 +11,19 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mluvii_tui.query.runner import QueryRunner
 from mluvii_tui.query.types import SessionQuery
 
-from ..api.models import SessionModel, parse_session
-from ..domain.transcript_decode import loads_raw
 from .distinct import distinct_values
 from .packing import Packer
 from .recover import survives
 from .rows import ROW_INDEX, SessionRow
 from .schema import SESSION_FIELDS
+
+if TYPE_CHECKING:
+    from ..api.models import SessionModel
 
 FIELDS_SQL = ", ".join(SESSION_FIELDS)
 _CHUNK = 900  # ids per IN (...) list
@@ -59,6 +60,8 @@ class ReadingMixin:
         with self.reading() as conn:
             row = conn.execute("SELECT raw FROM sessions WHERE id = ?", (session_id,)).fetchone()
         kept = None if row is None or row[0] is None else self.unpack(row[0])
+        from ..domain.transcript_decode import loads_raw  # the decoder: with the first session
+
         data = None if kept is None else loads_raw(kept)
         return data if isinstance(data, dict) else None
 
@@ -67,6 +70,8 @@ class ReadingMixin:
         """The session as the API sent it (its kept JSON, validated); None when unknown or
         its kept copy is damaged."""
         data = self.session_json(session_id)
+        from ..api.models import parse_session  # the models load when a session is asked for
+
         return None if data is None else parse_session(data)
 
     def runner(self, conn: sqlite3.Connection) -> QueryRunner:

@@ -152,7 +152,9 @@ class HealthMixin:
         conn = self._conn()
         big = not self._memory and Path(self.path).stat().st_size > QUICK_CHECK_MAX
         if big:
-            conn.execute("SELECT max(id), min(id) FROM sessions").fetchall()
+            # apart: each is one B-tree descent (together, SQLite scans an index: 85 ms at 1M)
+            conn.execute("SELECT max(id) FROM sessions").fetchall()
+            conn.execute("SELECT min(id) FROM sessions").fetchall()
             conn.execute("SELECT count(*) FROM meta").fetchall()
             return
         rows = conn.execute("PRAGMA quick_check").fetchall()

@@ -10,14 +10,16 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mluvii_tui.query.layout import ID_SEP, LIST_SEP
 from mluvii_tui.text import fold_value
 
 from ..api.enums import LIVE_STATUSES, MESSAGE_ACTIVITY_TYPES, enum_text
-from ..api.models import SessionModel
 from .schema import SESSION_FIELDS
+
+if TYPE_CHECKING:
+    from ..api.models import SessionModel
 
 #: callParams keys (lower case) that carry the client's name / e-mail / phone, best first.
 NAME_KEYS = (

@@ -14,12 +14,11 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mluvii_tui.query import search as _search
 from mluvii_tui.query.filters import register_functions as _register_functions
 
-from ..api.models import SessionModel
 from .ingest import Kept, PreparedBatch, build, message_texts, prepare_batch
 from .notes import NotesMixin, StoredNote
 from .packing import TRAIN_MAX, TRAIN_MIN, ZSTD_MAGIC, Packer, train
@@ -28,6 +27,9 @@ from .recover import HealthMixin, is_damage
 from .rows import SessionRecord
 from .schema import SESSION_FIELDS, configure, drop_indexes, ensure_indexes, migrate
 from .upsert import BIND_ERRORS, UpsertResult, short_id, why_not_stored
+
+if TYPE_CHECKING:
+    from ..api.models import SessionModel
 
 _INSERT_SESSION = (
     f"INSERT OR REPLACE INTO sessions ({FIELDS_SQL}, raw, hash) "
