@@ -128,6 +128,7 @@ class MemoryPeak:
         self.peak_kb = 0
         self.last_kb = 0
         self.steps: dict[str, float] = {}  # step of the script -> PSS (MB) after it
+        self.processes: dict[str, dict[str, float]] = {}  # step -> process -> PSS (MB)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -500,7 +501,17 @@ async def drive(store_path: Path, figures: dict[str, Any], memory: MemoryPeak) -
 def _step(name: str, memory: MemoryPeak) -> None:
     memory.sample()
     memory.steps[name] = round(memory.last_kb / 1024, 1)
-    print(f"{name}: PSS {memory.last_kb / 1024:.0f} MB", file=sys.stderr, flush=True)
+    parts = {}
+    for pid in _tree(os.getpid()):
+        if pid not in memory.exclude:
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            label = " ".join(c.decode(errors="replace") for c in cmd[:3])[-60:]
+            parts[f"{pid} {label}"] = round(_pss_kb(pid) / 1024, 1)
+    memory.processes[name] = parts
+    print(f"{name}: PSS {memory.last_kb / 1024:.0f} MB {parts}", file=sys.stderr, flush=True)
 
 
 def _p95(values: list[float]) -> float:
@@ -624,16 +635,23 @@ def main(argv: list[str] | None = None) -> int:
         figures["launch_runs_s"] = [round(r, 3) for r in runs]
         figures["launch_to_rows_s"] = round(statistics.median(runs), 3)
         figures["launch_cpu_s"] = round((children.ru_utime + children.ru_stime) / len(runs), 3)
+    # the app's settings (sort, widths, views) in a home of this run: the drive starts from
+    # the defaults whatever an earlier run left
+    home = Path(tempfile.mkdtemp(prefix="console-bench-home-"))
+    for kind in ("CONFIG", "STATE", "DATA"):  # the cache (lemma tries) as a user has it
+        os.environ[f"XDG_{kind}_HOME"] = str(home / kind.lower())
     exclude: set[int] = set()
     with MemoryPeak(exclude) as memory:
         asyncio.run(drive(store, figures, memory))
         figures["pss_after_step_mb"] = memory.steps
+        figures["pss_processes_after_export_mb"] = memory.processes.get("export")
         own = resource.getrusage(resource.RUSAGE_SELF)
         figures["cpu_s"] = round(own.ru_utime + own.ru_stime, 2)
         figures["rss_after_drive_mb"] = round(memory.peak_kb / 1024, 1)
         if args.sync:
             asyncio.run(during_sync(args.sync, figures, exclude))
     figures["rss_peak_mb"] = round(memory.peak_kb / 1024, 1)
+    shutil.rmtree(home, ignore_errors=True)
     figures["loadavg_end"] = os.getloadavg()
     report(figures)
     if args.json:
