@@ -567,6 +567,9 @@ async def during_sync(sessions: int, figures: dict[str, Any], exclude: set[int])
                 t1 = await _key(app, key)
                 new = table.cursor_row
                 while not (new != row and frames.cursor_drawn.get(new, 0) > t1):
+                    if time.perf_counter() - t1 > STEP_TIMEOUT:
+                        rows = table.row_count
+                        raise TimeoutError(f"the cursor did not move ({rows} rows: no sync?)")
                     await asyncio.sleep(0.002)
                     new = table.cursor_row
                 keys.append(_ms(t1, frames.cursor_drawn[new]))
@@ -635,14 +638,20 @@ def main(argv: list[str] | None = None) -> int:
         figures["launch_runs_s"] = [round(r, 3) for r in runs]
         figures["launch_to_rows_s"] = round(statistics.median(runs), 3)
         figures["launch_cpu_s"] = round((children.ru_utime + children.ru_stime) / len(runs), 3)
-    # the app's settings (sort, widths, views) in a home of this run: the drive starts from
-    # the defaults whatever an earlier run left
-    home = Path(tempfile.mkdtemp(prefix="console-bench-home-"))
-    for kind in ("CONFIG", "STATE", "DATA"):  # the cache (lemma tries) as a user has it
-        os.environ[f"XDG_{kind}_HOME"] = str(home / kind.lower())
     exclude: set[int] = set()
     with MemoryPeak(exclude) as memory:
-        asyncio.run(drive(store, figures, memory))
+        # the app's settings (sort, widths, views) in a home of this run: the drive starts from
+        # the defaults whatever an earlier run left (the cache, lemma tries, as a user has it)
+        home = Path(tempfile.mkdtemp(prefix="console-bench-home-"))
+        saved = dict(os.environ)
+        for kind in ("CONFIG", "STATE", "DATA"):
+            os.environ[f"XDG_{kind}_HOME"] = str(home / kind.lower())
+        try:
+            asyncio.run(drive(store, figures, memory))
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+            shutil.rmtree(home, ignore_errors=True)
         figures["pss_after_step_mb"] = memory.steps
         figures["pss_processes_after_export_mb"] = memory.processes.get("export")
         own = resource.getrusage(resource.RUSAGE_SELF)
@@ -651,7 +660,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.sync:
             asyncio.run(during_sync(args.sync, figures, exclude))
     figures["rss_peak_mb"] = round(memory.peak_kb / 1024, 1)
-    shutil.rmtree(home, ignore_errors=True)
     figures["loadavg_end"] = os.getloadavg()
     report(figures)
     if args.json:
