@@ -352,12 +352,13 @@ async def _search(pilot: Any, frames: Frames, app: Any, text: str) -> tuple[floa
 
 
 async def _filtered(frames: Frames, app: Any, filters: tuple[Any, ...]) -> tuple[float, int]:
-    """Applies column filters: ms until their rows show, and their count."""
+    """Applies column filters: ms until their rows show, and their exact count."""
     table = frames.table
     want = replace(table.query, filters=filters)
     t0 = time.perf_counter()
     app.screen.apply_query(want)
     took = _ms(t0, await _shown(frames, want))
+    await _shown(frames, want, cursor=True)  # the exact count (in the background)
     count = table.count
     app.screen.apply_query(replace(table.query, filters=()))
     await _shown(frames, replace(table.query, filters=()))

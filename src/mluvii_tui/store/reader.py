@@ -17,7 +17,7 @@ import contextlib
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,9 +35,11 @@ if TYPE_CHECKING:
 CACHE_KIB = 8192
 #: Progress handler period (SQLite VM steps between checks for a newer query).
 CHECK_EVERY = 2000
-# The limits below are seconds of the worker thread's CPU (``time.thread_time``), not of the
-# wall clock: on a loaded machine a wall-clock limit ran out before the cheap way had had its
-# time and chose the expensive one (a common word's search listed all its 900k matches).
+# SCAN_SECONDS and PROBE_SECONDS choose a way to the first rows: they are seconds of the
+# worker thread's CPU (``time.thread_time``), not of the wall clock: on a loaded machine a
+# wall-clock limit ran out before the cheap way had had its time and chose the expensive one
+# (a common word's search listed all its 900k matches). POSITION_SECONDS bounds what the user
+# waits for: wall-clock seconds.
 #: A broad quick or "contains" filter's first rows must come within this time (seconds); past
 #: it the words are rare and the trigram index lists their matches instead. A time, not a
 #: number of VM steps: along some sort indexes (client name) each step is a page read, and
@@ -86,7 +88,8 @@ class _Lane:
         self.conn = conn
         self.lock = threading.Lock()
         self.running = -1
-        self.deadline = 0.0  # > 0: the running statement stops at this time.thread_time()
+        self.deadline = 0.0  # > 0: the running statement stops at this time of ``clock``
+        self.clock = time.thread_time
 
 
 class TableReader:
@@ -127,20 +130,24 @@ class TableReader:
         if lane.running != self._wanted:
             return 1
         if lane.deadline:
-            return 1 if time.thread_time() > lane.deadline else 0
+            return 1 if lane.clock() > lane.deadline else 0
         return 0
 
     @contextlib.contextmanager
-    def _until(self, lane: _Lane, seconds: float) -> Iterator[list[bool]]:
-        """Statements inside may run ``seconds`` (of this thread's CPU); then they stop and the
-        yielded flag list gets ``False`` (``[True]`` when they finished in time)."""
+    def _until(
+        self, lane: _Lane, seconds: float, clock: Callable[[], float] = time.thread_time
+    ) -> Iterator[list[bool]]:
+        """Statements inside may run ``seconds`` (of this thread's CPU, or of ``clock``); then
+        they stop and the yielded flag list gets ``False`` (``[True]`` when they finished in
+        time)."""
         outcome = [True]
-        lane.deadline = time.thread_time() + seconds
+        lane.clock = clock
+        lane.deadline = clock() + seconds
         lane.conn.set_progress_handler(lambda: self._stale(lane), CHECK_TIMED)
         try:
             yield outcome
         except sqlite3.OperationalError:
-            if lane.running != self._wanted or time.thread_time() <= lane.deadline:
+            if lane.running != self._wanted or clock() <= lane.deadline:
                 raise
             outcome[0] = False
         finally:
@@ -242,7 +249,7 @@ class TableReader:
                 runner.segment_counts(query, sort_plan(query.sort))
                 found = [True]
                 if keep is not None:
-                    with self._until(self._fast, POSITION_SECONDS) as found:
+                    with self._until(self._fast, POSITION_SECONDS, time.perf_counter) as found:
                         cursor = runner.position_of(query, keep)
                 start = ((cursor or 0) // block) * block
                 ids = runner.window_ids(query, start, block, total=count, force=force)
