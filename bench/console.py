@@ -9,16 +9,27 @@ store of ``--sessions`` is generated into a temporary file). Figures, each again
 * ``launch_to_rows_s``: the real command in a pseudo-terminal (160x45) until the status line
   shows the store's total (the first rows are on the screen);
 * ``quick_filter_key_ms_p95``: ``/`` and 4-letter names typed one key at a time, each key until
-  the rows of what is typed so far are shown (debounce included);
+  the rows of what is typed so far are shown (debounce included); the prefixes "pet", "nov",
+  "ja" too (``quick_filter_prefix_ms``, ``quick_filter_all_keys_ms_p95``);
 * ``search_common_ms`` / ``search_rare_ms``: ``s``, a word in most sessions / a rare phrase,
-  enter, until its rows are shown;
-* ``contains_filter_ms``: "client contains novak" with channel Chat, until shown;
+  enter, until its rows are shown (``*_cursor_ms``: until the exact count is known and the
+  cursor's session found again; ``search_common_far_cursor_ms``: the same with the cursor on
+  the oldest session); an English word and an inflected Czech one too;
+* ``contains_filter_ms``: the worst of "client contains novak" with channel Chat, "client
+  contains ja" and "operator contains nov", each until shown;
 * ``sort_worst_ms``: every sort column in turn (``o``), the slowest until its first rows show
   (``sort_cursor_worst_ms``: until the cursor's session is found again, reported too);
 * ``key_during_sync_p95_ms``: cursor keys while a sync of ``--sync`` sessions from the simulator
   (a separate process) fills a fresh store;
 * ``rss_peak_mb``: the largest PSS (RSS when PSS is unreadable) of the benchmark's process tree
-  (the app runs in it; the simulator is the remote server and is left out), sampled every 0.2 s.
+  (the app runs in it, and an export's workers; the simulator is the remote server and is left
+  out), sampled every 0.2 s; ``pss_after_step_mb``: after each step of the script (open,
+  scrolling, quick filter, searches, contains filters, every sort, the detail pane, an export).
+
+"Shown" is what the app exposes, not a paint: the table applied the query's result (its
+ticket, query, exact count and cursor when asked) and the status line's count label says so
+(no "updating…"); the time is the first frame the screen sent after that (a result that
+changed nothing on the screen, e.g. the same rows read again, counts when it landed).
 
 Also reported: the CPU seconds of the app's process (``cpu_s``) and of the launches
 (``launch_cpu_s``), and the load average before and after (other work on the machine makes wall
@@ -29,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import json
 import os
 import pty
@@ -63,6 +75,15 @@ TARGETS = {
     "rss_peak_mb": 150,
 }
 NAMES = ("nova", "petr", "jana", "dvor", "kral")
+PREFIXES = ("pet", "nov", "ja")
+#: (label, text): the common word first (a word in most sessions), then a rare phrase, then
+#: words of the demo's other language (the lemmatiser of each)
+SEARCHES = (
+    ("common", "den"),
+    ("rare", '"platba kartou vrácení"'),
+    ("english", "refund"),
+    ("inflected", "objednávka"),
+)
 SORTS = ("created", "waited", "length", "channel", "source", "status", "operators", "client_name")
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 SIZE = (160, 45)
@@ -105,6 +126,9 @@ class MemoryPeak:
     def __init__(self, exclude: set[int] | None = None) -> None:
         self.exclude = exclude if exclude is not None else set()
         self.peak_kb = 0
+        self.last_kb = 0
+        self.steps: dict[str, float] = {}  # step of the script -> PSS (MB) after it
+        self.processes: dict[str, dict[str, float]] = {}  # step -> process -> PSS (MB)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -114,7 +138,8 @@ class MemoryPeak:
 
     def sample(self) -> None:
         pids = [p for p in _tree(os.getpid()) if p not in self.exclude]
-        self.peak_kb = max(self.peak_kb, sum(_pss_kb(p) for p in pids))
+        self.last_kb = sum(_pss_kb(p) for p in pids)
+        self.peak_kb = max(self.peak_kb, self.last_kb)
 
     def __enter__(self) -> MemoryPeak:
         self._thread.start()
@@ -192,49 +217,92 @@ def launch_in_pty(store: Path, total: int, runs: int = 3) -> list[float]:
 
 
 class Frames:
-    """When the table applied a result and when it next drew a line: the moment the user sees
-    the new rows (the table is wrapped, not changed)."""
+    """What the bench waits for, from what the app exposes: when the table applied a result
+    (its ticket, query, whether the count is exact and the cursor found), when the status line
+    (the count label) last changed, and when the screen last sent a frame. The user sees a new
+    result in the first frame after it landed; a result that changed nothing on the screen (the
+    same rows read again) is seen when it lands (no frame is waited for then)."""
 
-    def __init__(self, table: Any) -> None:
+    def __init__(self, app: Any, table: Any) -> None:
         self.table = table
-        self.applied: dict[int, float] = {}  # ticket -> time the rows were applied
-        self.drawn: dict[int, float] = {}  # ticket -> first line drawn after that
+        self.applied: dict[int, float] = {}  # ticket -> time its rows were applied
+        self.finished: dict[int, float] = {}  # ticket -> time its exact, cursor-found result was
+        self.status_at = 0.0  # the status line's last change
+        self.frames: list[float] = []  # perf_counter of each frame the screen sent
         self.cursor_drawn: dict[int, float] = {}  # cursor row -> last time a line was drawn
-        show, render_line = table._show, table.render_line
+        show, render_line, display = table._show, table.render_line, app._display
+        status = app.screen.query_one("#status-line")
+        update = status.update
 
         def _show(loaded: Any, keep: Any) -> None:
             show(loaded, keep)
             if table._loaded is loaded:
                 self.applied.setdefault(loaded.ticket, time.perf_counter())
                 if loaded.done:
-                    self.applied.setdefault(-loaded.ticket, time.perf_counter())
+                    self.finished.setdefault(loaded.ticket, time.perf_counter())
+
+        def _update(*args: Any, **kwargs: Any) -> Any:
+            self.status_at = time.perf_counter()
+            return update(*args, **kwargs)
+
+        def _display(screen: Any, renderable: Any) -> None:
+            if renderable is not None:
+                self.frames.append(time.perf_counter())
+            display(screen, renderable)
 
         def _render_line(y: int) -> Any:
-            strip = render_line(y)
-            loaded = table._loaded
-            now = time.perf_counter()
-            self.cursor_drawn[table.cursor_row] = now
-            if loaded is not None and y > 0:
-                for key in (loaded.ticket, -loaded.ticket):
-                    if key in self.applied:
-                        self.drawn.setdefault(key, now)
-            return strip
+            self.cursor_drawn[table.cursor_row] = time.perf_counter()
+            return render_line(y)
 
         table._show = _show
         table.render_line = _render_line
+        status.update = _update
+        app._display = _display
 
-
-async def _shown(pilot: Any, frames: Frames, query: Any, *, cursor: bool = False) -> float:
-    """Waits until the table has drawn ``query``'s rows (with ``cursor``: with the cursor on
-    its session again); returns the perf_counter time of that frame."""
-    table = frames.table
-    while True:
+    def landed(self, query: Any, cursor: bool) -> float | None:
+        """When ``query``'s result (with ``cursor``: its exact count and the cursor's session)
+        and its count label were applied; None while it has not landed."""
+        table = self.table
         loaded = table._loaded
-        if loaded is not None and loaded.query == query and table.query == query:
-            key = -loaded.ticket if cursor else loaded.ticket
-            if key in frames.drawn and not table.updating:
-                return frames.drawn[key]
+        if loaded is None or loaded.query != query or table.query != query or table.updating:
+            return None
+        at = (self.finished if cursor else self.applied).get(loaded.ticket)
+        if at is None:
+            return None
+        label = str(table.screen._status_shown or "")
+        if "updating…" in label or table.count_text not in label:
+            return None
+        return max(at, self.status_at)
+
+    def frame_after(self, at: float) -> float | None:
+        """The first frame sent at or after ``at`` (None: none yet)."""
+        i = bisect.bisect_left(self.frames, at)
+        return self.frames[i] if i < len(self.frames) else None
+
+
+#: Seconds a landed result may wait for its frame before it counts as one that changed nothing
+#: on the screen (the time reported is then when it landed).
+NO_FRAME = 0.5
+#: A step that has not landed after this long fails the bench (instead of hanging it).
+STEP_TIMEOUT = 120.0
+#: A cursor key during the sync that shows no move after this long (seconds) is counted lost
+#: (a reload moved the cursor back as the key moved it).
+KEY_LOST = 5.0
+
+
+async def _shown(frames: Frames, query: Any, *, cursor: bool = False) -> float:
+    """Waits until ``query``'s rows (with ``cursor``: with the cursor on its session again) are
+    on the screen; returns the perf_counter time of the frame that showed them."""
+    start = time.perf_counter()
+    while (at := frames.landed(query, cursor)) is None:
+        if time.perf_counter() - start > STEP_TIMEOUT:
+            raise TimeoutError(f"the table did not show {query!r} in {STEP_TIMEOUT:g} s")
         await asyncio.sleep(0.002)
+    while (frame := frames.frame_after(at)) is None:
+        if time.perf_counter() - at > NO_FRAME:
+            return at
+        await asyncio.sleep(0.002)
+    return frame
 
 
 async def _key(app: Any, key: str) -> float:
@@ -256,7 +324,69 @@ def _ms(start: float, end: float | None = None) -> float:
     return ((time.perf_counter() if end is None else end) - start) * 1000
 
 
-async def drive(store_path: Path, figures: dict[str, Any]) -> None:
+async def _quick(pilot: Any, frames: Frames, app: Any, text: str) -> list[float]:
+    """``/``, ``text`` one key at a time (each key until its rows show), escape."""
+    table = frames.table
+    visible = tuple(c.id for c in table.columns)
+    keys = []
+    await pilot.press("slash")
+    for i in range(1, len(text) + 1):
+        typed = replace(table.query, quick=text[:i], quick_columns=visible)
+        t0 = await _key(app, text[i - 1])
+        keys.append(_ms(t0, await _shown(frames, typed)))
+    await pilot.press("escape")
+    await _shown(frames, replace(table.query, quick="", quick_columns=visible))
+    return keys
+
+
+async def _search(pilot: Any, frames: Frames, app: Any, text: str) -> tuple[float, float, int]:
+    """``s``, ``text``, enter: ms until its rows show and until the cursor's session is found
+    again (the exact count known), and that count; then the search is cleared."""
+    table = frames.table
+    await pilot.press("s", *text)
+    want = replace(table.query, search=text)
+    t0 = await _key(app, "enter")
+    rows = _ms(t0, await _shown(frames, want))
+    cursor = _ms(t0, await _shown(frames, want, cursor=True))
+    count = table.count
+    app.screen.apply_query(replace(table.query, search=""))
+    await _shown(frames, replace(table.query, search=""))
+    return rows, cursor, count
+
+
+async def _filtered(frames: Frames, app: Any, filters: tuple[Any, ...]) -> tuple[float, int]:
+    """Applies column filters: ms until their rows show, and their exact count."""
+    table = frames.table
+    want = replace(table.query, filters=filters)
+    t0 = time.perf_counter()
+    app.screen.apply_query(want)
+    took = _ms(t0, await _shown(frames, want))
+    await _shown(frames, want, cursor=True)  # the exact count (in the background)
+    count = table.count
+    app.screen.apply_query(replace(table.query, filters=()))
+    await _shown(frames, replace(table.query, filters=()))
+    return took, count
+
+
+async def _export(pilot: Any, app: Any, frames: Frames, directory: Path) -> float:
+    """``e`` on the shown list, CSV into ``directory``: seconds until written."""
+    from textual.widgets import Input
+
+    await pilot.press("e")
+    await pilot.pause()
+    app.screen.query_one("#export-path", Input).value = str(directory / "bench.csv")
+    await pilot.pause()
+    t0 = time.perf_counter()
+    await pilot.press("ctrl+s")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    took = time.perf_counter() - t0
+    await pilot.press("ctrl+s")  # close
+    await pilot.pause()
+    return took
+
+
+async def drive(store_path: Path, figures: dict[str, Any], memory: MemoryPeak) -> None:
     from mluvii_tui.app import MluviiApp
     from mluvii_tui.query.types import Filter
     from mluvii_tui.store.store import SessionStore
@@ -267,13 +397,12 @@ async def drive(store_path: Path, figures: dict[str, Any]) -> None:
     started = time.perf_counter()
     async with app.run_test(size=SIZE) as pilot:
         table = app.screen.query_one(SessionTable)
-        frames = Frames(table)
+        frames = Frames(app, table)
         while table._loaded is None:
             await pilot.pause(0.002)
         await pilot.pause()
-        print("open", file=sys.stderr, flush=True)
+        _step("open", memory)
         figures["pilot_open_to_rows_s"] = round(time.perf_counter() - started, 3)
-        screen = app.screen
         moves = []
         for key in ("down",) * 10 + ("pagedown",) * 3 + ("home",):
             row = table.cursor_row
@@ -282,42 +411,51 @@ async def drive(store_path: Path, figures: dict[str, Any]) -> None:
                 await asyncio.sleep(0.002)
             moves.append(_ms(t0, frames.cursor_drawn[table.cursor_row]))
         figures["cursor_key_ms_median"] = round(statistics.median(moves), 1)
+        _step("cursor keys", memory)
 
-        print("cursor keys", file=sys.stderr, flush=True)
         keys: list[float] = []
-        visible = tuple(c.id for c in table.columns)
         for name in NAMES:
-            await pilot.press("slash")
-            for i in range(1, len(name) + 1):
-                typed = replace(table.query, quick=name[:i], quick_columns=visible)
-                t0 = await _key(app, name[i - 1])
-                keys.append(_ms(t0, await _shown(pilot, frames, typed)))
-            await pilot.press("escape")
-            await _shown(pilot, frames, replace(table.query, quick="", quick_columns=visible))
+            keys += await _quick(pilot, frames, app, name)
         figures["quick_filter_key_ms"] = [round(k, 1) for k in keys]
         figures["quick_filter_key_ms_p95"] = round(_p95(keys), 1)
+        prefixes: dict[str, list[float]] = {}
+        for prefix in PREFIXES:
+            prefixes[prefix] = [round(k, 1) for k in await _quick(pilot, frames, app, prefix)]
+        figures["quick_filter_prefix_ms"] = prefixes
+        every = keys + [k for ks in prefixes.values() for k in ks]
+        figures["quick_filter_all_keys_ms_p95"] = round(_p95(every), 1)
+        _step("quick filter", memory)
 
-        print("quick filter", file=sys.stderr, flush=True)
-        for label, text in (
-            ("search_common_ms", "den"),
-            ("search_rare_ms", '"platba kartou vrácení"'),
-        ):
-            await pilot.press("s", *text)
-            want = replace(table.query, search=text)
-            t0 = await _key(app, "enter")
-            figures[label] = round(_ms(t0, await _shown(pilot, frames, want)), 1)
-            figures[label.replace("_ms", "_count")] = table.count
-            screen.apply_query(replace(table.query, search=""))
-            await _shown(pilot, frames, replace(table.query, search=""))
+        for label, text in SEARCHES:
+            rows, cursor, count = await _search(pilot, frames, app, text)
+            figures[f"search_{label}_ms"] = round(rows, 1)
+            figures[f"search_{label}_cursor_ms"] = round(cursor, 1)
+            figures[f"search_{label}_count"] = count
+        # the cursor far down (the oldest session) while a common word is searched: its
+        # session is found again in the new order in the background
+        await pilot.press("end")
+        await pilot.pause()
+        rows, cursor, _ = await _search(pilot, frames, app, SEARCHES[0][1])
+        figures["search_common_far_cursor_ms"] = round(cursor, 1)
+        figures["search_common_far_rows_ms"] = round(rows, 1)
+        await pilot.press("home")
+        await pilot.pause()
+        _step("searches", memory)
 
-        flt = (Filter("client_name", "contains", ("novak",)), Filter("channel", "in", ("Chat",)))
-        want = replace(table.query, filters=flt)
-        t0 = time.perf_counter()
-        screen.apply_query(want)
-        figures["contains_filter_ms"] = round(_ms(t0, await _shown(pilot, frames, want)), 1)
-        figures["contains_filter_count"] = table.count
-        screen.apply_query(replace(table.query, filters=()))
-        await _shown(pilot, frames, replace(table.query, filters=()))
+        contains: dict[str, float] = {}
+        for label, flt in (
+            ("client contains novak + channel Chat", (
+                Filter("client_name", "contains", ("novak",)), Filter("channel", "in", ("Chat",))
+            )),
+            ("client contains ja", (Filter("client_name", "contains", ("ja",)),)),
+            ("operator contains nov", (Filter("operators", "contains", ("nov",)),)),
+        ):  # fmt: skip
+            took, count = await _filtered(frames, app, flt)
+            contains[label] = round(took, 1)
+            figures.setdefault("contains_filter_counts", {})[label] = count
+        figures["contains_filter_each_ms"] = contains
+        figures["contains_filter_ms"] = max(contains.values())
+        _step("contains filters", memory)
 
         for _ in range(5):
             await pilot.press("down")  # a cursor away from the top: it is kept across sorts
@@ -334,18 +472,50 @@ async def drive(store_path: Path, figures: dict[str, Any]) -> None:
                 t0 = await _key(app, "o")
                 while table.query.sort == before:
                     await asyncio.sleep(0.001)
-                first = _ms(t0, await _shown(pilot, frames, table.query))
-                found = _ms(t0, await _shown(pilot, frames, table.query, cursor=True))
+                first = _ms(t0, await _shown(frames, table.query))
+                found = _ms(t0, await _shown(frames, table.query, cursor=True))
                 key = f"{column} {'desc' if table.query.sort.descending else 'asc'}"
                 firsts[key] = round(first, 1)
                 cursors[key] = round(found, 1)
         figures["sort_ms"] = firsts
         figures["sort_worst_ms"] = max(firsts.values())
         figures["sort_cursor_worst_ms"] = max(cursors.values())
+        _step("sorts", memory)
+
         await pilot.press("d")  # the detail pane of the cursor's session
         await app.workers.wait_for_complete()
         await pilot.pause()
+        await pilot.press("down", "down")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        _step("detail pane", memory)
+        flt = (Filter("client_name", "contains", ("novak",)),)
+        app.screen.apply_query(replace(table.query, filters=flt))
+        await _shown(frames, replace(table.query, filters=flt))
+        out = Path(tempfile.mkdtemp(prefix="console-export-"))
+        try:
+            figures["export_s"] = round(await _export(pilot, app, frames, out), 2)
+            figures["export_rows"] = table.count
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+        _step("export", memory)
     store.close()
+
+
+def _step(name: str, memory: MemoryPeak) -> None:
+    memory.sample()
+    memory.steps[name] = round(memory.last_kb / 1024, 1)
+    parts = {}
+    for pid in _tree(os.getpid()):
+        if pid not in memory.exclude:
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            label = " ".join(c.decode(errors="replace") for c in cmd[:3])[-60:]
+            parts[f"{pid} {label}"] = round(_pss_kb(pid) / 1024, 1)
+    memory.processes[name] = parts
+    print(f"{name}: PSS {memory.last_kb / 1024:.0f} MB {parts}", file=sys.stderr, flush=True)
 
 
 def _p95(values: list[float]) -> float:
@@ -385,9 +555,10 @@ async def during_sync(sessions: int, figures: dict[str, Any], exclude: set[int])
         client = MluviiClient(base, "demo-admin", "demo-admin-secret")
         app = MluviiApp(store, client, profile="console-bench-sync", sync_days=36_500)
         keys: list[float] = []
+        lost = 0
         async with app.run_test(size=SIZE) as pilot:
             table = app.screen.query_one(SessionTable)
-            frames = Frames(table)
+            frames = Frames(app, table)
             t0 = time.perf_counter()
             while table.row_count < 200 and time.perf_counter() - t0 < 120:
                 await pilot.pause(0.05)
@@ -398,18 +569,26 @@ async def during_sync(sessions: int, figures: dict[str, Any], exclude: set[int])
                 if not syncing and len(keys) > 20:
                     break
                 row = table.cursor_row
+                if row == 0:  # a reload may have put the cursor on the newest session
+                    key = "down"
                 t1 = await _key(app, key)
                 new = table.cursor_row
                 while not (new != row and frames.cursor_drawn.get(new, 0) > t1):
+                    if time.perf_counter() - t1 > KEY_LOST:
+                        break
                     await asyncio.sleep(0.002)
                     new = table.cursor_row
-                keys.append(_ms(t1, frames.cursor_drawn[new]))
+                else:
+                    keys.append(_ms(t1, frames.cursor_drawn[new]))
+                if new == row:  # a reload moved the cursor back as the key moved it
+                    lost += 1
                 key = "up" if key == "down" else "down"
                 await asyncio.sleep(0.03)
             figures["sync_rows_at_end"] = table.row_count
         store.close()
         figures["key_during_sync_ms_max"] = round(max(keys), 1) if keys else None
         figures["key_during_sync_keys"] = len(keys)
+        figures["key_during_sync_lost"] = lost
         figures["key_during_sync_ms"] = [round(k, 1) for k in keys]
         figures["key_during_sync_p95_ms"] = round(_p95(keys), 1) if keys else None
     finally:
@@ -425,7 +604,16 @@ def report(figures: dict[str, Any]) -> None:
         shown = "-" if value is None else f"{value:g}"
         mark = "" if value is None else ("ok" if value <= target else "OVER")
         print(f"{key:<26} {shown:>10} {target:>8g}  {mark}")
-    for key in ("launch_cpu_s", "cpu_s", "loadavg_start", "loadavg_end"):
+    for key in (
+        "search_common_far_cursor_ms",
+        "quick_filter_all_keys_ms_p95",
+        "contains_filter_each_ms",
+        "pss_after_step_mb",
+        "launch_cpu_s",
+        "cpu_s",
+        "loadavg_start",
+        "loadavg_end",
+    ):
         if key in figures:
             print(f"{key:<26} {figures[key]}")
 
@@ -462,7 +650,20 @@ def main(argv: list[str] | None = None) -> int:
         figures["launch_cpu_s"] = round((children.ru_utime + children.ru_stime) / len(runs), 3)
     exclude: set[int] = set()
     with MemoryPeak(exclude) as memory:
-        asyncio.run(drive(store, figures))
+        # the app's settings (sort, widths, views) in a home of this run: the drive starts from
+        # the defaults whatever an earlier run left (the cache, lemma tries, as a user has it)
+        home = Path(tempfile.mkdtemp(prefix="console-bench-home-"))
+        saved = dict(os.environ)
+        for kind in ("CONFIG", "STATE", "DATA"):
+            os.environ[f"XDG_{kind}_HOME"] = str(home / kind.lower())
+        try:
+            asyncio.run(drive(store, figures, memory))
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+            shutil.rmtree(home, ignore_errors=True)
+        figures["pss_after_step_mb"] = memory.steps
+        figures["pss_processes_after_export_mb"] = memory.processes.get("export")
         own = resource.getrusage(resource.RUSAGE_SELF)
         figures["cpu_s"] = round(own.ru_utime + own.ru_stime, 2)
         figures["rss_after_drive_mb"] = round(memory.peak_kb / 1024, 1)

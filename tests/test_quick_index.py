@@ -69,13 +69,16 @@ def test_quick_filter_equals_python_fold(rows: list[dict], words: list[str]) -> 
 @given(st.lists(ROW, min_size=1, max_size=10), st.text(LETTERS, min_size=1, max_size=6))
 def test_contains_filter_equals_python_fold(rows: list[dict], needle: str) -> None:
     conn = _db(rows)
-    sql, params = filters_sql([Filter("client_name", "contains", (needle,))], column_by_id)
     want = [
         i
         for i, row in enumerate(rows, 1)
         if (fold_value(needle) or "") in (fold_value(row["client_name"]) or "")
     ]
-    assert _ids(conn, sql, params) == want
+    for scan in (False, True):  # the trigram index, or each row's stored folded text
+        flt = Filter("client_name", "contains", (needle,))
+        sql, params = filters_sql([flt], column_by_id, scan=scan)
+        assert ("quick_fts" in sql) == (not scan and len(fold_value(needle) or "") >= 3)
+        assert _ids(conn, sql, params) == want
 
 
 def test_replaced_and_deleted_sessions_leave_the_index() -> None:

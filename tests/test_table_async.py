@@ -99,3 +99,26 @@ def test_a_newer_ticket_cancels_a_running_job(store_path: Path) -> None:
         r.id for r in store.window(SessionQuery(view="all"), 0, 128)
     ]
     store.close()
+
+
+def test_a_broad_contains_filter_shows_a_lower_bound_then_the_exact_count(
+    store_path: Path,
+) -> None:
+    """A "contains" filter on a common word shows its first rows from a walk of the sort
+    index (the count a lower bound), then the exact count; both agree with the store."""
+    store = SessionStore(store_path)
+    reader = TableReader(store)
+    query = SessionQuery(view="history", filters=(Filter("client_name", "contains", ("a",)),))
+    exact = store.count(query)
+    assert exact > 300
+    ticket = reader.newer()
+    loaded = reader.load(ticket, query, None, 100)
+    assert not loaded.exact and not loaded.done and loaded.scan
+    assert loaded.count == loaded.shown == 200 <= exact
+    assert [r.id for r in loaded.rows[0]] == [r.id for r in store.window(query, 0, 200)]
+    final = reader.finish(ticket, loaded, None, 100)
+    assert final.exact and final.count == exact
+    assert [r.id for r in reader.window(final, 250, 50)] == [
+        r.id for r in store.window(query, 250, 50)
+    ]
+    store.close()

@@ -87,15 +87,18 @@ def test_a_broad_search_shows_a_lower_bound_then_the_exact_count(
 def test_a_broad_search_in_another_order_finds_the_cursor(
     store_path: Path, few_listed: int
 ) -> None:
+    """Near the top, in the middle and near the end (placed by probing the few sessions after
+    it, the count less those), in a sort with empty values and in the default one."""
     store = SessionStore(store_path)
     reader = TableReader(store)
-    query = SessionQuery(search=COMMON, sort=SortKey("client_name"))
-    truth = store.window(query, 0, 5000)
-    for index in (2, len(truth) // 2, len(truth) - 3):
-        ticket = reader.newer()
-        first = reader.load(ticket, query, truth[index].id, 128)
-        final = first if first.done else reader.finish(ticket, first, truth[index].id, 128)
-        assert final.cursor == index
+    for sort in (SortKey("client_name"), SortKey("created", True)):
+        query = SessionQuery(search=COMMON, sort=sort)
+        truth = store.window(query, 0, 5000)
+        for index in (2, len(truth) // 2, len(truth) - 3, len(truth) - 1):
+            ticket = reader.newer()
+            first = reader.load(ticket, query, truth[index].id, 128)
+            final = first if first.done else reader.finish(ticket, first, truth[index].id, 128)
+            assert final.cursor == index
     store.close()
 
 

@@ -9,7 +9,7 @@ those ids, and one of the needed params.
 Row layout: ``(id, *fields, params, source)`` where ``params`` is a dict (param columns only) and
 ``source`` is the kept JSON (bytes), the store's ``get_session`` reading when that is missing
 or damaged, or None. The bulk reads run on a read-only connection of our own with a small page
-cache (the store's connections keep a 64 MiB cache each, which an export walking every row would
+cache (the store's connections keep a 16 MiB cache each, which an export walking every row would
 fill); an in-memory store is read on its own connection. The store is seen through
 ``store.protocols.ExportStore``.
 """

@@ -251,6 +251,7 @@ def _condition(
     params: list[Any],
     now: datetime | None = None,
     folded: str | None = None,
+    scan: bool = False,
 ) -> str:
     """SQL condition on ``expr`` (a trusted column expression) for one filter; ``folded``: an
     expression holding the folded value already (params.value_folded)."""
@@ -284,7 +285,7 @@ def _condition(
             return "1"
         indexed = QUICK_COLUMNS.get(expr)
         if op == "contains" and indexed is not None:
-            return contains_condition([indexed], needles, params)
+            return contains_condition([indexed], needles, params, scan=scan)
         if folded is None:
             build = equals_sql if op == "equals" else contains_sql
             return "(" + " OR ".join(build(expr, n, params) for n in needles) + ")"
@@ -302,10 +303,12 @@ def _condition(
 
 
 def filter_sql(
-    flt: Filter, resolve_column: ResolveColumn, *, now: Any = None
+    flt: Filter, resolve_column: ResolveColumn, *, now: Any = None, scan: bool = False
 ) -> tuple[str, list[Any]]:
     """One filter -> ``(sql, params)``. Raises FilterValueError for an unusable filter.
-    ``now``: the clock for time presets (a datetime, a callable returning one, or None)."""
+    ``now``: the clock for time presets (a datetime, a callable returning one, or None).
+    ``scan``: a "contains" on a quick-index column tests the row's stored folded text instead
+    of asking the trigram index (the same matches; cheaper for the first rows of a broad one)."""
     now = clock_now(now)
     params: list[Any] = []
     name = _param_name(flt.column)
@@ -327,7 +330,7 @@ def filter_sql(
     if column is None:
         raise FilterValueError(f"unknown column {flt.column!r}")
     try:
-        cond = _condition(flt, column.sql, column.kind, params, now)
+        cond = _condition(flt, column.sql, column.kind, params, now, scan=scan)
     except FilterValueError:
         raise
     except ValueError as exc:
@@ -336,15 +339,16 @@ def filter_sql(
 
 
 def filters_sql(
-    filters: Iterable[Filter], resolve_column: ResolveColumn, *, now: Any = None
+    filters: Iterable[Filter], resolve_column: ResolveColumn, *, now: Any = None, scan: bool = False
 ) -> tuple[str, list[Any]]:
     """AND of all filters as a WHERE fragment (``"1"`` when there are none) and its parameters.
-    ``now``: the clock for time presets (a datetime, a callable returning one, or None)."""
+    ``now``: the clock for time presets (a datetime, a callable returning one, or None);
+    ``scan``: see ``filter_sql``."""
     now = clock_now(now)
     parts: list[str] = []
     params: list[Any] = []
     for flt in filters:
-        sql, values = filter_sql(flt, resolve_column, now=now)
+        sql, values = filter_sql(flt, resolve_column, now=now, scan=scan)
         if sql != "1":
             parts.append(sql)
             params.extend(values)

@@ -10,9 +10,9 @@ from mluvii_tui.query.search import SEARCH_LISTED, SEARCH_PROBED
 from mluvii_tui.query.sortplan import Segment, SortPlan, _segment_sql, sort_plan
 from mluvii_tui.query.types import SessionQuery
 
-#: A session with fewer sessions than this before it in the sort order is placed by probing
-#: the search index for each of them (~0.3 ms a probe) rather than listing every match of a
-#: common word (~1 s at 1M).
+#: A session with fewer sessions than this before (or after) it in the sort order is placed by
+#: probing the search index for each of them (~0.3 ms a probe) rather than listing every match
+#: of a common word (~1 s at 1M); after it: the count less those after it.
 PROBED = 500
 
 
@@ -97,16 +97,21 @@ def position_of(runner: QueryRunner, query: SessionQuery, session_id: int) -> in
         # Count the side before the session up to half the segment; past that, count the
         # side after it instead (so a session near the end costs what one near the top does).
         head = [*args, *valued.cond_args]
-        if one != where:  # a search with many matches (not listed): probe near the top
+        after_cmp = "<" if cmp == ">" else ">"
+        if one != where:  # a search with many matches (not listed): probe near either end
             near = side_count(runner, valued, "1", valued.cond_args, key, session_id, cmp, PROBED)
             if near < PROBED:
                 return side_count(runner, valued, one, head, key, session_id, cmp, None)
+            args_far = (valued, "1", valued.cond_args, key, session_id, after_cmp, PROBED)
+            if side_count(runner, *args_far) < PROBED:  # near the end (the count is known)
+                seg_total = runner.segment_counts(query, plan)[valued]
+                after = side_count(runner, valued, one, head, key, session_id, after_cmp, None)
+                return seg_total - 1 - after
         seg_total = runner.segment_counts(query, plan)[valued]
         half = seg_total // 2 + 1
         before = side_count(runner, valued, where, head, key, session_id, cmp, half)
         if before < half:
             return before
-        after_cmp = "<" if cmp == ">" else ">"
         after = side_count(runner, valued, where, head, key, session_id, after_cmp, None)
         return seg_total - 1 - after
     counts = runner.segment_counts(query, plan)

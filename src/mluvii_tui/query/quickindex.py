@@ -56,13 +56,16 @@ def short_condition(columns: list[str], needle: str, params: list[object]) -> st
     )
 
 
-def contains_condition(columns: list[str], needles: list[str], params: list[object]) -> str:
-    """Any of ``needles`` (folded) is contained in one of the index ``columns``."""
+def contains_condition(
+    columns: list[str], needles: list[str], params: list[object], *, scan: bool = False
+) -> str:
+    """Any of ``needles`` (folded) is contained in one of the index ``columns``; ``scan``: tested
+    on the session's stored folded text, never the trigram index (the same matches)."""
     parts = []
-    long = [n for n in needles if len(n) >= TRIGRAM]
+    long = [n for n in needles if len(n) >= TRIGRAM and not scan]
     for needle in long:
         parts.append(fts_condition(columns, [needle], params))
     for needle in needles:
-        if len(needle) < TRIGRAM:
+        if needle not in long:
             parts.append(short_condition(columns, needle, params))
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"

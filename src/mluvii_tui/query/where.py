@@ -27,8 +27,9 @@ def plan_where(
 ) -> tuple[str, list[Any]]:
     """The WHERE condition (over ``sessions s``) of view + filters + quick filter + search.
     ``now``: the clock for time presets (a datetime, a callable returning one, or None).
-    ``quick_scan``: the quick filter tests each row's stored folded text instead of asking
-    the trigram index (cheaper for the first rows of a broad match, see store/reader.py).
+    ``quick_scan``: the quick filter and "contains" filters test each row's stored folded text
+    instead of asking the trigram index (cheaper for the first rows of a broad match, see
+    store/reader.py).
     ``sample`` k > 1: about one session in k (``search.sampled``), tested first (and inside the
     search's index walk) so that the other conditions run on those alone (query/stats.py)."""
     parts: list[str] = [sampled("s.id", sample)] if sample > 1 else []
@@ -42,7 +43,7 @@ def plan_where(
         parts.append("s.is_live = 1")
     if query.filters:
         try:
-            sql, values = _filters_sql(query.filters, resolve_column, now=now)
+            sql, values = _filters_sql(query.filters, resolve_column, now=now, scan=quick_scan)
         except ValueError as exc:
             raise QueryError(str(exc)) from None
         if sql != "1":

@@ -17,7 +17,7 @@ import contextlib
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,9 +35,16 @@ if TYPE_CHECKING:
 CACHE_KIB = 8192
 #: Progress handler period (SQLite VM steps between checks for a newer query).
 CHECK_EVERY = 2000
-#: A broad quick filter's first rows must come within this many checks (~5M VM steps, ~40 ms);
-#: past it the words are rare and the trigram index lists their matches instead.
-SCAN_BUDGET = 2500
+# SCAN_SECONDS and PROBE_SECONDS choose a way to the first rows: they are seconds of the
+# worker thread's CPU (``time.thread_time``), not of the wall clock: on a loaded machine a
+# wall-clock limit ran out before the cheap way had had its time and chose the expensive one
+# (a common word's search listed all its 900k matches). POSITION_SECONDS bounds what the user
+# waits for: wall-clock seconds.
+#: A broad quick or "contains" filter's first rows must come within this time (seconds); past
+#: it the words are rare and the trigram index lists their matches instead. A time, not a
+#: number of VM steps: along some sort indexes (client name) each step is a page read, and
+#: 5M steps took ~700 ms.
+SCAN_SECONDS = 0.04
 #: Finding the cursor's session in the new order may take this long (seconds) before the first
 #: rows are shown without it (the cursor follows when ``finish`` has found it).
 POSITION_SECONDS = 0.03
@@ -75,15 +82,14 @@ class Loaded:
 
 class _Lane:
     """One connection of the reader, the lock of its one running job, that job's ticket and
-    its optional budget of progress checks."""
+    its optional deadline."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.lock = threading.Lock()
         self.running = -1
-        self.steps = 0
-        self.budget = 0  # > 0: the running statement may take this many checks
-        self.deadline = 0.0  # > 0: the running statement stops at this perf_counter time
+        self.deadline = 0.0  # > 0: the running statement stops at this time of ``clock``
+        self.clock = time.thread_time
 
 
 class TableReader:
@@ -123,39 +129,25 @@ class TableReader:
     def _stale(self, lane: _Lane) -> int:
         if lane.running != self._wanted:
             return 1
-        if lane.budget:
-            lane.steps += 1
-            return 1 if lane.steps > lane.budget else 0
         if lane.deadline:
-            return 1 if time.perf_counter() > lane.deadline else 0
+            return 1 if lane.clock() > lane.deadline else 0
         return 0
 
     @contextlib.contextmanager
-    def _within(self, lane: _Lane, checks: int) -> Iterator[list[bool]]:
-        """Statements inside may run ``checks`` progress checks; then they stop and the
-        yielded flag list gets ``False`` (``[True]`` when they finished in time)."""
+    def _until(
+        self, lane: _Lane, seconds: float, clock: Callable[[], float] = time.thread_time
+    ) -> Iterator[list[bool]]:
+        """Statements inside may run ``seconds`` (of this thread's CPU, or of ``clock``); then
+        they stop and the yielded flag list gets ``False`` (``[True]`` when they finished in
+        time)."""
         outcome = [True]
-        lane.steps, lane.budget = 0, checks
-        try:
-            yield outcome
-        except sqlite3.OperationalError:
-            if lane.running != self._wanted or lane.steps <= checks:
-                raise
-            outcome[0] = False
-        finally:
-            lane.budget = 0
-
-    @contextlib.contextmanager
-    def _until(self, lane: _Lane, seconds: float) -> Iterator[list[bool]]:
-        """Statements inside may run ``seconds``; then they stop and the yielded flag list
-        gets ``False`` (``[True]`` when they finished in time)."""
-        outcome = [True]
-        lane.deadline = time.perf_counter() + seconds
+        lane.clock = clock
+        lane.deadline = clock() + seconds
         lane.conn.set_progress_handler(lambda: self._stale(lane), CHECK_TIMED)
         try:
             yield outcome
         except sqlite3.OperationalError:
-            if lane.running != self._wanted or time.perf_counter() <= lane.deadline:
+            if lane.running != self._wanted or clock() <= lane.deadline:
                 raise
             outcome[0] = False
         finally:
@@ -176,14 +168,15 @@ class TableReader:
             runner.probe = True
 
     def _broad_first(self, query: SessionQuery, limit: int) -> list[int] | None:
-        """The first ``limit`` ids of a quick-filtered query when its words are common (found
-        by walking the sort index and testing each row's folded text within ``SCAN_BUDGET``);
-        None when they are rare (or the query has no quick filter)."""
-        if not query.quick.strip():
+        """The first ``limit`` ids of a query that tests text (a quick filter, a "contains"
+        filter) when its words are common: found by walking the sort index and testing each
+        row's stored folded text for at most ``SCAN_SECONDS``; None when they are rare (the
+        caller lists their matches instead) or the query tests no text."""
+        if not scans_text(query):
             return None
         scanner = QueryRunner(self._fast.conn, {}, self.store.now, quick_scan=True)
         ids: list[int] = []
-        with self._within(self._fast, SCAN_BUDGET) as ok:
+        with self._until(self._fast, SCAN_SECONDS) as ok:
             ids = scanner.first_ids(query, limit)
         return ids if ok[0] and len(ids) >= limit else None
 
@@ -256,7 +249,7 @@ class TableReader:
                 runner.segment_counts(query, sort_plan(query.sort))
                 found = [True]
                 if keep is not None:
-                    with self._until(self._fast, POSITION_SECONDS) as found:
+                    with self._until(self._fast, POSITION_SECONDS, time.perf_counter) as found:
                         cursor = runner.position_of(query, keep)
                 start = ((cursor or 0) // block) * block
                 ids = runner.window_ids(query, start, block, total=count, force=force)
@@ -311,6 +304,16 @@ class TableReader:
                 loaded.query, offset, limit, total=loaded.count, force=loaded.force
             )
             return self.store._rows(self._ui, ids)
+
+
+def scans_text(query: SessionQuery) -> bool:
+    """The query tests text row by row unless listed: a quick filter, or a "contains" /
+    "equals" filter on a column of the session (a parameter's has its own index)."""
+    if query.quick.strip():
+        return True
+    return any(
+        f.op in ("contains", "equals") and not f.column.startswith("param:") for f in query.filters
+    )
 
 
 def count_upto(runner: QueryRunner, query: SessionQuery) -> tuple[int, bool]:

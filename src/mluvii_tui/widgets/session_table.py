@@ -118,6 +118,7 @@ class SessionTable(QueryLoading, TableCursor, ScrollView, can_focus=True):
         self._loaded: Loaded | None = None
         self._rows = RowBlocks()
         self._timer: Any = None
+        self._typed_at = 0.0  # monotonic time of the last quick-filter keystroke
         self._moved = False  # the user moved the cursor since the last result
         self._offsets: list[int] = []
         self._widths: list[int] = []
