@@ -164,17 +164,9 @@ def fast_record(d: Any, raw: bytes, content_hash: int) -> SessionRecord:
         full = _full_name(o)
         if full:
             names.append(full)
-        rec.operators.append(
-            (
-                sid,
-                seq,
-                uid,
-                full or None,
-                _epoch(o.get("joined")),
-                _epoch(o.get("left")),
-                _epoch(o.get("concluded")),
-            )
-        )
+        for key in ("joined", "left", "concluded"):  # kept in the JSON only, but valid
+            _epoch(o.get(key))
+        rec.operators.append((sid, seq, uid, full or None))
     lowered: dict[str, str] = {}
     for key, value in params.items():
         if value is not None and value.__class__ is not str:

@@ -206,9 +206,6 @@ def build_record(model: SessionModel) -> SessionRecord:
                 seq,
                 op.user_id,
                 op.full_name or None,
-                epoch(op.joined),
-                epoch(op.left),
-                epoch(op.concluded),
             )
         )
     rec.tags = [(sid, n) for n in dict.fromkeys(t.name for t in model.tags if t.name)]

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from mluvii_tui.query.layout import INDEXED_FIELDS
 from mluvii_tui.text import fold_value
 
+from .children import CHILD_INDEXES
+
 #: The denormalised, sortable columns of ``sessions`` in table order (``raw``/``hash`` excluded).
 #: Times are UTC epoch seconds (REAL); durations seconds (REAL); text NULL when empty.
 #:
@@ -86,7 +88,7 @@ def _column_ddl(name: str) -> str:
     return f"{name} TEXT COLLATE NOCASE"
 
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _V1: list[str] = [
     "CREATE TABLE sessions ("
@@ -129,12 +131,14 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX ix_operators_name ON operators(name, session_id)")
 
 
-#: The secondary indexes of ``sessions`` by name: a first sync into an empty store drops them and
-#: builds them once at the end (``ensure_indexes`` also rebuilds any a killed sync left missing).
+#: The secondary indexes of ``sessions`` and its child tables by name: a first sync into an
+#: empty store drops them and builds them once at the end, dense (``ensure_indexes`` also
+#: rebuilds any a killed sync left missing).
 SESSION_INDEXES: dict[str, str] = {
     **{f"ix_sessions_{f}": f"sessions({f}, id, is_live)" for f in INDEXED_FIELDS},
     "ix_sessions_id": "sessions(id, is_live)",
     "ix_sessions_live": "sessions(is_live)",
+    **CHILD_INDEXES,
 }
 
 
@@ -176,8 +180,17 @@ def _v4(conn: sqlite3.Connection) -> None:
     build(conn)
 
 
+def _v5(conn: sqlite3.Connection) -> None:
+    """v4 -> v5: the child tables narrower (store/children.py): parameter and operator names as
+    small ints, a parameter's folded value only where folding changes it, operators without
+    the times the kept JSON holds. Moved over with progress on stderr for big stores."""
+    from .children import migrate_children
+
+    migrate_children(conn)
+
+
 #: MIGRATIONS[i] takes a store from version i to i + 1.
-MIGRATIONS: list[list[str] | Callable[[sqlite3.Connection], None]] = [_V1, _v2, _v3, _v4]
+MIGRATIONS: list[list[str] | Callable[[sqlite3.Connection], None]] = [_V1, _v2, _v3, _v4, _v5]
 
 
 class StoreVersionError(RuntimeError):
