@@ -33,6 +33,7 @@ from mluvii_tui.query import search
 from mluvii_tui.query.layout import ID_SEP, LIST_SEP
 from mluvii_tui.store import quickindex
 from mluvii_tui.store.children import write_children
+from mluvii_tui.store.rows import whole
 from mluvii_tui.store.schema import SESSION_FIELDS
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.text import fold_value
@@ -183,6 +184,11 @@ def _weighted(rng: random.Random, spec: tuple[list, list], n: int) -> list:
     return rng.choices(spec[0], spec[1], k=n)
 
 
+def _whole(*values: float | None) -> tuple[int | None, ...]:
+    """Times and durations as the store keeps them (store/rows.py ``whole``)."""
+    return tuple(whole(v) for v in values)
+
+
 def _raw(sid: int, channel: str, source: str, status: str, created: float, name, email) -> bytes:
     data = {
         "id": sid,
@@ -315,12 +321,7 @@ def generate_store(
             rows.append(
                 (
                     sid,
-                    c,
-                    c + 0.5,
-                    started_ts,
-                    ended,
-                    waited,
-                    length,
+                    *_whole(c, c + 0.5, started_ts, ended, waited, length),
                     ch,
                     source[i],
                     status,

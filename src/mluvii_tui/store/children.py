@@ -19,9 +19,7 @@ the views; the store's own write path (``write_children``) maps names itself.
 from __future__ import annotations
 
 import sqlite3
-import sys
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 #: Indexes of the child tables (name -> target), dropped and built once by a first sync like
 #: the sessions indexes (schema.SESSION_INDEXES includes them).
@@ -60,75 +58,6 @@ TABLES: list[str] = [
     "CREATE TRIGGER operators_delete INSTEAD OF DELETE ON operators BEGIN"
     " DELETE FROM operator_rows WHERE session_id = old.session_id AND seq = old.seq; END",
 ]
-
-#: Sessions moved per step of the v4 -> v5 migration (one progress report each).
-STEP = 50_000
-#: Migrations of at least this many sessions report their progress on stderr.
-REPORT_FROM = 50_000
-
-Progress = Callable[[int, int], None]
-
-
-def stderr_progress(done: int, total: int) -> None:
-    """One self-overwriting line on stderr (the console has not taken the terminal yet)."""
-    end = "\n" if done >= total else ""
-    print(
-        f"\rupgrading the session cache: compacting {done:,} of {total:,} sessions",
-        end=end,
-        file=sys.stderr,
-        flush=True,
-    )
-
-
-def migrate_children(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
-    """v4 -> v5 in the caller's transaction: the old ``params``/``operators`` tables are moved
-    into the narrow ones (by session id ranges, ``progress(done, total)`` after each) and
-    dropped; the views take their names."""
-    conn.execute("ALTER TABLE params RENAME TO params_v4")
-    conn.execute("ALTER TABLE operators RENAME TO operators_v4")
-    conn.execute("DROP TABLE param_names")
-    conn.execute("DROP INDEX IF EXISTS ix_tags_name")  # rebuilt below, with the others
-    for ddl in TABLES:
-        conn.execute(ddl)
-    conn.execute("INSERT INTO param_names (name) SELECT DISTINCT name FROM params_v4 ORDER BY name")
-    conn.execute(
-        "INSERT INTO operator_names (name) SELECT DISTINCT name FROM operators_v4"
-        " WHERE name IS NOT NULL ORDER BY name"
-    )
-    total = int(conn.execute("SELECT count(*) FROM sessions").fetchone()[0])
-    if progress is None and total >= REPORT_FROM:
-        progress = stderr_progress
-    done, last = 0, None
-    while True:
-        row = conn.execute(
-            "SELECT id FROM sessions WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?",
-            (-(2**63) if last is None else last, STEP - 1),
-        ).fetchone()
-        high = None if row is None else row[0]
-        where = "session_id > ?" + ("" if high is None else " AND session_id <= ?")
-        args: tuple[Any, ...] = (-(2**63) if last is None else last,)
-        args += () if high is None else (high,)
-        conn.execute(
-            "INSERT INTO param_values SELECT p.session_id, n.id, p.value, p.value_folded"
-            f" FROM params_v4 p JOIN param_names n ON n.name = p.name WHERE p.{where}",
-            args,
-        )
-        conn.execute(
-            "INSERT INTO operator_rows SELECT o.session_id, o.seq, o.user_id, n.id"
-            " FROM operators_v4 o LEFT JOIN operator_names n ON n.name = o.name"
-            f" WHERE o.{where}",
-            args,
-        )
-        done = total if high is None else done + STEP
-        if progress is not None:
-            progress(min(done, total), total)
-        if high is None:
-            break
-        last = high
-    conn.execute("DROP TABLE params_v4")
-    conn.execute("DROP TABLE operators_v4")
-    for name, target in CHILD_INDEXES.items():
-        conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
 
 
 def _name_ids(conn: sqlite3.Connection, table: str, names: set[str]) -> dict[str, int]:

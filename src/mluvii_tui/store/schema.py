@@ -16,7 +16,9 @@ from mluvii_tui.text import fold_value
 from .children import CHILD_INDEXES
 
 #: The denormalised, sortable columns of ``sessions`` in table order (``raw``/``hash`` excluded).
-#: Times are UTC epoch seconds (REAL); durations seconds (REAL); text NULL when empty.
+#: Times are UTC epoch seconds, durations seconds, both whole (floor; schema v5, stored as 4-byte
+#: integers, the kept JSON has the exact values; REAL affinity: older floats compare alike);
+#: text NULL when empty.
 #:
 #: List columns (one value per member, NULL when there is none), the one format every writer
 #: (rows.py, bench/gen_store.py) and reader (filters.py, columns.py, distinct_values) uses:
@@ -181,12 +183,12 @@ def _v4(conn: sqlite3.Connection) -> None:
 
 
 def _v5(conn: sqlite3.Connection) -> None:
-    """v4 -> v5: the child tables narrower (store/children.py): parameter and operator names as
-    small ints, a parameter's folded value only where folding changes it, operators without
-    the times the kept JSON holds. Moved over with progress on stderr for big stores."""
-    from .children import migrate_children
+    """v4 -> v5: the store narrower (store/compact.py): parameter and operator names as small
+    ints (store/children.py), operators without the times the kept JSON holds, times and
+    durations in whole seconds. Done once, with progress on stderr for big stores."""
+    from .compact import migrate as compact
 
-    migrate_children(conn)
+    compact(conn, SESSION_INDEXES, None)
 
 
 #: MIGRATIONS[i] takes a store from version i to i + 1.
