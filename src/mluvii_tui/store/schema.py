@@ -199,8 +199,16 @@ class StoreVersionError(RuntimeError):
     """The store file was written by a newer mluvii-tui (one-line message for the user)."""
 
 
+#: Bytes per database page of a new store. Sessions rows are ~700 B (most of it the kept JSON):
+#: a 4 KB page holds five and wastes ~60 B per row at its end, a 16 KB page ~15 B (measured at
+#: 100k synced sessions: 2,051 -> 2,001 B per session). Existing stores keep theirs.
+PAGE_SIZE = 16384
+
+
 def configure(conn: sqlite3.Connection) -> None:
-    """Per-connection settings: WAL, synchronous=NORMAL, foreign keys, a busy timeout."""
+    """Per-connection settings: WAL, synchronous=NORMAL, foreign keys, a busy timeout (and the
+    page size, which only a new, empty file takes)."""
+    conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     conn.execute("PRAGMA busy_timeout = 10000")
     # Another connection may hold a lock; WAL is persistent once set.
     with contextlib.suppress(sqlite3.OperationalError):
