@@ -3,7 +3,8 @@
 * ``params`` / ``operators`` move into the narrow child tables of children.py (names as small
   ints, operators without their times);
 * times and durations of ``sessions`` become whole seconds (4-byte integers instead of 8-byte
-  floats; the kept JSON has the exact values).
+  floats; the kept JSON has the exact values);
+* the is_live index keeps the live sessions only.
 
 The work goes by session id ranges of ``STEP`` sessions, ``progress(done, total)`` after each;
 the indexes over the rewritten columns are dropped first and built once at the end.
@@ -50,7 +51,7 @@ def migrate(conn: sqlite3.Connection, indexes: dict[str, str], progress: Progres
     conn.execute("ALTER TABLE operators RENAME TO operators_v4")
     conn.execute("DROP TABLE param_names")
     retimed = [n for n, t in indexes.items() if any(f"({c}," in t for c in WHOLE_SECONDS)]
-    for name in [*retimed, *CHILD_INDEXES]:
+    for name in [*retimed, *CHILD_INDEXES, "ix_sessions_live"]:  # that one becomes partial
         conn.execute(f"DROP INDEX IF EXISTS {name}")
     for ddl in TABLES:
         conn.execute(ddl)

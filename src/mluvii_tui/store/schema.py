@@ -139,7 +139,9 @@ def _v2(conn: sqlite3.Connection) -> None:
 SESSION_INDEXES: dict[str, str] = {
     **{f"ix_sessions_{f}": f"sessions({f}, id, is_live)" for f in INDEXED_FIELDS},
     "ix_sessions_id": "sessions(id, is_live)",
-    "ix_sessions_live": "sessions(is_live)",
+    # Live sessions only (a few hundred): the live view and its count; every other count scans
+    # ix_sessions_id (schema v5; the full is_live index was 9 B per session).
+    "ix_sessions_live": "sessions(is_live) WHERE is_live = 1",
     **CHILD_INDEXES,
 }
 
