@@ -87,12 +87,11 @@ def migrate(conn: sqlite3.Connection, indexes: dict[str, str], progress: Progres
             f" WHERE {where.replace('session_id', 'id')}",
             args,
         )
-        done = total if high is None else done + STEP
-        if progress is not None:
-            progress(min(done, total), total)
+        if progress is not None and (high is not None or done < total):
+            progress(total if high is None else min(done + STEP, total), total)
         if high is None:
             break
-        last = high
+        done, last = done + STEP, high
     conn.execute("DROP TABLE params_v4")
     conn.execute("DROP TABLE operators_v4")
     for name, target in indexes.items():
