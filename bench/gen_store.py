@@ -229,7 +229,7 @@ def generate_store(
     conn.execute("PRAGMA threads = 2")  # parallel sorter for CREATE INDEX
     indexes = conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN"
-        " ('sessions', 'param_values', 'operator_rows', 'tags') AND sql IS NOT NULL"
+        " ('sessions', 'param_values', 'operator_rows') AND sql IS NOT NULL"
     ).fetchall()
     conn.execute("BEGIN")
     for name, _ in indexes:

@@ -69,7 +69,10 @@ def test_a_v4_store_is_compacted_once_with_progress(tmp_path: Path, monkeypatch,
     assert conn.execute("SELECT count(*) FROM param_values").fetchone()[0] == len(PARAMS)
     ops = conn.execute("SELECT * FROM operators ORDER BY session_id").fetchall()
     assert ops == [(1, 0, 105, "Jana Nová"), (2, 0, 106, None)]
-    assert conn.execute("SELECT name FROM sqlite_master WHERE name LIKE '%_v4'").fetchall() == []
+    gone = "SELECT name FROM sqlite_master WHERE name LIKE '%_v4' OR name LIKE '%tags%'"
+    assert conn.execute(gone).fetchall() == []  # moved tables, and tags (no query read it)
+    live = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'ix_sessions_live'")
+    assert live.fetchone()[0].endswith("WHERE is_live = 1")
     times = conn.execute("SELECT created, waited_s, length_s, ended FROM sessions WHERE id = 1")
     assert times.fetchone() == (1_700_000_001, 9, 0, None)  # whole seconds (floor)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -11,6 +11,8 @@ name) over narrow tables:
 * ``operator_rows`` (session_id, seq, user_id, name_id): the name as a small int of
   ``operator_names``; the operators' times live only in the kept JSON (nothing queried them).
 
+(v4's ``tags`` table is gone: no query read it; tag filters use ``sessions.tags``.)
+
 SQLite flattens the views, so ``p.name = ?`` is one lookup in ``param_names`` followed by the
 (name_id, ...) indexes. INSTEAD OF triggers let any writer (benchmarks, tests) insert into
 the views; the store's own write path (``write_children``) maps names itself.
@@ -28,7 +30,6 @@ CHILD_INDEXES: dict[str, str] = {
     "ix_param_values_folded": "param_values(name_id, folded, session_id)",
     "ix_operator_rows_user": "operator_rows(user_id, session_id)",
     "ix_operator_rows_name": "operator_rows(name_id, session_id)",
-    "ix_tags_name": "tags(name, session_id)",
 }
 
 TABLES: list[str] = [
@@ -97,5 +98,5 @@ def write_children(
 
 def delete_children(conn: sqlite3.Connection, session_ids: Sequence[tuple[int]]) -> None:
     """Take the child rows of sessions out (before they are written again)."""
-    for table in ("param_values", "operator_rows", "tags"):
+    for table in ("param_values", "operator_rows"):
         conn.executemany(f"DELETE FROM {table} WHERE session_id = ?", session_ids)

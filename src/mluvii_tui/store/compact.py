@@ -4,7 +4,8 @@
   ints, operators without their times);
 * times and durations of ``sessions`` become whole seconds (4-byte integers instead of 8-byte
   floats; the kept JSON has the exact values);
-* the is_live index keeps the live sessions only.
+* the is_live index keeps the live sessions only; ``tags`` (a copy of ``sessions.tags`` no query
+  read) goes.
 
 The work goes by session id ranges of ``STEP`` sessions, ``progress(done, total)`` after each;
 the indexes over the rewritten columns are dropped first and built once at the end.
@@ -50,6 +51,7 @@ def migrate(conn: sqlite3.Connection, indexes: dict[str, str], progress: Progres
     conn.execute("ALTER TABLE params RENAME TO params_v4")
     conn.execute("ALTER TABLE operators RENAME TO operators_v4")
     conn.execute("DROP TABLE param_names")
+    conn.execute("DROP TABLE tags")  # never read: tag filters use sessions.tags
     retimed = [n for n, t in indexes.items() if any(f"({c}," in t for c in WHOLE_SECONDS)]
     for name in [*retimed, *CHILD_INDEXES, "ix_sessions_live"]:  # that one becomes partial
         conn.execute(f"DROP INDEX IF EXISTS {name}")

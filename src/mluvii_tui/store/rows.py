@@ -183,7 +183,7 @@ class SessionRecord:
     language: str | None
     params: list[tuple[Any, ...]] = field(default_factory=list)
     operators: list[tuple[Any, ...]] = field(default_factory=list)
-    tags: list[tuple[Any, ...]] = field(default_factory=list)
+    tags: list[tuple[Any, ...]] = field(default_factory=list)  # not stored since v5
     texts: list[tuple[int, str]] = field(default_factory=list)  # (activity rowid seq, message)
 
 

@@ -316,9 +316,6 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
         write_children(
             conn, [p for r in records for p in r.params], [o for r in records for o in r.operators]
         )
-        conn.executemany(
-            "INSERT OR IGNORE INTO tags VALUES (?, ?)", [t for r in records for t in r.tags]
-        )
         if indexed:
             _search.delete_session_texts(conn, indexed)
         _search.index_texts(
