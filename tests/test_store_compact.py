@@ -130,3 +130,26 @@ def test_writers_may_insert_into_the_views(tmp_path: Path) -> None:
     conn.execute("DELETE FROM params WHERE session_id = 7")
     assert conn.execute("SELECT count(*) FROM param_values").fetchone()[0] == 0
     store.close()
+
+
+def test_child_lookups_stay_covering(tmp_path: Path) -> None:
+    """The views' joins do not cost a table read per match (EXPLAIN QUERY PLAN)."""
+    store = SessionStore(tmp_path / "s.sqlite3")
+    conn = store._conn()
+
+    def plan(sql: str) -> str:
+        return " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
+
+    by_user = plan("SELECT o.session_id FROM operators o WHERE o.user_id IN (105)")
+    assert "COVERING INDEX ix_operator_rows_user" in by_user
+    by_name = plan("SELECT o.session_id FROM operators o WHERE o.name IN ('Eva')")
+    assert "COVERING INDEX ix_operator_rows_name" in by_name
+    folded = plan("SELECT p.session_id FROM params p WHERE p.name = 'x' AND p.value_folded = 'a'")
+    assert "COVERING INDEX ix_param_values_folded" in folded
+    contains = plan(
+        "SELECT p.session_id FROM params p WHERE p.name = 'x' AND instr(p.value_folded, 'a') > 0"
+    )
+    assert "COVERING INDEX ix_param_values_folded" in contains
+    valued = plan("SELECT p.session_id FROM params p WHERE p.name = 'x' AND p.value IN ('a')")
+    assert "COVERING INDEX ix_param_values_value" in valued
+    store.close()

@@ -28,7 +28,8 @@ from collections.abc import Iterable, Sequence
 CHILD_INDEXES: dict[str, str] = {
     "ix_param_values_value": "param_values(name_id, value, session_id)",
     "ix_param_values_folded": "param_values(name_id, folded, session_id)",
-    "ix_operator_rows_user": "operator_rows(user_id, session_id)",
+    # name_id too: the view's join reads it, so without it a lookup by user id reads the table
+    "ix_operator_rows_user": "operator_rows(user_id, session_id, name_id)",
     "ix_operator_rows_name": "operator_rows(name_id, session_id)",
 }
 
