@@ -10,7 +10,7 @@ from pathlib import Path
 from mluvii_tui.query.filters import register_functions
 from mluvii_tui.query.types import Filter, SessionQuery, SortKey
 from mluvii_tui.store import compact
-from mluvii_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
+from mluvii_tui.store.schema import SCHEMA_VERSION, migrate
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.text import fold_value
 from store_samples import sample_dicts
@@ -28,13 +28,7 @@ def _v4_store(path: Path) -> None:
     """A store as version 4 wrote it, with three sessions, their params and operators."""
     conn = sqlite3.connect(path, isolation_level=None)
     register_functions(conn)
-    for version, step in enumerate(MIGRATIONS[:4]):
-        if callable(step):
-            step(conn)
-        else:
-            for ddl in step:
-                conn.execute(ddl)
-        conn.execute(f"PRAGMA user_version = {version + 1}")
+    migrate(conn, upto=4)
     for sid in (1, 2, 3):
         conn.execute(
             "INSERT INTO sessions (id, created, started, ended, waited_s, length_s, operators,"

@@ -221,8 +221,9 @@ def configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache per connection
 
 
-def migrate(conn: sqlite3.Connection, path: str = "") -> int:
-    """Bring the schema to SCHEMA_VERSION; returns the version found before migrating.
+def migrate(conn: sqlite3.Connection, path: str = "", upto: int = SCHEMA_VERSION) -> int:
+    """Bring the schema to SCHEMA_VERSION (tests: to ``upto``, an older one); returns the version
+    found before migrating.
 
     ``conn`` must be in autocommit mode (``isolation_level=None``): each step is one transaction.
     """
@@ -233,7 +234,7 @@ def migrate(conn: sqlite3.Connection, path: str = "") -> int:
             f"the session cache{where} has schema version {found}, newer than this mluvii-tui "
             f"understands ({SCHEMA_VERSION}); it is only a cache: delete the file and sync again"
         )
-    for version in range(found, SCHEMA_VERSION):
+    for version in range(found, upto):
         step = MIGRATIONS[version]
         conn.execute("BEGIN IMMEDIATE")
         try:
