@@ -32,6 +32,8 @@ from pathlib import Path
 from mluvii_tui.query import search
 from mluvii_tui.query.layout import ID_SEP, LIST_SEP
 from mluvii_tui.store import quickindex
+from mluvii_tui.store.children import write_children
+from mluvii_tui.store.rows import whole
 from mluvii_tui.store.schema import SESSION_FIELDS
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.text import fold_value
@@ -182,6 +184,11 @@ def _weighted(rng: random.Random, spec: tuple[list, list], n: int) -> list:
     return rng.choices(spec[0], spec[1], k=n)
 
 
+def _whole(*values: float | None) -> tuple[int | None, ...]:
+    """Times and durations as the store keeps them (store/rows.py ``whole``)."""
+    return tuple(whole(v) for v in values)
+
+
 def _raw(sid: int, channel: str, source: str, status: str, created: float, name, email) -> bytes:
     data = {
         "id": sid,
@@ -222,7 +229,7 @@ def generate_store(
     conn.execute("PRAGMA threads = 2")  # parallel sorter for CREATE INDEX
     indexes = conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN"
-        " ('sessions', 'params', 'operators') AND sql IS NOT NULL"
+        " ('sessions', 'param_values', 'operator_rows') AND sql IS NOT NULL"
     ).fetchall()
     conn.execute("BEGIN")
     for name, _ in indexes:
@@ -287,13 +294,13 @@ def generate_store(
                 if rnd() < 0.92:
                     op = op1[i]
                     op_names, op_ids = op[1], str(op[0])
-                    members.append((sid, 0, op[0], op[1], started_ts, None, None))
+                    members.append((sid, 0, op[0], op[1]))
                 else:
                     a, b = op2[i]
                     op_names = f"{a[1]}{LIST_SEP}{b[1]}"
                     op_ids = f"{a[0]}{ID_SEP}{b[0]}"
-                    members.append((sid, 0, a[0], a[1], started_ts, None, None))
-                    members.append((sid, 1, b[0], b[1], started_ts, None, None))
+                    members.append((sid, 0, a[0], a[1]))
+                    members.append((sid, 1, b[0], b[1]))
                 msgs = int(expo(0.08)) + 1
             if is_live:
                 ended = None
@@ -314,12 +321,7 @@ def generate_store(
             rows.append(
                 (
                     sid,
-                    c,
-                    c + 0.5,
-                    started_ts,
-                    ended,
-                    waited,
-                    length,
+                    *_whole(c, c + 0.5, started_ts, ended, waited, length),
                     ch,
                     source[i],
                     status,
@@ -365,16 +367,9 @@ def generate_store(
                     acts.append((sid, seq, None, " ".join(rng.choices(WORDS, k=6))))
         next_id += m
         conn.executemany(insert, rows)
-        conn.executemany(
-            "INSERT INTO params (session_id, name, value, value_folded) VALUES (?, ?, ?, ?)",
-            params,
-        )
-        conn.executemany("INSERT INTO operators VALUES (?, ?, ?, ?, ?, ?, ?)", members)
+        write_children(conn, params, members)
         if acts:  # indexed chunk by chunk: no copy of the texts is kept
             search.index_texts(conn, acts)
-    conn.executemany(
-        "INSERT OR IGNORE INTO param_names VALUES (?)", [("name",), ("email",), ("order_number",)]
-    )
     for _, sql in indexes:
         conn.execute(sql)
     quickindex.build(conn, lambda done, total: None)

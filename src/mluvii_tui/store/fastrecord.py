@@ -21,7 +21,15 @@ from mluvii_tui.query.layout import ID_SEP, LIST_SEP
 from mluvii_tui.text import fold_value
 
 from ..api import enums as E
-from .rows import EMAIL_KEYS, FIRST_NAME_KEYS, LAST_NAME_KEYS, NAME_KEYS, PHONE_KEYS, SessionRecord
+from .rows import (
+    EMAIL_KEYS,
+    FIRST_NAME_KEYS,
+    LAST_NAME_KEYS,
+    NAME_KEYS,
+    PHONE_KEYS,
+    SessionRecord,
+    whole,
+)
 from .schema import SESSION_FIELDS
 
 __all__ = ["Unsupported", "fast_record"]
@@ -164,17 +172,9 @@ def fast_record(d: Any, raw: bytes, content_hash: int) -> SessionRecord:
         full = _full_name(o)
         if full:
             names.append(full)
-        rec.operators.append(
-            (
-                sid,
-                seq,
-                uid,
-                full or None,
-                _epoch(o.get("joined")),
-                _epoch(o.get("left")),
-                _epoch(o.get("concluded")),
-            )
-        )
+        for key in ("joined", "left", "concluded"):  # kept in the JSON only, but valid
+            _epoch(o.get(key))
+        rec.operators.append((sid, seq, uid, full or None))
     lowered: dict[str, str] = {}
     for key, value in params.items():
         if value is not None and value.__class__ is not str:
@@ -201,12 +201,12 @@ def fast_record(d: Any, raw: bytes, content_hash: int) -> SessionRecord:
     auto, black = _typed(s.get("autoAccepted"), bool), _typed(s.get("blacklisted"), bool)
     values = {
         "id": sid,
-        "created": _epoch(s.get("created")),
-        "guest_joined": _epoch(s.get("guestJoined")),
-        "started": _epoch(s.get("started")),
-        "ended": ended,
-        "waited_s": _seconds(s.get("waited")),
-        "length_s": _seconds(s.get("length")),
+        "created": whole(_epoch(s.get("created"))),
+        "guest_joined": whole(_epoch(s.get("guestJoined"))),
+        "started": whole(_epoch(s.get("started"))),
+        "ended": whole(ended),
+        "waited_s": whole(_seconds(s.get("waited"))),
+        "length_s": whole(_seconds(s.get("length"))),
         "channel": _enum(_CHANNEL, s.get("channel")),
         "source": _enum(_SOURCE, s.get("source")),
         "status": status,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mluvii_tui.query import search as _search
 from mluvii_tui.query.filters import register_functions as _register_functions
 
+from .children import delete_children, write_children
 from .ingest import Kept, PreparedBatch, build, message_texts, prepare_batch
 from .notes import NotesMixin, StoredNote
 from .packing import TRAIN_MAX, TRAIN_MIN, ZSTD_MAGIC, Packer, train
@@ -308,26 +309,12 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
                     f"SELECT id, raw FROM sessions WHERE id IN ({marks})", part
                 ):
                     indexed[sid] = message_texts(None if blob is None else self.unpack(blob))
-            for table in ("params", "operators", "tags"):
-                conn.executemany(f"DELETE FROM {table} WHERE session_id = ?", changed)
+            delete_children(conn, changed)
         conn.executemany(
             _INSERT_SESSION, [(*r.values, self._packer.pack(r.raw), r.hash) for r in records]
         )
-        params = [p for r in records for p in r.params]
-        conn.executemany(
-            "INSERT OR REPLACE INTO params (session_id, name, value, value_folded)"
-            " VALUES (?, ?, ?, ?)",
-            params,
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO param_names VALUES (?)", [(n,) for n in {p[1] for p in params}]
-        )
-        conn.executemany(
-            "INSERT OR REPLACE INTO operators VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [o for r in records for o in r.operators],
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO tags VALUES (?, ?)", [t for r in records for t in r.tags]
+        write_children(
+            conn, [p for r in records for p in r.params], [o for r in records for o in r.operators]
         )
         if indexed:
             _search.delete_session_texts(conn, indexed)
