@@ -19,9 +19,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from mluvii_tui.sync.history import SyncProgress, SyncResult
 
-#: SQLite page cache of the headless sync's store connections: writes append, reads are few.
-SYNC_CACHE_KIB = 8 * 1024
-
 
 def add_sync_arguments(parser: argparse.ArgumentParser) -> None:
     s = argparse.SUPPRESS  # a subcommand's own default must not hide the global flags
@@ -71,22 +68,23 @@ async def run_sync(
     full: bool = False,
     show: bool = True,
 ) -> SyncResult:
-    """Sync ``days`` of history from ``base_url`` into the store at ``store_path``."""
-    from mluvii_tui.api.client import MluviiClient
-    from mluvii_tui.store.store import SessionStore
-    from mluvii_tui.sync.history import sync_history
+    """Sync ``days`` of history from ``base_url`` into the store at ``store_path``, in a
+    process of its own (sync/process.py); SyncFailed: its one line."""
+    from mluvii_tui.sync.process import SyncJob, sync_in_child
 
-    bar = _Bar() if show else None
-    with SessionStore(store_path, cache_kib=SYNC_CACHE_KIB) as store:
-        async with MluviiClient(base_url, client_id, secret) as client:
-            if bar is None:
-                return await sync_history(
-                    client, store, days=days, page_size=page_size, full=full or None
-                )
-            with bar.progress:
-                return await sync_history(
-                    client, store, days=days, page_size=page_size, full=full or None, progress=bar
-                )
+    job = SyncJob(
+        base_url,
+        client_id,
+        str(store_path),
+        days=days,
+        page_size=page_size,
+        full=full or None,
+    )
+    if not show:
+        return await sync_in_child(job, secret)
+    bar = _Bar()
+    with bar.progress:
+        return await sync_in_child(job, secret, bar)
 
 
 def sync_command(args: argparse.Namespace) -> int:
@@ -97,6 +95,7 @@ def sync_command(args: argparse.Namespace) -> int:
     from mluvii_tui.connect.account import passphrase
     from mluvii_tui.store.schema import StoreVersionError
     from mluvii_tui.store.store import StoreFullError
+    from mluvii_tui.sync.process import SyncFailed
 
     try:
         profile = resolve(
@@ -131,6 +130,8 @@ def sync_command(args: argparse.Namespace) -> int:
                 show=not args.quiet and sys.stderr.isatty(),
             )
         )
+    except SyncFailed as exc:
+        return _fail(f"sync failed: {exc.line}" if exc.kind != "store" else exc.line)
     except MluviiError as exc:
         return _fail(f"sync failed: {exc.message}")
     except (StoreFullError, StoreVersionError) as exc:

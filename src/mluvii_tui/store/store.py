@@ -151,6 +151,10 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
                 raise
             self._counts = {}
 
+    def written_elsewhere(self) -> None:
+        """Another process (the sync's) committed: counts cached here are stale."""
+        self._counts = {}
+
     def close(self) -> None:
         for stop in self._before_close:  # readers stop their running queries first
             stop()
