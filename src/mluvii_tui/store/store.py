@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mluvii_tui.query import search as _search
 from mluvii_tui.query.filters import register_functions as _register_functions
 
+from . import quickindex
 from .children import delete_children, write_children
 from .ingest import Kept, PreparedBatch, build, message_texts, prepare_batch
 from .notes import NotesMixin, StoredNote
@@ -91,6 +92,9 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
             conn = self._conn()
             migrate(conn, self.path)
             ensure_indexes(conn)  # a first sync that was killed may have left them dropped
+            if not quickindex.is_current(conn):
+                with self._writing() as writing:
+                    quickindex.ensure(writing)
             self._packer.load(conn)
             # Once after an upgrade (or a change of search languages): re-index, with progress.
             _search.ensure_index(conn, index_progress, lambda: self._message_texts(conn))
@@ -344,14 +348,17 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
         return None if row is None else (row[0], row[1], row[2])
 
     def drop_indexes_if_empty(self) -> bool:
-        """Before a first sync: without secondary indexes the rows go in faster and the indexes
-        are built once (``ensure_indexes``). True when they were dropped."""
+        """Before a first sync: without secondary indexes and the quick index's triggers the rows
+        go in faster and the indexes are built once (``ensure_indexes``). True when they were
+        dropped. Until then a quick filter finds none of the new sessions."""
         with self._writing() as conn:
             if conn.execute("SELECT 1 FROM sessions LIMIT 1").fetchone() is not None:
                 return False
             drop_indexes(conn)
+            quickindex.drop_triggers(conn)
         return True
 
     def ensure_indexes(self) -> None:
         with self._writing() as conn:
             ensure_indexes(conn)
+            quickindex.ensure(conn, lambda done, total: None)

@@ -241,11 +241,15 @@ async def sync_history(
                 if progress is not None:
                     progress(dataclasses.replace(result))
             result.fraction = max(result.fraction, (step + 1) / len(plan))
+        if bulk and progress is not None:
+            result.waiting = "building the indexes…"
+            progress(dataclasses.replace(result))
     finally:
         WAIT_LISTENER.reset(listening)
-        if bulk:
+        if bulk:  # a first sync: the sort and quick indexes in one pass each
             await loop.run_in_executor(worker, store.ensure_indexes)
         worker.shutdown(wait=False)
+    result.waiting = ""
     result.done = True
     result.finished = moment
     store.set_meta(META_LAST_SYNC, moment.isoformat())
