@@ -18,7 +18,7 @@ from mluvii_tui.api.filters import DateTimeFilter, SessionFilter
 from mluvii_tui.api.retry import WAIT_LISTENER
 from mluvii_tui.store.store import SessionStore, UpsertResult
 from mluvii_tui.store.upsert import MAX_PROBLEMS
-from mluvii_tui.sync.pages import store_pages
+from mluvii_tui.sync.pages import fetch_page, store_pages
 
 if TYPE_CHECKING:  # pragma: no cover
     from mluvii_tui.api.client import MluviiClient
@@ -231,10 +231,17 @@ async def sync_history(
     loop = asyncio.get_running_loop()
     listening = WAIT_LISTENER.set(waiting)
     bulk = False
+    upcoming: asyncio.Future[bytes] | None = None
     try:
         bulk = not narrow and await loop.run_in_executor(worker, store.drop_indexes_if_empty)
+        upcoming = fetch_page(client, plan[0][1], page_size) if plan else None
         for step, (key, flt) in enumerate(plan):
-            async for page in store_pages(client, store, flt, key, page_size, worker):
+            first = upcoming
+            # the next bucket's first page downloads while this one's pages are stored
+            following = plan[step + 1][1] if step + 1 < len(plan) else None
+            upcoming = None if following is None else fetch_page(client, following, page_size)
+            pages = store_pages(client, store, flt, key, page_size, worker, first)
+            async for page in pages:
                 result.add(page.result, page.received)
                 if page.reached is not None and not narrow:
                     result.fraction = min(1.0, (page.reached - since.timestamp()) / span)
@@ -245,6 +252,8 @@ async def sync_history(
             result.waiting = "building the indexes…"
             progress(dataclasses.replace(result))
     finally:
+        if upcoming is not None and not upcoming.cancel() and not upcoming.cancelled():
+            upcoming.exception()  # it failed while not needed any more: nothing to report
         WAIT_LISTENER.reset(listening)
         if bulk:  # a first sync: the sort and quick indexes in one pass each
             await loop.run_in_executor(worker, store.ensure_indexes)

@@ -38,6 +38,13 @@ class PageResult:
     parsed: bool
 
 
+def fetch_page(
+    client: MluviiClient, filters: SessionFilter, page_size: int, offset: int = 0
+) -> asyncio.Future[bytes]:
+    """The page of ``filters`` at ``offset``, requested now (a task)."""
+    return asyncio.ensure_future(client.session_page(filters, limit=page_size, offset=offset))
+
+
 def fingerprint(data: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
 
@@ -75,10 +82,13 @@ async def store_pages(
     key: str,
     page_size: int,
     worker: ThreadPoolExecutor,
+    first: asyncio.Future[bytes] | None = None,
 ) -> AsyncIterator[PageResult]:
     """Every page of ``filters`` into ``store``; ``key`` names this filter for fingerprints.
     ``worker``: one thread for all the store's work of a sync (the store keeps a connection
-    and its page cache per thread: one thread keeps memory flat)."""
+    and its page cache per thread: one thread keeps memory flat). ``first``: the page at
+    offset 0, already on its way (``fetch_page``: the caller asks for the next filter's first
+    page while this one's are stored)."""
     where = "GET /Sessions"
     loop = asyncio.get_running_loop()
 
@@ -89,7 +99,7 @@ async def store_pages(
         return await loop.run_in_executor(worker, fn, *args)
 
     offset = 0
-    ahead: asyncio.Task[bytes] | None = asyncio.ensure_future(fetch(0))
+    ahead: asyncio.Future[bytes] | None = first or asyncio.ensure_future(fetch(0))
     try:
         while ahead is not None:
             data = await ahead
