@@ -13,21 +13,34 @@ import httpx
 from mluvii_tui.api.client import MluviiClient
 from mluvii_tui.app import MluviiApp
 from mluvii_tui.demo.runner import Simulator
+from mluvii_tui.screens.column_chooser import ColumnChooser
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.widgets.session_table import SessionTable
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
+def _children(pid: int, module: bytes) -> list[int]:
+    """Running children of ``pid`` that run ``python -m <module>``."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for kid in (task / "children").read_text().split():
+            if module in Path(f"/proc/{kid}/cmdline").read_bytes() and _running(int(kid)):
+                found.append(int(kid))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
 def _sync_children() -> list[int]:
     """Processes this one started that run the sync (python -m mluvii_tui.sync.child)."""
-    found = []
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        for pid in (task / "children").read_text().split():
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            if b"mluvii_tui.sync.child" in cmdline:
-                found.append(int(pid))
-    return found
+    return _children(os.getpid(), b"mluvii_tui.sync.child")
 
 
 def _status(app: MluviiApp) -> str:
@@ -53,9 +66,17 @@ async def test_keys_answer_while_the_sync_process_runs_and_quitting_stops_it(
             assert table.row_count >= 3, _status(app)
             children = _sync_children()
             assert len(children) == 1  # the sync is its own process, and it is running
-            await pilot.press("j", "j")
+            writers = _children(children[0], b"mluvii_tui.sync.writer")
+            assert len(writers) == 1  # which writes in a process of its own
+            await pilot.press("c")  # the column chooser opens during the sync
             await pilot.pause()
-            assert table.cursor_row == 2  # the keys answered during the sync
+            assert isinstance(app.screen, ColumnChooser)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen.query_one(SessionTable) is table
+            await pilot.press("l")  # and the column cursor moves
+            await pilot.pause()
+            assert table.focused_column_id == [c.id for c in table.columns][1]
             assert "syncing… " in _status(app)
             assert store.total() < 3000  # still syncing: not everything is there yet
             await app.action_quit()
@@ -64,4 +85,9 @@ async def test_keys_answer_while_the_sync_process_runs_and_quitting_stops_it(
                 break
             await asyncio.sleep(0.02)
         assert not _sync_children()
+        for _ in range(500):  # the writer stops when the sync process has gone
+            if not _running(writers[0]):
+                break
+            await asyncio.sleep(0.02)
+        assert not _running(writers[0])
     store.close()

@@ -28,7 +28,7 @@ class Kept:
     id: int
     raw: bytes
     hash: int
-    item: dict[str, Any] | SessionModel
+    item: dict[str, Any] | SessionModel | SessionRecord  # a record: built already
 
 
 @dataclass
@@ -80,6 +80,8 @@ def prepare_batch(items: Iterable[Any]) -> PreparedBatch:
 def build(kept: Kept) -> SessionRecord:
     """The store record of a prepared session."""
     item = kept.item
+    if isinstance(item, SessionRecord):
+        return item
     if isinstance(item, dict):
         try:
             return fast_record(item, kept.raw, kept.hash)
@@ -92,6 +94,35 @@ def build(kept: Kept) -> SessionRecord:
     rec = build_record(item)
     rec.raw, rec.hash = kept.raw, kept.hash
     return rec
+
+
+def build_batch(batch: PreparedBatch) -> PreparedBatch:
+    """The batch with every session's record built (for a writer in another process); one
+    that cannot be built is skipped with its reason."""
+    out = PreparedBatch(problems=list(batch.problems))
+    for kept in batch.kept:
+        try:
+            rec = build(kept)
+        except Exception as exc:  # an odd value the extraction did not foresee
+            out.problems.append(f"session {short_id(kept.id)}: {why_not_stored(exc)}")
+            continue
+        out.kept.append(Kept(kept.id, kept.raw, kept.hash, rec))
+    return out
+
+
+def record_tuple(rec: SessionRecord) -> tuple[Any, ...]:
+    """What crosses the pipe to the writing process (``SessionRecord(*it)`` again)."""
+    return (
+        rec.id,
+        rec.values,
+        rec.raw,
+        rec.hash,
+        rec.language,
+        rec.params,
+        rec.operators,
+        rec.tags,
+        rec.texts,
+    )
 
 
 def message_texts(raw: bytes | None) -> list[str]:

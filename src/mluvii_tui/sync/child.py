@@ -1,7 +1,8 @@
 """The sync process itself: ``python -m mluvii_tui.sync.child FD`` (started by sync/process.py).
 
 FD is its end of a socket pair. It reads the job and then the secret from it, opens the store,
-runs ``sync_history`` and answers with small messages (``process.py`` says which). Ctrl+C in the
+starts the writing process (sync/writer.py: parsing here, writing there, on both cores), runs
+``sync_history`` and answers with small messages (``process.py`` says which). Ctrl+C in the
 terminal reaches the whole process group: the child ignores it, the parent decides.
 """
 
@@ -15,7 +16,8 @@ import sys
 from multiprocessing.connection import Connection
 
 from mluvii_tui.sync.history import SyncProgress, SyncResult
-from mluvii_tui.sync.process import SyncJob, fields
+from mluvii_tui.sync.process import SyncFailed, SyncJob, fields
+from mluvii_tui.sync.writer import ProcessWriter
 
 
 async def _run(conn: Connection, job: SyncJob, secret: str) -> None:
@@ -47,19 +49,27 @@ async def _run(conn: Connection, job: SyncJob, secret: str) -> None:
 
     try:
         with SessionStore(job.store_path, cache_kib=job.cache_kib) as store:
-            async with MluviiClient(job.base_url, job.client_id, secret) as client:
-                result = await sync_history(
-                    client,
-                    store,
-                    days=job.days,
-                    filters=job.filters,
-                    now=job.now,
-                    progress=progress,
-                    page_size=job.page_size,
-                    full=job.full,
-                )
+            writer = ProcessWriter(job.store_path, job.cache_kib)  # the other core writes
+            try:
+                await writer.start()
+                async with MluviiClient(job.base_url, job.client_id, secret) as client:
+                    result = await sync_history(
+                        client,
+                        store,
+                        days=job.days,
+                        filters=job.filters,
+                        now=job.now,
+                        progress=progress,
+                        page_size=job.page_size,
+                        full=job.full,
+                        writer=writer,
+                    )
+            finally:
+                await writer.close()
     except asyncio.CancelledError:
         return
+    except SyncFailed as exc:  # the writing process's own line
+        conn.send(("failed", exc.kind, exc.line))
     except MluviiError as exc:
         conn.send(("failed", "api", exc.message))
     except (StoreFullError, StoreVersionError, StoreDamaged) as exc:
