@@ -127,7 +127,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--page-size", type=int, default=1000)
+    ap.add_argument("--page-size", type=int, default=500)
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--dir", type=Path, default=None, help="where the store goes (default: tmp)")
     args = ap.parse_args()

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mluvii_tui.sync import SYNC_PAGE_SIZE
+
 if TYPE_CHECKING:  # pragma: no cover
     from mluvii_tui.sync.history import SyncProgress, SyncResult
 
@@ -25,7 +27,9 @@ def add_sync_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--days", type=int, default=s, help="history window to sync (days)")
     parser.add_argument("--profile", default=s, help="profile name")
     parser.add_argument("--base-url", default=s, help="mluvii server")
-    parser.add_argument("--page-size", type=int, default=1000, help="sessions per request")
+    parser.add_argument(
+        "--page-size", type=int, default=SYNC_PAGE_SIZE, help="sessions per request"
+    )
     parser.add_argument(
         "--full", action="store_true", help="re-read the whole window, not only what changed"
     )
@@ -64,7 +68,7 @@ async def run_sync(
     store_path: str | Path,
     *,
     days: int = 7,
-    page_size: int = 1000,
+    page_size: int = SYNC_PAGE_SIZE,
     full: bool = False,
     show: bool = True,
 ) -> SyncResult:

@@ -96,18 +96,19 @@ def build(kept: Kept) -> SessionRecord:
     return rec
 
 
-def build_batch(batch: PreparedBatch) -> PreparedBatch:
-    """The batch with every session's record built (for a writer in another process); one
-    that cannot be built is skipped with its reason."""
-    out = PreparedBatch(problems=list(batch.problems))
-    for kept in batch.kept:
+def build_batch(batch: PreparedBatch) -> None:
+    """Build every session's record in place (for a writer in another process): each decoded
+    dict is let go as soon as its record stands. One that cannot be built is skipped with its
+    reason."""
+    kept = batch.kept
+    for n, one in enumerate(kept):
         try:
-            rec = build(kept)
+            kept[n] = Kept(one.id, one.raw, one.hash, build(one))
         except Exception as exc:  # an odd value the extraction did not foresee
-            out.problems.append(f"session {short_id(kept.id)}: {why_not_stored(exc)}")
-            continue
-        out.kept.append(Kept(kept.id, kept.raw, kept.hash, rec))
-    return out
+            batch.problems.append(f"session {short_id(one.id)}: {why_not_stored(exc)}")
+            kept[n] = None  # type: ignore[call-overload]
+        del one
+    batch.kept = [k for k in kept if k is not None]
 
 
 def record_tuple(rec: SessionRecord) -> tuple[Any, ...]:

@@ -59,10 +59,14 @@ def _created(item: Any) -> float | None:
         return None
 
 
+#: (key, fingerprint, sessions, reached) of a page: its row in ``sync_pages``.
+PageKey = tuple[str, int, int, float | None]
+
+
 @dataclass
 class ParsedPage:
     batch: PreparedBatch
-    page: tuple[str, int, int, float | None]  # (key, fingerprint, sessions, reached)
+    page: PageKey
 
 
 def parse_page(key: str, data: bytes, mark: int, build_all: bool) -> ParsedPage:
@@ -77,10 +81,12 @@ def parse_page(key: str, data: bytes, mark: int, build_all: bool) -> ParsedPage:
     if any(isinstance(i, dict) and i.get("id").__class__ is float for i in items):
         items = json.loads(data)  # orjson reads integers past 64 bits as floats: exactly
     reached = _created(items[-1]) if items else None
+    received = len(items)
     batch = prepare_batch(items)
+    del items  # the dicts live in the batch only: built, each is freed (memory stays flat)
     if build_all:
-        batch = build_batch(batch)
-    return ParsedPage(batch, (key, mark, len(items), reached))
+        build_batch(batch)
+    return ParsedPage(batch, (key, mark, received, reached))
 
 
 class ThreadWriter:
@@ -134,7 +140,7 @@ async def store_pages(
 
     offset = 0
     ahead: asyncio.Future[bytes] | None = first or asyncio.ensure_future(fetch(0))
-    writing: tuple[int, ParsedPage, asyncio.Future[UpsertResult]] | None = None
+    writing: tuple[int, PageKey, asyncio.Future[UpsertResult]] | None = None
     try:
         while ahead is not None:
             data = await ahead
@@ -169,8 +175,9 @@ async def store_pages(
             if writing is not None:  # the page before is written: say so, in order
                 yield await _written(*writing)
                 writing = None
-            if page is None:
-                writing = (offset, parsed, writer.submit(parsed))
+            if page is None:  # (the records are the writer's now: only the page is kept)
+                writing = (offset, parsed.page, writer.submit(parsed))
+                del parsed
             else:
                 yield page
             offset += received
@@ -184,10 +191,8 @@ async def store_pages(
             writing[2].add_done_callback(_quietly)
 
 
-async def _written(
-    offset: int, parsed: ParsedPage, result: asyncio.Future[UpsertResult]
-) -> PageResult:
-    _, _, received, reached = parsed.page
+async def _written(offset: int, page: PageKey, result: asyncio.Future[UpsertResult]) -> PageResult:
+    _, _, received, reached = page
     return PageResult(offset, received, await result, reached, True)
 
 

@@ -26,6 +26,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from mluvii_tui.api.filters import SessionFilter
+from mluvii_tui.sync import SYNC_PAGE_SIZE
 from mluvii_tui.sync.history import SyncProgress, SyncResult
 
 #: SQLite page cache of the sync child's store connections: writes append, reads are few.
@@ -44,7 +45,7 @@ class SyncJob:
     days: int = 7
     filters: SessionFilter | None = None
     now: datetime | None = None
-    page_size: int = 1000
+    page_size: int = SYNC_PAGE_SIZE
     full: bool | None = None
     cache_kib: int | None = SYNC_CACHE_KIB  # SQLite page cache of the child's connections
 
