@@ -147,6 +147,32 @@ def test_a_full_disk_stops_with_one_line_and_the_store_stays_usable(tmp_path: Pa
     store.close()
 
 
+def test_a_write_the_disk_refuses_stops_the_sync_processes_with_one_line(
+    env: dict[str, str],
+) -> None:
+    """Through the processes (CLI -> sync -> writer): a file size limit makes the writer's
+    writes fail mid-sync; the CLI says so in one line and exits 1; the next sync completes."""
+    import resource
+
+    def small_files() -> None:  # inherited by the sync and writing processes
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2_000_000, 2_000_000))
+
+    with Simulator(sessions=3000, seed=3) as sim:
+        path = store_path(profile_from_url(sim.base_url))
+        cmd = [sys.executable, "-m", "mluvii_tui", "--base-url", sim.base_url, "sync", "-q"]
+        cmd += ["--days", "40"]
+        full = subprocess.run(
+            cmd, env=env, capture_output=True, text=True, preexec_fn=small_files, check=False
+        )
+        assert full.returncode == 1 and "Traceback" not in full.stderr
+        (line,) = full.stderr.strip().splitlines()
+        assert line.startswith("mluvii-tui sync: ") and "disk" in line
+        assert 0 < _count(path) < 3000  # stopped mid-way, what was committed is kept
+        again = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        assert again.returncode == 0, again.stderr
+        assert _count(path) == 3000
+
+
 async def test_narrow_resync_asks_only_for_what_changed(tmp_path: Path) -> None:
     with Simulator(sessions=600, seed=13, now=NOW) as sim:
         store = SessionStore(tmp_path / "s.sqlite3")

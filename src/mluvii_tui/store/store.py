@@ -25,10 +25,10 @@ from .ingest import Kept, PreparedBatch, build, message_texts, prepare_batch
 from .notes import NotesMixin, StoredNote
 from .packing import TRAIN_MAX, TRAIN_MIN, ZSTD_MAGIC, Packer, train
 from .reading import FIELDS_SQL, ReadingMixin, chunks
-from .recover import HealthMixin, is_damage
+from .recover import HealthMixin
 from .rows import SessionRecord
 from .schema import SESSION_FIELDS, configure, drop_indexes, ensure_indexes, migrate
-from .upsert import BIND_ERRORS, UpsertResult, short_id, why_not_stored
+from .upsert import BIND_ERRORS, UpsertResult, of_one_record, short_id, why_not_stored
 
 if TYPE_CHECKING:
     from ..api.models import SessionModel
@@ -225,13 +225,13 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
         try:
             return result + self._write(batch.kept, page)
         except BIND_ERRORS as exc:
-            if is_damage(exc) or _is_full(exc):
+            if not of_one_record(exc):
                 raise
         for kept in batch.kept:
             try:
                 result += self._write([kept], None)
             except BIND_ERRORS as exc:
-                if is_damage(exc) or _is_full(exc):
+                if not of_one_record(exc):
                     raise
                 result.skip(f"session {short_id(kept.id)}: {why_not_stored(exc)}")
         if page is not None:
