@@ -121,7 +121,7 @@ def record_tuple(rec: SessionRecord) -> tuple[Any, ...]:
         rec.language,
         rec.params,
         rec.operators,
-        rec.tags,
+        [],  # tags: the store keeps them in sessions.tags only (schema v5), not sent
         rec.texts,
     )
 
