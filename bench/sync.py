@@ -3,7 +3,8 @@
     python bench/sync.py --sessions 100000 --json out.json
 
 The simulator runs as ``mluvii-tui simulator`` in a child process; each sync runs in another child
-process (so its peak memory is its own) exactly as ``mluvii-tui sync`` does it. Figures:
+process exactly as ``mluvii-tui sync`` does it (which starts the sync process of its own,
+sync/process.py; peak memory and CPU are counted for both). Figures:
   sync_sessions_per_s               first sync of the whole window, sessions per second of wall time
   sync_cpu_us_per_session           CPU time of the sync process(es) per session (load-independent)
   resync_unchanged_s                a second sync with nothing changed
@@ -13,6 +14,9 @@ process (so its peak memory is its own) exactly as ``mluvii-tui sync`` does it. 
   text_mb_per_100k                  the messages' own UTF-8 text per 100,000 sessions
   store_overhead_bytes_per_session  store bytes per session minus its message text
   sync_peak_rss_mb                  peak resident memory of the sync process(es)
+  cpu_s_by_process                  CPU seconds of the first sync: the CLI (parent), the sync
+                                    and writing processes it starts (together), the simulator
+  sampled_cpu_s_and_peak_mb         the sync and writing processes apart (sampled every 0.2 s)
 Report the machine's load (uptime) next to the figures: the cores are shared.
 """
 
@@ -46,9 +50,11 @@ res = asyncio.run(run_sync(url, "demo-admin", "demo-admin-secret", store, days=d
 dt = time.perf_counter() - t0
 own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 peak = max(own.ru_maxrss, kids.ru_maxrss) / 1024
-cpu = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 print(json.dumps({"s": dt, "sessions": res.sessions, "inserted": res.inserted,
-                  "unchanged": res.unchanged, "peak_mb": peak, "cpu_s": cpu}))
+                  "unchanged": res.unchanged, "peak_mb": peak,
+                  "parent_peak_mb": own.ru_maxrss / 1024, "child_peak_mb": kids.ru_maxrss / 1024,
+                  "parent_cpu_s": own.ru_utime + own.ru_stime,
+                  "child_cpu_s": kids.ru_utime + kids.ru_stime}))
 """
 
 
@@ -74,16 +80,57 @@ def start_simulator(sessions: int, seed: int) -> tuple[subprocess.Popen[str], st
     raise SystemExit(f"the simulator did not start (exit {proc.wait()})")
 
 
+#: The processes of a sync, by what their command line runs.
+ROLES = {b"mluvii_tui.sync.child": "sync", b"mluvii_tui.sync.writer": "writer"}
+
+
+def _descendants(pid: int) -> list[int]:
+    out = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for kid in (task / "children").read_text().split():
+                out += [int(kid), *_descendants(int(kid))]
+    return out
+
+
+def _sample(pid: int, seen: dict[str, tuple[float, float]]) -> None:
+    """CPU seconds and peak RSS (MB) of each sync process under ``pid``, as last seen."""
+    for kid in _descendants(pid):
+        with contextlib.suppress(OSError, IndexError):
+            cmdline = Path(f"/proc/{kid}/cmdline").read_bytes()
+            role = next((r for key, r in ROLES.items() if key in cmdline), None)
+            if role is None:
+                continue
+            status = Path(f"/proc/{kid}/status").read_text()
+            hwm = next(line for line in status.splitlines() if line.startswith("VmHWM"))
+            seen[role] = (cpu_of(kid), int(hwm.split()[1]) / 1024)
+
+
 def run_child(url: str, store: Path, days: int, page: int) -> dict:
-    out = subprocess.run(
+    """One ``mluvii-tui sync`` as the CLI runs it; its processes sampled every 0.2 s (CPU as
+    last seen: the last moment of each is missed)."""
+    proc = subprocess.Popen(
         [sys.executable, "-c", CHILD, url, str(store), str(days), str(page)],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
     )
-    if out.returncode != 0:
-        raise SystemExit(f"sync failed: {out.stderr.strip()[-2000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    seen: dict[str, tuple[float, float]] = {}
+    while proc.poll() is None:
+        _sample(proc.pid, seen)
+        time.sleep(0.2)
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"sync failed: {err.strip()[-2000:]}")
+    figures = json.loads(out.strip().splitlines()[-1])
+    figures["sampled"] = {role: [round(c, 2), round(m, 1)] for role, (c, m) in seen.items()}
+    return figures
+
+
+def cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def sizes(store: Path) -> tuple[int, int, int, dict[str, int]]:
@@ -116,7 +163,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--page-size", type=int, default=1000)
+    ap.add_argument("--page-size", type=int, default=500)
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--dir", type=Path, default=None, help="where the store goes (default: tmp)")
     args = ap.parse_args()
@@ -127,7 +174,9 @@ def main() -> int:
         with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
             store = Path(tmp) / "sync.sqlite3"
             load_before = load()
+            sim_cpu = cpu_of(sim.pid)
             first = run_child(url, store, 40, args.page_size)
+            sim_cpu = cpu_of(sim.pid) - sim_cpu
             second = run_child(url, store, 40, args.page_size)
             size, fts, text, tables = sizes(store)
     finally:
@@ -139,9 +188,21 @@ def main() -> int:
         "sessions": got,
         "sync_s": round(first["s"], 2),
         "sync_sessions_per_s": round(got / first["s"], 1),
-        "sync_cpu_us_per_session": round(first["cpu_s"] / max(got, 1) * 1e6),
+        "sync_cpu_us_per_session": round(
+            (first["parent_cpu_s"] + first["child_cpu_s"]) / max(got, 1) * 1e6
+        ),
+        "cpu_s_by_process": {
+            "cli": round(first["parent_cpu_s"], 2),
+            "sync_and_writer": round(first["child_cpu_s"], 2),
+            "simulator": round(sim_cpu, 2),
+        },
+        "peak_rss_mb_by_process": {
+            "cli": round(first["parent_peak_mb"], 1),
+            "sync_and_writer": round(first["child_peak_mb"], 1),
+        },
+        "sampled_cpu_s_and_peak_mb": first["sampled"],
         "resync_unchanged_s": round(second["s"], 2),
-        "resync_cpu_s": round(second["cpu_s"], 2),
+        "resync_cpu_s": round(second["parent_cpu_s"] + second["child_cpu_s"], 2),
         "resync_unchanged": second["unchanged"],
         "store_mb_per_100k": round(size * per100k, 1),
         "fts_mb_per_100k": round(fts * per100k, 1) if fts >= 0 else None,

@@ -4,11 +4,14 @@ of writing them timed on its own (CPU seconds of this process, so the figures ho
     python bench/sync_stages.py --sessions 20000 [--json out.json]
 
 Stages (per session, µs of CPU): fetch (the client's side of the HTTP requests), fingerprint,
-decode (orjson), prepare (kept JSON + hash), build (the columns, fast_record), analyse (the
-search index's lemmas and stems), pack (zstd with the store's dictionary), write (everything
-``write_batch`` does beyond those: SQLite inserts, the quick-filter index's triggers, the search
-index, commits, the sort indexes built at the end). The store is a fresh file; the analyser's
-dictionaries are loaded once before (reported apart).
+decode (orjson), prepare (kept JSON + hash), build (the columns, fast_record), pipe (records to
+tuples, pickled and unpickled: what crosses to the writing process), analyse (the search
+index's lemmas and stems), pack (zstd with the store's dictionary), write (everything
+``write_batch`` does beyond those: SQLite inserts, the search index, commits, the sort and
+quick indexes built at the end of a first sync). The store is a fresh file; the analyser's
+dictionaries are loaded once before (reported apart). The sync process does fetch..pipe, the
+writing process pipe..write (sync/writer.py): ``two_core_sessions_per_s`` is what the slower
+of the two allows when each has a core of its own.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import argparse
 import asyncio
 import json
 import os
+import pickle
 import sys
 import tempfile
 import time
@@ -27,7 +31,7 @@ import orjson
 from mluvii_tui.api.client import MluviiClient
 from mluvii_tui.api.filters import SessionFilter
 from mluvii_tui.query import search
-from mluvii_tui.store.ingest import build, prepare_batch
+from mluvii_tui.store.ingest import build, prepare_batch, record_tuple
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.sync.pages import fingerprint
 
@@ -50,7 +54,7 @@ async def fetch_all(url: str, page: int) -> tuple[list[bytes], float]:
 
 def stages(pages: list[bytes], store_path: Path) -> tuple[dict[str, float], float]:
     cpu: dict[str, float] = dict.fromkeys(
-        ("fingerprint", "decode", "prepare", "build", "analyse", "pack", "write"), 0.0
+        ("fingerprint", "decode", "prepare", "build", "pipe", "analyse", "pack", "write"), 0.0
     )
 
     def timed(stage: str, fn, *args):  # type: ignore[no-untyped-def]
@@ -70,6 +74,7 @@ def stages(pages: list[bytes], store_path: Path) -> tuple[dict[str, float], floa
         items = timed("decode", orjson.loads, data)
         batch = timed("prepare", prepare_batch, items)
         records = timed("build", lambda b: [build(k) for k in b.kept], batch)
+        timed("pipe", lambda rs: pickle.loads(pickle.dumps([record_tuple(r) for r in rs])), records)
         timed(
             "analyse",
             lambda rs: [search._terms_text([t for _, t in r.texts]) for r in rs if r.texts],
@@ -107,12 +112,18 @@ def main() -> int:
     cpu = {"fetch": fetch_cpu, **cpu}
     per = {k: round(v / max(n, 1) * 1e6, 1) for k, v in cpu.items()}
     total = sum(per.values())
+    parser = sum(per[k] for k in ("fetch", "fingerprint", "decode", "prepare", "build"))
+    writer = sum(per[k] for k in ("analyse", "pack", "write"))
+    parser, writer = parser + per["pipe"] / 2, writer + per["pipe"] / 2
     figures = {
         "sessions": n,
         "cpu_us_per_session": per,
         "total_cpu_us_per_session": round(total, 1),
         "analyser_load_cpu_s": round(once, 2),
         "sessions_per_cpu_s": round(1e6 / total) if total else None,
+        "sync_process_us_per_session": round(parser, 1),
+        "writer_process_us_per_session": round(writer, 1),
+        "two_core_sessions_per_s": round(1e6 / max(parser, writer, 1e-9)),
         "load_before": load_before,
         "load_after": load(),
         "cpus": os.cpu_count(),
@@ -120,6 +131,8 @@ def main() -> int:
     for stage, us in per.items():
         print(f"{stage:12} {us:8.1f} µs/session  {us / total:5.1%}")
     print(f"{'total':12} {total:8.1f} µs/session  ({1e6 / total:,.0f} sessions per CPU second)")
+    print(f"sync process {parser:.1f} µs/session, writing process {writer:.1f}: two free cores")
+    print(f"  allow {1e6 / max(parser, writer, 1e-9):,.0f} sessions/s")
     print(f"analyser load (once) {once:.2f} s CPU")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")

@@ -57,6 +57,17 @@ def _count(path: Path) -> int:
         return 0
 
 
+def _child_of(pid: int) -> int:
+    """The sync process the CLI started (its only child)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        if kids:
+            return int(kids[0])
+        time.sleep(0.02)
+    raise AssertionError("the CLI started no sync process")
+
+
 def test_kill_9_mid_sync_resumes_without_duplicates_or_holes(env: dict[str, str]) -> None:
     with Simulator(sessions=2500, seed=31) as sim:
         path = store_path(profile_from_url(sim.base_url))
@@ -65,8 +76,12 @@ def test_kill_9_mid_sync_resumes_without_duplicates_or_holes(env: dict[str, str]
         while _count(path) < 300 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
         assert proc.poll() is None, "the sync ended before it could be killed"
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+        os.kill(_child_of(proc.pid), signal.SIGKILL)  # the sync process: the one that writes
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 1 and "Traceback" not in err
+        assert err.strip().splitlines() == [
+            "mluvii-tui sync: sync failed: the sync process stopped unexpectedly (exit -9)"
+        ]
         stopped_at = _count(path)
         assert 300 <= stopped_at < 2500
         again = _cli(sim.base_url, env, "--page-size", "20", "-q")
@@ -79,6 +94,9 @@ def test_kill_9_mid_sync_resumes_without_duplicates_or_holes(env: dict[str, str]
         assert ids == want  # every session once: no duplicates, no holes
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         assert "ix_sessions_created" in names  # indexes dropped for the bulk load are back
+        assert {"quick_ai", "quick_au", "quick_ad"} <= names  # the quick index follows again
+        quick = [r[0] for r in conn.execute("SELECT session_id FROM quick_text ORDER BY 1")]
+        assert quick == want  # built in one pass over what the killed sync had stored, + rest
         blobs = [r[0] for r in conn.execute("SELECT raw FROM sessions")]
         conn.close()
     # one compression dictionary, trained across the kill, for every kept JSON
@@ -127,6 +145,32 @@ def test_a_full_disk_stops_with_one_line_and_the_store_stays_usable(tmp_path: Pa
     assert store.upsert_sessions(data[100:]).inserted == 1100
     assert store.total() == 1200
     store.close()
+
+
+def test_a_write_the_disk_refuses_stops_the_sync_processes_with_one_line(
+    env: dict[str, str],
+) -> None:
+    """Through the processes (CLI -> sync -> writer): a file size limit makes the writer's
+    writes fail mid-sync; the CLI says so in one line and exits 1; the next sync completes."""
+    import resource
+
+    def small_files() -> None:  # inherited by the sync and writing processes
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2_000_000, 2_000_000))
+
+    with Simulator(sessions=3000, seed=3) as sim:
+        path = store_path(profile_from_url(sim.base_url))
+        cmd = [sys.executable, "-m", "mluvii_tui", "--base-url", sim.base_url, "sync", "-q"]
+        cmd += ["--days", "40"]
+        full = subprocess.run(
+            cmd, env=env, capture_output=True, text=True, preexec_fn=small_files, check=False
+        )
+        assert full.returncode == 1 and "Traceback" not in full.stderr
+        (line,) = full.stderr.strip().splitlines()
+        assert line.startswith("mluvii-tui sync: ") and "disk" in line
+        assert 0 < _count(path) < 3000  # stopped mid-way, what was committed is kept
+        again = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        assert again.returncode == 0, again.stderr
+        assert _count(path) == 3000
 
 
 async def test_narrow_resync_asks_only_for_what_changed(tmp_path: Path) -> None:

@@ -96,6 +96,11 @@ class ApiTransport:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    def credentials(self) -> tuple[str, str, str]:
+        """(base_url, client_id, secret): for a sync process of its own, which gets the secret
+        over a pipe (sync/process.py). Never log or show the third."""
+        return self.base_url, self.client_id, self._secret
+
     # -- downloads -----------------------------------------------------------------------------
 
     async def download(

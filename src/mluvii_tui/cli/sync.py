@@ -16,11 +16,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mluvii_tui.sync import SYNC_PAGE_SIZE
+
 if TYPE_CHECKING:  # pragma: no cover
     from mluvii_tui.sync.history import SyncProgress, SyncResult
-
-#: SQLite page cache of the headless sync's store connections: writes append, reads are few.
-SYNC_CACHE_KIB = 8 * 1024
 
 
 def add_sync_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,7 +27,9 @@ def add_sync_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--days", type=int, default=s, help="history window to sync (days)")
     parser.add_argument("--profile", default=s, help="profile name")
     parser.add_argument("--base-url", default=s, help="mluvii server")
-    parser.add_argument("--page-size", type=int, default=1000, help="sessions per request")
+    parser.add_argument(
+        "--page-size", type=int, default=SYNC_PAGE_SIZE, help="sessions per request"
+    )
     parser.add_argument(
         "--full", action="store_true", help="re-read the whole window, not only what changed"
     )
@@ -67,26 +68,27 @@ async def run_sync(
     store_path: str | Path,
     *,
     days: int = 7,
-    page_size: int = 1000,
+    page_size: int = SYNC_PAGE_SIZE,
     full: bool = False,
     show: bool = True,
 ) -> SyncResult:
-    """Sync ``days`` of history from ``base_url`` into the store at ``store_path``."""
-    from mluvii_tui.api.client import MluviiClient
-    from mluvii_tui.store.store import SessionStore
-    from mluvii_tui.sync.history import sync_history
+    """Sync ``days`` of history from ``base_url`` into the store at ``store_path``, in a
+    process of its own (sync/process.py); SyncFailed: its one line."""
+    from mluvii_tui.sync.process import SyncJob, sync_in_child
 
-    bar = _Bar() if show else None
-    with SessionStore(store_path, cache_kib=SYNC_CACHE_KIB) as store:
-        async with MluviiClient(base_url, client_id, secret) as client:
-            if bar is None:
-                return await sync_history(
-                    client, store, days=days, page_size=page_size, full=full or None
-                )
-            with bar.progress:
-                return await sync_history(
-                    client, store, days=days, page_size=page_size, full=full or None, progress=bar
-                )
+    job = SyncJob(
+        base_url,
+        client_id,
+        str(store_path),
+        days=days,
+        page_size=page_size,
+        full=full or None,
+    )
+    if not show:
+        return await sync_in_child(job, secret)
+    bar = _Bar()
+    with bar.progress:
+        return await sync_in_child(job, secret, bar)
 
 
 def sync_command(args: argparse.Namespace) -> int:
@@ -97,6 +99,7 @@ def sync_command(args: argparse.Namespace) -> int:
     from mluvii_tui.connect.account import passphrase
     from mluvii_tui.store.schema import StoreVersionError
     from mluvii_tui.store.store import StoreFullError
+    from mluvii_tui.sync.process import SyncFailed
 
     try:
         profile = resolve(
@@ -131,6 +134,8 @@ def sync_command(args: argparse.Namespace) -> int:
                 show=not args.quiet and sys.stderr.isatty(),
             )
         )
+    except SyncFailed as exc:
+        return _fail(f"sync failed: {exc.line}" if exc.kind != "store" else exc.line)
     except MluviiError as exc:
         return _fail(f"sync failed: {exc.message}")
     except (StoreFullError, StoreVersionError) as exc:

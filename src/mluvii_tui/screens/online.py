@@ -206,34 +206,42 @@ class OnlineApp(App[None]):
         await self._sync(narrow)
 
     async def _sync(self, narrow: SessionFilter | None) -> None:
-        from mluvii_tui.sync.history import SyncProgress, sync_history
-
-        from ..api.errors import MluviiError
+        """The sync runs in a process of its own (sync/process.py): this loop only hears its
+        progress, and the store's readers see each committed page (WAL)."""
+        from mluvii_tui.sync.history import SyncProgress
+        from mluvii_tui.sync.process import SyncFailed, SyncJob, sync_in_child
 
         assert self.client is not None
         screen_post = self._post_to_screen
+        store = self.store
 
         def progress(p: SyncProgress) -> None:
+            store.written_elsewhere()
             screen_post(
                 SyncStateChanged(running=True, sessions=p.sessions, pages=p.pages, phase=p.waiting)
             )
 
+        base_url, client_id, secret = self.client.credentials()
+        job = SyncJob(
+            base_url,
+            client_id,
+            store.path,
+            days=self.sync_days,
+            filters=narrow,
+            now=self.now(),
+        )
         screen_post(SyncStateChanged(running=True))
         try:
-            result = await sync_history(
-                self.client,
-                self.store,
-                days=self.sync_days,
-                filters=narrow,
-                now=self.now(),
-                progress=progress,
-            )
-        except MluviiError as exc:
-            screen_post(SyncStateChanged(running=False, error=exc.message, done=True))
+            result = await sync_in_child(job, secret, progress)
+        except SyncFailed as exc:
+            line = exc.line if exc.kind == "api" else f"sync failed: {exc.line}"
+            screen_post(SyncStateChanged(running=False, error=line, done=True))
             return
         except Exception as exc:  # never a traceback on the user's screen
             screen_post(SyncStateChanged(running=False, error=f"sync failed: {exc}", done=True))
             return
+        finally:
+            store.written_elsewhere()
         screen_post(
             SyncStateChanged(
                 running=False,

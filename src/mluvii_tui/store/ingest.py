@@ -28,7 +28,7 @@ class Kept:
     id: int
     raw: bytes
     hash: int
-    item: dict[str, Any] | SessionModel
+    item: dict[str, Any] | SessionModel | SessionRecord  # a record: built already
 
 
 @dataclass
@@ -80,6 +80,8 @@ def prepare_batch(items: Iterable[Any]) -> PreparedBatch:
 def build(kept: Kept) -> SessionRecord:
     """The store record of a prepared session."""
     item = kept.item
+    if isinstance(item, SessionRecord):
+        return item
     if isinstance(item, dict):
         try:
             return fast_record(item, kept.raw, kept.hash)
@@ -92,6 +94,36 @@ def build(kept: Kept) -> SessionRecord:
     rec = build_record(item)
     rec.raw, rec.hash = kept.raw, kept.hash
     return rec
+
+
+def build_batch(batch: PreparedBatch) -> None:
+    """Build every session's record in place (for a writer in another process): each decoded
+    dict is let go as soon as its record stands. One that cannot be built is skipped with its
+    reason."""
+    kept = batch.kept
+    for n, one in enumerate(kept):
+        try:
+            kept[n] = Kept(one.id, one.raw, one.hash, build(one))
+        except Exception as exc:  # an odd value the extraction did not foresee
+            batch.problems.append(f"session {short_id(one.id)}: {why_not_stored(exc)}")
+            kept[n] = None  # type: ignore[call-overload]
+        del one
+    batch.kept = [k for k in kept if k is not None]
+
+
+def record_tuple(rec: SessionRecord) -> tuple[Any, ...]:
+    """What crosses the pipe to the writing process (``SessionRecord(*it)`` again)."""
+    return (
+        rec.id,
+        rec.values,
+        rec.raw,
+        rec.hash,
+        rec.language,
+        rec.params,
+        rec.operators,
+        [],  # tags: the store keeps them in sessions.tags only (schema v5), not sent
+        rec.texts,
+    )
 
 
 def message_texts(raw: bytes | None) -> list[str]:

@@ -73,10 +73,12 @@ def stderr_progress(done: int, total: int) -> None:
     )
 
 
+TRIGGER_NAMES = ("quick_ai", "quick_au", "quick_ad")
+
+
 def drop(conn: sqlite3.Connection) -> None:
     """Remove triggers and tables (a bulk loader rebuilds them afterwards with ``build``)."""
-    for name in ("quick_ai", "quick_au", "quick_ad"):
-        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    drop_triggers(conn)
     conn.execute("DROP TABLE IF EXISTS quick_fts")
     conn.execute("DROP TABLE IF EXISTS quick_text")
 
@@ -119,3 +121,28 @@ def build(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
         last = high
     for ddl in TRIGGERS:
         conn.execute(ddl)
+
+
+def drop_triggers(conn: sqlite3.Connection) -> None:
+    """Before a bulk load into an empty store (the first sync): the index stays, empty, and
+    stops following the sessions; ``ensure`` builds it in one pass afterwards (a per-row
+    trigger costs ~50 µs a session, the pass ~10)."""
+    for name in TRIGGER_NAMES:
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def is_current(conn: sqlite3.Connection) -> bool:
+    """False after ``drop_triggers`` (a bulk load that ran, or was killed, since)."""
+    found = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?)",
+        TRIGGER_NAMES,
+    ).fetchone()
+    return bool(found[0] == len(TRIGGER_NAMES))
+
+
+def ensure(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
+    """Rebuild the index over the stored sessions when it is not current (in the caller's
+    transaction)."""
+    if not is_current(conn):
+        drop(conn)
+        build(conn, progress)

@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from .recover import describe
+from .recover import describe, is_damage
 
 MAX_PROBLEMS = 5  # reasons kept per result
 
@@ -42,6 +42,13 @@ class UpsertResult:
 #: What binding a value SQLite cannot hold raises (OverflowError: an int beyond 64 bits;
 #: UnicodeEncodeError: a lone surrogate; sqlite3 errors: e.g. a string over the length limit).
 BIND_ERRORS = (OverflowError, UnicodeEncodeError, ValueError, sqlite3.Error)
+
+
+def of_one_record(exc: BaseException) -> bool:
+    """A value of one record the store cannot hold (skip the record), not the store failing
+    (I/O error, full disk, locked, damaged: stop the batch). Skipping every record of a page on
+    an I/O error would mark the page synced without its sessions: a hole after resume."""
+    return not isinstance(exc, sqlite3.OperationalError) and not is_damage(exc)
 
 
 def short_id(value: Any) -> str:

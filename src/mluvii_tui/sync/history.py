@@ -18,7 +18,7 @@ from mluvii_tui.api.filters import DateTimeFilter, SessionFilter
 from mluvii_tui.api.retry import WAIT_LISTENER
 from mluvii_tui.store.store import SessionStore, UpsertResult
 from mluvii_tui.store.upsert import MAX_PROBLEMS
-from mluvii_tui.sync.pages import store_pages
+from mluvii_tui.sync.pages import ThreadWriter, Writer, fetch_page, store_pages
 
 if TYPE_CHECKING:  # pragma: no cover
     from mluvii_tui.api.client import MluviiClient
@@ -203,6 +203,7 @@ async def sync_history(
     progress: Callable[[SyncProgress], None] | None = None,
     page_size: int = 1000,
     full: bool | None = None,
+    writer: Writer | None = None,
 ) -> SyncResult:
     """Fetch the sessions created in the last ``days`` (plus ``filters``) into ``store``.
 
@@ -211,7 +212,8 @@ async def sync_history(
     buckets for long windows), are fingerprinted and written as they come (an interrupted sync
     resumes: pages stored before are recognised and not parsed again). The time of the sync is
     kept in meta ``last_sync``. Errors of the client (``MluviiError``) propagate with their
-    one-line message.
+    one-line message. ``writer``: who writes the pages (default: this store in the sync's
+    worker thread; the sync process gives a process of its own, sync/writer.py).
     """
     moment = _now(now)
     since = moment - timedelta(days=days)
@@ -228,24 +230,38 @@ async def sync_history(
     narrow, plan = _plan(store, base, since, moment, full)
     span = max((moment - since).total_seconds(), 1.0)
     worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mluvii-sync")
+    writes = writer or ThreadWriter(store, worker)
     loop = asyncio.get_running_loop()
     listening = WAIT_LISTENER.set(waiting)
     bulk = False
+    upcoming: asyncio.Future[bytes] | None = None
     try:
         bulk = not narrow and await loop.run_in_executor(worker, store.drop_indexes_if_empty)
+        upcoming = fetch_page(client, plan[0][1], page_size) if plan else None
         for step, (key, flt) in enumerate(plan):
-            async for page in store_pages(client, store, flt, key, page_size, worker):
+            first = upcoming
+            # the next bucket's first page downloads while this one's pages are stored
+            following = plan[step + 1][1] if step + 1 < len(plan) else None
+            upcoming = None if following is None else fetch_page(client, following, page_size)
+            pages = store_pages(client, store, flt, key, page_size, worker, writes, first)
+            async for page in pages:
                 result.add(page.result, page.received)
                 if page.reached is not None and not narrow:
                     result.fraction = min(1.0, (page.reached - since.timestamp()) / span)
                 if progress is not None:
                     progress(dataclasses.replace(result))
             result.fraction = max(result.fraction, (step + 1) / len(plan))
+        if bulk and progress is not None:
+            result.waiting = "building the indexes…"
+            progress(dataclasses.replace(result))
     finally:
+        if upcoming is not None and not upcoming.cancel() and not upcoming.cancelled():
+            upcoming.exception()  # it failed while not needed any more: nothing to report
         WAIT_LISTENER.reset(listening)
-        if bulk:
+        if bulk:  # a first sync: the sort and quick indexes in one pass each
             await loop.run_in_executor(worker, store.ensure_indexes)
         worker.shutdown(wait=False)
+    result.waiting = ""
     result.done = True
     result.finished = moment
     store.set_meta(META_LAST_SYNC, moment.isoformat())

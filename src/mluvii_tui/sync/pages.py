@@ -16,13 +16,13 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
 from mluvii_tui.api.errors import BadResponse
 from mluvii_tui.api.filters import SessionFilter
-from mluvii_tui.store.ingest import prepare_batch
+from mluvii_tui.store.ingest import PreparedBatch, build_batch, prepare_batch
 from mluvii_tui.store.store import SessionStore, UpsertResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,6 +36,13 @@ class PageResult:
     result: UpsertResult
     reached: float | None  # created (epoch) of the page's last session
     parsed: bool
+
+
+def fetch_page(
+    client: MluviiClient, filters: SessionFilter, page_size: int, offset: int = 0
+) -> asyncio.Future[bytes]:
+    """The page of ``filters`` at ``offset``, requested now (a task)."""
+    return asyncio.ensure_future(client.session_page(filters, limit=page_size, offset=offset))
 
 
 def fingerprint(data: bytes) -> int:
@@ -52,8 +59,19 @@ def _created(item: Any) -> float | None:
         return None
 
 
-def _store_page(store: SessionStore, key: str, data: bytes, mark: int, offset: int) -> PageResult:
-    """Decode and write one page (runs in a worker thread). ValueError: not a JSON array."""
+#: (key, fingerprint, sessions, reached) of a page: its row in ``sync_pages``.
+PageKey = tuple[str, int, int, float | None]
+
+
+@dataclass
+class ParsedPage:
+    batch: PreparedBatch
+    page: PageKey
+
+
+def parse_page(key: str, data: bytes, mark: int, build_all: bool) -> ParsedPage:
+    """Decode one page (runs in the worker thread) and prepare its sessions; ``build_all``:
+    their records too (for a writer in another process). ValueError: not a JSON array."""
     try:
         items = orjson.loads(data)
     except orjson.JSONDecodeError:  # what orjson refuses (lone surrogates...): json decides
@@ -63,9 +81,34 @@ def _store_page(store: SessionStore, key: str, data: bytes, mark: int, offset: i
     if any(isinstance(i, dict) and i.get("id").__class__ is float for i in items):
         items = json.loads(data)  # orjson reads integers past 64 bits as floats: exactly
     reached = _created(items[-1]) if items else None
+    received = len(items)
     batch = prepare_batch(items)
-    result = store.write_batch(batch, page=(key, mark, len(items), reached))
-    return PageResult(offset, len(items), result, reached, True)
+    del items  # the dicts live in the batch only: built, each is freed (memory stays flat)
+    if build_all:
+        build_batch(batch)
+    return ParsedPage(batch, (key, mark, received, reached))
+
+
+class ThreadWriter:
+    """Writes pages with the sync's own store in its worker thread (one thread: the store keeps
+    a connection and its page cache per thread). ``sync/writer.ProcessWriter`` is the other
+    kind: a process of its own, so that parsing and writing use both cores."""
+
+    builds = False  # write_batch builds the records of new and changed sessions itself
+
+    def __init__(self, store: SessionStore, worker: ThreadPoolExecutor) -> None:
+        self.store = store
+        self.worker = worker
+
+    def submit(self, parsed: ParsedPage) -> asyncio.Future[UpsertResult]:
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(self.worker, self.store.write_batch, parsed.batch, parsed.page)
+
+
+class Writer(Protocol):
+    builds: bool
+
+    def submit(self, parsed: ParsedPage) -> asyncio.Future[UpsertResult]: ...
 
 
 async def store_pages(
@@ -75,10 +118,14 @@ async def store_pages(
     key: str,
     page_size: int,
     worker: ThreadPoolExecutor,
+    writer: Writer,
+    first: asyncio.Future[bytes] | None = None,
 ) -> AsyncIterator[PageResult]:
     """Every page of ``filters`` into ``store``; ``key`` names this filter for fingerprints.
-    ``worker``: one thread for all the store's work of a sync (the store keeps a connection
-    and its page cache per thread: one thread keeps memory flat)."""
+    ``worker``: the sync's thread for the store's reads and parsing. ``writer`` writes the
+    parsed pages (the next page is parsed while the last one is
+    written; results come in order). ``first``: the page at offset 0, already on its way
+    (``fetch_page``: the caller asks for the next filter's first page meanwhile)."""
     where = "GET /Sessions"
     loop = asyncio.get_running_loop()
 
@@ -88,8 +135,12 @@ async def store_pages(
     async def in_worker(fn: Any, *args: Any) -> Any:
         return await loop.run_in_executor(worker, fn, *args)
 
+    async def parse(page_key: str, data: bytes, mark: int) -> ParsedPage:
+        return await in_worker(parse_page, page_key, data, mark, writer.builds)
+
     offset = 0
-    ahead: asyncio.Task[bytes] | None = asyncio.ensure_future(fetch(0))
+    ahead: asyncio.Future[bytes] | None = first or asyncio.ensure_future(fetch(0))
+    writing: tuple[int, PageKey, asyncio.Future[UpsertResult]] | None = None
     try:
         while ahead is not None:
             data = await ahead
@@ -104,25 +155,47 @@ async def store_pages(
                 )
             else:
                 try:
-                    page = await in_worker(_store_page, store, page_key, data, mark, offset)
+                    parsed = await parse(page_key, data, mark)
                 except ValueError:  # orjson.JSONDecodeError too: fetch it once more
                     damaged = BadResponse(f"{where}: the page at offset {offset} is damaged")
                     await client.wait_to_retry(damaged)
                     data = await fetch(offset)
                     try:
-                        page = await in_worker(
-                            _store_page, store, page_key, data, fingerprint(data), offset
-                        )
+                        parsed = await parse(page_key, data, fingerprint(data))
                     except ValueError:
                         raise BadResponse(
                             f"{where}: the page at offset {offset} is not a JSON array of"
                             " sessions (fetched twice)"
                         ) from None
-            if page.received < page_size:
+                received, reached = parsed.page[2], parsed.page[3]
+                page = None
+            if received < page_size:
                 ahead.cancel()
                 ahead = None
-            yield page
-            offset += page.received
+            if writing is not None:  # the page before is written: say so, in order
+                yield await _written(*writing)
+                writing = None
+            if page is None:  # (the records are the writer's now: only the page is kept)
+                writing = (offset, parsed.page, writer.submit(parsed))
+                del parsed
+            else:
+                yield page
+            offset += received
+        if writing is not None:
+            yield await _written(*writing)
+            writing = None
     finally:
         if ahead is not None:
             ahead.cancel()
+        if writing is not None:  # stopped early: the write ends on its own (one transaction)
+            writing[2].add_done_callback(_quietly)
+
+
+async def _written(offset: int, page: PageKey, result: asyncio.Future[UpsertResult]) -> PageResult:
+    _, _, received, reached = page
+    return PageResult(offset, received, await result, reached, True)
+
+
+def _quietly(done: asyncio.Future[Any]) -> None:
+    if not done.cancelled():
+        done.exception()  # retrieved: nobody waits for it any more
