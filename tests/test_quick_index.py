@@ -130,3 +130,33 @@ def test_old_store_is_migrated_once_with_progress(tmp_path: Path, monkeypatch, c
     with store.reading() as conn:
         assert _ids(conn, *quick_sql("novac", cols)) == [3]
     store.close()
+
+
+def test_queries_fold_the_sessions_while_a_first_sync_loads_without_the_index() -> None:
+    """A first sync drops the index's triggers and builds it at the end; meanwhile the quick
+    filter and "contains" filters fold the session columns themselves (rows are found)."""
+    from mluvii_tui.query.runner import QueryRunner
+    from mluvii_tui.query.types import SessionQuery
+
+    conn = _db([])
+    quickindex.drop_triggers(conn)
+    conn.execute(
+        "INSERT INTO sessions (id, client_name, operators, channel, is_live)"
+        " VALUES (7, 'Jana Nováková', 'Petr Dvořák', 'Chat', 0)"
+    )
+    assert conn.execute("SELECT count(*) FROM quick_text").fetchone()[0] == 0
+    queries = [
+        SessionQuery(view="all", quick="novak"),
+        SessionQuery(view="all", quick="no"),
+        SessionQuery(view="all", quick="dvor"),
+        SessionQuery(view="all", quick="7"),
+        SessionQuery(view="all", filters=(Filter("client_name", "contains", ("NOVÁK",)),)),
+    ]
+    for query in queries:
+        runner = QueryRunner(conn, {})
+        assert "quick_" not in runner.where(query)[0]
+        assert runner.count(query) == 1, query
+    quickindex.ensure(conn)  # the end of the first sync: one pass, then the index answers
+    runner = QueryRunner(conn, {})
+    assert "quick_fts" in runner.where(queries[0])[0]
+    assert runner.count(queries[0]) == 1

@@ -252,9 +252,11 @@ def _condition(
     now: datetime | None = None,
     folded: str | None = None,
     scan: bool = False,
+    indexed: bool = True,
 ) -> str:
     """SQL condition on ``expr`` (a trusted column expression) for one filter; ``folded``: an
-    expression holding the folded value already (params.value_folded)."""
+    expression holding the folded value already (params.value_folded); ``indexed``: the quick
+    index describes every session (``quickindex.follows``)."""
     op = flt.op
     if op == "empty":
         return f"({expr} IS NULL OR {expr} = '')"
@@ -283,9 +285,9 @@ def _condition(
         needles = [fold_value(str(v)) for v in flt.values if str(v) != ""]
         if not needles:
             return "1"
-        indexed = QUICK_COLUMNS.get(expr)
-        if op == "contains" and indexed is not None:
-            return contains_condition([indexed], needles, params, scan=scan)
+        quick_col = QUICK_COLUMNS.get(expr) if indexed else None
+        if op == "contains" and quick_col is not None:
+            return contains_condition([quick_col], needles, params, scan=scan)
         if folded is None:
             build = equals_sql if op == "equals" else contains_sql
             return "(" + " OR ".join(build(expr, n, params) for n in needles) + ")"
@@ -303,12 +305,19 @@ def _condition(
 
 
 def filter_sql(
-    flt: Filter, resolve_column: ResolveColumn, *, now: Any = None, scan: bool = False
+    flt: Filter,
+    resolve_column: ResolveColumn,
+    *,
+    now: Any = None,
+    scan: bool = False,
+    indexed: bool = True,
 ) -> tuple[str, list[Any]]:
     """One filter -> ``(sql, params)``. Raises FilterValueError for an unusable filter.
     ``now``: the clock for time presets (a datetime, a callable returning one, or None).
     ``scan``: a "contains" on a quick-index column tests the row's stored folded text instead
-    of asking the trigram index (the same matches; cheaper for the first rows of a broad one)."""
+    of asking the trigram index (the same matches; cheaper for the first rows of a broad one).
+    ``indexed=False``: the quick index lags behind the sessions (a first sync is loading them):
+    a "contains" folds the session column itself."""
     now = clock_now(now)
     params: list[Any] = []
     name = _param_name(flt.column)
@@ -330,7 +339,7 @@ def filter_sql(
     if column is None:
         raise FilterValueError(f"unknown column {flt.column!r}")
     try:
-        cond = _condition(flt, column.sql, column.kind, params, now, scan=scan)
+        cond = _condition(flt, column.sql, column.kind, params, now, scan=scan, indexed=indexed)
     except FilterValueError:
         raise
     except ValueError as exc:
@@ -339,16 +348,21 @@ def filter_sql(
 
 
 def filters_sql(
-    filters: Iterable[Filter], resolve_column: ResolveColumn, *, now: Any = None, scan: bool = False
+    filters: Iterable[Filter],
+    resolve_column: ResolveColumn,
+    *,
+    now: Any = None,
+    scan: bool = False,
+    indexed: bool = True,
 ) -> tuple[str, list[Any]]:
     """AND of all filters as a WHERE fragment (``"1"`` when there are none) and its parameters.
     ``now``: the clock for time presets (a datetime, a callable returning one, or None);
-    ``scan``: see ``filter_sql``."""
+    ``scan``, ``indexed``: see ``filter_sql``."""
     now = clock_now(now)
     parts: list[str] = []
     params: list[Any] = []
     for flt in filters:
-        sql, values = filter_sql(flt, resolve_column, now=now, scan=scan)
+        sql, values = filter_sql(flt, resolve_column, now=now, scan=scan, indexed=indexed)
         if sql != "1":
             parts.append(sql)
             params.extend(values)

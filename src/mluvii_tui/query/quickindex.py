@@ -10,6 +10,8 @@ Triggers on ``sessions`` keep both in step with every writer (store/schema.py cr
 
 from __future__ import annotations
 
+import sqlite3
+
 #: Session fields copied (folded) into the quick index, by column id -> index column.
 QUICK_FIELDS: dict[str, str] = {
     "id": "sid",
@@ -22,6 +24,20 @@ QUICK_FIELDS: dict[str, str] = {
 
 #: Shortest needle the trigram index answers.
 TRIGRAM = 3
+
+#: The triggers that keep the index in step with ``sessions`` (store/quickindex.py).
+TRIGGER_NAMES = ("quick_ai", "quick_au", "quick_ad")
+
+
+def follows(conn: sqlite3.Connection) -> bool:
+    """The index describes every stored session: False while a first sync loads the store
+    without the triggers (or after one was killed), until it is built in one pass. Queries then
+    fold the session columns themselves (``quicksql``, ``filters``: ``indexed=False``)."""
+    found = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?)",
+        TRIGGER_NAMES,
+    ).fetchone()
+    return bool(found[0] == len(TRIGGER_NAMES))
 
 
 def match_phrase(needle: str) -> str:

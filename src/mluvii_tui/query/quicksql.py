@@ -27,8 +27,11 @@ PARAM_PREFIX = "param:"
 _SKIPPED_KINDS = frozenset({"time", "duration", "number", "bool"})
 
 
-def _plan(columns: Iterable[Any]) -> tuple[list[str], list[Any], list[str], list[str]]:
-    """(index columns, enum columns, other text expressions, parameter names)."""
+def _plan(
+    columns: Iterable[Any], index_current: bool = True
+) -> tuple[list[str], list[Any], list[str], list[str]]:
+    """(index columns, enum columns, other text expressions, parameter names);
+    ``index_current`` False: the quick fields are scanned like other text columns."""
     indexed: list[str] = []
     enums: list[Any] = []
     scans: list[str] = []
@@ -42,7 +45,9 @@ def _plan(columns: Iterable[Any]) -> tuple[list[str], list[Any], list[str], list
             continue
         field = col.field or col_id
         if field in QUICK_FIELDS and col.sql == f"s.{field}":
-            if QUICK_FIELDS[field] not in indexed:
+            if not index_current:
+                scans.append("CAST(s.id AS TEXT)" if field == "id" else col.sql)
+            elif QUICK_FIELDS[field] not in indexed:
                 indexed.append(QUICK_FIELDS[field])
         elif col.kind == "enum":
             enums.append(col)
@@ -51,16 +56,20 @@ def _plan(columns: Iterable[Any]) -> tuple[list[str], list[Any], list[str], list
     return indexed, enums, scans, names
 
 
-def quick_sql(text: str, columns: Iterable[Any], *, scan: bool = False) -> tuple[str, list[Any]]:
+def quick_sql(
+    text: str, columns: Iterable[Any], *, scan: bool = False, indexed: bool = True
+) -> tuple[str, list[Any]]:
     """``(sql, params)`` over ``sessions s``; ``"1"`` when there is nothing to match.
 
     ``columns`` are Column objects (or ``"param:<name>"`` ids for parameters). ``scan``: test
-    the stored folded text of each row, never the trigram index (same matches)."""
+    the stored folded text of each row, never the trigram index (same matches). ``indexed``
+    False: the quick index lags behind the sessions (a first sync is loading them, see
+    ``quickindex.follows``): the quick fields are folded from the session columns instead."""
     words = [w for w in (fold_sql(w) for w in str(text).split()) if w]
     if not words:
         return "1", []
-    indexed, enums, scans, names = _plan(columns)
-    if not (indexed or enums or scans or names):
+    index_cols, enums, scans, names = _plan(columns, indexed)
+    if not (index_cols or enums or scans or names):
         return "1", []
     parts: list[str] = []
     params: list[Any] = []
@@ -68,21 +77,21 @@ def quick_sql(text: str, columns: Iterable[Any], *, scan: bool = False) -> tuple
     for word in words:
         others, other_params = _other_alternatives(word, enums, scans, names)
         long = len(word) >= TRIGRAM and not scan
-        if indexed and long and not others:
+        if index_cols and long and not others:
             merged.append(word)
             continue
         alts: list[str] = []
-        if indexed:
+        if index_cols:
             if long:
-                alts.append(fts_condition(indexed, [word], params))
+                alts.append(fts_condition(index_cols, [word], params))
             else:
-                alts.append(short_condition(indexed, word, params))
+                alts.append(short_condition(index_cols, word, params))
         alts.extend(others)
         params.extend(other_params)
         parts.append("(" + " OR ".join(alts) + ")" if alts else "0")
     if merged:
         match_params: list[Any] = []
-        parts.insert(0, fts_condition(indexed, merged, match_params))
+        parts.insert(0, fts_condition(index_cols, merged, match_params))
         params[:0] = match_params
     return " AND ".join(parts), params
 

@@ -26,6 +26,7 @@ from typing import Any
 from mluvii_tui.query.filters import filters_sql as _filters_sql
 from mluvii_tui.query.listing import _CORRELATE, _LISTED, MEMBER_LIST_MAX, correlated, costly
 from mluvii_tui.query.position import position_of
+from mluvii_tui.query.quickindex import follows
 from mluvii_tui.query.search import FTS_TABLE, SEARCH_LISTED, SEARCH_PROBED, compile_search
 from mluvii_tui.query.search import count_matches as _count_matches
 from mluvii_tui.query.sortplan import Segment, SortPlan, _segment_sql, sort_plan
@@ -71,13 +72,18 @@ class QueryRunner(WindowReads):
         self.quick_scan = quick_scan
         self.probe = True  # a window of a broad search may probe the index row by row
         self._wheres: dict[SessionQuery, tuple[str, list[Any]]] = {}
+        self._quick_index: bool | None = None  # quickindex.follows, asked once per runner
 
     def where(self, query: SessionQuery) -> tuple[str, list[Any]]:
         """``plan_where`` of the query, resolved once per runner (one clock reading)."""
         plain = replace(query, sort=SortKey())
         hit = self._wheres.get(plain)
         if hit is None:
-            hit = self._wheres[plain] = plan_where(plain, self.now, quick_scan=self.quick_scan)
+            if self._quick_index is None:
+                self._quick_index = follows(self.conn)
+            hit = self._wheres[plain] = plan_where(
+                plain, self.now, quick_scan=self.quick_scan, quick_index=self._quick_index
+            )
         return hit
 
     def _key(self, query: SessionQuery, *extra: Any) -> tuple[Any, ...]:

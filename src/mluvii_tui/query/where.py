@@ -23,13 +23,19 @@ def resolve_column(column_id: str) -> Column | None:
 
 
 def plan_where(
-    query: SessionQuery, now: Any = None, *, quick_scan: bool = False, sample: int = 1
+    query: SessionQuery,
+    now: Any = None,
+    *,
+    quick_scan: bool = False,
+    sample: int = 1,
+    quick_index: bool = True,
 ) -> tuple[str, list[Any]]:
     """The WHERE condition (over ``sessions s``) of view + filters + quick filter + search.
     ``now``: the clock for time presets (a datetime, a callable returning one, or None).
     ``quick_scan``: the quick filter and "contains" filters test each row's stored folded text
     instead of asking the trigram index (cheaper for the first rows of a broad match, see
-    store/reader.py).
+    store/reader.py). ``quick_index`` False: the quick index lags behind the sessions (a first
+    sync is loading them): those filters fold the session columns instead.
     ``sample`` k > 1: about one session in k (``search.sampled``), tested first (and inside the
     search's index walk) so that the other conditions run on those alone (query/stats.py)."""
     parts: list[str] = [sampled("s.id", sample)] if sample > 1 else []
@@ -43,7 +49,9 @@ def plan_where(
         parts.append("s.is_live = 1")
     if query.filters:
         try:
-            sql, values = _filters_sql(query.filters, resolve_column, now=now, scan=quick_scan)
+            sql, values = _filters_sql(
+                query.filters, resolve_column, now=now, scan=quick_scan, indexed=quick_index
+            )
         except ValueError as exc:
             raise QueryError(str(exc)) from None
         if sql != "1":
@@ -53,7 +61,7 @@ def plan_where(
         cols = [c for c in (resolve_column(i) for i in query.quick_columns) if c is not None]
         if not cols:
             cols = [c for c in (resolve_column(i) for i in _QUICK_DEFAULT) if c is not None]
-        sql, values = _quick_sql(query.quick, cols, scan=quick_scan)
+        sql, values = _quick_sql(query.quick, cols, scan=quick_scan, indexed=quick_index)
         if sql != "1":
             parts.append(f"({sql})")
             args.extend(values)

@@ -11,7 +11,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 
-from mluvii_tui.query.quickindex import QUICK_FIELDS
+from mluvii_tui.query.quickindex import QUICK_FIELDS, TRIGGER_NAMES, follows
 from mluvii_tui.text import fold_value
 
 _COLS = list(QUICK_FIELDS.values())
@@ -73,9 +73,6 @@ def stderr_progress(done: int, total: int) -> None:
     )
 
 
-TRIGGER_NAMES = ("quick_ai", "quick_au", "quick_ad")
-
-
 def drop(conn: sqlite3.Connection) -> None:
     """Remove triggers and tables (a bulk loader rebuilds them afterwards with ``build``)."""
     drop_triggers(conn)
@@ -133,11 +130,7 @@ def drop_triggers(conn: sqlite3.Connection) -> None:
 
 def is_current(conn: sqlite3.Connection) -> bool:
     """False after ``drop_triggers`` (a bulk load that ran, or was killed, since)."""
-    found = conn.execute(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?)",
-        TRIGGER_NAMES,
-    ).fetchone()
-    return bool(found[0] == len(TRIGGER_NAMES))
+    return follows(conn)
 
 
 def ensure(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
