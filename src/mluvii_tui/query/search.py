@@ -31,6 +31,7 @@ from mluvii_tui.query.searchquery import (
     CompiledSearch,
     SearchSyntaxError,
     Term,
+    check_syntax,
     compile_search,
     highlight_terms,
 )
@@ -241,6 +242,7 @@ __all__ = [
     "SearchSyntaxError",
     "Term",
     "build_search_index",
+    "check_syntax",
     "compile_search",
     "count_matches",
     "delete_session_texts",
