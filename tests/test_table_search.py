@@ -84,6 +84,32 @@ def test_a_broad_search_shows_a_lower_bound_then_the_exact_count(
     store.close()
 
 
+@pytest.mark.parametrize(
+    "sort",
+    [SortKey("created", True), SortKey("created"), SortKey("client_name"), SortKey("waited", True)],
+)
+def test_a_broad_search_probes_through_its_listed_head(
+    store_path: Path, few_listed: int, sort: SortKey
+) -> None:
+    """Learning that a search is broad lists its matches from the highest id down; the first
+    rows look those ids up in the list and probe the index for lower ones: the same rows as
+    the plain search in every order (newest first: all from the list), and the windows the
+    table then reads near the top too."""
+    store = SessionStore(store_path)
+    reader = TableReader(store)
+    for view in ("history", "all"):
+        query = SessionQuery(view=view, search=COMMON, sort=sort)
+        truth = store.window(query, 0, 5000)
+        ticket = reader.newer()
+        first = reader.load(ticket, query, None, 128)
+        assert not first.exact and any(k[0] == "head" for k in reader._cache if type(k) is tuple)
+        assert _ids(first.rows[0]) == _ids(truth[:128])
+        final = reader.finish(ticket, first, None, 128)
+        for offset in (0, 128, 700, len(truth) - 128):
+            assert _ids(reader.window(final, offset, 128)) == _ids(truth[offset : offset + 128])
+    store.close()
+
+
 def test_a_broad_search_in_another_order_finds_the_cursor(
     store_path: Path, few_listed: int
 ) -> None:

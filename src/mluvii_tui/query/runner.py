@@ -149,10 +149,11 @@ class QueryRunner(WindowReads):
             return None
         match = args[-1]  # plan_where puts the search last, text and parameter
         rows = self.conn.execute(
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? LIMIT ?",
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? ORDER BY rowid DESC LIMIT ?",
             [match, MEMBER_LIST_MAX + 1],
         ).fetchall()
-        if len(rows) > MEMBER_LIST_MAX:
+        if len(rows) > MEMBER_LIST_MAX:  # many: the highest ids' matches serve the probes
+            self.cache[self._key(query, "head")] = (rows[-1][0], json.dumps([r[0] for r in rows]))
             return None
         rest = where[:at] + _LISTED + where[at + len(SEARCH_LISTED) :]
         rest_args = [*args[:-1], json.dumps([r[0] for r in rows])]
