@@ -395,3 +395,34 @@ async def test_long_chips_keep_the_selected_one_visible(store: SessionStore) -> 
         bar = screen.query_one(FilterBar)
         rendered = str(bar.render())
         assert "value-4-" in rendered and "‹" in rendered
+
+
+async def test_search_words_are_analysed_off_the_ui_thread(
+    store: SessionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening the search warms the analysers in a worker; enter checks the syntax only; the
+    table's worker analyses the words; the rows land and the transcript marks the hits."""
+    import threading
+
+    from mluvii_tui.query import analysis
+
+    threads: list[str] = []
+    analysed = analysis._analysed
+
+    def recorded(word: str) -> analysis.WordTerms:
+        threads.append(threading.current_thread().name)
+        return analysed(word)
+
+    monkeypatch.setattr(analysis, "_analysed", recorded)  # records the thread, analyses
+    analysis.word_terms.cache_clear()
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        table = table_of(app)
+        await pilot.press("s", *"objednávkami", "enter")
+        await settle(app, pilot)
+        assert table.query.search == "objednávkami"
+        hits = store.count(SessionQuery(view="history", search="objednávkami"))
+        assert table.row_count == hits > 0
+        assert "Search: objednávkami" in chips(app)
+    assert threads and threading.main_thread().name not in threads
+    analysis.word_terms.cache_clear()

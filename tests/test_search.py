@@ -12,6 +12,7 @@ from mluvii_tui.query.search import (
     FTS_SCHEMA,
     SearchSyntaxError,
     build_search_index,
+    check_syntax,
     compile_search,
     delete_session_texts,
     highlight_terms,
@@ -97,8 +98,32 @@ def test_search_semantics(conn: sqlite3.Connection, query: str, expected: list[i
     ],
 )
 def test_syntax_errors(query: str, message: str) -> None:
-    with pytest.raises(SearchSyntaxError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    pattern = message.replace("(", r"\(").replace(")", r"\)")
+    with pytest.raises(SearchSyntaxError, match=pattern):
         compile_search(query)
+    with pytest.raises(SearchSyntaxError, match=pattern):  # the UI thread's check says the same
+        check_syntax(query)
+
+
+def test_check_syntax_analyses_no_word() -> None:
+    """The UI thread's check parses only: no word reaches the lemmatiser."""
+    from mluvii_tui.query.analysis import word_terms
+
+    before = word_terms.cache_info()
+    check_syntax('objednávkami OR "platba kartou" NOT fakt* AND vrácení')
+    after = word_terms.cache_info()
+    assert (after.hits, after.misses) == (before.hits, before.misses)
+
+
+def test_warm_loads_the_analysers_and_keeps_the_terms() -> None:
+    from mluvii_tui.query.analysis import _lemmagen, configured_languages, warm, word_terms
+
+    warm()
+    misses = _lemmagen.cache_info().misses
+    for lang in configured_languages():  # loaded already: no miss
+        _lemmagen(lang)
+    assert _lemmagen.cache_info().misses == misses
+    assert "faktura" in word_terms("faktuře").lemmas
 
 
 @settings(max_examples=200, deadline=None)
@@ -108,7 +133,10 @@ def test_any_text_is_an_error_or_a_valid_match(conn: sqlite3.Connection, text: s
         compiled = compile_search(text)
     except SearchSyntaxError as exc:
         assert "\n" not in str(exc)
+        with pytest.raises(SearchSyntaxError):
+            check_syntax(text)
         return
+    check_syntax(text)
     sql, params = search_sql(compiled)
     conn.execute(f"SELECT count(*) FROM sessions s WHERE {sql}", params).fetchone()
 

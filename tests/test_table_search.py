@@ -84,6 +84,59 @@ def test_a_broad_search_shows_a_lower_bound_then_the_exact_count(
     store.close()
 
 
+@pytest.mark.parametrize(
+    "sort",
+    [SortKey("created", True), SortKey("created"), SortKey("client_name"), SortKey("waited", True)],
+)
+def test_a_broad_search_probes_through_its_listed_head(
+    store_path: Path, few_listed: int, sort: SortKey
+) -> None:
+    """Learning that a search is broad lists its matches from the highest id down; the first
+    rows look those ids up in the list and probe the index for lower ones: the same rows as
+    the plain search in every order (newest first: all from the list), and the windows the
+    table then reads near the top too."""
+    store = SessionStore(store_path)
+    reader = TableReader(store)
+    for view in ("history", "all"):
+        query = SessionQuery(view=view, search=COMMON, sort=sort)
+        truth = store.window(query, 0, 5000)
+        ticket = reader.newer()
+        first = reader.load(ticket, query, None, 128)
+        assert not first.exact and any(k[0] == "head" for k in reader._cache if type(k) is tuple)
+        assert _ids(first.rows[0]) == _ids(truth[:128])
+        final = reader.finish(ticket, first, None, 128)
+        for offset in (0, 128, 700, len(truth) - 128):
+            assert _ids(reader.window(final, offset, 128)) == _ids(truth[offset : offset + 128])
+    store.close()
+
+
+@pytest.mark.parametrize("text", [RARE, '"dobrý den"', COMMON])
+def test_a_slow_listing_gives_first_rows_from_its_head(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """Newest first, a search whose listing runs out of time (a phrase of common words at 1M;
+    here every listing) shows the first rows found from the ids it read and by probing below
+    them, says "at least" that many, and ``finish`` counts exactly and finds the cursor; the
+    listing's time is not spent again on other orders."""
+    monkeypatch.setattr(reader_mod, "LIST_SECONDS", 0.0)
+    store = SessionStore(store_path)
+    reader = TableReader(store)
+    query = SessionQuery(search=text)
+    truth = store.window(query, 0, 5000)
+    assert len(truth) > 128
+    ticket = reader.newer()
+    first = reader.load(ticket, query, truth[200].id, 128)
+    assert not first.exact and not first.done and first.count == first.shown == 128
+    assert _ids(first.rows[0]) == _ids(truth[:128])
+    final = reader.finish(ticket, first, truth[200].id, 128)
+    assert final.exact and final.count == len(truth) and final.cursor == 200
+    assert _ids(reader.window(final, 128, 128)) == _ids(truth[128:256])
+    other = replace(query, sort=SortKey("waited", True))
+    loaded = reader.load(reader.newer(), other, None, 128)
+    assert _ids(loaded.rows[0]) == _ids(store.window(other, 0, 128))
+    store.close()
+
+
 def test_a_broad_search_in_another_order_finds_the_cursor(
     store_path: Path, few_listed: int
 ) -> None:

@@ -21,6 +21,7 @@ re-indexed once (query/search.py ``ensure_index``).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,6 +51,9 @@ _SNOWBALL = {
 }  # fmt: skip
 
 _languages: tuple[str, ...] = DEFAULT_LANGUAGES
+#: One analysis at a time: the analysers load their dictionaries lazily (simplemma writes a
+#: language's trie file on its first use), and ``warm`` may run beside a search's worker.
+_ANALYSING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,11 @@ def word_terms(word: str) -> WordTerms:
     """Lemmas and stems of a lower-case word in the configured languages, all folded."""
     if len(word) < 2 or len(word) > MAX_ANALYSED_WORD or any(ch.isdigit() for ch in word):
         return _NONE
+    with _ANALYSING:
+        return _analysed(word)
+
+
+def _analysed(word: str) -> WordTerms:
     folded = fold_word(word)
     forms = (word, folded) if folded != word else (word,)
     lemmas: set[str] = set()
@@ -212,3 +221,12 @@ def word_terms(word: str) -> WordTerms:
     lemmas.discard("")
     stems.discard("")
     return WordTerms(frozenset(lemmas), frozenset(stems))
+
+
+def warm() -> None:
+    """Load the analysers of the configured languages (off the UI thread: ~35-80 ms, more the
+    first time a language's trie is built), so that the first search compiles at once."""
+    with _ANALYSING:
+        for lang in _languages:
+            _lemmas("mluvii", lang)
+            _stemmer(lang)

@@ -143,7 +143,10 @@ class QueryRunner(WindowReads):
         count is their number). The index streams rowids, so learning that a word is common
         costs reading ``MEMBER_LIST_MAX + 1`` of them (~10 ms at 1M) rather than the whole
         doclist, and a rare phrase walks the index once instead of once per count, window and
-        position. None: no search, or many matches."""
+        position. None: no search, or many matches. The index is read from the highest id
+        down; the ids read are remembered as the search's *head* (all its matches from the
+        lowest of them up) when they are many or the reading was stopped (``windows._probed``
+        looks them up instead of probing)."""
         if not query.search.strip():
             return None
         known = self.cached_count(query)
@@ -154,14 +157,22 @@ class QueryRunner(WindowReads):
         if at < 0:
             return None
         match = args[-1]  # plan_where puts the search last, text and parameter
-        rows = self.conn.execute(
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? LIMIT ?",
+        cursor = self.conn.execute(
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? ORDER BY rowid DESC LIMIT ?",
             [match, MEMBER_LIST_MAX + 1],
-        ).fetchall()
-        if len(rows) > MEMBER_LIST_MAX:
+        )
+        rows: list[int] = []
+        try:
+            rows.extend(r[0] for r in cursor)  # a stop keeps every id read before it
+        except sqlite3.OperationalError:  # stopped (a deadline): what was read is a head
+            if rows:
+                self.cache[self._key(query, "head")] = (rows[-1], json.dumps(rows))
+            raise
+        if len(rows) > MEMBER_LIST_MAX:  # many: the highest ids' matches serve the probes
+            self.cache[self._key(query, "head")] = (rows[-1], json.dumps(rows))
             return None
         rest = where[:at] + _LISTED + where[at + len(SEARCH_LISTED) :]
-        rest_args = [*args[:-1], json.dumps([r[0] for r in rows])]
+        rest_args = [*args[:-1], json.dumps(rows)]
         sql = f"SELECT s.id FROM sessions s WHERE {rest}"
         ids = [r[0] for r in self.conn.execute(sql, rest_args).fetchall()]
         self.cache[self._key(query, "listed")] = (_LISTED, [json.dumps(ids)])

@@ -31,6 +31,7 @@ from mluvii_tui.query.searchquery import (
     CompiledSearch,
     SearchSyntaxError,
     Term,
+    check_syntax,
     compile_search,
     highlight_terms,
 )
@@ -241,6 +242,7 @@ __all__ = [
     "SearchSyntaxError",
     "Term",
     "build_search_index",
+    "check_syntax",
     "compile_search",
     "count_matches",
     "delete_session_texts",
@@ -263,6 +265,14 @@ def sampled(id_sql: str, k: int) -> str:
 
 SEARCH_LISTED = f"s.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)"
 SEARCH_PROBED = f"EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? AND rowid = s.id)"
+#: The probe when the matches from the highest id down to some id (the "head", listed while
+#: learning that a search is broad) are known: ids from that one up are looked up in the list
+#: (one lookup instead of a probe of ~0.25 ms: the newest sessions come first in the default
+#: order), lower ids probe the index. Parameters: the lowest listed id, the ids (JSON), the
+#: MATCH string.
+SEARCH_HEAD = (
+    f"(CASE WHEN s.id >= ? THEN s.id IN (SELECT value FROM json_each(?)) ELSE {SEARCH_PROBED} END)"
+)
 
 
 def search_sql(compiled: CompiledSearch, sample: int = 1) -> tuple[str, list[str]]:

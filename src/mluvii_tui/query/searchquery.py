@@ -85,7 +85,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _make_term(kind: str, raw: str) -> Term | None:
+def _make_term(kind: str, raw: str, analyse: bool = True) -> Term | None:
     if kind == "phrase":
         words = tuple(fold_word(w.lower()) for w in WORD_RE.findall(raw))
         if not words:
@@ -103,6 +103,8 @@ def _make_term(kind: str, raw: str) -> Term | None:
     if not words:
         return None  # punctuation only: ignored
     if len(words) == 1:
+        if not analyse:  # the syntax alone (check_syntax): no lemmatiser
+            return Term("word", raw, words)
         word = WORD_RE.findall(body)[0]
         return Term("word", raw, words, _roots(word), word_terms(word.lower()).stems)
     return Term("phrase", raw, words)  # e-mail, shop.cz: the parts in a row
@@ -113,8 +115,9 @@ def _shown(raw: str) -> str:
 
 
 class _Parser:
-    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+    def __init__(self, tokens: list[tuple[str, str]], analyse: bool = True) -> None:
         self.tokens = tokens
+        self.analyse = analyse
         self.pos = 0
         self.terms: list[Term] = []
 
@@ -205,7 +208,7 @@ class _Parser:
             if inner is None:
                 raise SearchSyntaxError("empty parentheses: put words inside ( )")
             return inner
-        term = _make_term("phrase" if kind == "phrase" else "term", raw)
+        term = _make_term("phrase" if kind == "phrase" else "term", raw, self.analyse)
         if term is None:
             return None
         if negated:
@@ -229,16 +232,29 @@ def _term_match(term: Term) -> str:
     return match
 
 
-def compile_search(text: str) -> CompiledSearch:
-    """Parse a search; raises SearchSyntaxError (one line) for text that cannot be searched."""
+def _parsed(text: str, analyse: bool) -> tuple[str, str, tuple[Term, ...]]:
+    """The text, its MATCH string and its terms."""
     raw = str(text)
     if not raw.strip():
         raise SearchSyntaxError("nothing to search for: type a word")
     if len(raw) > MAX_QUERY_CHARS:
         raise SearchSyntaxError(f"search is too long (at most {MAX_QUERY_CHARS} characters)")
-    parser = _Parser(_tokens(raw))
+    parser = _Parser(_tokens(raw), analyse)
     match = parser.parse()
-    return CompiledSearch(raw, match, tuple(parser.terms), configured_languages())
+    return raw, match, tuple(parser.terms)
+
+
+def compile_search(text: str) -> CompiledSearch:
+    """Parse a search; raises SearchSyntaxError (one line) for text that cannot be searched."""
+    raw, match, terms = _parsed(text, analyse=True)
+    return CompiledSearch(raw, match, terms, configured_languages())
+
+
+def check_syntax(text: str) -> None:
+    """Raises SearchSyntaxError exactly when ``compile_search`` would, without analysing the
+    words (no lemmatiser is loaded: the UI thread checks a search with this, the worker that
+    runs it compiles it)."""
+    _parsed(text, analyse=False)
 
 
 # -- highlighting -----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from mluvii_tui.query.listing import correlated
-from mluvii_tui.query.search import SEARCH_LISTED, SEARCH_PROBED
+from mluvii_tui.query.search import SEARCH_HEAD, SEARCH_LISTED, SEARCH_PROBED
 from mluvii_tui.query.sortplan import Segment, SortPlan, _segment_sql, sort_plan
 from mluvii_tui.query.types import SessionQuery
 
@@ -162,7 +162,7 @@ class WindowReads:
             skip = start - pos - 1
         tail += f" ORDER BY {seg.order} LIMIT ? OFFSET ?"
         if force and skip + take <= FTS_PROBE_ROWS and self._broad_search(query):
-            where = where.replace(SEARCH_LISTED, SEARCH_PROBED)
+            where, args = self._probed(query, where, args)
         values = [*args, *seg.cond_args, *extra, take, skip]
         try:
             sql = _segment_sql(seg, where, select, force)
@@ -182,6 +182,18 @@ class WindowReads:
                 anchors.append((pos_f, row[1] if key_expr is not None else None, row[0]))
             del anchors[:-64]
         return [r[0] for r in rows]
+
+    def _probed(self, query: SessionQuery, where: str, args: list[Any]) -> tuple[str, list[Any]]:
+        """The WHERE probing the search index row by row, looking the ids of the listed head
+        (``search_listed``) up in its list. The search is the last condition of the WHERE, its
+        MATCH the last argument (``plan_where``)."""
+        if SEARCH_LISTED not in where:
+            return where, args
+        head = self.cache.get(self._key(query, "head"))
+        if head is None:
+            return where.replace(SEARCH_LISTED, SEARCH_PROBED), args
+        lowest, ids = head
+        return where.replace(SEARCH_LISTED, SEARCH_HEAD), [*args[:-1], lowest, ids, args[-1]]
 
     def _broad_search(self, query: SessionQuery) -> bool:
         """A search matching a broad share (an unlisted one matches many: see

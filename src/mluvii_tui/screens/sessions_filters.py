@@ -54,11 +54,12 @@ def server_filter_for(query: SessionQuery, now: Any = None) -> SessionFilter | N
 
 
 def check_search(text: str) -> str | None:
-    """None when ``text`` is a usable search in content, else a one-line message."""
-    from mluvii_tui.query.search import compile_search
+    """None when ``text`` is a usable search in content, else a one-line message (its syntax
+    only: the table's worker analyses the words, off the UI thread)."""
+    from mluvii_tui.query.search import check_syntax
 
     try:
-        compile_search(text)
+        check_syntax(text)
     except ValueError as exc:  # SearchSyntaxError is a ValueError
         return one_line(str(exc), 200)
     except Exception as exc:  # never a traceback
@@ -67,19 +68,24 @@ def check_search(text: str) -> str | None:
 
 
 def search_highlighter(text: str) -> Any | None:
-    """A callable ``str -> list[(start, end)]`` marking the hits of a search, or None."""
+    """A callable ``str -> list[(start, end)]`` marking the hits of a search, or None. The
+    search is compiled at the first call (a transcript shown), not here: by then the table's
+    worker has analysed its words."""
     if not text.strip():
         return None
-    try:
-        from mluvii_tui.query.search import compile_search, highlight_terms
+    from mluvii_tui.query.search import check_syntax, compile_search, highlight_terms
 
-        compiled = compile_search(text)
+    try:
+        check_syntax(text)
     except Exception:
         return None
+    compiled: list[Any] = []
 
     def spans(value: str) -> list[tuple[int, int]]:
         try:
-            return highlight_terms(compiled, value)
+            if not compiled:
+                compiled.append(compile_search(text))
+            return highlight_terms(compiled[0], value)
         except Exception:
             return []
 
@@ -287,6 +293,10 @@ class SessionFiltersMixin(Screen[None]):
         )
 
     def action_search_content(self) -> None:
+        from mluvii_tui.query.analysis import warm
+
+        # the analysers load while the user types (not on the UI thread at enter)
+        self.run_worker(warm, thread=True, group="search-warm", exclusive=True)
         self._search_before = self._table.query.search
         self._open_input(
             "search",

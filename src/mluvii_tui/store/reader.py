@@ -52,6 +52,13 @@ POSITION_SECONDS = 0.03
 #: most this long (seconds; a word in 80% of 1M sessions: ~40 ms); a word in a few percent
 #: would need thousands of probes, so past it the window lists the matches instead.
 PROBE_SECONDS = 0.06
+#: A search's matches are listed (to learn whether they are few, and which) for at most this
+#: long (seconds of CPU) before the first rows of a newest-first order, when the listing is
+#: slow (a phrase of common words reads most of their doclists: 60-100 ms at 1M, 150-350 ms
+#: on a cold cache): the matches read by then (the highest ids) are looked up and lower ids
+#: probed along the sort, and the exact count follows in ``finish``. Rare words and broad ones
+#: learn their share within it (~5-10 ms).
+LIST_SECONDS = 0.02
 #: How often a job waiting for its lane checks whether it was replaced (seconds).
 WAIT_STEP = 0.005
 #: Progress handler period while a deadline is watched (a probe is ~30 VM steps, ~0.3 ms).
@@ -167,6 +174,18 @@ class TableReader:
         finally:
             runner.probe = True
 
+    def _search_head(
+        self, runner: QueryRunner, query: SessionQuery, limit: int
+    ) -> list[int] | None:
+        """The first ``limit`` ids of a search whose listing takes longer than ``LIST_SECONDS``
+        (then probing along the sort with the head it read); None when the listing finished
+        (its count is known, or it is broad: the caller goes on as usual)."""
+        with self._until(self._fast, LIST_SECONDS) as ok:
+            runner.search_listed(query)
+        if ok[0]:
+            return None
+        return self._search_first(runner, query, limit)
+
     def _broad_first(self, query: SessionQuery, limit: int) -> list[int] | None:
         """The first ``limit`` ids of a query that tests text (a quick filter, a "contains"
         filter) when its words are common: found by walking the sort index and testing each
@@ -242,6 +261,13 @@ class TableReader:
                     out.rows[0] = self.store._rows(runner.conn, ids)
                     out.shown, out.scan, out.done = len(ids), True, False
                     return out
+            if searching and runner.cached_count(query) is None and newest_first(query):
+                ids = self._search_head(runner, query, block)
+                if ids is not None:  # the listing was slow: first rows from its head
+                    out = Loaded(ticket, query, len(ids), False, total, True, cache=self._cache)
+                    out.rows[0] = self.store._rows(runner.conn, ids)
+                    out.shown, out.done = len(ids), False
+                    return out
             count, exact = count_upto(runner, query)
             cursor = None
             if exact:
@@ -314,6 +340,12 @@ def scans_text(query: SessionQuery) -> bool:
     return any(
         f.op in ("contains", "equals") and not f.column.startswith("param:") for f in query.filters
     )
+
+
+def newest_first(query: SessionQuery) -> bool:
+    """The order starts with the highest ids (session ids grow with time): a search's head,
+    its matches of the highest ids, holds its first rows."""
+    return query.sort.column in ("created", "id") and query.sort.descending
 
 
 def count_upto(runner: QueryRunner, query: SessionQuery) -> tuple[int, bool]:
