@@ -112,7 +112,6 @@ def bare_writer(store: SessionStore, n: int) -> float:
     reader = SessionReader(store, SessionQuery(view="all"), fields)
     for off in range(0, min(n, 20000), 2000):
         ours.write_window(reader.window(off, 2000))
-    reader.close()
     rows = list(csv.reader(io.StringIO(text.getvalue(), newline="")))[1:]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")

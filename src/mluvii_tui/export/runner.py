@@ -8,8 +8,6 @@ cancelled or failed export leaves nothing behind. ``progress`` is called after e
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
 import tempfile
 import threading
 import time
@@ -29,8 +27,15 @@ from . import parallel
 from .cells import Memo
 from .csv_export import CsvWriter, text_transcript
 from .embed import DEFAULT_CAP_MB, FileEmbedder
-from .files import AtomicFile, ExportError, check_target, describe_os_error, discarded_on_error
-from .reader import SessionReader
+from .files import (
+    AtomicFile,
+    ExportError,
+    check_target,
+    copy_bytes,
+    describe_os_error,
+    discarded_on_error,
+)
+from .reader import EXPORT_CACHE_KIB, SessionReader
 from .rowcells import compile_cells, needed_fields
 
 WINDOW = 2000
@@ -164,6 +169,20 @@ def run_export(
         raise ExportError("The CSV delimiter must be ',' or ';'")
     cols = resolve_columns(columns)
     target = check_target(Path(options.path), options.overwrite)
+    # every read on a connection of the export's own (small cache), closed when it ends
+    with store.job_connection(EXPORT_CACHE_KIB):
+        return _run(store, query, cols, options, target, progress, cancel)
+
+
+def _run(
+    store: ExportStore,
+    query: SessionQuery,
+    cols: list[Column],
+    options: ExportOptions,
+    target: Path,
+    progress: Callable[[ExportProgress], None] | None,
+    cancel: threading.Event | Callable[[], bool] | None,
+) -> ExportResult:
     started = time.perf_counter()
     total = store.count(query)
     if total == 0:
@@ -224,31 +243,10 @@ def run_export(
                 return ExportResult("empty", elapsed=time.perf_counter() - started)
             result = job.finish(done)
     finally:
-        reader.close()
         if isinstance(job, _HtmlJob) and job.embed is not None:
             job.embed.close()
     result.elapsed = time.perf_counter() - started
     return result
-
-
-def _copy_bytes(src: Any, dst: Any) -> None:
-    """Append the whole of file ``src`` to ``dst`` (both flushed) as bytes, in the kernel when
-    it can (no decoding and re-encoding of the sections)."""
-    size = os.fstat(src.fileno()).st_size
-    offset = 0
-    try:
-        while offset < size:
-            sent = os.sendfile(dst.fileno(), src.fileno(), offset, min(size - offset, 1 << 30))
-            if sent == 0:
-                break
-            offset += sent
-    except (AttributeError, OSError):
-        if offset:
-            raise
-    if offset >= size:
-        return
-    src.seek(0)
-    shutil.copyfileobj(src, dst, 1 << 20)
 
 
 class _Job:
@@ -394,7 +392,7 @@ class _HtmlJob(_Job):
         f.write(H.between(done))
         self.sections.flush()
         f.flush()
-        _copy_bytes(self.sections, f)
+        copy_bytes(self.sections, f)
         self.sections.close()
         f.write(H.tail(sessions(done)))
         self.out.commit()

@@ -77,6 +77,8 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
         self._local = threading.local()
         self._lock = threading.RLock()  # serialises writers (and every use of a :memory: store)
         self._conns: list[sqlite3.Connection] = []
+        #: The thread each per-thread connection belongs to: a finished thread's is closed.
+        self._owners: dict[sqlite3.Connection, threading.Thread] = {}
         self._shared: sqlite3.Connection | None = None
         self._counts: dict[Any, int] = {}
         #: Called by ``close`` before the connections close (a thread may still be reading:
@@ -118,8 +120,45 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
             return self._shared
         conn = getattr(self._local, "conn", None)
         if conn is None:
+            self._close_orphans()
             conn = self._local.conn = self._open()
+            with self._lock:
+                self._owners[conn] = threading.current_thread()
         return conn
+
+    def _close_orphans(self) -> None:
+        """Close the connections of threads that have ended (each worker thread that read
+        opened one; its page cache would stay allocated for the life of the store)."""
+        with self._lock:
+            ended = [c for c, t in self._owners.items() if not t.is_alive()]
+            for conn in ended:
+                del self._owners[conn]
+                self._drop(conn)
+
+    def _drop(self, conn: sqlite3.Connection) -> None:
+        with self._lock:
+            if conn in self._conns:
+                self._conns.remove(conn)
+        with contextlib.suppress(sqlite3.Error):
+            conn.close()
+
+    @contextlib.contextmanager
+    def job_connection(self, cache_kib: int) -> Iterator[None]:
+        """For one long job on this thread (an export): its reads go to a connection of their
+        own with a page cache of ``cache_kib`` KiB, closed at the end, so that its cache (and
+        this thread's usual one) is not kept allocated after the job."""
+        if self._memory:
+            yield
+            return
+        saved = getattr(self._local, "conn", None)
+        conn = self._open()
+        conn.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
+        self._local.conn = conn
+        try:
+            yield
+        finally:
+            self._local.conn = saved
+            self._drop(conn)
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
@@ -162,6 +201,7 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
                 with contextlib.suppress(sqlite3.Error):
                     conn.close()
             self._conns.clear()
+            self._owners.clear()
             self._closed = True
 
     def __enter__(self) -> SessionStore:
