@@ -29,6 +29,7 @@ from ..export import parallel
 from ..export.choices import ExportChoices, load_choices, save_choices
 from ..export.embed import DEFAULT_CAP_MB, loop_fetch
 from ..export.files import ExportError, TargetExists
+from ..export.reader import EXPORT_CACHE_KIB
 from ..export.runner import (
     ENCODINGS,
     ExportOptions,
@@ -142,7 +143,10 @@ class ExportDialog(ModalScreen[ExportResult | None]):
                 yield Button("Cancel (esc)", id="export-cancel")
 
     def on_mount(self) -> None:
-        self._total = self.store.count(self.query_)
+        # on a connection of its own, closed after: a count of a filter that scans would fill
+        # (and keep) the page cache of the UI thread's connection
+        with self.store.job_connection(EXPORT_CACHE_KIB):
+            self._total = self.store.count(self.query_)
         self.query_one("#export-title", Label).update(
             Text(f"Export {sessions(self._total)}", style="bold")
         )
