@@ -7,15 +7,18 @@ from __future__ import annotations
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Checkbox, Input, RadioButton
 
 from export_helpers import session_model
+from mluvii_tui.demo.generator import generate_sessions
 from mluvii_tui.export import ExportOptions, parallel, run_export
 from mluvii_tui.query.types import Filter, SessionQuery
 from mluvii_tui.store.store import SessionStore
 from test_export_dialog import DialogApp
+from test_export_pipeline import NOW, _no_store, _raw
 
 
 @pytest.fixture
@@ -119,3 +122,35 @@ async def test_a_csv_of_rows_starts_no_worker_processes(
             await pilot.press("escape")
             await pilot.pause()
         assert len(store._conns) == conns  # the dialogs' counts left no connection open
+
+
+def test_windows_without_kept_json_start_no_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only kept JSON is sent to a worker: a window of sessions read from the store (no kept
+    JSON: an HTML export of such a store) is rendered here, and no worker starts for it (each
+    held ~80 MB PSS for nothing); a mixed window comes back whole and in order."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from mluvii_tui.export.html_export import html_transcript
+
+    demo = generate_sessions(20, seed=11, now=NOW, days=3)
+    submitted: list[int] = []
+
+    class Counting(ProcessPoolExecutor):
+        def submit(self, *args: Any, **kwargs: Any) -> Any:
+            submitted.append(len(args[2]))
+            return super().submit(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Counting)
+    rows: list[tuple[Any, ...]] = [(d["id"], None) for d in demo[:10]]
+    mixed = [(d["id"], _raw(d) if i % 2 else None) for i, d in enumerate(demo[10:20])]
+
+    def render(row: tuple[Any, ...]) -> str:
+        return html_transcript(row[-1], row[0], _no_store)
+
+    out = list(parallel.rendered_windows([rows[:5], rows[5:]], render, "html", workers=1))
+    assert submitted == []
+    assert [t for _, ts in out for t in ts] == [render(r) for r in rows]
+    out = list(parallel.rendered_windows([rows[:5], mixed], render, "html", workers=1))
+    assert submitted == [10]
+    assert [r for w, _ in out for r in w] == rows[:5] + mixed
+    assert [t for _, ts in out for t in ts] == [render(r) for r in rows[:5] + mixed]

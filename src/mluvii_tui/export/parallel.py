@@ -167,10 +167,12 @@ def rendered_windows(
         try:
             for rows in windows:
                 future = None
-                if not broken:
+                # only kept JSON goes to a worker (a session read from the store is rendered
+                # here): a window without any is not sent, and no worker starts for it
+                pairs = [(r[0], r[-1] if isinstance(r[-1], bytes) else None) for r in rows]
+                if not broken and any(source is not None for _, source in pairs):
                     try:
                         with _usable_stderr():  # the first submits start the workers
-                            pairs = [(r[0], r[-1]) for r in rows]
                             future = pool.submit(worker_renders, kind, pairs, os.environ.get("TZ"))
                     except Exception:  # BrokenProcessPool, RuntimeError, OSError
                         broken = True
