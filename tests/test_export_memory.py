@@ -154,3 +154,20 @@ def test_windows_without_kept_json_start_no_worker(monkeypatch: pytest.MonkeyPat
     assert submitted == [10]
     assert [r for w, _ in out for r in w] == rows[:5] + mixed
     assert [t for _, ts in out for t in ts] == [render(r) for r in rows[:5] + mixed]
+
+
+def test_release_memory_closes_what_ended_threads_left(store: SessionStore) -> None:
+    """After a big job: the connections of threads that ended are closed without waiting for
+    the next thread, and the heap is trimmed (glibc; elsewhere nothing happens)."""
+    opened: list[sqlite3.Connection] = []
+
+    def read() -> None:
+        with store.reading() as conn:
+            opened.append(conn)
+            conn.execute("SELECT count(*) FROM sessions").fetchone()
+
+    _in_thread(read)
+    assert opened[0] in store._conns
+    store.release_memory()
+    assert opened[0] not in store._conns
+    assert store.count(SessionQuery()) == 40  # this thread reads on

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mluvii_tui.query import search as _search
 from mluvii_tui.query.filters import register_functions as _register_functions
 
+from .connections import ConnectionsMixin
 from .ingest import Kept, PreparedBatch, build, message_texts, prepare_batch
 from .notes import NotesMixin, StoredNote
 from .packing import TRAIN_MAX, TRAIN_MIN, ZSTD_MAGIC, Packer, train
@@ -50,7 +51,7 @@ class StoreDamaged(RuntimeError):
     """A write to a damaged cache (one-line message; the next start rebuilds the cache)."""
 
 
-class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
+class SessionStore(ConnectionsMixin, ReadingMixin, HealthMixin, NotesMixin):
     """``now``: the clock that time presets in filters ("last 7 days") resolve against when a
     query runs: a callable returning an aware datetime (e.g. ``MluviiApp.now``), a fixed
     datetime, or None for the real clock. It may also be set later (``store.now = ...``).
@@ -125,40 +126,6 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
             with self._lock:
                 self._owners[conn] = threading.current_thread()
         return conn
-
-    def _close_orphans(self) -> None:
-        """Close the connections of threads that have ended (each worker thread that read
-        opened one; its page cache would stay allocated for the life of the store)."""
-        with self._lock:
-            ended = [c for c, t in self._owners.items() if not t.is_alive()]
-            for conn in ended:
-                del self._owners[conn]
-                self._drop(conn)
-
-    def _drop(self, conn: sqlite3.Connection) -> None:
-        with self._lock:
-            if conn in self._conns:
-                self._conns.remove(conn)
-        with contextlib.suppress(sqlite3.Error):
-            conn.close()
-
-    @contextlib.contextmanager
-    def job_connection(self, cache_kib: int) -> Iterator[None]:
-        """For one long job on this thread (an export): its reads go to a connection of their
-        own with a page cache of ``cache_kib`` KiB, closed at the end, so that its cache (and
-        this thread's usual one) is not kept allocated after the job."""
-        if self._memory:
-            yield
-            return
-        saved = getattr(self._local, "conn", None)
-        conn = self._open()
-        conn.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
-        self._local.conn = conn
-        try:
-            yield
-        finally:
-            self._local.conn = saved
-            self._drop(conn)
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
