@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.widgets import Checkbox, Input, RadioButton
 
-from export_helpers import session_model
+from export_helpers import session_dict
 from mluvii_tui.demo.generator import generate_sessions
 from mluvii_tui.export import ExportOptions, parallel, run_export
 from mluvii_tui.query.types import Filter, SessionQuery
@@ -22,13 +23,11 @@ from test_export_pipeline import NOW, _no_store, _raw
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    s = SessionStore(tmp_path / "store.sqlite3")
-    s.upsert_sessions(
-        [session_model(i, channel="Chat" if i % 2 else "WhatsApp") for i in range(1, 41)]
-    )
-    yield s
-    s.close()
+def store(tmp_path: Path) -> Iterator[SessionStore]:
+    """30 sessions, 15 of them chats."""
+    with SessionStore(tmp_path / "store.sqlite3") as s:
+        s.upsert_sessions(session_dict(i, channel=("WhatsApp", "Chat")[i % 2]) for i in range(30))
+        yield s
 
 
 def _in_thread(fn) -> None:  # type: ignore[no-untyped-def]
@@ -57,14 +56,14 @@ def test_export_closes_its_connection(store: SessionStore, tmp_path: Path, fmt: 
     def export() -> None:
         options = ExportOptions(format=fmt, path=tmp_path / f"out.{fmt}")
         result = run_export(store, query, ["id", "channel"], options, lambda p: seen.append(p.done))
-        assert result.status == "done" and result.sessions == 20
+        assert result.status == "done" and result.sessions == 15
         assert len(store._conns) == len(before)  # the export's own one is closed already
 
     _in_thread(export)
     assert store._conns == before
-    assert seen[-1] == 20
+    assert seen[-1] == 15
     # the thread's own connection was never opened, and the store still reads
-    assert store.count(query) == 20
+    assert store.count(query) == 15
 
 
 def test_connection_of_an_ended_thread_is_closed(store: SessionStore) -> None:
@@ -75,7 +74,7 @@ def test_connection_of_an_ended_thread_is_closed(store: SessionStore) -> None:
     def read() -> None:
         with store.reading() as conn:
             opened.append(conn)
-            assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 40
+            assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 30
 
     _in_thread(read)
     assert opened[0] in store._conns
@@ -170,4 +169,4 @@ def test_release_memory_closes_what_ended_threads_left(store: SessionStore) -> N
     assert opened[0] in store._conns
     store.release_memory()
     assert opened[0] not in store._conns
-    assert store.count(SessionQuery()) == 40  # this thread reads on
+    assert store.count(SessionQuery()) == 30  # this thread reads on
