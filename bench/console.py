@@ -120,6 +120,15 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
+def _label(pid: int) -> str:
+    """``pid`` and the start of its command line."""
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return str(pid)
+    return f"{pid} " + " ".join(c.decode(errors="replace") for c in cmd[:3])[-60:]
+
+
 class MemoryPeak:
     """Samples the PSS of this process tree (minus ``exclude``) in a thread."""
 
@@ -129,6 +138,7 @@ class MemoryPeak:
         self.last_kb = 0
         self.steps: dict[str, float] = {}  # step of the script -> PSS (MB) after it
         self.processes: dict[str, dict[str, float]] = {}  # step -> process -> PSS (MB)
+        self.peak_processes: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -138,8 +148,11 @@ class MemoryPeak:
 
     def sample(self) -> None:
         pids = [p for p in _tree(os.getpid()) if p not in self.exclude]
-        self.last_kb = sum(_pss_kb(p) for p in pids)
-        self.peak_kb = max(self.peak_kb, self.last_kb)
+        each = {p: _pss_kb(p) for p in pids}
+        self.last_kb = sum(each.values())
+        if self.last_kb > self.peak_kb:  # who holds the peak (process -> PSS MB)
+            self.peak_kb = self.last_kb
+            self.peak_processes = {_label(p): round(kb / 1024, 1) for p, kb in each.items()}
 
     def __enter__(self) -> MemoryPeak:
         self._thread.start()
@@ -508,12 +521,7 @@ def _step(name: str, memory: MemoryPeak) -> None:
     parts = {}
     for pid in _tree(os.getpid()):
         if pid not in memory.exclude:
-            try:
-                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            label = " ".join(c.decode(errors="replace") for c in cmd[:3])[-60:]
-            parts[f"{pid} {label}"] = round(_pss_kb(pid) / 1024, 1)
+            parts[_label(pid)] = round(_pss_kb(pid) / 1024, 1)
     memory.processes[name] = parts
     print(f"{name}: PSS {memory.last_kb / 1024:.0f} MB {parts}", file=sys.stderr, flush=True)
 
@@ -609,6 +617,7 @@ def report(figures: dict[str, Any]) -> None:
         "quick_filter_all_keys_ms_p95",
         "contains_filter_each_ms",
         "pss_after_step_mb",
+        "pss_processes_at_peak_mb",
         "launch_cpu_s",
         "cpu_s",
         "loadavg_start",
@@ -670,6 +679,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.sync:
             asyncio.run(during_sync(args.sync, figures, exclude))
     figures["rss_peak_mb"] = round(memory.peak_kb / 1024, 1)
+    figures["pss_processes_at_peak_mb"] = memory.peak_processes
     figures["loadavg_end"] = os.getloadavg()
     report(figures)
     if args.json:

@@ -12,7 +12,8 @@ Figures: ``csv_sessions_per_s`` (basic columns, no transcript column),
 ``html_sessions_per_s`` (always with transcripts), ``csv_writer_sessions_per_s`` (a bare
 csv.writer writing the same rows as ours, from memory), ``csv_ratio`` (ours / bare),
 ``peak_rss_mb`` (ru_maxrss of the exporting process; the store is built in a subprocess so its
-memory is not counted).
+memory is not counted), ``*_pss_tree_peak_mb`` (the PSS of the whole process tree, workers and
+their fork server included, sampled every 0.2 s during the exports of that format).
 Targets: CSV >= 50,000/s, HTML >= 10,000/s, peak RSS <= 150 MB.
 """
 
@@ -38,6 +39,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from console import MemoryPeak
 from export_helpers import session_dict
 from gen_store import generate_store
 from mluvii_tui.api.models import parse_session
@@ -112,7 +114,6 @@ def bare_writer(store: SessionStore, n: int) -> float:
     reader = SessionReader(store, SessionQuery(view="all"), fields)
     for off in range(0, min(n, 20000), 2000):
         ours.write_window(reader.window(off, 2000))
-    reader.close()
     rows = list(csv.reader(io.StringIO(text.getvalue(), newline="")))[1:]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
@@ -164,11 +165,14 @@ def main(argv: list[str] | None = None) -> int:
         runs[key] = [round(r) for r in rates]
         return statistics.median(rates), size
 
-    csv_rate, csv_bytes = median_of("csv", "csv", work / "out.csv", False)
-    csvt_rate, _ = median_of("csv_transcripts", "csv", work / "out-t.csv", True)
+    with MemoryPeak() as csv_tree:  # the process tree's PSS: this one and any workers
+        csv_rate, csv_bytes = median_of("csv", "csv", work / "out.csv", False)
+    with MemoryPeak() as csvt_tree:
+        csvt_rate, _ = median_of("csv_transcripts", "csv", work / "out-t.csv", True)
     every = all_columns(store)
     csva_rate, _ = median_of("csv_all_columns", "csv", work / "out-a.csv", False, every)
-    html_rate, html_bytes = median_of("html", "html", work / "out.html", True)
+    with MemoryPeak() as html_tree:
+        html_rate, html_bytes = median_of("html", "html", work / "out.html", True)
     peak = rss_mb()  # the exports' peak (the baseline below holds its rows in memory)
     bare = bare_writer(store, args.sessions)
     store.close()
@@ -183,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
         "csv_writer_sessions_per_s": round(bare),
         "csv_ratio": round(csv_rate / bare, 3) if bare else None,
         "peak_rss_mb": round(peak, 1),
+        "csv_pss_tree_peak_mb": round(csv_tree.peak_kb / 1024, 1),
+        "csv_transcripts_pss_tree_peak_mb": round(csvt_tree.peak_kb / 1024, 1),
+        "html_pss_tree_peak_mb": round(html_tree.peak_kb / 1024, 1),
+        "html_pss_at_peak_mb": html_tree.peak_processes,
         "csv_mb": round(csv_bytes / 1e6, 1),
         "html_mb": round(html_bytes / 1e6, 1),
         "runs_sessions_per_s": runs,

@@ -260,6 +260,5 @@ def test_reader_queries_are_driven_by_the_window(store: SessionStore) -> None:
             assert not any("TEMP B-TREE" in step for step in plan), plan
     finally:
         conn.close()
-        reader.close()
     rows = SessionReader(store, SessionQuery(), ["channel"], ["email"]).window(0, 5)
     assert [r[2] for r in rows] == [{"email": f"c{r[0]}@example.test"} for r in rows]

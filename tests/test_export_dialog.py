@@ -29,11 +29,12 @@ class DialogApp(App):
         self.directory = directory
         self.results: list = []
 
+    @staticmethod
+    def dialog(store: SessionStore, query: SessionQuery, directory: Path) -> ExportDialog:
+        return ExportDialog(store, query, ["id", "channel", "waited"], now=NOW, directory=directory)
+
     def on_mount(self) -> None:
-        dialog = ExportDialog(
-            self.store, self.q, ["id", "channel", "waited"], now=NOW, directory=self.directory
-        )
-        self.push_screen(dialog, self.results.append)
+        self.push_screen(self.dialog(self.store, self.q, self.directory), self.results.append)
 
 
 @pytest.fixture

@@ -224,6 +224,7 @@ def test_iso_time_equals_column_export(zone: str, monkeypatch: pytest.MonkeyPatc
         values += [t + d for t in (607491354.0, 1711846800.0) for d in range(-3700, 3700, 13)]
         values += [1711846799.9999999, 1711846799.5, 0.0, 1e12]
         assert [columns.iso_time(v) for v in values] == [format_time_iso(v) for v in values]
+        assert 0 < len(columns._blocks) <= columns.BLOCKS_MAX  # bounded (20,000 quarter hours)
     finally:
         monkeypatch.undo()
         time.tzset()

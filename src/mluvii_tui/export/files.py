@@ -9,10 +9,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 BUFFER_SIZE = 1 << 20
 
@@ -127,3 +128,23 @@ def discarded_on_error(discard: Callable[[], None], target: Path) -> Iterator[No
     except BaseException:
         discard()
         raise
+
+
+def copy_bytes(src: Any, dst: Any) -> None:
+    """Append the whole of file ``src`` to ``dst`` (both flushed) as bytes, in the kernel when
+    it can (no decoding and re-encoding of the sections)."""
+    size = os.fstat(src.fileno()).st_size
+    offset = 0
+    try:
+        while offset < size:
+            sent = os.sendfile(dst.fileno(), src.fileno(), offset, min(size - offset, 1 << 30))
+            if sent == 0:
+                break
+            offset += sent
+    except (AttributeError, OSError):
+        if offset:
+            raise
+    if offset >= size:
+        return
+    src.seek(0)
+    shutil.copyfileobj(src, dst, 1 << 20)

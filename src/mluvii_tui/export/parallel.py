@@ -87,9 +87,15 @@ def with_transcripts(
     """Each window with its rows' transcripts: HTML ones of a big export rendered ahead in worker
     processes, the rest here. ``render(raw, session_id, load)`` is the exact renderer."""
     one = partial(_render_row, render, load)
-    if kind in ("html", "text") and total >= PARALLEL_MIN:
+    if kind in ("html", "text") and uses_workers(True, total):
         return rendered_windows(windows, one, kind)
     return ((rows, [one(r) for r in rows]) for rows in windows)
+
+
+def uses_workers(transcripts: bool, total: int) -> bool:
+    """Whether an export of ``total`` sessions renders in worker processes: only transcripts,
+    and only when there are enough of them to pay for the pool's start (and its memory)."""
+    return transcripts and total >= PARALLEL_MIN
 
 
 def _render_row(render: Callable[..., str], load: Loader, row: tuple[Any, ...]) -> str:
@@ -161,10 +167,12 @@ def rendered_windows(
         try:
             for rows in windows:
                 future = None
-                if not broken:
+                # only kept JSON goes to a worker (a session read from the store is rendered
+                # here): a window without any is not sent, and no worker starts for it
+                pairs = [(r[0], r[-1] if isinstance(r[-1], bytes) else None) for r in rows]
+                if not broken and any(source is not None for _, source in pairs):
                     try:
                         with _usable_stderr():  # the first submits start the workers
-                            pairs = [(r[0], r[-1]) for r in rows]
                             future = pool.submit(worker_renders, kind, pairs, os.environ.get("TZ"))
                     except Exception:  # BrokenProcessPool, RuntimeError, OSError
                         broken = True

@@ -8,15 +8,14 @@ those ids, and one of the needed params.
 
 Row layout: ``(id, *fields, params, source)`` where ``params`` is a dict (param columns only) and
 ``source`` is the kept JSON (bytes), the store's ``get_session`` reading when that is missing
-or damaged, or None. The bulk reads run on a read-only connection of our own with a small page
-cache (the store's connections keep a 16 MiB cache each, which an export walking every row would
-fill); an in-memory store is read on its own connection. The store is seen through
-``store.protocols.ExportStore``.
+or damaged, or None. The reads run on this thread's connection of the store: ``run_export``
+gives its thread one of its own with a small page cache (``EXPORT_CACHE_KIB``), closed when the
+export ends (the store's usual connections keep a 16 MiB cache each, which an export walking
+every row would fill and keep). The store is seen through ``store.protocols.ExportStore``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -26,24 +25,9 @@ from mluvii_tui.api.models import SessionModel
 from mluvii_tui.query.types import SessionQuery
 from mluvii_tui.store.protocols import ExportStore
 
-#: Page cache of the export's own connection (KiB, negative = size in KiB for SQLite).
-EXPORT_CACHE_KIB = 8192
-
-
-def _open_readonly(path: str) -> sqlite3.Connection | None:
-    if not path or path == ":memory:" or path.startswith("file::memory:"):
-        return None
-    try:
-        conn = sqlite3.connect(
-            f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
-        )
-        conn.execute("PRAGMA busy_timeout = 10000")
-        conn.execute(f"PRAGMA cache_size = -{EXPORT_CACHE_KIB}")
-        conn.execute("PRAGMA query_only = 1")
-        conn.execute("SELECT 1 FROM sessions LIMIT 1").fetchall()
-    except sqlite3.Error:
-        return None
-    return conn
+#: Page cache of the export's own connection (KiB): the window's index pages and the rows it
+#: reads once (the OS caches the file; a bigger cache did not make the export faster).
+EXPORT_CACHE_KIB = 4096
 
 
 class SessionReader:
@@ -63,7 +47,6 @@ class SessionReader:
         self.fields = list(fields)
         self.params = list(dict.fromkeys(params))
         self.sources = sources
-        self._own = _open_readonly(store.path)
         cols = ", ".join(["s.id", *(f"s.{f}" for f in self.fields)])
         if sources:
             cols += ", s.raw"
@@ -79,19 +62,12 @@ class SessionReader:
             f" CROSS JOIN params p ON p.session_id = j.value AND p.name IN ({marks})"
         )
 
-    def close(self) -> None:
-        if self._own is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._own.close()
-            self._own = None
-
     def window(self, offset: int, limit: int) -> list[tuple[Any, ...]]:
         with self.store.reading() as conn:
             ids = self.store.runner(conn).window_ids(self.query, offset, limit)
             if not ids:
                 return []
-            bulk = self._own or conn
-            return self._fetch(bulk, ids)
+            return self._fetch(conn, ids)
 
     def _fetch(self, conn: sqlite3.Connection, ids: list[int]) -> list[tuple[Any, ...]]:
         key = json.dumps(ids)

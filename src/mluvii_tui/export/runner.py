@@ -8,13 +8,11 @@ cancelled or failed export leaves nothing behind. ``progress`` is called after e
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -29,8 +27,16 @@ from . import parallel
 from .cells import Memo
 from .csv_export import CsvWriter, text_transcript
 from .embed import DEFAULT_CAP_MB, FileEmbedder
-from .files import AtomicFile, ExportError, check_target, describe_os_error, discarded_on_error
-from .reader import SessionReader
+from .files import (
+    AtomicFile,
+    ExportError,
+    check_target,
+    copy_bytes,
+    describe_os_error,
+    discarded_on_error,
+)
+from .reader import EXPORT_CACHE_KIB, SessionReader
+from .results import ExportProgress, ExportResult, sessions
 from .rowcells import compile_cells, needed_fields
 
 WINDOW = 2000
@@ -55,68 +61,6 @@ class ExportOptions:
     #: HTML only: download shared files through this (embed.Fetch) into the file, up to the cap
     fetch_file: Any = None
     embed_cap_mb: float = DEFAULT_CAP_MB
-
-
-@dataclass(frozen=True)
-class ExportProgress:
-    done: int
-    total: int
-    elapsed: float
-
-    @property
-    def rate(self) -> float:
-        """Sessions per second so far."""
-        return self.done / self.elapsed if self.elapsed > 0 else 0.0
-
-    @property
-    def eta(self) -> float | None:
-        """Seconds left at the current rate (None before the rate is known)."""
-        rate = self.rate
-        return (self.total - self.done) / rate if rate > 0 else None
-
-
-@dataclass
-class ExportResult:
-    status: str  # "done" | "cancelled" | "empty"
-    path: Path | None = None
-    sessions: int = 0
-    bytes: int = 0
-    elapsed: float = 0.0
-    cut_cells: int = 0
-    cut_sessions: list[int] = field(default_factory=list)
-    side_file: Path | None = None
-    files_note: str = ""  # embedded files: how many, and what stayed a name and why
-
-    def summary(self) -> str:
-        """One line for the user."""
-        if self.status == "empty":
-            return "No sessions match: nothing was written"
-        if self.status == "cancelled":
-            return f"Export cancelled after {sessions(self.sessions)}: nothing was written"
-        size = self.bytes / 1e6
-        line = (
-            f"Exported {sessions(self.sessions)} to {self.path} ({size:.1f} MB, "
-            f"{self.elapsed:.1f} s)"
-        )
-        if self.cut_cells:
-            line += "; " + cut_summary(self.cut_cells, self.cut_sessions, self.side_file)
-        if self.files_note:
-            line += "; " + self.files_note
-        return line
-
-
-def sessions(n: int) -> str:
-    """``1 session``, ``1,204 sessions``."""
-    return f"{n:,} session{'' if n == 1 else 's'}"
-
-
-def cut_summary(cells: int, sessions: Sequence[int], side_file: Path | None = None) -> str:
-    shown = ", ".join(str(s) for s in sessions[:10]) + (", …" if len(sessions) > 10 else "")
-    where = f"; full transcripts in {side_file.name}" if side_file else ""
-    return (
-        f"{cells} cell{'s' if cells != 1 else ''} longer than 32,000 characters cut in "
-        f"{len(sessions)} session{'s' if len(sessions) != 1 else ''} ({shown}){where}"
-    )
 
 
 def default_filename(fmt: str, now: datetime | None = None) -> str:
@@ -164,6 +108,24 @@ def run_export(
         raise ExportError("The CSV delimiter must be ',' or ';'")
     cols = resolve_columns(columns)
     target = check_target(Path(options.path), options.overwrite)
+    # every read on a connection of the export's own (small cache), closed when it ends; then
+    # what the export allocated goes back to the OS
+    try:
+        with store.job_connection(EXPORT_CACHE_KIB):
+            return _run(store, query, cols, options, target, progress, cancel)
+    finally:
+        store.release_memory()
+
+
+def _run(
+    store: ExportStore,
+    query: SessionQuery,
+    cols: list[Column],
+    options: ExportOptions,
+    target: Path,
+    progress: Callable[[ExportProgress], None] | None,
+    cancel: threading.Event | Callable[[], bool] | None,
+) -> ExportResult:
     started = time.perf_counter()
     total = store.count(query)
     if total == 0:
@@ -224,31 +186,10 @@ def run_export(
                 return ExportResult("empty", elapsed=time.perf_counter() - started)
             result = job.finish(done)
     finally:
-        reader.close()
         if isinstance(job, _HtmlJob) and job.embed is not None:
             job.embed.close()
     result.elapsed = time.perf_counter() - started
     return result
-
-
-def _copy_bytes(src: Any, dst: Any) -> None:
-    """Append the whole of file ``src`` to ``dst`` (both flushed) as bytes, in the kernel when
-    it can (no decoding and re-encoding of the sections)."""
-    size = os.fstat(src.fileno()).st_size
-    offset = 0
-    try:
-        while offset < size:
-            sent = os.sendfile(dst.fileno(), src.fileno(), offset, min(size - offset, 1 << 30))
-            if sent == 0:
-                break
-            offset += sent
-    except (AttributeError, OSError):
-        if offset:
-            raise
-    if offset >= size:
-        return
-    src.seek(0)
-    shutil.copyfileobj(src, dst, 1 << 20)
 
 
 class _Job:
@@ -394,7 +335,7 @@ class _HtmlJob(_Job):
         f.write(H.between(done))
         self.sections.flush()
         f.flush()
-        _copy_bytes(self.sections, f)
+        copy_bytes(self.sections, f)
         self.sections.close()
         f.write(H.tail(sessions(done)))
         self.out.commit()

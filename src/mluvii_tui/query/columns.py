@@ -58,18 +58,23 @@ def format_time_iso(ts: float | None) -> str:
         return ""
 
 
-#: quarter hour (UTC epoch // 900) -> (its 15 minutes as "YYYY-MM-DDTHH:MM:", "+01:00"), or None
-#: when the offset changes inside it (a few historic zones switch at odd minutes).
-_blocks: dict[int, tuple[list[str], str] | None] = {}
-_MISSING: tuple[list[str], str] = ([], "")
+#: quarter hour (UTC epoch // 900) -> its local "YYYY-MM-DDTHH:", first minute and offset
+#: ("+01:00"), or None when the offset changes inside it (a few historic zones switch at odd
+#: minutes). ~200 bytes an entry, at most BLOCKS_MAX entries (an export over two years of
+#: sessions meets ~70,000 quarter hours: 15 strings each kept ~85 MB).
+_blocks: dict[int, tuple[str, int, str] | None] = {}
+BLOCKS_MAX = 16384
+_MISSING: tuple[str, int, str] = ("", 0, "")
+_MINUTES = [f"{m:02d}:" for m in range(60)]
 _SECONDS = [f"{s:02d}" for s in range(60)]
+_offsets: dict[int, str] = {}  # UTC offset (s) -> "+01:00": one string per offset
 on_zone_change(_blocks.clear)  # a profile with another time_zone: its own quarter hours
 
 
-def _block(key: int) -> tuple[list[str], str] | None:
-    """The quarter hour's minutes and offset in local time (time.localtime is what
+def _block(key: int) -> tuple[str, int, str] | None:
+    """The quarter hour's local hour, first minute and offset (time.localtime is what
     datetime.astimezone() reads too), or None when the offset changes inside it."""
-    if len(_blocks) > 65536:
+    if len(_blocks) >= BLOCKS_MAX:
         _blocks.clear()
     try:
         start = localtime(key * 900)
@@ -87,21 +92,20 @@ def _block(key: int) -> tuple[list[str], str] | None:
     ):
         _blocks[key] = None
         return None
-    sign = "-" if off < 0 else "+"
-    hours, minutes = divmod(abs(off) // 60, 60)
+    zone = _offsets.get(off)
+    if zone is None:
+        hours, minutes = divmod(abs(off) // 60, 60)
+        zone = _offsets[off] = f"{'-' if off < 0 else '+'}{hours:02d}:{minutes:02d}"
     hour = f"{start.tm_year:04d}-{start.tm_mon:02d}-{start.tm_mday:02d}T{start.tm_hour:02d}:"
-    block = (
-        [f"{hour}{start.tm_min + k:02d}:" for k in range(15)],
-        f"{sign}{hours:02d}:{minutes:02d}",
-    )
+    block = (hour, start.tm_min, zone)
     _blocks[key] = block
     return block
 
 
 def iso_time(ts: float | None) -> str:
-    """``format_time_iso``, fast: the date, hour, minutes and offset are formatted once per
-    quarter hour (every UTC offset is a multiple of 15 minutes, so a quarter hour is one local
-    hour and minute range), the rest is two lookups."""
+    """``format_time_iso``, fast: the date, hour and offset are formatted once per quarter
+    hour (every UTC offset is a multiple of 15 minutes, so a quarter hour is one local hour
+    and minute range), the rest is three lookups."""
     if ts is None:
         return ""
     if ts.__class__ is not float and ts.__class__ is not int:
@@ -116,7 +120,7 @@ def iso_time(ts: float | None) -> str:
     if block is None:
         return format_time_iso(ts)
     minutes, seconds = divmod(whole - key * 900, 60)
-    return block[0][minutes] + _SECONDS[seconds] + block[1]
+    return block[0] + _MINUTES[block[1] + minutes] + _SECONDS[seconds] + block[2]
 
 
 def format_duration(secs: float | None) -> str:

@@ -29,6 +29,7 @@ from ..export import parallel
 from ..export.choices import ExportChoices, load_choices, save_choices
 from ..export.embed import DEFAULT_CAP_MB, loop_fetch
 from ..export.files import ExportError, TargetExists
+from ..export.reader import EXPORT_CACHE_KIB
 from ..export.runner import (
     ENCODINGS,
     ExportOptions,
@@ -142,9 +143,10 @@ class ExportDialog(ModalScreen[ExportResult | None]):
                 yield Button("Cancel (esc)", id="export-cancel")
 
     def on_mount(self) -> None:
-        self._total = self.store.count(self.query_)
-        if self._total >= parallel.PARALLEL_MIN:  # HTML or transcripts would use workers:
-            parallel.warm_up_in_background()  # start them while the user chooses
+        # on a connection of its own, closed after: a count of a filter that scans would fill
+        # (and keep) the page cache of the UI thread's connection
+        with self.store.job_connection(EXPORT_CACHE_KIB):
+            self._total = self.store.count(self.query_)
         self.query_one("#export-title", Label).update(
             Text(f"Export {sessions(self._total)}", style="bold")
         )
@@ -180,12 +182,20 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         self.query_one("#export-html-note", Label).display = not csv
         online = self.client is not None  # downloads need the server
         self.query_one("#export-embed", Checkbox).display = not csv and online
+        self._warm_up()
         path_input = self.query_one("#export-path", Input)
         path = Path(path_input.value)
         want = ".csv" if csv else ".html"
         if path.suffix.lower() in (".csv", ".html", ".htm") and path.suffix.lower() != want:
             path_input.value = str(path.with_suffix(want))
         self._confirm_path = None
+
+    def _warm_up(self) -> None:
+        """Start the worker processes while the user chooses, only when this export would use
+        them (transcripts of many sessions): a CSV of rows runs in this process alone."""
+        transcripts = self.format == "html" or self.query_one("#export-transcripts", Checkbox).value
+        if parallel.uses_workers(transcripts, self._total):
+            parallel.warm_up_in_background()
 
     def _status(self, message: str, error: bool = False) -> None:
         label = self.query_one("#export-status", Label)
@@ -222,6 +232,10 @@ class ExportDialog(ModalScreen[ExportResult | None]):
     @on(RadioSet.Changed, "#export-format")
     def _format_changed(self) -> None:
         self._sync_format()
+
+    @on(Checkbox.Changed, "#export-transcripts")
+    def _transcripts_changed(self) -> None:
+        self._warm_up()
 
     @on(Input.Changed, "#export-path")
     def _path_changed(self, event: Input.Changed) -> None:

@@ -15,11 +15,12 @@ from mluvii_tui.query.types import SessionQuery
 
 
 class ExportStore(Protocol):
-    """What export/ reads: counts and window ids through the store's own plans, the SQLite file
-    (for a read-only connection of its own), the kept JSON of a row and one session's reading."""
+    """What export/ reads: counts and window ids through the store's own plans (on a connection
+    of the export's own, closed after it), the kept JSON of a row and one session's reading."""
 
-    @property
-    def path(self) -> str: ...
+    def job_connection(self, cache_kib: int) -> AbstractContextManager[None]: ...
+
+    def release_memory(self) -> None: ...
 
     def reading(self) -> AbstractContextManager[sqlite3.Connection]: ...
 

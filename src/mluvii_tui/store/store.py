@@ -21,6 +21,7 @@ from mluvii_tui.query.filters import register_functions as _register_functions
 
 from . import quickindex
 from .children import delete_children, write_children
+from .connections import ConnectionsMixin
 from .ingest import Kept, PreparedBatch, build, message_texts, prepare_batch
 from .notes import NotesMixin, StoredNote
 from .packing import TRAIN_MAX, TRAIN_MIN, ZSTD_MAGIC, Packer, train
@@ -64,7 +65,7 @@ class StoreDamaged(RuntimeError):
     """A write to a damaged cache (one-line message; the next start rebuilds the cache)."""
 
 
-class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
+class SessionStore(ConnectionsMixin, ReadingMixin, HealthMixin, NotesMixin):
     """``now``: the clock that time presets in filters ("last 7 days") resolve against when a
     query runs: a callable returning an aware datetime (e.g. ``MluviiApp.now``), a fixed
     datetime, or None for the real clock. It may also be set later (``store.now = ...``).
@@ -91,6 +92,8 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
         self._local = threading.local()
         self._lock = threading.RLock()  # serialises writers (and every use of a :memory: store)
         self._conns: list[sqlite3.Connection] = []
+        #: The thread each per-thread connection belongs to: a finished thread's is closed.
+        self._owners: dict[sqlite3.Connection, threading.Thread] = {}
         self._shared: sqlite3.Connection | None = None
         self._counts: dict[Any, int] = {}
         #: Called by ``close`` before the connections close (a thread may still be reading:
@@ -136,7 +139,10 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
             return self._shared
         conn = getattr(self._local, "conn", None)
         if conn is None:
+            self._close_orphans()
             conn = self._local.conn = self._open()
+            with self._lock:
+                self._owners[conn] = threading.current_thread()
         return conn
 
     @contextlib.contextmanager
@@ -184,6 +190,7 @@ class SessionStore(ReadingMixin, HealthMixin, NotesMixin):
                 with contextlib.suppress(sqlite3.Error):
                     conn.close()
             self._conns.clear()
+            self._owners.clear()
             self._closed = True
 
     def __enter__(self) -> SessionStore:
