@@ -9,13 +9,8 @@ from __future__ import annotations
 
 from .files import ExportError, TargetExists
 from .html_export import export_session_html, export_session_json
-from .runner import (
-    ExportOptions,
-    ExportProgress,
-    ExportResult,
-    default_filename,
-    run_export,
-)
+from .results import ExportProgress, ExportResult
+from .runner import ExportOptions, default_filename, run_export
 
 __all__ = [
     "ExportError",

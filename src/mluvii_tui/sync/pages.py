@@ -136,7 +136,8 @@ async def store_pages(
         return await loop.run_in_executor(worker, fn, *args)
 
     async def parse(page_key: str, data: bytes, mark: int) -> ParsedPage:
-        return await in_worker(parse_page, page_key, data, mark, writer.builds)
+        parsed: ParsedPage = await in_worker(parse_page, page_key, data, mark, writer.builds)
+        return parsed
 
     offset = 0
     ahead: asyncio.Future[bytes] | None = first or asyncio.ensure_future(fetch(0))
