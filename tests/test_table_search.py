@@ -203,3 +203,26 @@ def test_closing_the_store_stops_a_running_query(store_path: Path) -> None:
     assert len(outcome) == 1
     with pytest.raises(Cancelled):
         reader.load(reader.newer(), SessionQuery(), None, 128)
+
+
+def test_the_rows_where_the_cursor_stays_are_read_by_the_job(store_path: Path) -> None:
+    """A kept session the new query does not hold leaves the cursor on its row: the job reads
+    that row's block (and the block the centred screen reaches into), and the exact result of
+    ``finish`` keeps the rows ``load`` read, so the table never reads them on the UI thread."""
+    store = SessionStore(store_path)
+    reader = TableReader(store)
+    query = SessionQuery(view="all", sort=SortKey("created", True))
+    truth = store.window(query, 0, 5000)
+    gone = max(r.id for r in truth) + 1_000  # a session no query here holds
+    loaded = reader.load(reader.newer(), query, gone, 128, keep_row=300)
+    assert loaded.exact and loaded.cursor is None
+    assert sorted(loaded.rows) == [128]  # row 300 is low in block 256: rows 128..383
+    assert _ids(loaded.rows[128]) == _ids(truth[128:384])
+    final = reader.finish(loaded.ticket, loaded, gone, 128, keep_row=300)
+    assert _ids(final.rows[128]) == _ids(truth[128:384])
+    high = reader.load(reader.newer(), query, gone, 128, keep_row=200)
+    assert sorted(high.rows) == [128]  # row 200 is high in block 128: rows 128..383
+    near_top = reader.load(reader.newer(), query, gone, 128, keep_row=130)
+    assert sorted(near_top.rows) == [0]  # row 130 is low in block 128: rows 0..255
+    assert _ids(near_top.rows[0]) == _ids(truth[:256])
+    store.close()

@@ -99,6 +99,28 @@ class _Lane:
         self.clock = time.thread_time
 
 
+def around(cursor: int | None, block: int) -> tuple[int, int]:
+    """``(first row, rows)`` a job reads for a cursor shown centred on ``cursor``: its block and
+    the neighbouring block on the side the screen reaches into (the table reads a missing
+    block on the UI thread, and far down a broad search one window costs ~0.4 s at 1M)."""
+    if cursor is None:
+        return 0, block
+    start = (cursor // block) * block
+    if cursor - start < block // 2:
+        return max(0, start - block), (2 * block if start else block)
+    return start, 2 * block
+
+
+def _stays(cursor: int | None, keep: int | None, keep_row: int | None, count: int) -> int | None:
+    """The row the table's cursor is on after a result with an exact ``count``: the kept
+    session's row, else (a session was kept but not found) its old row, within the count."""
+    if cursor is not None:
+        return cursor
+    if keep is None or keep_row is None:
+        return None
+    return min(keep_row, max(count - 1, 0))
+
+
 class TableReader:
     def __init__(self, store: SessionStore) -> None:
         self.store = store
@@ -245,11 +267,20 @@ class TableReader:
     # -- worker side ---------------------------------------------------------------------
 
     def load(
-        self, ticket: int, query: SessionQuery, keep: int | None, block: int, blocks: int = 2
+        self,
+        ticket: int,
+        query: SessionQuery,
+        keep: int | None,
+        block: int,
+        blocks: int = 2,
+        *,
+        keep_row: int | None = None,
     ) -> Loaded:
         """Count (exact unless the query scans and matches more than ``MEMBER_LIST_MAX``),
         the row of session ``keep`` when the count is exact, and the rows of the block holding
-        the cursor (``blocks`` blocks from the top when the count is a lower bound)."""
+        the cursor (``blocks`` blocks from the top when the count is a lower bound).
+        ``keep_row``: the table's cursor row, where the cursor stays when ``keep`` is not
+        found (its rows are read here, not on the UI thread)."""
         with self._job(ticket, self._fast) as runner:
             runner.where(query)  # a bad filter raises QueryError before any SQL runs
             total = runner.total()
@@ -277,8 +308,8 @@ class TableReader:
                 if keep is not None:
                     with self._until(self._fast, POSITION_SECONDS, time.perf_counter) as found:
                         cursor = runner.position_of(query, keep)
-                start = ((cursor or 0) // block) * block
-                ids = runner.window_ids(query, start, block, total=count, force=force)
+                start, n = around(_stays(cursor, keep, keep_row, count), block)
+                ids = runner.window_ids(query, start, n, total=count, force=force)
                 out = Loaded(ticket, query, count, True, total, force, cache=self._cache)
                 out.rows[start] = self.store._rows(runner.conn, ids)
                 out.cursor, out.done = cursor, found[0]
@@ -292,7 +323,15 @@ class TableReader:
             out.shown, out.done = len(ids), False
             return out
 
-    def finish(self, ticket: int, loaded: Loaded, keep: int | None, block: int) -> Loaded:
+    def finish(
+        self,
+        ticket: int,
+        loaded: Loaded,
+        keep: int | None,
+        block: int,
+        *,
+        keep_row: int | None = None,
+    ) -> Loaded:
         """What ``load`` left open: the exact count, the kept session's row and its block."""
         with self._job(ticket, self._slow) as runner:
             query = loaded.query
@@ -302,9 +341,14 @@ class TableReader:
             cursor = runner.position_of(query, keep) if keep is not None else None
             out = Loaded(ticket, query, count, True, loaded.total, force, cache=self._cache)
             out.cursor, out.scan = cursor, loaded.scan
-            if cursor is not None:
-                start = (cursor // block) * block
-                ids = runner.window_ids(query, start, block, total=count, force=force)
+            # the rows ``load`` read stay the query's rows (the same ticket: nothing written
+            # since, or a newer job replaces this one); without them the table read the rows on
+            # screen again on the UI thread (~0.4 s a window deep in a common-word search)
+            out.rows.update(loaded.rows)
+            stays = _stays(cursor, keep, keep_row, count)
+            if stays is not None:
+                start, n = around(stays, block)
+                ids = runner.window_ids(query, start, n, total=count, force=force)
                 out.rows[start] = self.store._rows(runner.conn, ids)
             return out
 

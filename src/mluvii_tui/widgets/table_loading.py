@@ -102,29 +102,36 @@ class QueryLoading:
             self._timer.stop()
             self._timer = None
         query = self.query
+        row = self.cursor_row  # where the cursor stays when its session is not found
         if delay > 0:
-            self._timer = self.set_timer(delay, lambda: self._start(ticket, query, keep_id, warm))
+            self._timer = self.set_timer(
+                delay, lambda: self._start(ticket, query, keep_id, warm, row)
+            )
         else:
-            self._start(ticket, query, keep_id, warm)
+            self._start(ticket, query, keep_id, warm, row)
 
-    def _start(self, ticket: int, query: SessionQuery, keep_id: int | None, warm: bool) -> None:
+    def _start(
+        self, ticket: int, query: SessionQuery, keep_id: int | None, warm: bool, row: int
+    ) -> None:
         self._timer = None
         self.run_worker(
-            lambda: self._work(ticket, query, keep_id, warm),
+            lambda: self._work(ticket, query, keep_id, warm, row),
             thread=True,
             group="session-table",
             exit_on_error=False,
         )
 
-    def _work(self, ticket: int, query: SessionQuery, keep_id: int | None, warm: bool) -> None:
+    def _work(
+        self, ticket: int, query: SessionQuery, keep_id: int | None, warm: bool, row: int
+    ) -> None:
         """Worker thread: the query's first rows, then (when only bounded) its exact count."""
         reader = self._reader
         assert reader is not None
         try:
-            loaded = reader.load(ticket, query, keep_id, BLOCK)
+            loaded = reader.load(ticket, query, keep_id, BLOCK, keep_row=row)
             self.app.call_from_thread(self._show, loaded, keep_id)
             if not loaded.done:
-                final = reader.finish(ticket, loaded, keep_id, BLOCK)
+                final = reader.finish(ticket, loaded, keep_id, BLOCK, keep_row=row)
                 self.app.call_from_thread(self._show, final, keep_id)
             if warm:  # re-sorts read only their windows
                 reader.warm(ticket, query, [c.id for c in self._columns])
