@@ -49,6 +49,23 @@ def test_small_pages_add_up_to_a_dictionary(tmp_path: Path) -> None:
     again.close()
 
 
+def test_a_dictionary_another_process_trained_is_read_when_met(tmp_path: Path) -> None:
+    """The console's store is open before the sync's writing process trains the dictionary:
+    the detail pane and exports still read what was written with it (they said "not in the
+    local store" for every synced session)."""
+    path = tmp_path / "s.sqlite3"
+    sessions = sample_dicts(TRAIN_MIN + 100)
+    console = SessionStore(path)  # open first, as the console is
+    assert console.session_json(sessions[0]["id"]) is None  # nothing synced yet
+    writer = SessionStore(path)  # the sync's writer, trains the dictionary
+    writer.upsert_sessions(sessions)
+    writer.close()
+    assert set(_dict_ids(path)) != {0}
+    for item in sessions[:: len(sessions) // 7]:
+        assert console.session_json(item["id"]) == item
+    console.close()
+
+
 def test_too_few_sessions_stay_plain(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     store = SessionStore(path)

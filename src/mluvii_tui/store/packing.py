@@ -26,6 +26,11 @@ TRAIN_MIN = 500
 TRAIN_MAX = 3000
 
 
+class UnknownDictionary(ValueError):
+    """A blob names a dictionary this process has not loaded (another process, the sync's
+    writer, trained it after this store was opened)."""
+
+
 class Packer:
     """Compresses with the newest dictionary, decompresses with whichever a blob names."""
 
@@ -67,7 +72,7 @@ class Packer:
         with self._lock:
             unpacker = self._unpack.get(dict_id)
             if unpacker is None:
-                raise ValueError(f"unknown compression dictionary {dict_id}")
+                raise UnknownDictionary(f"unknown compression dictionary {dict_id}")
             return unpacker.decompress(blob)
 
 

@@ -17,7 +17,7 @@ from mluvii_tui.query.runner import QueryRunner
 from mluvii_tui.query.types import SessionQuery
 
 from .distinct import distinct_values
-from .packing import Packer
+from .packing import Packer, UnknownDictionary
 from .recover import survives
 from .rows import ROW_INDEX, SessionRow
 from .schema import SESSION_FIELDS
@@ -47,8 +47,17 @@ class ReadingMixin:
     _writing: Callable[[], contextlib.AbstractContextManager[sqlite3.Connection]]
 
     def unpack(self, blob: bytes) -> bytes | None:
-        """The kept JSON bytes of a ``raw`` blob; None when it is damaged."""
+        """The kept JSON bytes of a ``raw`` blob; None when it is damaged. A dictionary trained
+        by another process since this store was opened (the sync's writer) is read once."""
         try:
+            return self._packer.unpack(blob)
+        except UnknownDictionary:
+            pass
+        except Exception:
+            return None
+        try:
+            with self.reading() as conn:
+                self._packer.load(conn)
             return self._packer.unpack(blob)
         except Exception:
             return None
