@@ -91,3 +91,30 @@ async def test_keys_answer_while_the_sync_process_runs_and_quitting_stops_it(
             await asyncio.sleep(0.02)
         assert not _running(writers[0])
     store.close()
+
+
+async def test_the_detail_pane_reads_what_the_sync_process_wrote(tmp_path: Path) -> None:
+    """The sync's writing process trains the kept JSON's dictionary after the console opened
+    the store; the detail pane still reads the synced sessions (it said "not in the local
+    store" for every one of them)."""
+    store = SessionStore(tmp_path / "s.sqlite3")
+    with Simulator(sessions=1500, seed=5, now=NOW) as sim:
+        client = MluviiClient(sim.base_url, "demo-admin", "demo-admin-secret")
+        app = MluviiApp(store, client, profile="t-sync-detail", now=lambda: NOW, sync_days=30)
+        async with app.run_test(size=(120, 40)) as pilot:
+            table = app.screen.query_one(SessionTable)
+            for _ in range(3000):  # until the sync has ended (bounded turns, no timing)
+                await pilot.pause(0.02)
+                if table.row_count > 600 and "syncing" not in _status(app):
+                    break
+            assert table.row_count > 600, _status(app)
+            await pilot.press("enter")
+            title = ""
+            for _ in range(500):  # the pane reads the session in a worker
+                await pilot.pause(0.02)
+                title = str(app.screen.query_one("#detail-title").render())
+                if title.startswith("Session ") and "selected" not in title:
+                    break
+            assert title.startswith(f"Session {table.current_session_id}"), title
+            assert "not in the local store" not in title
+    store.close()
