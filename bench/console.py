@@ -43,24 +43,18 @@ import asyncio
 import bisect
 import json
 import os
-import pty
 import resource
-import select
 import shutil
-import signal
 import socket
 import sqlite3
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import threading
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
-from fcntl import ioctl
 from pathlib import Path
 from typing import Any
 
@@ -167,63 +161,18 @@ class MemoryPeak:
 # -- the real command in a pseudo-terminal ---------------------------------------------------
 
 
-def launch_in_pty(store: Path, total: int, runs: int = 3) -> list[float]:
-    """Seconds from spawning ``mluvii-tui`` until the status line shows ``total``."""
-    home = Path(tempfile.mkdtemp(prefix="console-bench-"))
-    cache = home / "cache" / "mluvii-tui"
-    cache.mkdir(parents=True)
-    os.link(store, cache / "bench.sqlite3")  # same file, no copy
-    env = {
-        **os.environ,
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_STATE_HOME": str(home / "state"),
-        "XDG_DATA_HOME": str(home / "data"),
-        "MLUVII_TUI_CLIENT_ID": "bench",
-        "MLUVII_TUI_CLIENT_SECRET": "bench",
-        "TERM": "xterm-256color",
-    }
-    marker = f"of {total:,} sessions".encode()
-    exe = Path(sys.executable).with_name("mluvii-tui")
-    # A closed port: the first sync fails at once (one line in the status) and writes nothing.
+def launch_in_pty(store: Path, runs: int = 3) -> list[float]:
+    """Seconds from spawning ``mluvii-tui`` until its first row shows (bench/launch.py's
+    measure: a closed port, so the first sync fails at once and writes nothing)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from launch import bench_home, compile_package, launch
+
+    compile_package()  # as an install does (PYTHONDONTWRITEBYTECODE would compile each start)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    cmd = [str(exe), "--base-url", f"http://127.0.0.1:{port}", "--profile", "bench"]
-    times = []
-    try:
-        for _ in range(runs):
-            master, slave = pty.openpty()
-            ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-            start = time.perf_counter()
-            proc = subprocess.Popen(
-                cmd, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
-            )
-            os.close(slave)
-            seen = b""
-            took = float("nan")
-            deadline = start + 30
-            while time.perf_counter() < deadline:
-                ready, _, _ = select.select([master], [], [], 0.005)
-                if ready:
-                    try:
-                        seen += os.read(master, 65536)
-                    except OSError:
-                        break
-                    if marker in seen:
-                        took = time.perf_counter() - start
-                        break
-            os.write(master, b"\x11")  # ctrl+q
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(10)
-            os.close(master)
-            times.append(took)
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
-    return times
+    with bench_home(store) as home:
+        return [launch(home, port).seconds for _ in range(runs)]
 
 
 # -- the app under Pilot ---------------------------------------------------------------------
@@ -652,11 +601,7 @@ def main(argv: list[str] | None = None) -> int:
     SessionStore(store).close()
     figures: dict[str, Any] = {"sessions": total, "loadavg_start": os.getloadavg()}
     if not args.no_pty:
-        sys.path.insert(0, str(Path(__file__).parent))
-        from launch import compile_package
-
-        compile_package()  # as an install does (PYTHONDONTWRITEBYTECODE would compile each start)
-        runs = launch_in_pty(store, total)
+        runs = launch_in_pty(store)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         figures["launch_runs_s"] = [round(r, 3) for r in runs]
         figures["launch_to_rows_s"] = round(statistics.median(runs), 3)
