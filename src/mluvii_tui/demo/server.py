@@ -1,14 +1,13 @@
 """The simulator's HTTP API: the mluvii subset of docs/ARCHITECTURE.md plus /_sim control endpoints.
 
 Every path of the architecture's table is served here. Authentication, faults and statistics sit
-in one ASGI middleware (``_Gate``) in front of the Starlette router.
+in one ASGI middleware (gate.py) in front of the Starlette router.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -27,9 +26,10 @@ from ..api.filters import FilterError, SessionFilter
 from . import events as E
 from .admin_routes import Live, admin_routes
 from .clock import SimClock
-from .control import Fault, SimState, control_routes
+from .control import SimState, control_routes
 from .engine import TrafficEngine
 from .extras import download_chunks, file_head
+from .gate import LOGIN_PAGE, Gate
 from .httputil import Idempotency, path_int, session_and_body, session_or_404
 from .httputil import base_of as _base
 from .httputil import error as _error
@@ -47,11 +47,6 @@ CREDENTIALS: dict[str, tuple[str, int]] = {
 }
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
-LOGIN_PAGE = (
-    "<!DOCTYPE html><html><head><title>mluvii - Přihlášení</title></head>"
-    "<body><form method='post' action='/login'><input name='username'>"
-    "<input name='password' type='password'><button>Přihlásit</button></form></body></html>"
-)
 
 
 def _of_session(request: Request, read: Callable[[int], Any]) -> Any:
@@ -65,102 +60,6 @@ class _Token:
     expires: float
     client_id: str
     user_id: int
-
-
-def _truncating(send: Any, limit: int) -> Any:
-    """An ASGI ``send`` that passes the first ``limit`` bytes of the body, then breaks off
-    (the headers still promise the whole length)."""
-    sent = 0
-
-    async def cut(message: dict) -> None:
-        nonlocal sent
-        if message["type"] != "http.response.body":
-            await send(message)
-            return
-        body = message.get("body", b"")
-        room = max(0, limit - sent)
-        sent += len(body)
-        if sent <= limit:
-            await send(message)
-            return
-        await send({"type": "http.response.body", "body": body[:room], "more_body": True})
-        raise ConnectionAbortedError("simulated truncated body")
-
-    return cut
-
-
-class _Gate:
-    """ASGI middleware: statistics, injected faults, Bearer authentication for /api/."""
-
-    def __init__(self, app: Any, state: SimState) -> None:
-        self.app = app
-        self.state = state
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_sim"):
-            await self.app(scope, receive, send)
-            return
-        path, method = scope["path"], scope["method"]
-        self.state.count(method, path)
-        fault = self.state.take_fault(method, path)
-        if fault is not None and fault.delay:
-            await asyncio.sleep(fault.delay)
-        if fault is not None and fault.truncate is not None:
-            send = _truncating(send, fault.truncate)
-        elif fault is not None and not (fault.status == 200 and fault.body is None):
-            await self._fault(fault, scope, receive, send)
-            return
-        if path.startswith("/api/") and not self._authorised(scope):
-            response = _json({"error": "invalid_token", "message": "Unauthorized"}, 401)
-            response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
-
-    def _authorised(self, scope: dict) -> bool:
-        header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
-        kind, _, token = header.partition(" ")
-        if kind.lower() != "bearer" or not token:
-            return False
-        entry = self.state.tokens.get(token.strip())
-        if entry is None or entry.expires <= time.monotonic():
-            return False
-        scope.setdefault("state", {})["sim_user"] = entry.user_id
-        return True
-
-    async def _fault(self, fault: Fault, scope: dict, receive: Any, send: Any) -> None:
-        if fault.status == 0:
-            closer = self.state.closer
-            if closer is not None and closer(scope):
-                for _ in range(5):  # let the transport report the loss before we return
-                    await asyncio.sleep(0)
-                return
-            # No access to the socket: start a response and break it off.
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 200,
-                    "headers": [(b"content-length", b"1000")],
-                }
-            )
-            await send({"type": "http.response.body", "body": b"{", "more_body": True})
-            raise ConnectionAbortedError("simulated connection drop")
-        if fault.body == "html":
-            if fault.status == 200:
-                response: Response = HTMLResponse(LOGIN_PAGE)
-            else:
-                response = HTMLResponse(LOGIN_PAGE, status_code=302)
-                response.headers["Location"] = "/login?ReturnUrl=" + quote(scope["path"])
-        else:
-            body = fault.body
-            if body is None:
-                body = json.dumps({"status": fault.status, "title": "Simulated fault"})
-            response = Response(
-                body, status_code=fault.status, media_type=fault.content_type or "application/json"
-            )
-        if fault.retry_after is not None:
-            response.headers["Retry-After"] = str(fault.retry_after)
-        await response(scope, receive, send)
 
 
 class Api:
@@ -404,5 +303,5 @@ def create_app(
     app.state.sim = state
     app.state.source = source
     app.state.live = live
-    app.add_middleware(_Gate, state=state)  # type: ignore[arg-type]
+    app.add_middleware(Gate, state=state)  # type: ignore[arg-type]
     return app

@@ -18,7 +18,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mluvii_tui.query.listing import MEMBER_LIST_MAX, costly
@@ -26,6 +25,8 @@ from mluvii_tui.query.runner import QueryRunner
 from mluvii_tui.query.sortplan import sort_plan
 from mluvii_tui.query.types import SessionQuery, SortKey
 from mluvii_tui.query.where import QueryError
+
+from .loaded import Loaded, around, stays
 
 if TYPE_CHECKING:
     from .rows import SessionRow
@@ -69,24 +70,6 @@ class Cancelled(Exception):
     """A newer query replaced this one."""
 
 
-@dataclass
-class Loaded:
-    """What a job found: count (exact or a lower bound), rows, where the cursor goes."""
-
-    ticket: int
-    query: SessionQuery
-    count: int
-    exact: bool
-    total: int
-    force: bool
-    rows: dict[int, list[Any]] = field(default_factory=dict)  # first row index -> rows
-    cursor: int | None = None  # row of the kept session (None: not found / not asked)
-    shown: int = -1  # rows the table may show (a bounded count: the rows fetched so far)
-    scan: bool = False  # a broad quick filter: windows test the stored folded text
-    done: bool = True  # False: ``finish`` still has to count exactly or find the cursor
-    cache: dict[Any, Any] = field(default_factory=dict)
-
-
 class _Lane:
     """One connection of the reader, the lock of its one running job, that job's ticket and
     its optional deadline."""
@@ -97,28 +80,6 @@ class _Lane:
         self.running = -1
         self.deadline = 0.0  # > 0: the running statement stops at this time of ``clock``
         self.clock = time.thread_time
-
-
-def around(cursor: int | None, block: int) -> tuple[int, int]:
-    """``(first row, rows)`` a job reads for a cursor shown centred on ``cursor``: its block and
-    the neighbouring block on the side the screen reaches into (the table reads a missing
-    block on the UI thread, and far down a broad search one window costs ~0.4 s at 1M)."""
-    if cursor is None:
-        return 0, block
-    start = (cursor // block) * block
-    if cursor - start < block // 2:
-        return max(0, start - block), (2 * block if start else block)
-    return start, 2 * block
-
-
-def _stays(cursor: int | None, keep: int | None, keep_row: int | None, count: int) -> int | None:
-    """The row the table's cursor is on after a result with an exact ``count``: the kept
-    session's row, else (a session was kept but not found) its old row, within the count."""
-    if cursor is not None:
-        return cursor
-    if keep is None or keep_row is None:
-        return None
-    return min(keep_row, max(count - 1, 0))
 
 
 class TableReader:
@@ -308,7 +269,7 @@ class TableReader:
                 if keep is not None:
                     with self._until(self._fast, POSITION_SECONDS, time.perf_counter) as found:
                         cursor = runner.position_of(query, keep)
-                start, n = around(_stays(cursor, keep, keep_row, count), block)
+                start, n = around(stays(cursor, keep, keep_row, count), block)
                 ids = runner.window_ids(query, start, n, total=count, force=force)
                 out = Loaded(ticket, query, count, True, total, force, cache=self._cache)
                 out.rows[start] = self.store._rows(runner.conn, ids)
@@ -345,9 +306,9 @@ class TableReader:
             # since, or a newer job replaces this one); without them the table read the rows on
             # screen again on the UI thread (~0.4 s a window deep in a common-word search)
             out.rows.update(loaded.rows)
-            stays = _stays(cursor, keep, keep_row, count)
-            if stays is not None:
-                start, n = around(stays, block)
+            row = stays(cursor, keep, keep_row, count)
+            if row is not None:
+                start, n = around(row, block)
                 ids = runner.window_ids(query, start, n, total=count, force=force)
                 out.rows[start] = self.store._rows(runner.conn, ids)
             return out
