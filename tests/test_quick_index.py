@@ -14,7 +14,7 @@ from mluvii_tui.query.filters import filters_sql, register_functions
 from mluvii_tui.query.quicksql import quick_sql
 from mluvii_tui.query.types import Filter
 from mluvii_tui.store import quickindex
-from mluvii_tui.store.schema import MIGRATIONS, SCHEMA_VERSION, migrate
+from mluvii_tui.store.schema import SCHEMA_VERSION, migrate
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.text import fold_value
 
@@ -102,13 +102,7 @@ def _v2_store(path: Path, names: list[str]) -> None:
     """A store as version 2 wrote it (no quick index), with a few sessions."""
     conn = sqlite3.connect(path, isolation_level=None)
     register_functions(conn)
-    for version, step in enumerate(MIGRATIONS[:2]):
-        if callable(step):
-            step(conn)
-        else:
-            for ddl in step:
-                conn.execute(ddl)
-        conn.execute(f"PRAGMA user_version = {version + 1}")
+    migrate(conn, upto=2)  # the real steps, up to version 2
     for i, name in enumerate(names, 1):
         conn.execute("INSERT INTO sessions (id, client_name) VALUES (?, ?)", (i, name))
     conn.close()

@@ -14,7 +14,7 @@ import zstandard
 
 from mluvii_tui.query.types import SessionQuery
 from mluvii_tui.store.packing import TRAIN_MIN
-from mluvii_tui.store.schema import MIGRATIONS
+from mluvii_tui.store.schema import migrate
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.text import fold_value
 from store_samples import sample_dicts
@@ -138,13 +138,7 @@ def test_a_v2_store_is_indexed_from_its_kept_json(tmp_path: Path) -> None:
     path = tmp_path / "v2.sqlite3"
     conn = sqlite3.connect(path, isolation_level=None)
     conn.create_function("fold", 1, fold_value, deterministic=True)
-    for version, step in enumerate(MIGRATIONS[:2]):
-        if callable(step):
-            step(conn)
-        else:
-            for ddl in step:
-                conn.execute(ddl)
-        conn.execute(f"PRAGMA user_version = {version + 1}")
+    migrate(conn, upto=2)  # the real steps, up to version 2
     item = _with_text(sample_dicts(1)[0], "Posílám fakturu")
     conn.execute(
         "INSERT INTO sessions (id, raw, hash, is_live) VALUES (?, ?, 1, 0)",
