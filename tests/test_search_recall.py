@@ -113,6 +113,20 @@ def test_old_index_is_rebuilt_once_with_progress(tmp_path: Path) -> None:
     assert again == []  # current: not rebuilt on every start
 
 
+def test_a_new_store_says_nothing_about_its_index(tmp_path: Path) -> None:
+    # `mluvii-tui demo` starts on a new store each time: it printed "search index updated:
+    # 0 sessions with messages" under the console for every user.
+    seen: list[tuple[int, int]] = []
+    path = tmp_path / "new.sqlite3"
+    SessionStore(path, index_progress=lambda done, total: seen.append((done, total))).close()
+    assert seen == []
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        assert ensure_index(conn) is None  # and it is current
+    finally:
+        conn.close()
+
+
 def test_languages_are_configured_and_bounded(tmp_path: Path) -> None:
     assert analysis.configured_languages() == ("cs", "en")
     for bad, message in (("cs,en,de", "at most 2"), ("xx", "unknown"), ("", "no search")):

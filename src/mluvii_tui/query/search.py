@@ -216,6 +216,8 @@ def ensure_index(
         if index_is_current(conn):  # another process rebuilt it meanwhile
             conn.execute("ROLLBACK")
             return None
+        if conn.execute("SELECT 1 FROM sessions LIMIT 1").fetchone() is None:
+            progress = None  # a new store: nothing to re-index, nothing to tell the user
         conn.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
         for ddl in FTS_SCHEMA:
             conn.execute(ddl)
