@@ -132,3 +132,27 @@ def test_a_listing_with_time_left_is_read_whole_and_exact(store_path: Path) -> N
     loaded = reader.load(reader.newer(), other, None, 32)
     assert loaded.exact and loaded.count == len(store.window(other, 0, 5000))
     store.close()
+
+
+@pytest.mark.parametrize("budget", [0.0, 10.0])
+def test_ids_remembered_before_a_write_elsewhere_lose_no_match(
+    store_path: Path, budget: float
+) -> None:
+    """The id range is remembered until the next write, and a sync writes from another
+    process: sessions above or below the remembered range are still read (the first range has
+    no upper bound, the last no lower one)."""
+    store = SessionStore(store_path)
+    query = SessionQuery(view="all", search=PHRASE)
+    truth = store.window(query, 0, 5000)
+    conn = sqlite3.connect(store_path)
+    cache: dict = {"id range": (truth[-1].id + 50, truth[0].id - 50)}  # type: ignore[type-arg]
+    runner = runner_mod.QueryRunner(conn, cache, NOW)
+    partial = runner.search_head(query, 32, budget)
+    if partial:
+        assert runner.head_first(query, 32) == _ids(truth[:32])
+        assert runner.count(query) == len(truth)
+    else:
+        assert runner.cached_count(query) == len(truth)
+    assert runner.window_ids(query, 0, 5000) == _ids(truth)
+    conn.close()
+    store.close()

@@ -41,6 +41,7 @@ HISTORY_ALL = "+s.is_live = 0"
 #: least HEAD_SPAN_MIN ids), each next one twice as wide.
 HEAD_SPANS = 64
 HEAD_SPAN_MIN = 1024
+_NO_ID_ABOVE = 1 << 62
 
 __all__ = [
     "Filter",
@@ -223,7 +224,9 @@ class QueryRunner(WindowReads):
             return False
         lowest, highest = self._id_range()
         span = max(HEAD_SPAN_MIN, (highest - lowest + 1) // HEAD_SPANS)
-        top, rows = highest + 1, []
+        # the first range has no upper bound and the last no lower one: ids remembered before
+        # a write by another process (a sync) cost ranges, never matches
+        top, low, rows = _NO_ID_ABOVE, highest + 1, []
         sql = (
             f"SELECT json_group_array(rowid) FROM (SELECT rowid FROM {FTS_TABLE}"
             f" WHERE {FTS_TABLE} MATCH ? AND rowid >= ? AND rowid < ?"
@@ -231,7 +234,7 @@ class QueryRunner(WindowReads):
         )
         start = last = time.thread_time()
         while True:
-            low = max(lowest, top - span)
+            low = low - span if low - span > lowest else -_NO_ID_ABOVE
             left = MEMBER_LIST_MAX + 1 - len(rows)
             found = self.conn.execute(sql, [args[-1], low, top, left]).fetchone()[0]
             rows.extend(sorted(json.loads(found), reverse=True))
@@ -239,7 +242,7 @@ class QueryRunner(WindowReads):
             if len(rows) > MEMBER_LIST_MAX:  # many: the head serves the probes
                 self.cache[self._key(query, "head")] = (rows[-1], json.dumps(rows))
                 return False
-            if low <= lowest:  # all read
+            if low < lowest:  # all read
                 self._listed_search(query, rows)
                 return False
             top = low
