@@ -204,7 +204,9 @@ class WindowReads:
             return None
         if seg.key_expr is not None:
             cmp = ">" if seg.descending else "<"
-            before = f"SELECT 1 FROM sessions s WHERE {seg.key_expr} {cmp} ? AND s.id < ? LIMIT 1"
+            # the sort index's range beyond the last row (not the ids below the head: most)
+            source = "sessions s" if seg.index is None else f"sessions s INDEXED BY {seg.index}"
+            before = f"SELECT 1 FROM {source} WHERE {seg.key_expr} {cmp} ? AND s.id < ? LIMIT 1"
             if self.conn.execute(before, [rows[-1][1], lowest]).fetchone() is not None:
                 return None
         return [r[0] for r in rows]
