@@ -8,30 +8,24 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from mluvii_tui.demo.generator import generate_sessions
 from mluvii_tui.query import runner as runner_mod
 from mluvii_tui.query import windows as windows_mod
 from mluvii_tui.query.types import Filter, SessionQuery, SortKey
 from mluvii_tui.store import reader as reader_mod
 from mluvii_tui.store.reader import TableReader
 from mluvii_tui.store.store import SessionStore
+from reader_support import NOW, generated_store
 
-NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 PHRASE = '"dobrý den"'
 
 
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("head") / "s.sqlite3"
-    store = SessionStore(path)
-    store.upsert_sessions(generate_sessions(3000, seed=5, now=NOW))
-    store.close()
-    return path
+    return generated_store(tmp_path_factory, "head", 3000)
 
 
 @pytest.fixture
