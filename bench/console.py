@@ -301,19 +301,25 @@ async def _quick(pilot: Any, frames: Frames, app: Any, text: str) -> list[float]
     return keys
 
 
-async def _search(pilot: Any, frames: Frames, app: Any, text: str) -> tuple[float, float, int]:
+async def _search(
+    pilot: Any, frames: Frames, app: Any, text: str
+) -> tuple[float, float, int, float]:
     """``s``, ``text``, enter: ms until its rows show and until the cursor's session is found
-    again (the exact count known), and that count; then the search is cleared."""
+    again (the exact count known), that count, and the process's CPU ms until the rows show;
+    then the search is cleared."""
     table = frames.table
     await pilot.press("s", *text)
+    await pilot.pause(0.3)  # the analysers warm when the input opens, as while typing
     want = replace(table.query, search=text)
+    cpu = time.process_time()
     t0 = await _key(app, "enter")
     rows = _ms(t0, await _shown(frames, want))
+    cpu_ms = (time.process_time() - cpu) * 1000
     cursor = _ms(t0, await _shown(frames, want, cursor=True))
     count = table.count
     app.screen.apply_query(replace(table.query, search=""))
     await _shown(frames, replace(table.query, search=""))
-    return rows, cursor, count
+    return rows, cursor, count, cpu_ms
 
 
 async def _filtered(frames: Frames, app: Any, filters: tuple[Any, ...]) -> tuple[float, int]:
@@ -348,7 +354,39 @@ async def _export(pilot: Any, app: Any, frames: Frames, directory: Path) -> floa
     return took
 
 
-async def drive(store_path: Path, figures: dict[str, Any], memory: MemoryPeak) -> None:
+async def _searches(
+    pilot: Any, frames: Frames, app: Any, figures: dict[str, Any], rounds: int = 1
+) -> None:
+    """Each of ``SEARCHES`` (``rounds`` times: the median is reported, every run listed), then
+    the common word with the cursor on the oldest session. ``*_cpu_ms``: the CPU time of the
+    process (every thread: the UI's and the workers') from enter until the rows show."""
+    runs: dict[str, list[tuple[float, float, float]]] = {}
+    for _round in range(rounds):
+        for label, text in SEARCHES:
+            rows, cursor, count, cpu_ms = await _search(pilot, frames, app, text)
+            runs.setdefault(label, []).append((rows, cursor, cpu_ms))
+            figures[f"search_{label}_count"] = count
+    for label, values in runs.items():
+        figures[f"search_{label}_ms"] = round(statistics.median(v[0] for v in values), 1)
+        figures[f"search_{label}_cursor_ms"] = round(statistics.median(v[1] for v in values), 1)
+        figures[f"search_{label}_cpu_ms"] = round(statistics.median(v[2] for v in values), 1)
+        if rounds > 1:
+            figures[f"search_{label}_runs_ms"] = [round(v[0], 1) for v in values]
+    # the cursor far down (the oldest session) while a common word is searched: its
+    # session is found again in the new order in the background
+    await pilot.press("end")
+    await pilot.pause()
+    rows, cursor, _, _ = await _search(pilot, frames, app, SEARCHES[0][1])
+    figures["search_common_far_cursor_ms"] = round(cursor, 1)
+    figures["search_common_far_rows_ms"] = round(rows, 1)
+    await pilot.press("home")
+    await pilot.pause()
+
+
+async def drive(
+    store_path: Path, figures: dict[str, Any], memory: MemoryPeak, rounds: int = 0
+) -> None:
+    """The script; ``rounds`` > 0: only the searches, that many times each."""
     from mluvii_tui.app import MluviiApp
     from mluvii_tui.query.types import Filter
     from mluvii_tui.store.store import SessionStore
@@ -365,6 +403,10 @@ async def drive(store_path: Path, figures: dict[str, Any], memory: MemoryPeak) -
         await pilot.pause()
         _step("open", memory)
         figures["pilot_open_to_rows_s"] = round(time.perf_counter() - started, 3)
+        if rounds:
+            await _searches(pilot, frames, app, figures, rounds)
+            _step("searches", memory)
+            return
         moves = []
         for key in ("down",) * 10 + ("pagedown",) * 3 + ("home",):
             row = table.cursor_row
@@ -388,20 +430,7 @@ async def drive(store_path: Path, figures: dict[str, Any], memory: MemoryPeak) -
         figures["quick_filter_all_keys_ms_p95"] = round(_p95(every), 1)
         _step("quick filter", memory)
 
-        for label, text in SEARCHES:
-            rows, cursor, count = await _search(pilot, frames, app, text)
-            figures[f"search_{label}_ms"] = round(rows, 1)
-            figures[f"search_{label}_cursor_ms"] = round(cursor, 1)
-            figures[f"search_{label}_count"] = count
-        # the cursor far down (the oldest session) while a common word is searched: its
-        # session is found again in the new order in the background
-        await pilot.press("end")
-        await pilot.pause()
-        rows, cursor, _ = await _search(pilot, frames, app, SEARCHES[0][1])
-        figures["search_common_far_cursor_ms"] = round(cursor, 1)
-        figures["search_common_far_rows_ms"] = round(rows, 1)
-        await pilot.press("home")
-        await pilot.pause()
+        await _searches(pilot, frames, app, figures)
         _step("searches", memory)
 
         contains: dict[str, float] = {}
@@ -561,8 +590,9 @@ def report(figures: dict[str, Any]) -> None:
         shown = "-" if value is None else f"{value:g}"
         mark = "" if value is None else ("ok" if value <= target else "OVER")
         print(f"{key:<26} {shown:>10} {target:>8g}  {mark}")
+    searches = sorted(k for k in figures if k.startswith("search_") and k not in TARGETS)
     for key in (
-        "search_common_far_cursor_ms",
+        *searches,
         "quick_filter_all_keys_ms_p95",
         "contains_filter_each_ms",
         "pss_after_step_mb",
@@ -583,6 +613,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="write the figures here")
     ap.add_argument("--sync", type=int, default=100_000, help="sessions of the sync (0: skip)")
     ap.add_argument("--no-pty", action="store_true", help="skip the pseudo-terminal launch")
+    ap.add_argument(
+        "--searches",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="only the search steps, ROUNDS times each (no launch, sync or other steps)",
+    )
     args = ap.parse_args(argv)
     store = args.store
     made: Path | None = None
@@ -600,6 +637,8 @@ def main(argv: list[str] | None = None) -> int:
 
     SessionStore(store).close()
     figures: dict[str, Any] = {"sessions": total, "loadavg_start": os.getloadavg()}
+    if args.searches:
+        args.no_pty, args.sync = True, 0
     if not args.no_pty:
         runs = launch_in_pty(store)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -615,7 +654,7 @@ def main(argv: list[str] | None = None) -> int:
         for kind in ("CONFIG", "STATE", "DATA"):
             os.environ[f"XDG_{kind}_HOME"] = str(home / kind.lower())
         try:
-            asyncio.run(drive(store, figures, memory))
+            asyncio.run(drive(store, figures, memory, args.searches))
         finally:
             os.environ.clear()
             os.environ.update(saved)

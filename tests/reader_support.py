@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
+from mluvii_tui.demo.generator import generate_sessions
 from mluvii_tui.query.types import SessionQuery
 from mluvii_tui.store.reader import Cancelled, TableReader
+from mluvii_tui.store.store import SessionStore
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 #: A quick filter on "e" over two columns: long enough at the test sizes to be caught running.
 SLOW = SessionQuery(view="all", quick="e", quick_columns=("client_name", "url"))
@@ -32,3 +39,20 @@ def start_slow_load(
     worker.start()
     started.wait()
     return ticket, worker, outcome
+
+
+def generated_store(factory: Any, name: str, sessions: int = 3000) -> Path:
+    """A store file of ``sessions`` generated sessions (seed 5, at ``NOW``) in a temporary
+    directory of ``factory`` (pytest's ``tmp_path_factory``)."""
+    path = factory.mktemp(name) / "s.sqlite3"
+    store = SessionStore(path)
+    store.upsert_sessions(generate_sessions(sessions, seed=5, now=NOW))
+    store.close()
+    return path
+
+
+async def settle(app: Any, pilot: Any) -> None:
+    """Lets the app's workers finish and the screen render what they found."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.05)

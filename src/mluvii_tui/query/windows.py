@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from mluvii_tui.query.listing import correlated
+from mluvii_tui.query.listing import _LISTED, correlated
 from mluvii_tui.query.search import SEARCH_HEAD, SEARCH_LISTED, SEARCH_PROBED
 from mluvii_tui.query.sortplan import Segment, SortPlan, _segment_sql, sort_plan
 from mluvii_tui.query.types import SessionQuery
@@ -181,6 +181,34 @@ class WindowReads:
                     pos_f = n - 1 - pos if n >= 0 else -1 - pos
                 anchors.append((pos_f, row[1] if key_expr is not None else None, row[0]))
             del anchors[:-64]
+        return [r[0] for r in rows]
+
+    def head_first(self, query: SessionQuery, limit: int) -> list[int] | None:
+        """The first ``limit`` ids of a newest-first search from its head alone (``search_head``:
+        every match from some id up): the head's sessions that meet the other conditions, in
+        sort order, when they are ``limit`` at least and no session below the head sorts before
+        the last of them (its key is newer; ids grow with time, so this is a short index range).
+        None: the head does not settle them (the caller walks the sort index and probes)."""
+        head = self.cache.get(self._key(query, "head"))
+        where, args = self.where(query)
+        at = where.rfind(SEARCH_LISTED)
+        if head is None or at < 0:
+            return None
+        lowest, matches = head
+        listed = where[:at] + _LISTED + where[at + len(SEARCH_LISTED) :]
+        seg = sort_plan(query.sort).forward[0]
+        select = seg.id_expr if seg.key_expr is None else f"{seg.id_expr}, {seg.key_expr}"
+        sql = _segment_sql(seg, listed, select) + f" ORDER BY {seg.order} LIMIT ?"
+        rows = self.conn.execute(sql, [*args[:-1], matches, *seg.cond_args, limit]).fetchall()
+        if len(rows) < limit:
+            return None
+        if seg.key_expr is not None:
+            cmp = ">" if seg.descending else "<"
+            # the sort index's range beyond the last row (not the ids below the head: most)
+            source = "sessions s" if seg.index is None else f"sessions s INDEXED BY {seg.index}"
+            before = f"SELECT 1 FROM {source} WHERE {seg.key_expr} {cmp} ? AND s.id < ? LIMIT 1"
+            if self.conn.execute(before, [rows[-1][1], lowest]).fetchone() is not None:
+                return None
         return [r[0] for r in rows]
 
     def _probed(self, query: SessionQuery, where: str, args: list[Any]) -> tuple[str, list[Any]]:

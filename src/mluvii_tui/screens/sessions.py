@@ -11,13 +11,14 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from mluvii_tui.keymap.commands import bindings
 from mluvii_tui.query.columns import BASIC_COLUMNS, column_by_id
 from mluvii_tui.query.types import SessionQuery, SortKey
 
 from ..widgets.session_table import SessionTable
+from ..widgets.steady_footer import SteadyFooter
 from .admin_actions import AdminActionsMixin
 from .admin_reroute import RerouteActionsMixin
 from .opens_downloads import OpensDownloads
@@ -92,7 +93,7 @@ class SessionsScreen(
             )
         yield from self.compose_filters_bottom()
         # compact, no palette hint: the table's keys, ? Help and q Quit fit in 80 columns
-        yield Footer(compact=True, show_command_palette=False)
+        yield SteadyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one(SessionTable)

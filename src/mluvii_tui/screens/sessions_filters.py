@@ -28,6 +28,7 @@ from mluvii_tui.text import one_line
 
 from ..widgets.filter_bar import Chip, FilterBar
 from ..widgets.session_table import SessionTable
+from ..widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from ..api.filters import SessionFilter
@@ -267,6 +268,9 @@ class SessionFiltersMixin(Screen[None]):
     def _open_input(self, mode: str, prompt: str, value: str, placeholder: str) -> None:
         self._input_mode = mode
         bar = self.query_one("#filter-input-bar")
+        # the input takes the footer's line: the table keeps its size (no relayout of its
+        # rows) and the footer keeps its keys for when the input closes (steady_footer.py)
+        self.query_one(SteadyFooter).display = False
         bar.remove_class("-hidden")
         self.query_one("#filter-input-prompt", Label).update(Text(prompt))
         self._show_input_error("")
@@ -280,6 +284,7 @@ class SessionFiltersMixin(Screen[None]):
     def _close_input(self) -> None:
         self._input_mode = ""
         self.query_one("#filter-input-bar").add_class("-hidden")
+        self.query_one(SteadyFooter).display = True  # before the focus: its keys compare
         self._table.focus()
 
     def _show_input_error(self, message: str) -> None:

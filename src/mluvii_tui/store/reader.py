@@ -53,13 +53,13 @@ POSITION_SECONDS = 0.03
 #: most this long (seconds; a word in 80% of 1M sessions: ~40 ms); a word in a few percent
 #: would need thousands of probes, so past it the window lists the matches instead.
 PROBE_SECONDS = 0.06
-#: A search's matches are listed (to learn whether they are few, and which) for at most this
+#: A search's matches are listed (to learn whether they are few, and which) for about this
 #: long (seconds of CPU) before the first rows of a newest-first order, when the listing is
 #: slow (a phrase of common words reads most of their doclists: 60-100 ms at 1M, 150-350 ms
-#: on a cold cache): the matches read by then (the highest ids) are looked up and lower ids
-#: probed along the sort, and the exact count follows in ``finish``. Rare words and broad ones
-#: learn their share within it (~5-10 ms).
-LIST_SECONDS = 0.02
+#: on a cold cache): the matches read by then (the highest ids, in id ranges:
+#: ``QueryRunner.search_head``) give the first rows, and the exact count follows in
+#: ``finish``. Rare words and broad ones learn their share within it (~1-5 ms).
+LIST_SECONDS = 0.005
 #: How often a job waiting for its lane checks whether it was replaced (seconds).
 WAIT_STEP = 0.005
 #: Progress handler period while a deadline is watched (a probe is ~30 VM steps, ~0.3 ms).
@@ -160,13 +160,15 @@ class TableReader:
     def _search_head(
         self, runner: QueryRunner, query: SessionQuery, limit: int
     ) -> list[int] | None:
-        """The first ``limit`` ids of a search whose listing takes longer than ``LIST_SECONDS``
-        (then probing along the sort with the head it read); None when the listing finished
-        (its count is known, or it is broad: the caller goes on as usual)."""
-        with self._until(self._fast, LIST_SECONDS) as ok:
-            runner.search_listed(query)
-        if ok[0]:
+        """The first ``limit`` ids of a search whose listing takes longer than ``LIST_SECONDS``:
+        from the head it read (``head_first``), else probing along the sort with that head;
+        None when the listing finished (its count is known, or it is broad: the caller goes
+        on as usual)."""
+        if not runner.search_head(query, limit, LIST_SECONDS):
             return None
+        ids = runner.head_first(query, limit)
+        if ids is not None:
+            return ids
         return self._search_first(runner, query, limit)
 
     def _broad_first(self, query: SessionQuery, limit: int) -> list[int] | None:
