@@ -17,10 +17,11 @@ import pytest
 from textual.app import App
 from textual.command import CommandInput, CommandPalette
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
 from admin_support import copy_in, ended, live
 from hostile_sessions import corpus, forbidden_in, hostile_ids, store_hostile
+from live_support import until
 from mluvii_tui.api.client import MluviiClient
 from mluvii_tui.app import MluviiApp
 from mluvii_tui.demo.runner import Simulator
@@ -206,11 +207,17 @@ class Tour:
             sessions_screen(self.app).query_one(SessionTable).marked.add(sid)
         await self.keys("R")
         assert isinstance(self.app.screen, RerouteDialog), self.app.screen
+        dialog = self.app.screen  # its availability comes from the simulator: wait for it
+        await until(self.pilot, lambda: dialog.availability is not None, timeout=30)
 
     async def confirm(self, *marked: int) -> None:
         await self.reroute(*marked)
-        self.app.screen.query_one("#reroute-filter", Input).value = "obchod"
+        dialog = self.app.screen
+        dialog.query_one("#reroute-filter", Input).value = "obchod"
+        targets = dialog.query_one("#reroute-targets", OptionList)
+        await until(self.pilot, lambda: targets.option_count == 2, timeout=30)  # Groups, Obchod
         await self.keys("enter")  # the first target that matches: group Obchod
+        await until(self.pilot, lambda: self.app.screen is not dialog, timeout=30)
 
     async def bulk_result(self) -> None:
         await self.confirm(self._sim_session(is_live=True), self._sim_session(is_live=True))
