@@ -93,6 +93,18 @@ def _epoch(value: Any) -> float | None:
         raise Unsupported from None
 
 
+def _valid_time(value: Any) -> None:
+    """A time the record does not use but pydantic would read: the format and a real date."""
+    if value is None:
+        return
+    if value.__class__ is not str or API_TIME(value) is None:
+        raise Unsupported
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise Unsupported from None
+
+
 def _seconds(value: Any) -> float | None:
     if value is None:
         return None
@@ -179,7 +191,7 @@ def fast_record(d: Any, raw: bytes, content_hash: int) -> SessionRecord:
         if full:
             names.append(full)
         for key in ("joined", "left", "concluded"):  # kept in the JSON only, but valid
-            _epoch(o.get(key))
+            _valid_time(o.get(key))
         rec.operators.append((sid, seq, uid, full or None))
     lowered: dict[str, str] = {}
     for key, value in params.items():
