@@ -69,3 +69,22 @@ def test_not_sessions_are_counted_and_duplicates_keep_the_last() -> None:
     batch = prepare_batch([one, None, {"no": "id"}, "text", newer])
     assert batch.problems == ["not a session (no usable id)"] * 3
     assert [k.item for k in batch.kept] == [newer]
+
+
+def test_spellings_and_unused_times_the_fast_path_still_checks() -> None:
+    sessions = [orjson.loads(orjson.dumps(d)) for d in generate_sessions(40, seed=9, now=NOW)]
+    base = next(d for d in sessions if d["operators"] and fast_record(d, b"", 0).texts)
+    # an activity type in another case is read as its canonical spelling, as pydantic does
+    lower = {**base, "activities": [{**a, "type": a["type"].lower()} for a in base["activities"]]}
+    _same(fast_record(lower, b"", 0), build_record(parse_session(lower)))
+    operator = base["operators"][0]
+    for odd in (
+        {**base, "guest_feedback_stars": 4},  # a snake_case key pydantic would also read
+        {**base, "operators": [{**operator, "joined": "2026-02-30T10:00:00+01:00"}]},  # no date
+        {**base, "operators": [{**operator, "left": "yesterday"}]},
+    ):
+        try:
+            fast_record(odd, b"", 0)
+        except Unsupported:
+            continue
+        raise AssertionError(f"fast path accepted {odd!r:.80}")

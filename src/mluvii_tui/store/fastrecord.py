@@ -12,6 +12,7 @@ paths on the simulator's sessions, hostile ones included.
 
 from __future__ import annotations
 
+import operator
 import re
 from datetime import datetime
 from typing import Any
@@ -60,8 +61,10 @@ _TYPE = _table(E.SessionActivityType)
 _CLIENT = _table(E.ClientType)
 _REASON = _table(E.SessionTerminationReason)
 _LIVE = E.LIVE_STATUSES
-#: snake_case spellings pydantic would also read for the activity fields used here.
-_ACT_SNAKE = frozenset({"to_group_name", "termination_reason"})
+#: The values of a record's columns in the table's order.
+_IN_ORDER = operator.itemgetter(*SESSION_FIELDS)
+#: An activity's type as sent in its canonical spelling (nearly all of them): one lookup.
+_KIND = {v: v for v in _TYPE.values()}
 
 
 def _enum(table: dict[str, str], value: Any) -> str | None:
@@ -90,6 +93,18 @@ def _epoch(value: Any) -> float | None:
         raise Unsupported from None
 
 
+def _valid_time(value: Any) -> None:
+    """A time the record does not use but pydantic would read: the format and a real date."""
+    if value is None:
+        return
+    if value.__class__ is not str or API_TIME(value) is None:
+        raise Unsupported
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise Unsupported from None
+
+
 def _seconds(value: Any) -> float | None:
     if value is None:
         return None
@@ -103,7 +118,7 @@ def _seconds(value: Any) -> float | None:
 def _dict(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
-    if value.__class__ is not dict or any("_" in k for k in value):
+    if value.__class__ is not dict or "_" in "".join(value):
         raise Unsupported  # another type, or snake_case keys pydantic would also read
     return value
 
@@ -148,9 +163,12 @@ def fast_record(d: Any, raw: bytes, content_hash: int) -> SessionRecord:
     messages = 0
     end_reason = None
     for seq, a in enumerate(_list(s.get("activities"))):
-        if a.__class__ is not dict or _ACT_SNAKE & a.keys():
+        # (snake_case spellings pydantic would also read for the activity fields used here)
+        if a.__class__ is not dict or "to_group_name" in a or "termination_reason" in a:
             raise Unsupported
-        kind = _enum(_TYPE, a.get("type"))
+        kind = a.get("type")
+        if kind.__class__ is not str or kind not in _KIND:
+            kind = _enum(_TYPE, kind)
         if kind in _MESSAGES:
             messages += 1
             text = a.get("text")
@@ -173,7 +191,7 @@ def fast_record(d: Any, raw: bytes, content_hash: int) -> SessionRecord:
         if full:
             names.append(full)
         for key in ("joined", "left", "concluded"):  # kept in the JSON only, but valid
-            _epoch(o.get(key))
+            _valid_time(o.get(key))
         rec.operators.append((sid, seq, uid, full or None))
     lowered: dict[str, str] = {}
     for key, value in params.items():
@@ -237,5 +255,5 @@ def fast_record(d: Any, raw: bytes, content_hash: int) -> SessionRecord:
         "campaign_id": _typed(s.get("campaignId"), int),
         "is_live": int(status in _LIVE and ended is None),
     }
-    rec.values = tuple(values[f] for f in SESSION_FIELDS)
+    rec.values = _IN_ORDER(values)
     return rec

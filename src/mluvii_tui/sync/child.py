@@ -15,6 +15,7 @@ import sqlite3
 import sys
 from multiprocessing.connection import Connection
 
+from mluvii_tui.sync import quiet_gc
 from mluvii_tui.sync.history import SyncProgress, SyncResult
 from mluvii_tui.sync.process import SyncFailed, SyncJob, fields
 from mluvii_tui.sync.writer import ProcessWriter
@@ -28,6 +29,7 @@ async def _run(conn: Connection, job: SyncJob, secret: str) -> None:
     from mluvii_tui.store.store import SessionStore, StoreDamaged, StoreFullError
     from mluvii_tui.sync.history import sync_history
 
+    quiet_gc()
     register_secret(secret)
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from collections import deque
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +28,11 @@ from mluvii_tui.store.store import SessionStore, UpsertResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from mluvii_tui.api.client import MluviiClient
+
+
+#: Pages handed to the writer and not yet answered: while it writes one, the next is on its way
+#: (a writer in another process then never waits for this one between two pages).
+WRITE_AHEAD = 2
 
 
 @dataclass
@@ -141,7 +147,7 @@ async def store_pages(
 
     offset = 0
     ahead: asyncio.Future[bytes] | None = first or asyncio.ensure_future(fetch(0))
-    writing: tuple[int, PageKey, asyncio.Future[UpsertResult]] | None = None
+    writing: deque[tuple[int, PageKey, asyncio.Future[UpsertResult]]] = deque()
     try:
         while ahead is not None:
             data = await ahead
@@ -170,26 +176,27 @@ async def store_pages(
                         ) from None
                 received, reached = parsed.page[2], parsed.page[3]
                 page = None
+            del data
             if received < page_size:
                 ahead.cancel()
                 ahead = None
-            if writing is not None:  # the page before is written: say so, in order
-                yield await _written(*writing)
-                writing = None
+            # Pages before are written: say so, in order (up to WRITE_AHEAD stay with the
+            # writer, so that it never waits for this process between two pages).
+            while writing and (page is not None or len(writing) >= WRITE_AHEAD):
+                yield await _written(*writing.popleft())
             if page is None:  # (the records are the writer's now: only the page is kept)
-                writing = (offset, parsed.page, writer.submit(parsed))
+                writing.append((offset, parsed.page, writer.submit(parsed)))
                 del parsed
             else:
                 yield page
             offset += received
-        if writing is not None:
-            yield await _written(*writing)
-            writing = None
+        while writing:
+            yield await _written(*writing.popleft())
     finally:
         if ahead is not None:
             ahead.cancel()
-        if writing is not None:  # stopped early: the write ends on its own (one transaction)
-            writing[2].add_done_callback(_quietly)
+        for pending in writing:  # stopped early: each write ends on its own (a transaction)
+            pending[2].add_done_callback(_quietly)
 
 
 async def _written(offset: int, page: PageKey, result: asyncio.Future[UpsertResult]) -> PageResult:

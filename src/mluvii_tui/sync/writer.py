@@ -25,6 +25,7 @@ from typing import Any
 from mluvii_tui.store.ingest import Kept, PreparedBatch, record_tuple
 from mluvii_tui.store.rows import SessionRecord
 from mluvii_tui.store.upsert import UpsertResult
+from mluvii_tui.sync import quiet_gc
 from mluvii_tui.sync.pages import ParsedPage
 from mluvii_tui.sync.process import SyncFailed
 
@@ -156,6 +157,7 @@ def main(argv: list[str]) -> int:
     except Exception as exc:
         conn.send(_failure(exc))
         return 1
+    quiet_gc()
     with store, contextlib.suppress(BrokenPipeError, ConnectionResetError):
         conn.send(("ready",))
         while True:
