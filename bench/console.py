@@ -124,15 +124,18 @@ def _label(pid: int) -> str:
 
 
 class MemoryPeak:
-    """Samples the PSS of this process tree (minus ``exclude``) in a thread."""
+    """Samples the PSS of a process tree (this process's, or ``root``'s; minus ``exclude``) in
+    a thread."""
 
-    def __init__(self, exclude: set[int] | None = None) -> None:
+    def __init__(self, exclude: set[int] | None = None, root: int | None = None) -> None:
         self.exclude = exclude if exclude is not None else set()
+        self.root = os.getpid() if root is None else root
         self.peak_kb = 0
         self.last_kb = 0
         self.steps: dict[str, float] = {}  # step of the script -> PSS (MB) after it
         self.processes: dict[str, dict[str, float]] = {}  # step -> process -> PSS (MB)
         self.peak_processes: dict[str, float] = {}
+        self.peak_each: dict[str, float] = {}  # process -> its own largest PSS (MB)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -141,12 +144,18 @@ class MemoryPeak:
             self.sample()
 
     def sample(self) -> None:
-        pids = [p for p in _tree(os.getpid()) if p not in self.exclude]
-        each = {p: _pss_kb(p) for p in pids}
+        each = self.each()
         self.last_kb = sum(each.values())
+        for pid, kb in each.items():
+            label = _label(pid)
+            self.peak_each[label] = max(self.peak_each.get(label, 0), round(kb / 1024, 1))
         if self.last_kb > self.peak_kb:  # who holds the peak (process -> PSS MB)
             self.peak_kb = self.last_kb
             self.peak_processes = {_label(p): round(kb / 1024, 1) for p, kb in each.items()}
+
+    def each(self) -> dict[int, int]:
+        """pid -> PSS (kB) of each process of the tree now."""
+        return {p: _pss_kb(p) for p in _tree(self.root) if p not in self.exclude}
 
     def __enter__(self) -> MemoryPeak:
         self._thread.start()
@@ -467,10 +476,7 @@ async def drive(store_path: Path, figures: dict[str, Any], memory: MemoryPeak) -
 def _step(name: str, memory: MemoryPeak) -> None:
     memory.sample()
     memory.steps[name] = round(memory.last_kb / 1024, 1)
-    parts = {}
-    for pid in _tree(os.getpid()):
-        if pid not in memory.exclude:
-            parts[_label(pid)] = round(_pss_kb(pid) / 1024, 1)
+    parts = {_label(pid): round(kb / 1024, 1) for pid, kb in memory.each().items()}
     memory.processes[name] = parts
     print(f"{name}: PSS {memory.last_kb / 1024:.0f} MB {parts}", file=sys.stderr, flush=True)
 
@@ -481,13 +487,11 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
 
-async def during_sync(sessions: int, figures: dict[str, Any], exclude: set[int]) -> None:
-    """Cursor keys while a sync of ``sessions`` from the simulator process fills a store."""
-    from mluvii_tui.api.client import MluviiClient
-    from mluvii_tui.app import MluviiApp
-    from mluvii_tui.store.store import SessionStore
-    from mluvii_tui.widgets.session_table import SessionTable
-
+def sync_step(sessions: int, figures: dict[str, Any]) -> None:
+    """Cursor keys while a sync of ``sessions`` fills a fresh store: the simulator here, the
+    console (the real app under Pilot, with the sync processes it starts) in a process of its
+    own (``--sync-app``), so that the tree measured is what a user's console has, not what
+    this process kept of the 1M drive; its PSS sampled every 0.2 s, per process too."""
     exe = Path(sys.executable).with_name("mluvii-tui")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -497,17 +501,47 @@ async def during_sync(sessions: int, figures: dict[str, Any], exclude: set[int])
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    exclude.add(sim.pid)
     tmp = Path(tempfile.mkdtemp(prefix="console-sync-"))
     try:
-        base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:  # the simulator generates its data first
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
             except OSError:
-                await asyncio.sleep(0.2)
+                time.sleep(0.2)
+        env = dict(os.environ)
+        for kind in ("CONFIG", "STATE", "DATA"):  # the cache (lemma tries) as a user has it
+            env[f"XDG_{kind}_HOME"] = str(tmp / kind.lower())
+        out = tmp / "figures.json"
+        url = f"http://127.0.0.1:{port}"
+        app = subprocess.Popen(
+            [sys.executable, __file__, "--sync-app", url, "--json", str(out)], env=env
+        )
+        with MemoryPeak(root=app.pid) as memory:
+            app.wait()
+        if app.returncode != 0:
+            raise SystemExit(f"the sync step's app failed (exit {app.returncode})")
+        figures.update(json.loads(out.read_text()))
+        figures["pss_sync_peak_mb"] = round(memory.peak_kb / 1024, 1)
+        figures["pss_sync_processes_at_peak_mb"] = memory.peak_processes
+        figures["pss_sync_each_peak_mb"] = memory.peak_each
+    finally:
+        sim.terminate()
+        sim.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+async def during_sync(base: str, figures: dict[str, Any]) -> None:
+    """The sync step's app (``--sync-app``, a process of its own): cursor keys while a sync
+    from the simulator at ``base`` fills a fresh store."""
+    from mluvii_tui.api.client import MluviiClient
+    from mluvii_tui.app import MluviiApp
+    from mluvii_tui.store.store import SessionStore
+    from mluvii_tui.widgets.session_table import SessionTable
+
+    tmp = Path(tempfile.mkdtemp(prefix="console-sync-store-"))
+    try:
         store = SessionStore(tmp / "sync.sqlite3")
         client = MluviiClient(base, "demo-admin", "demo-admin-secret")
         app = MluviiApp(store, client, profile="console-bench-sync", sync_days=36_500)
@@ -548,9 +582,11 @@ async def during_sync(sessions: int, figures: dict[str, Any], exclude: set[int])
         figures["key_during_sync_lost"] = lost
         figures["key_during_sync_ms"] = [round(k, 1) for k in keys]
         figures["key_during_sync_p95_ms"] = round(_p95(keys), 1) if keys else None
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # the sync processes, reaped
+        figures["sync_app_cpu_s"] = round(own.ru_utime + own.ru_stime, 2)
+        figures["sync_children_cpu_s"] = round(kids.ru_utime + kids.ru_stime, 2)
     finally:
-        sim.terminate()
-        sim.wait(10)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -567,6 +603,9 @@ def report(figures: dict[str, Any]) -> None:
         "contains_filter_each_ms",
         "pss_after_step_mb",
         "pss_processes_at_peak_mb",
+        "pss_sync_each_peak_mb",
+        "sync_app_cpu_s",
+        "sync_children_cpu_s",
         "launch_cpu_s",
         "cpu_s",
         "loadavg_start",
@@ -583,7 +622,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="write the figures here")
     ap.add_argument("--sync", type=int, default=100_000, help="sessions of the sync (0: skip)")
     ap.add_argument("--no-pty", action="store_true", help="skip the pseudo-terminal launch")
+    ap.add_argument("--sync-app", metavar="URL", help=argparse.SUPPRESS)  # the sync step's app
     args = ap.parse_args(argv)
+    if args.sync_app:
+        figures: dict[str, Any] = {}
+        asyncio.run(during_sync(args.sync_app, figures))
+        args.json.write_text(json.dumps(figures))
+        return 0
     store = args.store
     made: Path | None = None
     if store is None or not store.exists():
@@ -599,15 +644,14 @@ def main(argv: list[str] | None = None) -> int:
     from mluvii_tui.store.store import SessionStore
 
     SessionStore(store).close()
-    figures: dict[str, Any] = {"sessions": total, "loadavg_start": os.getloadavg()}
+    figures = {"sessions": total, "loadavg_start": os.getloadavg()}
     if not args.no_pty:
         runs = launch_in_pty(store)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         figures["launch_runs_s"] = [round(r, 3) for r in runs]
         figures["launch_to_rows_s"] = round(statistics.median(runs), 3)
         figures["launch_cpu_s"] = round((children.ru_utime + children.ru_stime) / len(runs), 3)
-    exclude: set[int] = set()
-    with MemoryPeak(exclude) as memory:
+    with MemoryPeak() as memory:
         # the app's settings (sort, widths, views) in a home of this run: the drive starts from
         # the defaults whatever an earlier run left (the cache, lemma tries, as a user has it)
         home = Path(tempfile.mkdtemp(prefix="console-bench-home-"))
@@ -625,10 +669,14 @@ def main(argv: list[str] | None = None) -> int:
         own = resource.getrusage(resource.RUSAGE_SELF)
         figures["cpu_s"] = round(own.ru_utime + own.ru_stime, 2)
         figures["rss_after_drive_mb"] = round(memory.peak_kb / 1024, 1)
-        if args.sync:
-            asyncio.run(during_sync(args.sync, figures, exclude))
-    figures["rss_peak_mb"] = round(memory.peak_kb / 1024, 1)
     figures["pss_processes_at_peak_mb"] = memory.peak_processes
+    peak = memory.peak_kb / 1024
+    if args.sync:
+        sync_step(args.sync, figures)
+        if figures["pss_sync_peak_mb"] > peak:
+            peak = figures["pss_sync_peak_mb"]
+            figures["pss_processes_at_peak_mb"] = figures["pss_sync_processes_at_peak_mb"]
+    figures["rss_peak_mb"] = round(peak, 1)
     figures["loadavg_end"] = os.getloadavg()
     report(figures)
     if args.json:
