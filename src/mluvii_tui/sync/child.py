@@ -15,7 +15,7 @@ import sqlite3
 import sys
 from multiprocessing.connection import Connection
 
-from mluvii_tui.heap import large_blocks_mapped
+from mluvii_tui.heap import bound_heap
 from mluvii_tui.sync.history import SyncProgress, SyncResult
 from mluvii_tui.sync.process import SyncFailed, SyncJob, fields
 from mluvii_tui.sync.writer import ProcessWriter
@@ -87,7 +87,7 @@ async def _run(conn: Connection, job: SyncJob, secret: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    large_blocks_mapped()  # a page's buffers never stay as holes in the heap (heap.py)
+    bound_heap()  # one arena, large blocks mapped: no heap kept as holes (heap.py)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     conn = Connection(int(argv[1]))
     try:
