@@ -45,3 +45,39 @@ def _mapped(mode: str) -> int:
 def test_a_large_block_keeps_a_mapping_of_its_own_after_a_larger_one_was_freed() -> None:
     assert _mapped("default") == 0  # glibc's sliding threshold: from the arena
     assert _mapped("fixed") == 1
+
+
+ARENAS = r"""
+import ctypes, os, sys, tempfile, threading
+from mluvii_tui.heap import bound_heap
+
+if sys.argv[1] == "bound":
+    assert bound_heap()
+kept = []
+def allocate():
+    kept.extend(bytearray(4096) for _ in range(100))  # malloc, not Python's small-object pool
+threads = [threading.Thread(target=allocate) for _ in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+libc = ctypes.CDLL("libc.so.6")
+libc.fopen.restype = ctypes.c_void_p
+path = os.path.join(tempfile.mkdtemp(), "info.xml")
+f = libc.fopen(path.encode(), b"w")
+libc.malloc_info(0, ctypes.c_void_p(f))
+libc.fclose(ctypes.c_void_p(f))
+print(open(path).read().count("<heap nr="))
+"""
+
+
+def _arenas(mode: str) -> int:
+    out = subprocess.run(
+        [sys.executable, "-c", ARENAS, mode], capture_output=True, text=True, check=True
+    )
+    return int(out.stdout)
+
+
+def test_threads_share_one_arena() -> None:
+    assert _arenas("default") > 1  # each allocating thread gets an arena of its own
+    assert _arenas("bound") == 1
