@@ -22,8 +22,8 @@ from mluvii_tui.sync.writer import ProcessWriter
 
 
 async def _run(conn: Connection, job: SyncJob, secret: str) -> None:
-    from mluvii_tui.api.client import MluviiClient
     from mluvii_tui.api.errors import MluviiError
+    from mluvii_tui.api.transport import ApiTransport  # pages as bytes: no pydantic, no models
     from mluvii_tui.config.logs import register_secret
     from mluvii_tui.store.schema import StoreVersionError
     from mluvii_tui.store.store import SessionStore, StoreDamaged, StoreFullError
@@ -53,7 +53,7 @@ async def _run(conn: Connection, job: SyncJob, secret: str) -> None:
             writer = ProcessWriter(job.store_path, job.cache_kib)  # the other core writes
             try:
                 await writer.start()
-                async with MluviiClient(job.base_url, job.client_id, secret) as client:
+                async with ApiTransport(job.base_url, job.client_id, secret) as client:
                     result = await sync_history(
                         client,
                         store,
