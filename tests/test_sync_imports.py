@@ -1,7 +1,7 @@
 """What the sync processes load: the sync process fetches pages as bytes with ``ApiTransport``
-(no pydantic, no models: ~13 MB of its PSS), the writing process no HTTP client either; neither
-loads Textual. The modules are those ``sync/child.py``'s ``_run`` and ``sync/writer.py``'s
-``main`` import."""
+(no pydantic, no models: ~13 MB of its PSS; no httpx command-line client: ~6 MB), the writing
+process no HTTP client either; neither loads Textual. The modules are those ``sync/child.py``'s
+``_run`` and ``sync/writer.py``'s ``main`` import."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ WRITING_PROCESS = ["mluvii_tui.sync.writer", "mluvii_tui.store.schema", "mluvii_
 def _loaded(modules: list[str], watched: tuple[str, ...]) -> list[str]:
     code = (
         "import importlib, sys\n"
+        "from mluvii_tui.sync.child import without_httpx_cli\n"
+        "without_httpx_cli()  # as the sync process's main does first\n"
         f"for name in {modules!r}:\n"
         "    importlib.import_module(name)\n"
         f"print(' '.join(sorted(w for w in {watched!r} if w in sys.modules)))\n"
@@ -32,7 +34,7 @@ def _loaded(modules: list[str], watched: tuple[str, ...]) -> list[str]:
 
 
 def test_the_sync_process_loads_no_pydantic_models_or_textual() -> None:
-    watched = ("pydantic", "mluvii_tui.api.models", "mluvii_tui.api.client", "textual")
+    watched = ("pydantic", "mluvii_tui.api.models", "mluvii_tui.api.client", "textual", "rich")
     assert _loaded(SYNC_PROCESS, watched) == []
 
 

@@ -86,8 +86,16 @@ async def _run(conn: Connection, job: SyncJob, secret: str) -> None:
             loop.remove_reader(conn.fileno())
 
 
+def without_httpx_cli() -> None:
+    """httpx imports its command-line client (rich, click, pygments: ~6 MB of this process's
+    PSS) whenever those are installed, as Textual installs them; this process never runs it.
+    Marked absent before httpx is first imported, httpx defines its stub ``main`` instead."""
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+
 def main(argv: list[str]) -> int:
     bound_heap()  # one arena, large blocks mapped: no heap kept as holes (heap.py)
+    without_httpx_cli()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     conn = Connection(int(argv[1]))
     try:
