@@ -7,6 +7,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from mluvii_tui.demo.generator import generate_sessions
 
 SYNC_PROCESS = [
     "mluvii_tui.sync.child",
@@ -40,3 +46,25 @@ def test_the_sync_process_loads_no_pydantic_models_or_textual() -> None:
 
 def test_the_writing_process_loads_no_http_client_pydantic_or_textual() -> None:
     assert _loaded(WRITING_PROCESS, ("httpx", "pydantic", "textual", "rich")) == []
+
+
+PARSE = r"""
+import sys
+from pathlib import Path
+from mluvii_tui.sync.child import without_httpx_cli
+without_httpx_cli()
+from mluvii_tui.sync.pages import parse_page
+parsed = parse_page("key", Path(sys.argv[1]).read_bytes(), 0, True)  # records built, as it does
+assert len(parsed.batch.kept) == 200 and not parsed.batch.problems, parsed.batch.problems
+print(" ".join(m for m in ("pydantic", "mluvii_tui.api.models") if m in sys.modules))
+"""
+
+
+def test_parsing_a_page_of_sessions_loads_no_pydantic(tmp_path: Path) -> None:
+    page = tmp_path / "page.json"
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    page.write_bytes(orjson.dumps(generate_sessions(200, seed=5, now=now)))  # hostile included
+    out = subprocess.run(
+        [sys.executable, "-c", PARSE, str(page)], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == []
