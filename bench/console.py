@@ -114,6 +114,15 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) ``pid`` has used so far (0 when it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _label(pid: int) -> str:
     """``pid`` and the start of its command line."""
     try:
@@ -124,15 +133,20 @@ def _label(pid: int) -> str:
 
 
 class MemoryPeak:
-    """Samples the PSS of this process tree (minus ``exclude``) in a thread."""
+    """Samples the PSS of a process tree (this process's, or ``root``'s; minus ``exclude``) in
+    a thread."""
 
-    def __init__(self, exclude: set[int] | None = None) -> None:
+    def __init__(self, exclude: set[int] | None = None, root: int | None = None) -> None:
         self.exclude = exclude if exclude is not None else set()
+        self.root = os.getpid() if root is None else root
         self.peak_kb = 0
         self.last_kb = 0
         self.steps: dict[str, float] = {}  # step of the script -> PSS (MB) after it
         self.processes: dict[str, dict[str, float]] = {}  # step -> process -> PSS (MB)
         self.peak_processes: dict[str, float] = {}
+        self.peak_each: dict[str, float] = {}  # process -> its own largest PSS (MB)
+        self.cpu_s: dict[str, float] = {}  # process -> CPU seconds, as last seen
+        self._labels: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -141,12 +155,19 @@ class MemoryPeak:
             self.sample()
 
     def sample(self) -> None:
-        pids = [p for p in _tree(os.getpid()) if p not in self.exclude]
-        each = {p: _pss_kb(p) for p in pids}
+        each = self.each()
         self.last_kb = sum(each.values())
+        for pid, kb in each.items():
+            label = self._labels.setdefault(pid, _label(pid))  # named while it runs
+            self.peak_each[label] = max(self.peak_each.get(label, 0), round(kb / 1024, 1))
+            self.cpu_s[label] = max(self.cpu_s.get(label, 0.0), _cpu_s(pid))
         if self.last_kb > self.peak_kb:  # who holds the peak (process -> PSS MB)
             self.peak_kb = self.last_kb
             self.peak_processes = {_label(p): round(kb / 1024, 1) for p, kb in each.items()}
+
+    def each(self) -> dict[int, int]:
+        """pid -> PSS (kB) of each process of the tree now."""
+        return {p: _pss_kb(p) for p in _tree(self.root) if p not in self.exclude}
 
     def __enter__(self) -> MemoryPeak:
         self._thread.start()
@@ -496,10 +517,7 @@ async def drive(
 def _step(name: str, memory: MemoryPeak) -> None:
     memory.sample()
     memory.steps[name] = round(memory.last_kb / 1024, 1)
-    parts = {}
-    for pid in _tree(os.getpid()):
-        if pid not in memory.exclude:
-            parts[_label(pid)] = round(_pss_kb(pid) / 1024, 1)
+    parts = {_label(pid): round(kb / 1024, 1) for pid, kb in memory.each().items()}
     memory.processes[name] = parts
     print(f"{name}: PSS {memory.last_kb / 1024:.0f} MB {parts}", file=sys.stderr, flush=True)
 
@@ -510,13 +528,11 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
 
-async def during_sync(sessions: int, figures: dict[str, Any], exclude: set[int]) -> None:
-    """Cursor keys while a sync of ``sessions`` from the simulator process fills a store."""
-    from mluvii_tui.api.client import MluviiClient
-    from mluvii_tui.app import MluviiApp
-    from mluvii_tui.store.store import SessionStore
-    from mluvii_tui.widgets.session_table import SessionTable
-
+def sync_step(sessions: int, figures: dict[str, Any]) -> None:
+    """Cursor keys while a sync of ``sessions`` fills a fresh store: the simulator here, the
+    console (the real app under Pilot, with the sync processes it starts) in a process of its
+    own (``--sync-app``), so that the tree measured is what a user's console has, not what
+    this process kept of the 1M drive; its PSS sampled every 0.2 s, per process too."""
     exe = Path(sys.executable).with_name("mluvii-tui")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -526,17 +542,48 @@ async def during_sync(sessions: int, figures: dict[str, Any], exclude: set[int])
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    exclude.add(sim.pid)
     tmp = Path(tempfile.mkdtemp(prefix="console-sync-"))
     try:
-        base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:  # the simulator generates its data first
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
             except OSError:
-                await asyncio.sleep(0.2)
+                time.sleep(0.2)
+        env = dict(os.environ)
+        for kind in ("CONFIG", "STATE", "DATA"):  # the cache (lemma tries) as a user has it
+            env[f"XDG_{kind}_HOME"] = str(tmp / kind.lower())
+        out = tmp / "figures.json"
+        url = f"http://127.0.0.1:{port}"
+        app = subprocess.Popen(
+            [sys.executable, __file__, "--sync-app", url, "--json", str(out)], env=env
+        )
+        with MemoryPeak(root=app.pid) as memory:
+            app.wait()
+        if app.returncode != 0:
+            raise SystemExit(f"the sync step's app failed (exit {app.returncode})")
+        figures.update(json.loads(out.read_text()))
+        figures["pss_sync_peak_mb"] = round(memory.peak_kb / 1024, 1)
+        figures["pss_sync_processes_at_peak_mb"] = memory.peak_processes
+        figures["pss_sync_each_peak_mb"] = memory.peak_each
+        figures["sync_cpu_s_by_process"] = {k: round(v, 2) for k, v in memory.cpu_s.items()}
+    finally:
+        sim.terminate()
+        sim.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+async def during_sync(base: str, figures: dict[str, Any]) -> None:
+    """The sync step's app (``--sync-app``, a process of its own): cursor keys while a sync
+    from the simulator at ``base`` fills a fresh store."""
+    from mluvii_tui.api.client import MluviiClient
+    from mluvii_tui.app import MluviiApp
+    from mluvii_tui.store.store import SessionStore
+    from mluvii_tui.widgets.session_table import SessionTable
+
+    tmp = Path(tempfile.mkdtemp(prefix="console-sync-store-"))
+    try:
         store = SessionStore(tmp / "sync.sqlite3")
         client = MluviiClient(base, "demo-admin", "demo-admin-secret")
         app = MluviiApp(store, client, profile="console-bench-sync", sync_days=36_500)
@@ -577,9 +624,9 @@ async def during_sync(sessions: int, figures: dict[str, Any], exclude: set[int])
         figures["key_during_sync_lost"] = lost
         figures["key_during_sync_ms"] = [round(k, 1) for k in keys]
         figures["key_during_sync_p95_ms"] = round(_p95(keys), 1) if keys else None
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        figures["sync_app_cpu_s"] = round(own.ru_utime + own.ru_stime, 2)
     finally:
-        sim.terminate()
-        sim.wait(10)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -597,6 +644,8 @@ def report(figures: dict[str, Any]) -> None:
         "contains_filter_each_ms",
         "pss_after_step_mb",
         "pss_processes_at_peak_mb",
+        "pss_sync_each_peak_mb",
+        "sync_cpu_s_by_process",
         "launch_cpu_s",
         "cpu_s",
         "loadavg_start",
@@ -620,7 +669,16 @@ def main(argv: list[str] | None = None) -> int:
         metavar="ROUNDS",
         help="only the search steps, ROUNDS times each (no launch, sync or other steps)",
     )
+    ap.add_argument("--sync-app", metavar="URL", help=argparse.SUPPRESS)  # the sync step's app
     args = ap.parse_args(argv)
+    from mluvii_tui.heap import bound_heap
+
+    bound_heap()  # as ``mluvii-tui`` does first (cli/main.py): the app runs in this process
+    if args.sync_app:
+        figures: dict[str, Any] = {}
+        asyncio.run(during_sync(args.sync_app, figures))
+        args.json.write_text(json.dumps(figures))
+        return 0
     store = args.store
     made: Path | None = None
     if store is None or not store.exists():
@@ -636,7 +694,7 @@ def main(argv: list[str] | None = None) -> int:
     from mluvii_tui.store.store import SessionStore
 
     SessionStore(store).close()
-    figures: dict[str, Any] = {"sessions": total, "loadavg_start": os.getloadavg()}
+    figures = {"sessions": total, "loadavg_start": os.getloadavg()}
     if args.searches:
         args.no_pty, args.sync = True, 0
     if not args.no_pty:
@@ -645,8 +703,7 @@ def main(argv: list[str] | None = None) -> int:
         figures["launch_runs_s"] = [round(r, 3) for r in runs]
         figures["launch_to_rows_s"] = round(statistics.median(runs), 3)
         figures["launch_cpu_s"] = round((children.ru_utime + children.ru_stime) / len(runs), 3)
-    exclude: set[int] = set()
-    with MemoryPeak(exclude) as memory:
+    with MemoryPeak() as memory:
         # the app's settings (sort, widths, views) in a home of this run: the drive starts from
         # the defaults whatever an earlier run left (the cache, lemma tries, as a user has it)
         home = Path(tempfile.mkdtemp(prefix="console-bench-home-"))
@@ -664,10 +721,14 @@ def main(argv: list[str] | None = None) -> int:
         own = resource.getrusage(resource.RUSAGE_SELF)
         figures["cpu_s"] = round(own.ru_utime + own.ru_stime, 2)
         figures["rss_after_drive_mb"] = round(memory.peak_kb / 1024, 1)
-        if args.sync:
-            asyncio.run(during_sync(args.sync, figures, exclude))
-    figures["rss_peak_mb"] = round(memory.peak_kb / 1024, 1)
     figures["pss_processes_at_peak_mb"] = memory.peak_processes
+    peak = memory.peak_kb / 1024
+    if args.sync:
+        sync_step(args.sync, figures)
+        if figures["pss_sync_peak_mb"] > peak:
+            peak = figures["pss_sync_peak_mb"]
+            figures["pss_processes_at_peak_mb"] = figures["pss_sync_processes_at_peak_mb"]
+    figures["rss_peak_mb"] = round(peak, 1)
     figures["loadavg_end"] = os.getloadavg()
     report(figures)
     if args.json:

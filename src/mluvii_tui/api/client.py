@@ -54,12 +54,6 @@ class MluviiClient(ApiTransport):
     def __repr__(self) -> str:
         return f"MluviiClient({self.base_url!r}, client_id={self.client_id!r})"
 
-    async def __aenter__(self) -> MluviiClient:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
     # -- sessions ------------------------------------------------------------------------------
 
     async def iter_sessions(
@@ -90,14 +84,6 @@ class MluviiClient(ApiTransport):
             if len(data) < page_size:
                 return
             offset += len(data)
-
-    async def session_page(
-        self, filters: SessionFilter | None, *, limit: int, offset: int
-    ) -> bytes:
-        """One page of ``GET /Sessions`` as the server sent it (the sync decodes it itself)."""
-        base = filters.to_params() if filters is not None else []
-        params = [*base, ("limit", str(limit)), ("offset", str(offset))]
-        return (await self._call("sessions", params=params)).content
 
     async def get_session(self, session_id: int) -> SessionModel:
         data = await self._json("session", id=session_id, not_found=f"session {session_id}")
@@ -255,6 +241,17 @@ class MluviiClient(ApiTransport):
             name, json_body=body, headers={"Idempotency-Key": key}, **path_params
         )
         return self._decode(response, name, **path_params)
+
+    def _parse_list(self, data: Any, model: type[M], name: str, **path_params: object) -> list[M]:
+        if not isinstance(data, list):
+            raise BadResponse(f"{self._where(name, **path_params)}: the answer is not a list")
+        items: list[M] = []
+        for item in data:
+            try:
+                items.append(model.model_validate(item))
+            except ValidationError:
+                self.skipped_items += 1
+        return items
 
     def _model(self, data: Any, model: type[M], name: str, **path_params: object) -> M:
         try:

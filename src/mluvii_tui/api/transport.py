@@ -14,10 +14,9 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
-from pydantic import BaseModel, ValidationError
 
 from .auth import ClientCredentialsAuth, is_login_answer, origin
 from .errors import (
@@ -37,7 +36,8 @@ from .errors import (
 from .paths import PATHS, SIMULATOR_DEFINED
 from .retry import backoff_delay, gave_up, wait_told
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:  # pragma: no cover
+    from .filters import SessionFilter
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -93,8 +93,23 @@ class ApiTransport:
         #: Requests retried (any reason), for diagnostics.
         self.retries = 0
 
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    async def session_page(
+        self, filters: SessionFilter | None, *, limit: int, offset: int
+    ) -> bytes:
+        """One page of ``GET /Sessions`` as the server sent it (the sync decodes it itself; the
+        sync process uses this class alone: no pydantic, no models loaded there)."""
+        base = filters.to_params() if filters is not None else []
+        params = [*base, ("limit", str(limit)), ("offset", str(offset))]
+        return (await self._call("sessions", params=params)).content
 
     def credentials(self) -> tuple[str, str, str]:
         """(base_url, client_id, secret): for a sync process of its own, which gets the secret
@@ -213,17 +228,6 @@ class ApiTransport:
             raise BadResponse(
                 f"{self._where(name, **path_params)}: the answer is not valid JSON"
             ) from None
-
-    def _parse_list(self, data: Any, model: type[M], name: str, **path_params: object) -> list[M]:
-        if not isinstance(data, list):
-            raise BadResponse(f"{self._where(name, **path_params)}: the answer is not a list")
-        items: list[M] = []
-        for item in data:
-            try:
-                items.append(model.model_validate(item))
-            except ValidationError:
-                self.skipped_items += 1
-        return items
 
     async def _call(
         self,

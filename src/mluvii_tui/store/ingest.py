@@ -48,33 +48,36 @@ def _dumps(item: dict[str, Any]) -> bytes:
 
 def prepare_batch(items: Iterable[Any]) -> PreparedBatch:
     """Each item's id, kept JSON and hash; a later copy of the same id wins."""
-    from ..api.models import SessionModel, parse_session  # with the first write, not at start
-
     out = PreparedBatch()
     by_id: dict[int, Kept] = {}
     for item in items:
-        sid: Any
-        if isinstance(item, SessionModel):  # a model (the live sync): kept as its API dump
-            sid = item.id
-        else:
-            sid = item.get("id") if isinstance(item, dict) else None
-            if sid.__class__ is not int:
-                model = parse_session(item)  # an id as text, or not a session at all
-                if model is None:
-                    out.problems.append("not a session (no usable id)")
-                    continue
-                item, sid = model, model.id
+        sid: Any = item.get("id") if isinstance(item, dict) else None
+        if sid.__class__ is not int:  # a model (the live sync), an id as text, not a session
+            model = _as_model(item)
+            if model is None:
+                out.problems.append("not a session (no usable id)")
+                continue
+            item, sid = model, model.id
         if not -(2**63) <= sid < 2**63:
             out.problems.append(f"session {short_id(sid)}: id too large for the local store")
             continue
         try:
-            raw = raw_json(item) if isinstance(item, SessionModel) else _dumps(item)
+            raw = _dumps(item) if isinstance(item, dict) else raw_json(item)  # a model: its dump
         except Exception as exc:  # a value not even the standard encoder writes
             out.problems.append(f"session {short_id(sid)}: {why_not_stored(exc)}")
             continue
         by_id[sid] = Kept(sid, raw, content_hash(raw), item)
     out.kept = list(by_id.values())
     return out
+
+
+def _as_model(item: Any) -> SessionModel | None:
+    """``item`` as a model (itself when it is one); None: not a session. Only here is pydantic
+    loaded: the sync's sessions, dicts with an integer id, never come here (the sync process
+    loads no pydantic)."""
+    from ..api.models import SessionModel, parse_session
+
+    return item if isinstance(item, SessionModel) else parse_session(item)
 
 
 def build(kept: Kept) -> SessionRecord:

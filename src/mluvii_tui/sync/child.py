@@ -15,6 +15,7 @@ import sqlite3
 import sys
 from multiprocessing.connection import Connection
 
+from mluvii_tui.heap import bound_heap
 from mluvii_tui.sync import quiet_gc
 from mluvii_tui.sync.history import SyncProgress, SyncResult
 from mluvii_tui.sync.process import SyncFailed, SyncJob, fields
@@ -22,8 +23,8 @@ from mluvii_tui.sync.writer import ProcessWriter
 
 
 async def _run(conn: Connection, job: SyncJob, secret: str) -> None:
-    from mluvii_tui.api.client import MluviiClient
     from mluvii_tui.api.errors import MluviiError
+    from mluvii_tui.api.transport import ApiTransport  # pages as bytes: no pydantic, no models
     from mluvii_tui.config.logs import register_secret
     from mluvii_tui.store.schema import StoreVersionError
     from mluvii_tui.store.store import SessionStore, StoreDamaged, StoreFullError
@@ -54,7 +55,7 @@ async def _run(conn: Connection, job: SyncJob, secret: str) -> None:
             writer = ProcessWriter(job.store_path, job.cache_kib)  # the other core writes
             try:
                 await writer.start()
-                async with MluviiClient(job.base_url, job.client_id, secret) as client:
+                async with ApiTransport(job.base_url, job.client_id, secret) as client:
                     result = await sync_history(
                         client,
                         store,
@@ -87,7 +88,16 @@ async def _run(conn: Connection, job: SyncJob, secret: str) -> None:
             loop.remove_reader(conn.fileno())
 
 
+def without_httpx_cli() -> None:
+    """httpx imports its command-line client (rich, click, pygments: ~6 MB of this process's
+    PSS) whenever those are installed, as Textual installs them; this process never runs it.
+    Marked absent before httpx is first imported, httpx defines its stub ``main`` instead."""
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+
 def main(argv: list[str]) -> int:
+    bound_heap()  # one arena, large blocks mapped: no heap kept as holes (heap.py)
+    without_httpx_cli()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     conn = Connection(int(argv[1]))
     try:

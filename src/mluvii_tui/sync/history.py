@@ -22,6 +22,7 @@ from mluvii_tui.sync.pages import ThreadWriter, Writer, fetch_page, store_pages
 
 if TYPE_CHECKING:  # pragma: no cover
     from mluvii_tui.api.client import MluviiClient
+    from mluvii_tui.api.transport import ApiTransport
 
 META_LAST_SYNC = "last_sync"
 META_SYNC_FROM = "last_sync_from"
@@ -194,7 +195,7 @@ def _plan(
 
 
 async def sync_history(
-    client: MluviiClient,
+    client: ApiTransport,
     store: SessionStore,
     *,
     days: int = 7,

@@ -27,7 +27,7 @@ from mluvii_tui.store.ingest import PreparedBatch, build_batch, prepare_batch
 from mluvii_tui.store.store import SessionStore, UpsertResult
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mluvii_tui.api.client import MluviiClient
+    from mluvii_tui.api.transport import ApiTransport
 
 
 #: Pages handed to the writer and not yet answered: while it writes one, the next is on its way
@@ -45,7 +45,7 @@ class PageResult:
 
 
 def fetch_page(
-    client: MluviiClient, filters: SessionFilter, page_size: int, offset: int = 0
+    client: ApiTransport, filters: SessionFilter, page_size: int, offset: int = 0
 ) -> asyncio.Future[bytes]:
     """The page of ``filters`` at ``offset``, requested now (a task)."""
     return asyncio.ensure_future(client.session_page(filters, limit=page_size, offset=offset))
@@ -118,7 +118,7 @@ class Writer(Protocol):
 
 
 async def store_pages(
-    client: MluviiClient,
+    client: ApiTransport,
     store: SessionStore,
     filters: SessionFilter,
     key: str,

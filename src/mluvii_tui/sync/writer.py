@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from typing import Any
 
+from mluvii_tui.heap import bound_heap
 from mluvii_tui.store.ingest import Kept, PreparedBatch, record_tuple
 from mluvii_tui.store.rows import SessionRecord
 from mluvii_tui.store.upsert import UpsertResult
@@ -147,6 +148,7 @@ def _failure(exc: BaseException) -> tuple[str, str, str]:
 def main(argv: list[str]) -> int:
     from mluvii_tui.store.store import SessionStore
 
+    bound_heap()  # one arena, large blocks mapped: no heap kept as holes (heap.py)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides
     conn = Connection(int(argv[1]))
     try:
