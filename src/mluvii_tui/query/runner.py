@@ -226,7 +226,8 @@ class QueryRunner(WindowReads):
         span = max(HEAD_SPAN_MIN, (highest - lowest + 1) // HEAD_SPANS)
         # the first range has no upper bound and the last no lower one: ids remembered before
         # a write by another process (a sync) cost ranges, never matches
-        top, low, rows = _NO_ID_ABOVE, highest + 1, []
+        top, low = _NO_ID_ABOVE, highest + 1
+        rows: list[int] = []
         sql = (
             f"SELECT json_group_array(rowid) FROM (SELECT rowid FROM {FTS_TABLE}"
             f" WHERE {FTS_TABLE} MATCH ? AND rowid >= ? AND rowid < ?"
