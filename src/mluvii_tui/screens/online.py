@@ -209,7 +209,12 @@ class OnlineApp(App[None]):
         """The sync runs in a process of its own (sync/process.py): this loop only hears its
         progress, and the store's readers see each committed page (WAL)."""
         from mluvii_tui.sync.history import SyncProgress
-        from mluvii_tui.sync.process import SyncFailed, SyncJob, sync_in_child
+        from mluvii_tui.sync.process import (
+            CONSOLE_SYNC_CACHE_KIB,
+            SyncFailed,
+            SyncJob,
+            sync_in_child,
+        )
 
         assert self.client is not None
         screen_post = self._post_to_screen
@@ -229,6 +234,10 @@ class OnlineApp(App[None]):
             days=self.sync_days,
             filters=narrow,
             now=self.now(),
+            # one process with a small page cache: the user's keys keep the other core, and the
+            # console with its sync stays under 150 MB PSS at 1M (bench/console.py's sync step)
+            writing_process=False,
+            cache_kib=CONSOLE_SYNC_CACHE_KIB,
         )
         screen_post(SyncStateChanged(running=True))
         try:

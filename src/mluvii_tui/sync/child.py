@@ -52,9 +52,11 @@ async def _run(conn: Connection, job: SyncJob, secret: str) -> None:
 
     try:
         with SessionStore(job.store_path, cache_kib=job.cache_kib) as store:
-            writer = ProcessWriter(job.store_path, job.cache_kib)  # the other core writes
+            # the other core writes, or this process's worker thread (sync_history's default)
+            writer = ProcessWriter(job.store_path, job.cache_kib) if job.writing_process else None
             try:
-                await writer.start()
+                if writer is not None:
+                    await writer.start()
                 async with ApiTransport(job.base_url, job.client_id, secret) as client:
                     result = await sync_history(
                         client,
@@ -68,7 +70,8 @@ async def _run(conn: Connection, job: SyncJob, secret: str) -> None:
                         writer=writer,
                     )
             finally:
-                await writer.close()
+                if writer is not None:
+                    await writer.close()
     except asyncio.CancelledError:
         return
     except SyncFailed as exc:  # the writing process's own line

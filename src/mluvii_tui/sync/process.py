@@ -3,7 +3,9 @@
 The parent starts ``python -m mluvii_tui.sync.child`` (a fresh interpreter: nothing of the
 console's memory) with one end of a socket pair, sends it the ``SyncJob`` (server, client id,
 store path, window) and then the client secret (never argv, a file or a log). The child
-opens the store and runs ``sync_history`` (pages fetched ahead, parsed and written); the parent
+opens the store and runs ``sync_history`` (pages fetched ahead, parsed, and written by a
+writing process of its own, sync/writer.py, or, for the console's sync, by its own worker
+thread: one process less while the user works); the parent
 only reads the store (WAL) and gets small messages back: ``("progress", fields)`` after each
 page, then ``("done", fields)`` or ``("failed", kind, line)``. Sending ``("stop",)`` (or the
 parent going away: the pipe closes) cancels the child's sync: what was committed stays and the
@@ -31,6 +33,9 @@ from mluvii_tui.sync.history import SyncProgress, SyncResult
 
 #: SQLite page cache of the sync child's store connections: writes append, reads are few.
 SYNC_CACHE_KIB = 8 * 1024
+#: The same for the console's sync (one process, no writing process): it costs no CPU at 100k
+#: and keeps the console and its sync under 150 MB PSS (bench/console.py's sync step).
+CONSOLE_SYNC_CACHE_KIB = 2 * 1024
 #: Seconds a stopped child gets to finish its transaction before it is terminated.
 STOP_WAIT_S = 3.0
 
@@ -48,6 +53,9 @@ class SyncJob:
     page_size: int = SYNC_PAGE_SIZE
     full: bool | None = None
     cache_kib: int | None = SYNC_CACHE_KIB  # SQLite page cache of the child's connections
+    #: the pages written by a process of their own (both cores); False: by the sync process's
+    #: worker thread (one process less: the console's sync, whose user has the other core)
+    writing_process: bool = True
 
 
 class SyncFailed(Exception):
