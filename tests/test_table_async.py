@@ -3,6 +3,7 @@ a replaced query never shows, a failing one leaves the previous rows (real app, 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,4 +122,61 @@ def test_a_broad_contains_filter_shows_a_lower_bound_then_the_exact_count(
     assert [r.id for r in reader.window(final, 250, 50)] == [
         r.id for r in store.window(query, 250, 50)
     ]
+    store.close()
+
+
+async def test_a_key_pressed_while_a_reload_runs_is_kept(store_path: Path) -> None:
+    """A sync reloads the same query: a cursor key pressed before its result lands stays (it
+    used to be undone, the cursor put back on the session it was on when the reload began)."""
+    store = SessionStore(store_path)
+    app = MluviiApp(store, None, profile="t-async-moved", now=lambda: NOW)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settle(pilot, app)
+        table = app.screen.query_one(SessionTable)
+        await pilot.press("down", "down", "down")
+        await _settle(pilot, app)
+        assert table.cursor_row == 3
+        table.reload()  # its result lands from a worker, after this key
+        table.action_cursor_down()
+        await _settle(pilot, app)
+        assert not table.updating
+        assert table.cursor_row == 4
+        table.reload()  # nothing pressed meanwhile: the cursor stays on its session
+        await _settle(pilot, app)
+        assert table.cursor_row == 4
+    store.close()
+
+
+async def test_sync_pages_reload_the_table_at_most_every_two_seconds(store_path: Path) -> None:
+    """Each committed page of a sync says so (SyncStateChanged): the first reloads the table at
+    once, the rest within SYNC_RELOAD_EVERY_S at most once, and the sync's end at once."""
+    from mluvii_tui.screens import sessions
+    from mluvii_tui.screens.sessions import SyncStateChanged
+
+    store = SessionStore(store_path)
+    app = MluviiApp(store, None, profile="t-async-sync", now=lambda: NOW)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settle(pilot, app)
+        table = app.screen.query_one(SessionTable)
+        reloads: list[float] = []
+        reload = table.reload
+
+        def counted(*args: object, **kwargs: object) -> None:
+            reloads.append(asyncio.get_running_loop().time())
+            reload(*args, **kwargs)  # type: ignore[arg-type]
+
+        table.reload = counted  # type: ignore[method-assign]
+        for page in range(1, 11):
+            app.screen.post_message(SyncStateChanged(running=True, sessions=page * 500, pages=page))
+            await pilot.pause(0.05)
+        assert len(reloads) == 1  # the first page at once; one more is due
+        assert "syncing… 5,000 sessions" in str(app.screen.query_one("#status-line").render())
+        await pilot.pause(sessions.SYNC_RELOAD_EVERY_S + 0.3)
+        assert len(reloads) == 2
+        assert reloads[1] - reloads[0] >= sessions.SYNC_RELOAD_EVERY_S - 0.01
+        app.screen.post_message(SyncStateChanged(running=False, sessions=5000, done=True))
+        await pilot.pause(0.1)
+        assert len(reloads) == 3  # the end shows at once
+        await _settle(pilot, app)
+        assert not table.updating and table.row_count > 0
     store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -11,6 +12,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Static
 
 from mluvii_tui.keymap.commands import bindings
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
     from ..app import MluviiApp
 
 VIEW_LABELS = {"history": "History", "live": "Live", "all": "All"}
+#: Seconds between two reloads of the table while a sync commits pages (its first page and its
+#: end show at once).
+SYNC_RELOAD_EVERY_S = 2.0
 
 
 class SyncStateChanged(Message):
@@ -70,6 +75,8 @@ class SessionsScreen(
     def __init__(self) -> None:
         super().__init__()
         self._sync_text = ""
+        self._sync_timer: Timer | None = None
+        self._sync_reloaded = 0.0  # time.monotonic() of the last reload for a sync
         self._status_shown: Text | None = None
         self._narrowed_for: tuple[Any, ...] = ((), "")
 
@@ -277,9 +284,30 @@ class SessionsScreen(
             self._sync_text += f" · {event.note}"
             if event.done:
                 self.notify(event.note, title="Sync", severity="warning", markup=False)
-        if event.pages or event.done:
-            self.query_one(SessionTable).reload()
+        if event.done:
+            self._sync_reload()
+        elif event.pages:
+            self._sync_reload_soon()
         self._update_status()
+
+    def _sync_reload_soon(self) -> None:
+        """A page was committed: the table reads the store again, at most every
+        ``SYNC_RELOAD_EVERY_S`` (each reload counts and finds the cursor's session again: per
+        page, at 1M, those took the core the user's keys need)."""
+        if self._sync_timer is not None:
+            return  # one is due
+        wait = self._sync_reloaded + SYNC_RELOAD_EVERY_S - time.monotonic()
+        if wait <= 0:  # (a timer of 0 s divides by zero in Textual)
+            self._sync_reload()
+        else:
+            self._sync_timer = self.set_timer(wait, self._sync_reload)
+
+    def _sync_reload(self) -> None:
+        if self._sync_timer is not None:
+            self._sync_timer.stop()
+            self._sync_timer = None
+        self._sync_reloaded = time.monotonic()
+        self.query_one(SessionTable).reload()
 
     def update_status_line(self) -> None:
         """Public: the live wiring redraws the header (connection state, PAUSED banner). Its

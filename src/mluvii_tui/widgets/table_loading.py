@@ -98,6 +98,7 @@ class QueryLoading:
             self._reader = TableReader(self.source)
         ticket = self._reader.newer()  # stops the running query, if any
         self.updating = True
+        self._moved = False  # a key from now on is the user's: its result keeps it
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
@@ -164,8 +165,10 @@ class QueryLoading:
         self.updating = False
         self._update_virtual_size()
         if first:
-            self._moved = False
-            if loaded.cursor is not None:
+            moved, self._moved = self._moved, False
+            if again and moved:
+                pass  # the same rows read again (a sync): a key pressed meanwhile is kept
+            elif loaded.cursor is not None:
                 self._move_cursor(loaded.cursor, center=True)
             elif keep_id is not None and loaded.exact:
                 self._move_cursor(min(self.cursor_row, max(self.row_count - 1, 0)))
