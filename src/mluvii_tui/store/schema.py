@@ -205,6 +205,8 @@ class StoreVersionError(RuntimeError):
 #: a 4 KB page holds five and wastes ~60 B per row at its end, a 16 KB page ~15 B (measured at
 #: 100k synced sessions: 2,051 -> 2,001 B per session). Existing stores keep theirs.
 PAGE_SIZE = 16384
+#: SQLite's page cache per connection (KiB) unless its opener says otherwise.
+CACHE_KIB = 4096
 
 
 def configure(conn: sqlite3.Connection) -> None:
@@ -218,9 +220,10 @@ def configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA temp_store = MEMORY")
-    # 16 MiB page cache per connection: each thread of the console has one, and at 64 MiB an
-    # export walking 25k filtered rows of 1M left the process +60 MB (issue 14: PSS <= 150 MB)
-    conn.execute("PRAGMA cache_size = -16384")
+    # 4 MiB page cache per connection: each thread of the console has one (at 64 MiB an export
+    # walking 25k filtered rows of 1M left the process +60 MB; issue 14: PSS <= 150 MB with a
+    # sync running). Reads that miss it come from the OS's file cache.
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
 
 def migrate(conn: sqlite3.Connection, path: str = "", upto: int = SCHEMA_VERSION) -> int:
