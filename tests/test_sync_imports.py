@@ -29,7 +29,7 @@ WRITING_PROCESS = ["mluvii_tui.sync.writer", "mluvii_tui.store.schema", "mluvii_
 def _loaded(modules: list[str], watched: tuple[str, ...]) -> list[str]:
     code = (
         "import importlib, sys\n"
-        "from mluvii_tui.sync.child import without_httpx_cli\n"
+        "from mluvii_tui.heap import without_httpx_cli\n"
         "without_httpx_cli()  # as the sync process's main does first\n"
         f"for name in {modules!r}:\n"
         "    importlib.import_module(name)\n"
@@ -51,7 +51,7 @@ def test_the_writing_process_loads_no_http_client_pydantic_or_textual() -> None:
 PARSE = r"""
 import sys
 from pathlib import Path
-from mluvii_tui.sync.child import without_httpx_cli
+from mluvii_tui.heap import without_httpx_cli
 without_httpx_cli()
 from mluvii_tui.sync.pages import parse_page
 parsed = parse_page("key", Path(sys.argv[1]).read_bytes(), 0, True)  # records built, as it does

@@ -73,3 +73,11 @@ def trim_heap() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+def without_httpx_cli() -> None:
+    """httpx imports its command-line client (click, pygments: ~3 MB of the console's PSS, ~6
+    MB of the sync process's) whenever those are installed, as Textual installs them; no
+    process of ours runs it. Marked absent before httpx is first imported, httpx defines its
+    stub ``main`` instead. Called with ``bound_heap`` by each process's main."""
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from typing import Any
 from mluvii_tui.cli import args as cliargs
 from mluvii_tui.cli.args import fail
 from mluvii_tui.cli.console import run_console, run_demo, run_simulator
-from mluvii_tui.heap import bound_heap
+from mluvii_tui.heap import bound_heap, without_httpx_cli
 
 ENV_CLIENT_ID = "MLUVII_TUI_CLIENT_ID"
 ENV_CLIENT_SECRET = "MLUVII_TUI_CLIENT_SECRET"
@@ -183,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     A failure nobody foresaw is one line on stderr and status 1, never a traceback."""
     started = time.perf_counter()
     bound_heap()  # before any thread: one malloc arena, large blocks mapped (heap.py)
+    without_httpx_cli()
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or a bad argument (2, its line already printed)

@@ -15,7 +15,7 @@ import sqlite3
 import sys
 from multiprocessing.connection import Connection
 
-from mluvii_tui.heap import bound_heap
+from mluvii_tui.heap import bound_heap, without_httpx_cli
 from mluvii_tui.sync import quiet_gc
 from mluvii_tui.sync.history import SyncProgress, SyncResult
 from mluvii_tui.sync.process import SyncFailed, SyncJob, fields
@@ -89,13 +89,6 @@ async def _run(conn: Connection, job: SyncJob, secret: str) -> None:
     finally:
         with contextlib.suppress(ValueError, OSError):
             loop.remove_reader(conn.fileno())
-
-
-def without_httpx_cli() -> None:
-    """httpx imports its command-line client (rich, click, pygments: ~6 MB of this process's
-    PSS) whenever those are installed, as Textual installs them; this process never runs it.
-    Marked absent before httpx is first imported, httpx defines its stub ``main`` instead."""
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
 def main(argv: list[str]) -> int:
