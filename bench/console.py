@@ -19,12 +19,14 @@ store of ``--sessions`` is generated into a temporary file). Figures, each again
   contains ja" and "operator contains nov", each until shown;
 * ``sort_worst_ms``: every sort column in turn (``o``), the slowest until its first rows show
   (``sort_cursor_worst_ms``: until the cursor's session is found again, reported too);
-* ``key_during_sync_p95_ms``: cursor keys while a sync of ``--sync`` sessions from the simulator
-  (a separate process) fills a fresh store;
+* ``key_during_sync_p95_ms``: at the end of the script, the same app (the one that searched,
+  opened the detail pane and exported) connects to the simulator (a separate process) and syncs
+  ``--sync`` sessions into the store it shows (a copy of ``--store``); cursor keys meanwhile;
 * ``rss_peak_mb``: the largest PSS (RSS when PSS is unreadable) of the benchmark's process tree
-  (the app runs in it, and an export's workers; the simulator is the remote server and is left
-  out), sampled every 0.2 s; ``pss_after_step_mb``: after each step of the script (open,
-  scrolling, quick filter, searches, contains filters, every sort, the detail pane, an export).
+  (the app runs in it, with an export's workers and its sync process; the simulator is the
+  remote server and is left out), sampled every 0.2 s; ``pss_after_step_mb``: after each step
+  of the script (open, scrolling, quick filter, searches, contains filters, every sort, the
+  detail pane, an export, the sync); ``pss_sync_peak_mb``: the largest during the sync.
 
 "Shown" is what the app exposes, not a paint: the table applied the query's result (its
 ticket, query, exact count and cursor when asked) and the status line's count label says so
@@ -41,6 +43,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import contextlib
 import json
 import os
 import resource
@@ -53,7 +56,8 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -86,7 +90,8 @@ SIZE = (160, 45)
 # -- memory ----------------------------------------------------------------------------------
 
 
-def _tree(pid: int) -> list[int]:
+def _tree(pid: int, exclude: set[int] | frozenset[int] = frozenset()) -> list[int]:
+    """``pid`` and its descendants, without ``exclude`` and theirs."""
     out = [pid]
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
@@ -94,7 +99,8 @@ def _tree(pid: int) -> list[int]:
         except OSError:
             continue
         for kid in kids:
-            out.extend(_tree(int(kid)))
+            if int(kid) not in exclude:
+                out.extend(_tree(int(kid), exclude))
     return out
 
 
@@ -132,6 +138,16 @@ def _label(pid: int) -> str:
     return f"{pid} " + " ".join(c.decode(errors="replace") for c in cmd[:3])[-60:]
 
 
+@dataclass
+class Phase:
+    """The largest PSS of the tree during a part of the script, and who held it."""
+
+    peak_kb: int = 0
+    processes: dict[str, float] = field(default_factory=dict)  # at the peak
+    each: dict[str, float] = field(default_factory=dict)  # process -> its largest (MB)
+    cpu_s: dict[str, float] = field(default_factory=dict)  # process -> CPU s, as last seen
+
+
 class MemoryPeak:
     """Samples the PSS of a process tree (this process's, or ``root``'s; minus ``exclude``) in
     a thread."""
@@ -147,6 +163,7 @@ class MemoryPeak:
         self.peak_each: dict[str, float] = {}  # process -> its own largest PSS (MB)
         self.cpu_s: dict[str, float] = {}  # process -> CPU seconds, as last seen
         self._labels: dict[int, str] = {}
+        self.phase = Phase()  # the peak since ``start_phase`` (the sync step)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -164,10 +181,22 @@ class MemoryPeak:
         if self.last_kb > self.peak_kb:  # who holds the peak (process -> PSS MB)
             self.peak_kb = self.last_kb
             self.peak_processes = {_label(p): round(kb / 1024, 1) for p, kb in each.items()}
+        phase = self.phase
+        for pid, kb in each.items():
+            label = self._labels[pid]
+            phase.each[label] = max(phase.each.get(label, 0), round(kb / 1024, 1))
+            phase.cpu_s[label] = max(phase.cpu_s.get(label, 0.0), _cpu_s(pid))
+        if self.last_kb > phase.peak_kb:
+            phase.peak_kb = self.last_kb
+            phase.processes = {_label(p): round(kb / 1024, 1) for p, kb in each.items()}
+
+    def start_phase(self) -> Phase:
+        self.phase = Phase()
+        return self.phase
 
     def each(self) -> dict[int, int]:
         """pid -> PSS (kB) of each process of the tree now."""
-        return {p: _pss_kb(p) for p in _tree(self.root) if p not in self.exclude}
+        return {p: _pss_kb(p) for p in _tree(self.root, self.exclude)}
 
     def __enter__(self) -> MemoryPeak:
         self._thread.start()
@@ -405,9 +434,14 @@ async def _searches(
 
 
 async def drive(
-    store_path: Path, figures: dict[str, Any], memory: MemoryPeak, rounds: int = 0
+    store_path: Path,
+    figures: dict[str, Any],
+    memory: MemoryPeak,
+    rounds: int = 0,
+    sync_url: str | None = None,
 ) -> None:
-    """The script; ``rounds`` > 0: only the searches, that many times each."""
+    """The script; ``rounds`` > 0: only the searches, that many times each; ``sync_url``: at
+    the end, the same app syncs from the simulator there (``during_sync``)."""
     from mluvii_tui.app import MluviiApp
     from mluvii_tui.query.types import Filter
     from mluvii_tui.store.store import SessionStore
@@ -511,6 +545,9 @@ async def drive(
         finally:
             shutil.rmtree(out, ignore_errors=True)
         _step("export", memory)
+        if sync_url is not None:
+            await during_sync(pilot, app, frames, sync_url, figures, memory)
+            _step("sync", memory)
     store.close()
 
 
@@ -528,11 +565,10 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
 
-def sync_step(sessions: int, figures: dict[str, Any]) -> None:
-    """Cursor keys while a sync of ``sessions`` fills a fresh store: the simulator here, the
-    console (the real app under Pilot, with the sync processes it starts) in a process of its
-    own (``--sync-app``), so that the tree measured is what a user's console has, not what
-    this process kept of the 1M drive; its PSS sampled every 0.2 s, per process too."""
+@contextlib.contextmanager
+def simulator(sessions: int) -> Iterator[tuple[str, int]]:
+    """The demo's simulator serving ``sessions`` (the remote server: a process of its own, left
+    out of the tree measured); yields its URL and pid once it answers."""
     exe = Path(sys.executable).with_name("mluvii-tui")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -542,7 +578,6 @@ def sync_step(sessions: int, figures: dict[str, Any]) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    tmp = Path(tempfile.mkdtemp(prefix="console-sync-"))
     try:
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:  # the simulator generates its data first
@@ -551,83 +586,67 @@ def sync_step(sessions: int, figures: dict[str, Any]) -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        env = dict(os.environ)
-        for kind in ("CONFIG", "STATE", "DATA"):  # the cache (lemma tries) as a user has it
-            env[f"XDG_{kind}_HOME"] = str(tmp / kind.lower())
-        out = tmp / "figures.json"
-        url = f"http://127.0.0.1:{port}"
-        app = subprocess.Popen(
-            [sys.executable, __file__, "--sync-app", url, "--json", str(out)], env=env
-        )
-        with MemoryPeak(root=app.pid) as memory:
-            app.wait()
-        if app.returncode != 0:
-            raise SystemExit(f"the sync step's app failed (exit {app.returncode})")
-        figures.update(json.loads(out.read_text()))
-        figures["pss_sync_peak_mb"] = round(memory.peak_kb / 1024, 1)
-        figures["pss_sync_processes_at_peak_mb"] = memory.peak_processes
-        figures["pss_sync_each_peak_mb"] = memory.peak_each
-        figures["sync_cpu_s_by_process"] = {k: round(v, 2) for k, v in memory.cpu_s.items()}
+        yield f"http://127.0.0.1:{port}", sim.pid
     finally:
         sim.terminate()
         sim.wait(10)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
-async def during_sync(base: str, figures: dict[str, Any]) -> None:
-    """The sync step's app (``--sync-app``, a process of its own): cursor keys while a sync
-    from the simulator at ``base`` fills a fresh store."""
+async def during_sync(
+    pilot: Any, app: Any, frames: Frames, url: str, figures: dict[str, Any], memory: MemoryPeak
+) -> None:
+    """The drive's app (the one that searched, opened the detail pane and exported) signs in
+    to the simulator at ``url`` and syncs its window into the store it shows, as a console does
+    when it connects: cursor keys while the sync runs, and the PSS of the tree (the app and its
+    sync process) sampled every 0.2 s."""
     from mluvii_tui.api.client import MluviiClient
-    from mluvii_tui.app import MluviiApp
-    from mluvii_tui.store.store import SessionStore
-    from mluvii_tui.widgets.session_table import SessionTable
 
-    tmp = Path(tempfile.mkdtemp(prefix="console-sync-store-"))
-    try:
-        store = SessionStore(tmp / "sync.sqlite3")
-        client = MluviiClient(base, "demo-admin", "demo-admin-secret")
-        app = MluviiApp(store, client, profile="console-bench-sync", sync_days=36_500)
-        keys: list[float] = []
-        lost = 0
-        async with app.run_test(size=SIZE) as pilot:
-            table = app.screen.query_one(SessionTable)
-            frames = Frames(app, table)
-            t0 = time.perf_counter()
-            while table.row_count < 200 and time.perf_counter() - t0 < 120:
-                await pilot.pause(0.05)
-            t_sync = time.perf_counter()
+    table = frames.table
+    before = table.total
+    app._now = None  # the sync's window ends now, not at the drive's fixed clock
+    app.sync_days = 36_500
+    app.client = MluviiClient(url, "demo-admin", "demo-admin-secret")
+    keys: list[float] = []
+    lost = 0
+    during = memory.start_phase()
+    started = time.perf_counter()
+    app._online()  # who-am-I, the sync, the live feed: what connecting starts
+    while table.total == before and time.perf_counter() - started < 120:
+        await pilot.pause(0.05)  # the first page committed and shown (a filter may hide it)
+    figures["sync_first_page_s"] = round(time.perf_counter() - started, 2)
+    key = "down"
+    t_sync = time.perf_counter()
+    while time.perf_counter() - t_sync < 600:
+        syncing = any(w.group == "sync" and w.is_running for w in app.workers)
+        if not syncing and len(keys) > 20:
+            break
+        row = table.cursor_row
+        if row == 0:  # a reload may have put the cursor on the newest session
             key = "down"
-            while time.perf_counter() - t_sync < 60:
-                syncing = any(w.group == "sync" and w.is_running for w in app.workers)
-                if not syncing and len(keys) > 20:
-                    break
-                row = table.cursor_row
-                if row == 0:  # a reload may have put the cursor on the newest session
-                    key = "down"
-                t1 = await _key(app, key)
-                new = table.cursor_row
-                while not (new != row and frames.cursor_drawn.get(new, 0) > t1):
-                    if time.perf_counter() - t1 > KEY_LOST:
-                        break
-                    await asyncio.sleep(0.002)
-                    new = table.cursor_row
-                else:
-                    keys.append(_ms(t1, frames.cursor_drawn[new]))
-                if new == row:  # a reload moved the cursor back as the key moved it
-                    lost += 1
-                key = "up" if key == "down" else "down"
-                await asyncio.sleep(0.03)
-            figures["sync_rows_at_end"] = table.row_count
-        store.close()
-        figures["key_during_sync_ms_max"] = round(max(keys), 1) if keys else None
-        figures["key_during_sync_keys"] = len(keys)
-        figures["key_during_sync_lost"] = lost
-        figures["key_during_sync_ms"] = [round(k, 1) for k in keys]
-        figures["key_during_sync_p95_ms"] = round(_p95(keys), 1) if keys else None
-        own = resource.getrusage(resource.RUSAGE_SELF)
-        figures["sync_app_cpu_s"] = round(own.ru_utime + own.ru_stime, 2)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        t1 = await _key(app, key)
+        new = table.cursor_row
+        while not (new != row and frames.cursor_drawn.get(new, 0) > t1):
+            if time.perf_counter() - t1 > KEY_LOST:
+                break
+            await asyncio.sleep(0.002)
+            new = table.cursor_row
+        else:
+            keys.append(_ms(t1, frames.cursor_drawn[new]))
+        if new == row:  # a reload moved the cursor back as the key moved it
+            lost += 1
+        key = "up" if key == "down" else "down"
+        await asyncio.sleep(0.03)
+    figures["sync_s"] = round(time.perf_counter() - started, 1)
+    figures["sync_sessions_added"] = table.total - before
+    figures["key_during_sync_ms_max"] = round(max(keys), 1) if keys else None
+    figures["key_during_sync_keys"] = len(keys)
+    figures["key_during_sync_lost"] = lost
+    figures["key_during_sync_ms"] = [round(k, 1) for k in keys]
+    figures["key_during_sync_p95_ms"] = round(_p95(keys), 1) if keys else None
+    figures["pss_sync_peak_mb"] = round(during.peak_kb / 1024, 1)
+    figures["pss_sync_processes_at_peak_mb"] = during.processes
+    figures["pss_sync_each_peak_mb"] = during.each
+    figures["sync_cpu_s_by_process"] = {k: round(v, 2) for k, v in during.cpu_s.items()}
 
 
 def report(figures: dict[str, Any]) -> None:
@@ -669,16 +688,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="ROUNDS",
         help="only the search steps, ROUNDS times each (no launch, sync or other steps)",
     )
-    ap.add_argument("--sync-app", metavar="URL", help=argparse.SUPPRESS)  # the sync step's app
     args = ap.parse_args(argv)
-    from mluvii_tui.heap import bound_heap
+    from mluvii_tui.heap import bound_heap, without_httpx_cli
 
     bound_heap()  # as ``mluvii-tui`` does first (cli/main.py): the app runs in this process
-    if args.sync_app:
-        figures: dict[str, Any] = {}
-        asyncio.run(during_sync(args.sync_app, figures))
-        args.json.write_text(json.dumps(figures))
-        return 0
+    without_httpx_cli()
     store = args.store
     made: Path | None = None
     if store is None or not store.exists():
@@ -694,16 +708,25 @@ def main(argv: list[str] | None = None) -> int:
     from mluvii_tui.store.store import SessionStore
 
     SessionStore(store).close()
-    figures = {"sessions": total, "loadavg_start": os.getloadavg()}
+    figures: dict[str, Any] = {"sessions": total, "loadavg_start": os.getloadavg()}
     if args.searches:
         args.no_pty, args.sync = True, 0
+    if args.sync and made is None:  # the sync writes into the store the drive shows: a copy
+        made = Path(tempfile.mkdtemp(prefix="console-bench-")) / "store.sqlite3"
+        shutil.copyfile(store, made)
+        store = made
     if not args.no_pty:
         runs = launch_in_pty(store)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         figures["launch_runs_s"] = [round(r, 3) for r in runs]
         figures["launch_to_rows_s"] = round(statistics.median(runs), 3)
         figures["launch_cpu_s"] = round((children.ru_utime + children.ru_stime) / len(runs), 3)
-    with MemoryPeak() as memory:
+    with contextlib.ExitStack() as stack:
+        sync_url, remote = None, set()
+        if args.sync:  # the remote server: started before the drive, outside the tree measured
+            sync_url, sim_pid = stack.enter_context(simulator(args.sync))
+            remote = {sim_pid}
+        memory = stack.enter_context(MemoryPeak(exclude=remote))
         # the app's settings (sort, widths, views) in a home of this run: the drive starts from
         # the defaults whatever an earlier run left (the cache, lemma tries, as a user has it)
         home = Path(tempfile.mkdtemp(prefix="console-bench-home-"))
@@ -711,7 +734,7 @@ def main(argv: list[str] | None = None) -> int:
         for kind in ("CONFIG", "STATE", "DATA"):
             os.environ[f"XDG_{kind}_HOME"] = str(home / kind.lower())
         try:
-            asyncio.run(drive(store, figures, memory, args.searches))
+            asyncio.run(drive(store, figures, memory, args.searches, sync_url))
         finally:
             os.environ.clear()
             os.environ.update(saved)
@@ -722,13 +745,7 @@ def main(argv: list[str] | None = None) -> int:
         figures["cpu_s"] = round(own.ru_utime + own.ru_stime, 2)
         figures["rss_after_drive_mb"] = round(memory.peak_kb / 1024, 1)
     figures["pss_processes_at_peak_mb"] = memory.peak_processes
-    peak = memory.peak_kb / 1024
-    if args.sync:
-        sync_step(args.sync, figures)
-        if figures["pss_sync_peak_mb"] > peak:
-            peak = figures["pss_sync_peak_mb"]
-            figures["pss_processes_at_peak_mb"] = figures["pss_sync_processes_at_peak_mb"]
-    figures["rss_peak_mb"] = round(peak, 1)
+    figures["rss_peak_mb"] = round(memory.peak_kb / 1024, 1)
     figures["loadavg_end"] = os.getloadavg()
     report(figures)
     if args.json:
