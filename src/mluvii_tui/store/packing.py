@@ -19,8 +19,8 @@ ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 #: zstd levels with the dictionary, measured on 20k synced sessions (112 KB dictionary, B per
 #: session / us CPU to pack): 3: 430 / 7, 5: 413 / 18, 6: 392 / 30 (unpacking ~3 us at each).
 #: What packs instead: a greedy search with tables that span the dictionary. Measured on 17k
-#: synced sessions (dictionary trained on 3k others): 385.5 B / 17 us CPU against level 6's
-#: 393.0 B / 28.4 us (unpacking 3.1 us either way); search_log 2: 397 B, min_match 5: 387 B.
+#: synced sessions (dictionary trained on 3k others): 389.5 B / 17 us CPU against level 6's
+#: 393.0 B / 28.4 us (unpacking 3.1 us either way); search_log 2: +12 B, min_match 5: +2 B.
 #: Packing runs in the sync's writing process.
 PARAMS = zstandard.ZstdCompressionParameters(
     window_log=17,
@@ -29,6 +29,7 @@ PARAMS = zstandard.ZstdCompressionParameters(
     search_log=3,
     min_match=6,
     strategy=zstandard.STRATEGY_GREEDY,
+    write_dict_id=1,  # (level's default; ``unpack`` picks the dictionary by it)
 )
 DICT_BYTES = 112 * 1024  # measured on 20k synced sessions: 64 KB 438 B, 112 KB 430, 128 KB 439
 #: A dictionary is trained once the store holds at least this many sessions (up to TRAIN_MAX).
