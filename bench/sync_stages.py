@@ -5,7 +5,7 @@ of writing them timed on its own (CPU seconds of this process, so the figures ho
 
 Stages (per session, µs of CPU): fetch (the client's side of the HTTP requests), fingerprint,
 decode (orjson), prepare (kept JSON + hash), build (the columns, fast_record), pipe (records to
-tuples, pickled and unpickled: what crosses to the writing process), analyse (the search
+tuples, marshalled and read back: what crosses to the writing process), analyse (the search
 index's lemmas and stems), pack (zstd with the store's dictionary), write (everything
 ``write_batch`` does beyond those: SQLite inserts, the search index, commits, the sort and
 quick indexes built at the end of a first sync). The store is a fresh file; the analyser's
@@ -19,8 +19,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import marshal
 import os
-import pickle
 import sys
 import tempfile
 import time
@@ -78,7 +78,9 @@ def stages(pages: list[bytes], store_path: Path) -> tuple[dict[str, float], floa
         items = timed("decode", orjson.loads, data)
         batch = timed("prepare", prepare_batch, items)
         records = timed("build", lambda b: [build(k) for k in b.kept], batch)
-        timed("pipe", lambda rs: pickle.loads(pickle.dumps([record_tuple(r) for r in rs])), records)
+        timed(
+            "pipe", lambda rs: marshal.loads(marshal.dumps([record_tuple(r) for r in rs])), records
+        )
         timed(
             "analyse",
             lambda rs: [search._terms_text([t for _, t in r.texts]) for r in rs if r.texts],

@@ -88,7 +88,7 @@ def parse_page(key: str, data: bytes, mark: int, build_all: bool) -> ParsedPage:
         items = json.loads(data)  # orjson reads integers past 64 bits as floats: exactly
     reached = _created(items[-1]) if items else None
     received = len(items)
-    batch = prepare_batch(items)
+    batch = prepare_batch(items, hashed=not build_all)  # the other process hashes
     del items  # the dicts live in the batch only: built, each is freed (memory stays flat)
     if build_all:
         build_batch(batch)
