@@ -37,3 +37,42 @@ async def test_enter_opens_the_detail_in_the_app(tmp_path: Path) -> None:
             assert detail.query_one(TabbedContent).active == "info"
     finally:
         store.close()
+
+
+async def test_a_held_cursor_key_moves_the_cursor_and_the_pane_loads_where_it_stops(
+    tmp_path: Path,
+) -> None:
+    """Keys in quick succession with the pane open: the pane loads the session the cursor
+    stops on once the keys pause (SETTLE_S), not every session passed."""
+    from mluvii_tui.widgets.detail import pane
+    from mluvii_tui.widgets.session_table import SessionTable
+
+    store = SessionStore(tmp_path / "store.sqlite")
+    store.upsert_sessions(parse_session(d) for d in generate_sessions(40, 7, NOW))
+    app = MluviiApp(store, None, now=lambda: NOW)
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            detail = app.screen.query_one(SessionDetail)
+            table = app.screen.query_one(SessionTable)
+            table.focus()
+            loads: list[int] = []
+            load = detail._load
+            detail._load = lambda sid: (loads.append(sid), load(sid))  # type: ignore[method-assign]
+            for _ in range(8):  # as a held key: faster than the pane loads
+                table.action_cursor_down()
+            await pilot.pause()
+            assert table.cursor_row == 8
+            await pilot.pause(pane.SETTLE_S * 3)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            last = table.current_session_id
+            assert detail.session is not None and detail.session.id == last
+            assert loads[-1] == last and len(loads) < 8  # not one load per key
+            await pilot.press("down")  # a single key after a pause loads at once
+            assert loads[-1] == table.current_session_id
+    finally:
+        store.close()
