@@ -94,9 +94,10 @@ def test_kill_9_mid_sync_resumes_without_duplicates_or_holes(env: dict[str, str]
         assert ids == want  # every session once: no duplicates, no holes
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         assert "ix_sessions_created" in names  # indexes dropped for the bulk load are back
-        assert {"quick_ai", "quick_au", "quick_ad"} <= names  # the quick index follows again
-        quick = [r[0] for r in conn.execute("SELECT session_id FROM quick_text ORDER BY 1")]
-        assert quick == want  # built in one pass over what the killed sync had stored, + rest
+        assert {"quick_bi", "quick_ai", "quick_au", "quick_ad"} <= names  # it follows again
+        conn.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, quick_fts, instance)")
+        quick = [r[0] for r in conn.execute("SELECT DISTINCT doc FROM temp.v WHERE col = 'sid'")]
+        assert sorted(quick) == want  # built in one pass over what the killed sync stored + rest
         blobs = [r[0] for r in conn.execute("SELECT raw FROM sessions")]
         conn.close()
     # one compression dictionary, trained across the kill, for every kept JSON

@@ -1,11 +1,13 @@
-"""The quick-filter index: folded copies of the quick columns and an FTS5 trigram index over them.
+"""The quick-filter index: an FTS5 trigram index over the folded quick columns.
 
-``quick_text`` holds, per session, the folded text (lower case, no diacritics: ``fold_value``)
-of the columns a quick filter usually looks at; ``quick_fts`` is an external-content FTS5 table
-over it with the trigram tokenizer (case-sensitive: the text is folded already), so that
-"contains <needle>" for a needle of three or more characters is an index lookup instead of a
-Python ``fold()`` per row. Shorter needles test the stored folded text (no Python call either).
-Triggers on ``sessions`` keep both in step with every writer (store/schema.py creates them).
+``quick_fts`` indexes, per session, the folded text (lower case, no diacritics: ``fold_value``)
+of the columns a quick filter usually looks at, with the trigram tokenizer (case-sensitive: the
+text is folded already), so that "contains <needle>" for a needle of three or more characters
+is an index lookup instead of a ``fold()`` per row. The table is contentless (schema v6): the
+text is a fold of the session's own columns, so it is not kept twice; shorter needles (and the
+first rows of a broad filter, ``scan``) test the session columns (``filters.contains_sql``:
+SQLite's LIKE for ASCII text, Python's fold only for the rest). Triggers on ``sessions`` keep
+the index in step with every writer (store/quickindex.py creates them).
 """
 
 from __future__ import annotations
@@ -26,7 +28,13 @@ QUICK_FIELDS: dict[str, str] = {
 TRIGRAM = 3
 
 #: The triggers that keep the index in step with ``sessions`` (store/quickindex.py).
-TRIGGER_NAMES = ("quick_ai", "quick_au", "quick_ad")
+TRIGGER_NAMES = ("quick_bi", "quick_ai", "quick_au", "quick_ad")
+
+#: The session column each index column is the fold of.
+_SOURCES: dict[str, str] = {
+    col: ("CAST(s.id AS TEXT)" if field == "id" else f"s.{field}")
+    for field, col in QUICK_FIELDS.items()
+}
 
 
 def follows(conn: sqlite3.Connection) -> bool:
@@ -34,7 +42,8 @@ def follows(conn: sqlite3.Connection) -> bool:
     without the triggers (or after one was killed), until it is built in one pass. Queries then
     fold the session columns themselves (``quicksql``, ``filters``: ``indexed=False``)."""
     found = conn.execute(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?)",
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+        f" AND name IN ({', '.join('?' for _ in TRIGGER_NAMES)})",
         TRIGGER_NAMES,
     ).fetchone()
     return bool(found[0] == len(TRIGGER_NAMES))
@@ -59,24 +68,19 @@ def fts_condition(columns: list[str], needles: list[str], params: list[object]) 
 
 
 def short_condition(columns: list[str], needle: str, params: list[object]) -> str:
-    """SQL over ``sessions s``: the (short) folded needle is contained in one of the index
-    ``columns``, tested on the stored folded text of that session only."""
-    tests = []
-    for col in columns:
-        tests.append(f"instr(q.{col}, ?) > 0")
-        params.append(needle)
-    return (
-        "EXISTS (SELECT 1 FROM quick_text q WHERE q.session_id = s.id AND ("
-        + " OR ".join(tests)
-        + "))"
-    )
+    """SQL over ``sessions s``: the (short) folded needle is contained in the fold of one of
+    the session columns behind the index ``columns``, tested on that session's row only."""
+    from mluvii_tui.query.filters import contains_sql  # filters builds on this module
+
+    tests = [contains_sql(_SOURCES[col], needle, params) for col in columns]
+    return tests[0] if len(tests) == 1 else "(" + " OR ".join(tests) + ")"
 
 
 def contains_condition(
     columns: list[str], needles: list[str], params: list[object], *, scan: bool = False
 ) -> str:
     """Any of ``needles`` (folded) is contained in one of the index ``columns``; ``scan``: tested
-    on the session's stored folded text, never the trigram index (the same matches)."""
+    on the session's own columns, never the trigram index (the same matches)."""
     parts = []
     long = [n for n in needles if len(n) >= TRIGRAM and not scan]
     for needle in long:

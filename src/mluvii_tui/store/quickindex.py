@@ -23,34 +23,29 @@ def _folded(prefix: str) -> str:
     return ", ".join(f"fold({e.format(p=prefix)})" for e in _FIELD_EXPRS)
 
 
+# A contentless index forgets a row only by the exact terms it was given: the old terms are
+# folded again from the session row they came from (``fold`` is deterministic).
 _FORGET_OLD = (
     f"INSERT INTO quick_fts(quick_fts, rowid, {_COL_LIST})"
-    f" SELECT 'delete', session_id, {_COL_LIST} FROM quick_text WHERE session_id = old.id;"
-    " DELETE FROM quick_text WHERE session_id = old.id;"
+    f" VALUES ('delete', old.id, {_folded('old')});"
 )
-_FORGET_NEW = _FORGET_OLD.replace("old.id", "new.id")
-_ADD_NEW = (
-    f"INSERT INTO quick_text (session_id, {_COL_LIST}) VALUES (new.id, {_folded('new')});"
-    f" INSERT INTO quick_fts(rowid, {_COL_LIST}) SELECT session_id, {_COL_LIST}"
-    " FROM quick_text WHERE session_id = new.id;"
-)
+_ADD_NEW = f"INSERT INTO quick_fts(rowid, {_COL_LIST}) VALUES (new.id, {_folded('new')});"
 
 TABLES: list[str] = [
-    "CREATE TABLE quick_text (session_id INTEGER PRIMARY KEY, "
-    + ", ".join(f"{c} TEXT" for c in _COLS)
-    + ")",
-    f"CREATE VIRTUAL TABLE quick_fts USING fts5({_COL_LIST}, content='quick_text',"
-    " content_rowid='session_id', tokenize='trigram case_sensitive 1')",
+    f"CREATE VIRTUAL TABLE quick_fts USING fts5({_COL_LIST}, content='', columnsize=0,"
+    " tokenize='trigram case_sensitive 1')",
 ]
 
 #: INSERT OR REPLACE deletes the old row without firing DELETE triggers (recursive_triggers is
-#: off), so the insert trigger forgets any previous entry of the id itself. Updates of other
-#: columns (is_live, ...) fire nothing.
+#: off): a BEFORE INSERT trigger forgets the entry of the row about to be replaced, read while
+#: it is still there. Updates of other columns (is_live, ...) fire nothing.
 TRIGGERS: list[str] = [
-    f"CREATE TRIGGER quick_ai AFTER INSERT ON sessions BEGIN {_FORGET_NEW} {_ADD_NEW} END",
+    f"CREATE TRIGGER quick_bi BEFORE INSERT ON sessions BEGIN"
+    f" INSERT INTO quick_fts(quick_fts, rowid, {_COL_LIST})"
+    f" SELECT 'delete', s.id, {_folded('s')} FROM sessions s WHERE s.id = new.id; END",
+    f"CREATE TRIGGER quick_ai AFTER INSERT ON sessions BEGIN {_ADD_NEW} END",
     f"CREATE TRIGGER quick_au AFTER UPDATE OF {', '.join(QUICK_FIELDS)} ON sessions"
-    f" BEGIN {_FORGET_OLD} {_FORGET_NEW}"
-    f" {_ADD_NEW} END",
+    f" BEGIN {_FORGET_OLD} {_ADD_NEW} END",
     f"CREATE TRIGGER quick_ad AFTER DELETE ON sessions BEGIN {_FORGET_OLD} END",
 ]
 
@@ -77,7 +72,7 @@ def drop(conn: sqlite3.Connection) -> None:
     """Remove triggers and tables (a bulk loader rebuilds them afterwards with ``build``)."""
     drop_triggers(conn)
     conn.execute("DROP TABLE IF EXISTS quick_fts")
-    conn.execute("DROP TABLE IF EXISTS quick_text")
+    conn.execute("DROP TABLE IF EXISTS quick_text")  # its content table before schema v6
 
 
 def build(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
@@ -101,13 +96,8 @@ def build(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
         bounds = "id > ?" + ("" if high is None else " AND id <= ?")
         args = (last,) if high is None else (last, high)
         cur = conn.execute(
-            f"INSERT INTO quick_text (session_id, {_COL_LIST})"
+            f"INSERT INTO quick_fts(rowid, {_COL_LIST})"
             f" SELECT id, {_folded('sessions')} FROM sessions WHERE {bounds}",
-            args,
-        )
-        conn.execute(
-            f"INSERT INTO quick_fts(rowid, {_COL_LIST}) SELECT session_id, {_COL_LIST}"
-            f" FROM quick_text WHERE {bounds.replace('id', 'session_id')}",
             args,
         )
         done += cur.rowcount
@@ -126,6 +116,12 @@ def drop_triggers(conn: sqlite3.Connection) -> None:
     trigger costs ~50 µs a session, the pass ~10)."""
     for name in TRIGGER_NAMES:
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def has_content_table(conn: sqlite3.Connection) -> bool:
+    """The index of a store before schema v6 (an external-content table beside it)."""
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'quick_text'").fetchone()
+    return found is not None
 
 
 def is_current(conn: sqlite3.Connection) -> bool:
