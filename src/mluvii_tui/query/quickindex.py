@@ -3,8 +3,10 @@
 ``quick_fts`` indexes, per session, the folded text (lower case, no diacritics: ``fold_value``)
 of the columns a quick filter usually looks at, with the trigram tokenizer (case-sensitive: the
 text is folded already), so that "contains <needle>" for a needle of three or more characters
-is an index lookup instead of a ``fold()`` per row. The table is contentless (schema v6): the
-text is a fold of the session's own columns, so it is not kept twice; shorter needles (and the
+is an index lookup instead of a ``fold()`` per row. The table is contentless and keeps no
+positions (schema v6, ``detail=column``): the text is a fold of the session's own columns, so it
+is not kept twice, and a needle longer than three characters is confirmed on those columns
+for the sessions holding all its trigrams (``fts_condition``); shorter needles (and the
 first rows of a broad filter, ``scan``) test the session columns (``filters.contains_sql``:
 SQLite's LIKE for ASCII text, Python's fold only for the rest). Triggers on ``sessions`` keep
 the index in step with every writer (store/quickindex.py creates them).
@@ -54,22 +56,36 @@ def match_phrase(needle: str) -> str:
     return '"' + needle.replace('"', '""') + '"'
 
 
+def trigrams(needle: str) -> list[str]:
+    """The needle's distinct trigrams, in order (what the index holds of text containing it)."""
+    return list(dict.fromkeys(needle[i : i + TRIGRAM] for i in range(len(needle) - TRIGRAM + 1)))
+
+
 def match_expr(columns: list[str], needles: list[str]) -> str:
-    """FTS5 query: every needle is a substring of at least one of ``columns`` (index columns)."""
+    """FTS5 query: every trigram of every needle is in one of ``columns`` (index columns). The
+    index keeps no positions (``detail=column``: 106 B per session less), so a needle longer
+    than a trigram is a candidate test, made exact by ``fts_condition``."""
     scope = "{" + " ".join(columns) + "}"
-    return " AND ".join(f"{scope} : {match_phrase(n)}" for n in needles)
+    parts = []
+    for needle in needles:
+        grams = " AND ".join(match_phrase(t) for t in trigrams(needle))
+        parts.append(f"{scope} : ({grams})")
+    return " AND ".join(parts)
 
 
 def fts_condition(columns: list[str], needles: list[str], params: list[object]) -> str:
     """SQL over ``sessions s``: every needle (folded, >= TRIGRAM characters) is contained in one
-    of the index ``columns``."""
+    of the index ``columns``: the index lists the sessions holding its trigrams (exact for a
+    needle of one trigram), the session's own columns confirm longer needles."""
     params.append(match_expr(columns, needles))
-    return "s.id IN (SELECT rowid FROM quick_fts WHERE quick_fts MATCH ?)"
+    listed = "s.id IN (SELECT rowid FROM quick_fts WHERE quick_fts MATCH ?)"
+    confirm = [short_condition(columns, n, params) for n in needles if len(n) > TRIGRAM]
+    return " AND ".join([listed, *confirm]) if confirm else listed
 
 
 def short_condition(columns: list[str], needle: str, params: list[object]) -> str:
-    """SQL over ``sessions s``: the (short) folded needle is contained in the fold of one of
-    the session columns behind the index ``columns``, tested on that session's row only."""
+    """SQL over ``sessions s``: the folded needle is contained in the fold of one of the
+    session columns behind the index ``columns``, tested on that session's row only."""
     from mluvii_tui.query.filters import contains_sql  # filters builds on this module
 
     tests = [contains_sql(_SOURCES[col], needle, params) for col in columns]

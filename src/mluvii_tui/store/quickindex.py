@@ -33,7 +33,7 @@ _ADD_NEW = f"INSERT INTO quick_fts(rowid, {_COL_LIST}) VALUES (new.id, {_folded(
 
 TABLES: list[str] = [
     f"CREATE VIRTUAL TABLE quick_fts USING fts5({_COL_LIST}, content='', columnsize=0,"
-    " tokenize='trigram case_sensitive 1')",
+    " detail=column, tokenize='trigram case_sensitive 1')",
 ]
 
 #: INSERT OR REPLACE deletes the old row without firing DELETE triggers (recursive_triggers is
