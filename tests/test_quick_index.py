@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from mluvii_tui.query.columns import column_by_id
 from mluvii_tui.query.filters import filters_sql, register_functions
+from mluvii_tui.query.quickindex import QUICK_TABLES
 from mluvii_tui.query.quicksql import quick_sql
 from mluvii_tui.query.types import Filter
 from mluvii_tui.store import quickindex
@@ -47,12 +48,16 @@ def _ids(conn: sqlite3.Connection, sql: str, params: list) -> list[int]:
 
 
 def _index_terms(conn: sqlite3.Connection) -> list[tuple]:
-    """Every (term, session, column, offset) the contentless index holds."""
-    conn.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.quick_vocab"
-        " USING fts5vocab(main, quick_fts, instance)"
-    )
-    return sorted(conn.execute("SELECT term, doc, col, offset FROM temp.quick_vocab"))
+    """Every (table, term, session, offset) the contentless index holds."""
+    terms = []
+    for table in QUICK_TABLES.values():
+        conn.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.v_{table}"
+            f" USING fts5vocab(main, {table}, instance)"
+        )
+        rows = conn.execute(f"SELECT term, doc, offset FROM temp.v_{table}")
+        terms += [(table, *row) for row in rows]
+    return sorted(terms)
 
 
 def _rebuilt_terms(conn: sqlite3.Connection) -> list[tuple]:
@@ -97,7 +102,7 @@ def test_contains_filter_equals_python_fold(rows: list[dict], needle: str) -> No
     for scan in (False, True):  # the trigram index, or each row's stored folded text
         flt = Filter("client_name", "contains", (needle,))
         sql, params = filters_sql([flt], column_by_id, scan=scan)
-        assert ("quick_fts" in sql) == (not scan and len(fold_value(needle) or "") >= 3)
+        assert ("quick_client_name" in sql) == (not scan and len(fold_value(needle) or "") >= 3)
         assert _ids(conn, sql, params) == want
 
 
@@ -207,7 +212,7 @@ def test_v5_store_drops_the_content_table_once_with_progress(
     assert "quick-filter index 2 of 2 sessions" in capsys.readouterr().err
     with store.reading() as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-        assert "quick_text" not in names and "quick_bi" in names
+        assert not {"quick_text", "quick_fts"} & names and "quick_bi" in names
         assert _ids(conn, *quick_sql("dvorak", [column_by_id("client_name")])) == [2]
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     store.close()
@@ -242,5 +247,5 @@ def test_queries_fold_the_sessions_while_a_first_sync_loads_without_the_index() 
         assert runner.count(query) == 1, query
     quickindex.ensure(conn)  # the end of the first sync: one pass, then the index answers
     runner = QueryRunner(conn, {})
-    assert "quick_fts" in runner.where(queries[0])[0]
+    assert "quick_client_name" in runner.where(queries[0])[0]
     assert runner.count(queries[0]) == 1

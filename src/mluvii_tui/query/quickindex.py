@@ -1,15 +1,14 @@
-"""The quick-filter index: an FTS5 trigram index over the folded quick columns.
+"""The quick-filter index: FTS5 trigram tables over the folded quick columns.
 
-``quick_fts`` indexes, per session, the folded text (lower case, no diacritics: ``fold_value``)
-of the columns a quick filter usually looks at, with the trigram tokenizer (case-sensitive: the
-text is folded already), so that "contains <needle>" for a needle of three or more characters
-is an index lookup instead of a ``fold()`` per row. The table is contentless and keeps no
-positions (schema v6, ``detail=column``): the text is a fold of the session's own columns, so it
-is not kept twice, and a needle longer than three characters is confirmed on those columns
-for the sessions holding all its trigrams (``fts_condition``); shorter needles (and the
+``quick_<column>`` (one table per column in ``QUICK_FIELDS``, rowid = session id) indexes the
+folded text (lower case, no diacritics: ``fold_value``) of a column a quick filter usually looks
+at, with the trigram tokenizer (case-sensitive: the text is folded already), so that "contains
+<needle>" for a needle of three or more characters is an index lookup (a phrase of its
+trigrams: exact) instead of a ``fold()`` per row. The tables are contentless (schema v6): the
+text is a fold of the session's own columns, so it is not kept twice. Shorter needles (and the
 first rows of a broad filter, ``scan``) test the session columns (``filters.contains_sql``:
 SQLite's LIKE for ASCII text, Python's fold only for the rest). Triggers on ``sessions`` keep
-the index in step with every writer (store/quickindex.py creates them).
+the tables in step with every writer (store/quickindex.py creates them).
 """
 
 from __future__ import annotations
@@ -25,6 +24,10 @@ QUICK_FIELDS: dict[str, str] = {
     "client_phone": "client_phone",
     "url": "url",
 }
+
+#: The index's table of each quick field: one single-column FTS5 table per field.
+QUICK_TABLES: dict[str, str] = {field: f"quick_{col}" for field, col in QUICK_FIELDS.items()}
+_TABLE_OF: dict[str, str] = {col: f"quick_{col}" for col in QUICK_FIELDS.values()}
 
 #: Shortest needle the trigram index answers.
 TRIGRAM = 3
@@ -56,31 +59,18 @@ def match_phrase(needle: str) -> str:
     return '"' + needle.replace('"', '""') + '"'
 
 
-def trigrams(needle: str) -> list[str]:
-    """The needle's distinct trigrams, in order (what the index holds of text containing it)."""
-    return list(dict.fromkeys(needle[i : i + TRIGRAM] for i in range(len(needle) - TRIGRAM + 1)))
-
-
-def match_expr(columns: list[str], needles: list[str]) -> str:
-    """FTS5 query: every trigram of every needle is in one of ``columns`` (index columns). The
-    index keeps no positions (``detail=column``: 106 B per session less), so a needle longer
-    than a trigram is a candidate test, made exact by ``fts_condition``."""
-    scope = "{" + " ".join(columns) + "}"
-    parts = []
-    for needle in needles:
-        grams = " AND ".join(match_phrase(t) for t in trigrams(needle))
-        parts.append(f"{scope} : ({grams})")
-    return " AND ".join(parts)
-
-
 def fts_condition(columns: list[str], needles: list[str], params: list[object]) -> str:
     """SQL over ``sessions s``: every needle (folded, >= TRIGRAM characters) is contained in one
-    of the index ``columns``: the index lists the sessions holding its trigrams (exact for a
-    needle of one trigram), the session's own columns confirm longer needles."""
-    params.append(match_expr(columns, needles))
-    listed = "s.id IN (SELECT rowid FROM quick_fts WHERE quick_fts MATCH ?)"
-    confirm = [short_condition(columns, n, params) for n in needles if len(n) > TRIGRAM]
-    return " AND ".join([listed, *confirm]) if confirm else listed
+    of the index ``columns``: per needle, the sessions listed by the tables of those columns."""
+    parts = []
+    for needle in needles:
+        lists = []
+        for col in columns:
+            table = _TABLE_OF[col]
+            lists.append(f"SELECT rowid FROM {table} WHERE {table} MATCH ?")
+            params.append(match_phrase(needle))
+        parts.append(f"s.id IN ({' UNION ALL '.join(lists)})")
+    return " AND ".join(parts)
 
 
 def short_condition(columns: list[str], needle: str, params: list[object]) -> str:

@@ -11,42 +11,58 @@ import sqlite3
 import sys
 from collections.abc import Callable
 
-from mluvii_tui.query.quickindex import QUICK_FIELDS, TRIGGER_NAMES, follows
+from mluvii_tui.query.quickindex import QUICK_FIELDS, QUICK_TABLES, TRIGGER_NAMES, follows
 from mluvii_tui.text import fold_value
 
-_COLS = list(QUICK_FIELDS.values())
-_COL_LIST = ", ".join(_COLS)
-_FIELD_EXPRS = [("CAST({p}.id AS TEXT)" if f == "id" else f"{{p}}.{f}") for f in QUICK_FIELDS]
+
+def _folded(field: str, prefix: str) -> str:
+    column = f"CAST({prefix}.id AS TEXT)" if field == "id" else f"{prefix}.{field}"
+    return f"fold({column})"
 
 
-def _folded(prefix: str) -> str:
-    return ", ".join(f"fold({e.format(p=prefix)})" for e in _FIELD_EXPRS)
+def _forget(prefix: str) -> str:
+    """Statements forgetting the index entries of the row ``prefix`` (``old``)."""
+    return " ".join(
+        f"INSERT INTO {t}({t}, rowid, t) VALUES ('delete', {prefix}.id, {_folded(f, prefix)});"
+        for f, t in QUICK_TABLES.items()
+    )
 
 
-# A contentless index forgets a row only by the exact terms it was given: the old terms are
-# folded again from the session row they came from (``fold`` is deterministic).
-_FORGET_OLD = (
-    f"INSERT INTO quick_fts(quick_fts, rowid, {_COL_LIST})"
-    f" VALUES ('delete', old.id, {_folded('old')});"
-)
-_ADD_NEW = f"INSERT INTO quick_fts(rowid, {_COL_LIST}) VALUES (new.id, {_folded('new')});"
+def _add(prefix: str) -> str:
+    return " ".join(
+        f"INSERT INTO {t}(rowid, t) VALUES ({prefix}.id, {_folded(f, prefix)});"
+        for f, t in QUICK_TABLES.items()
+    )
 
+
+# One contentless trigram table per column: the text is a fold of the session's own columns
+# (not kept twice), and a single column keeps its positions (phrase queries: exact matches)
+# without the 2-byte column marker a multi-column table writes per term (schema v6: 273 ->
+# ~190 B per session).
 TABLES: list[str] = [
-    f"CREATE VIRTUAL TABLE quick_fts USING fts5({_COL_LIST}, content='', columnsize=0,"
-    " detail=column, tokenize='trigram case_sensitive 1')",
+    f"CREATE VIRTUAL TABLE {t} USING fts5(t, content='', columnsize=0,"
+    " tokenize='trigram case_sensitive 1')"
+    for t in QUICK_TABLES.values()
 ]
 
-#: INSERT OR REPLACE deletes the old row without firing DELETE triggers (recursive_triggers is
-#: off): a BEFORE INSERT trigger forgets the entry of the row about to be replaced, read while
-#: it is still there. Updates of other columns (is_live, ...) fire nothing.
+#: A contentless index forgets a row only by the exact terms it was given: the old terms are
+#: folded again from the old row (``fold`` is deterministic). INSERT OR REPLACE deletes the old
+#: row without firing DELETE triggers (recursive_triggers is off): a BEFORE INSERT trigger
+#: forgets the row about to be replaced while it is still there. Updates of other columns
+#: (is_live, ...) fire nothing.
 TRIGGERS: list[str] = [
-    f"CREATE TRIGGER quick_bi BEFORE INSERT ON sessions BEGIN"
-    f" INSERT INTO quick_fts(quick_fts, rowid, {_COL_LIST})"
-    f" SELECT 'delete', s.id, {_folded('s')} FROM sessions s WHERE s.id = new.id; END",
-    f"CREATE TRIGGER quick_ai AFTER INSERT ON sessions BEGIN {_ADD_NEW} END",
+    "CREATE TRIGGER quick_bi BEFORE INSERT ON sessions"
+    " WHEN EXISTS (SELECT 1 FROM sessions WHERE id = new.id) BEGIN "
+    + " ".join(
+        f"INSERT INTO {t}({t}, rowid, t) SELECT 'delete', s.id, {_folded(f, 's')}"
+        " FROM sessions s WHERE s.id = new.id;"
+        for f, t in QUICK_TABLES.items()
+    )
+    + " END",
+    f"CREATE TRIGGER quick_ai AFTER INSERT ON sessions BEGIN {_add('new')} END",
     f"CREATE TRIGGER quick_au AFTER UPDATE OF {', '.join(QUICK_FIELDS)} ON sessions"
-    f" BEGIN {_FORGET_OLD} {_ADD_NEW} END",
-    f"CREATE TRIGGER quick_ad AFTER DELETE ON sessions BEGIN {_FORGET_OLD} END",
+    f" BEGIN {_forget('old')} {_add('new')} END",
+    f"CREATE TRIGGER quick_ad AFTER DELETE ON sessions BEGIN {_forget('old')} END",
 ]
 
 #: Sessions indexed per step of a build (one progress report each).
@@ -71,8 +87,10 @@ def stderr_progress(done: int, total: int) -> None:
 def drop(conn: sqlite3.Connection) -> None:
     """Remove triggers and tables (a bulk loader rebuilds them afterwards with ``build``)."""
     drop_triggers(conn)
-    conn.execute("DROP TABLE IF EXISTS quick_fts")
-    conn.execute("DROP TABLE IF EXISTS quick_text")  # its content table before schema v6
+    for table in QUICK_TABLES.values():
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+    conn.execute("DROP TABLE IF EXISTS quick_fts")  # one table for all columns before v6
+    conn.execute("DROP TABLE IF EXISTS quick_text")  # and its content table
 
 
 def build(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
@@ -95,11 +113,12 @@ def build(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
         high = ids[0] if ids else None
         bounds = "id > ?" + ("" if high is None else " AND id <= ?")
         args = (last,) if high is None else (last, high)
-        cur = conn.execute(
-            f"INSERT INTO quick_fts(rowid, {_COL_LIST})"
-            f" SELECT id, {_folded('sessions')} FROM sessions WHERE {bounds}",
-            args,
-        )
+        for field, table in QUICK_TABLES.items():
+            cur = conn.execute(
+                f"INSERT INTO {table}(rowid, t)"
+                f" SELECT id, {_folded(field, 'sessions')} FROM sessions WHERE {bounds}",
+                args,
+            )
         done += cur.rowcount
         if progress is not None:
             progress(min(done, total), total)
@@ -118,9 +137,9 @@ def drop_triggers(conn: sqlite3.Connection) -> None:
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
-def has_content_table(conn: sqlite3.Connection) -> bool:
-    """The index of a store before schema v6 (an external-content table beside it)."""
-    found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'quick_text'").fetchone()
+def has_old_layout(conn: sqlite3.Connection) -> bool:
+    """The index of a store before schema v6 (one table over a content table beside it)."""
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'quick_fts'").fetchone()
     return found is not None
 
 

@@ -195,11 +195,12 @@ def _v5(conn: sqlite3.Connection) -> None:
 
 def _v6(conn: sqlite3.Connection) -> None:
     """v5 -> v6: the quick-filter index without its content table ``quick_text`` (79 B per
-    session: a fold of the session's own columns, store/quickindex.py), rebuilt once with
-    progress on stderr for big stores."""
-    from .quickindex import build, drop, has_content_table
+    session: a fold of the session's own columns), one contentless table per column instead
+    of ``quick_fts`` (store/quickindex.py), rebuilt once with progress on stderr for big
+    stores."""
+    from .quickindex import build, drop, has_old_layout
 
-    if has_content_table(conn):
+    if has_old_layout(conn):
         drop(conn)
         build(conn)
 
