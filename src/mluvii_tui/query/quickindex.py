@@ -6,14 +6,18 @@ at, with the trigram tokenizer (case-sensitive: the text is folded already), so 
 <needle>" for a needle of three or more characters is an index lookup (a phrase of its
 trigrams: exact) instead of a ``fold()`` per row. The tables are contentless (schema v6): the
 text is a fold of the session's own columns, so it is not kept twice. Shorter needles (and the
-first rows of a broad filter, ``scan``) test the session columns (``filters.contains_sql``:
-SQLite's LIKE for ASCII text, Python's fold only for the rest). Triggers on ``sessions`` keep
-the tables in step with every writer (store/quickindex.py creates them).
+first rows of a broad filter, ``scan``) test the session columns with a GLOB of the needle's
+character classes (query/foldglob.py: SQLite's C code, no Python per row), and the folded
+values of the rare sessions the classes cannot decide (``quick_rare``: a character outside
+Latin, "ß"...). Triggers on ``sessions`` keep the tables in step with every writer
+(store/quickindex.py creates them).
 """
 
 from __future__ import annotations
 
 import sqlite3
+
+from mluvii_tui.query.foldglob import contains_glob_sql
 
 #: Session fields copied (folded) into the quick index, by column id -> index column.
 QUICK_FIELDS: dict[str, str] = {
@@ -28,6 +32,12 @@ QUICK_FIELDS: dict[str, str] = {
 #: The index's table of each quick field: one single-column FTS5 table per field.
 QUICK_TABLES: dict[str, str] = {field: f"quick_{col}" for field, col in QUICK_FIELDS.items()}
 _TABLE_OF: dict[str, str] = {col: f"quick_{col}" for col in QUICK_FIELDS.values()}
+
+#: The quick fields whose values may be irregular text (the session id is digits), and the
+#: table listing their fold for the sessions where one is (store/quickindex.py).
+RARE_FIELDS: list[str] = [f for f in QUICK_FIELDS if f != "id"]
+RARE_TABLE = "quick_rare"
+_RARE_COLUMNS = frozenset(QUICK_FIELDS[f] for f in RARE_FIELDS)
 
 #: Shortest needle the trigram index answers.
 TRIGRAM = 3
@@ -75,10 +85,20 @@ def fts_condition(columns: list[str], needles: list[str], params: list[object]) 
 
 def short_condition(columns: list[str], needle: str, params: list[object]) -> str:
     """SQL over ``sessions s``: the folded needle is contained in the fold of one of the
-    session columns behind the index ``columns``, tested on that session's row only."""
-    from mluvii_tui.query.filters import contains_sql  # filters builds on this module
-
-    tests = [contains_sql(_SOURCES[col], needle, params) for col in columns]
+    session columns behind the index ``columns``: a GLOB on that session's row, or its folded
+    values when the GLOB cannot decide them (``quick_rare``). No Python function per row."""
+    tests = [contains_glob_sql(_SOURCES[col], needle, params) for col in columns]
+    tests = [t for t in tests if t != "0"]
+    rare = [col for col in columns if col in _RARE_COLUMNS]
+    if rare:
+        tests.append(
+            f"s.id IN (SELECT session_id FROM {RARE_TABLE} WHERE "
+            + " OR ".join(f"instr({col}, ?) > 0" for col in rare)
+            + ")"
+        )
+        params.extend(needle for _ in rare)
+    if not tests:
+        return "0"
     return tests[0] if len(tests) == 1 else "(" + " OR ".join(tests) + ")"
 
 

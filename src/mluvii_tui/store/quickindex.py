@@ -11,7 +11,15 @@ import sqlite3
 import sys
 from collections.abc import Callable
 
-from mluvii_tui.query.quickindex import QUICK_FIELDS, QUICK_TABLES, TRIGGER_NAMES, follows
+from mluvii_tui.query.foldglob import irregular_glob
+from mluvii_tui.query.quickindex import (
+    QUICK_FIELDS,
+    QUICK_TABLES,
+    RARE_FIELDS,
+    RARE_TABLE,
+    TRIGGER_NAMES,
+    follows,
+)
 from mluvii_tui.text import fold_value
 
 
@@ -35,6 +43,46 @@ def _add(prefix: str) -> str:
     )
 
 
+def _sql_text(text: str) -> str:
+    """A SQL expression for ``text`` (quotes doubled, control characters as ``char(n)``)."""
+    parts: list[str] = []
+    run = ""
+    for char in text:
+        if char.isprintable():
+            run += char
+            continue
+        if run:
+            parts.append("'" + run.replace("'", "''") + "'")
+            run = ""
+        parts.append(f"char({ord(char)})")
+    if run:
+        parts.append("'" + run.replace("'", "''") + "'")
+    return " || ".join(parts)
+
+
+def _rare_select(prefix: str, where: str = "") -> str:
+    """INSERT into ``quick_rare`` of the row ``prefix`` (``new``, or ``sessions`` rows
+    matching ``where``) when one of its quick values has a character the GLOB classes do not
+    decide (query/foldglob.py)."""
+    irregular = _sql_text(irregular_glob())
+    folded = ", ".join(_folded(f, prefix) for f in RARE_FIELDS)
+    tests = " OR ".join(
+        f"(length(CAST({prefix}.{f} AS BLOB)) <> length({prefix}.{f})"
+        f" AND {prefix}.{f} GLOB {irregular})"
+        for f in RARE_FIELDS
+    )
+    columns = ", ".join(QUICK_FIELDS[f] for f in RARE_FIELDS)
+    source = f" FROM sessions WHERE {where} AND" if where else " WHERE"
+    return (
+        f"INSERT INTO {RARE_TABLE}(session_id, {columns})"
+        f" SELECT {prefix}.id, {folded}{source} ({tests})"
+    )
+
+
+def _rare_add(prefix: str) -> str:
+    return f"DELETE FROM {RARE_TABLE} WHERE session_id = {prefix}.id; {_rare_select(prefix)};"
+
+
 # One contentless trigram table per column: the text is a fold of the session's own columns
 # (not kept twice), and a single column keeps its positions (phrase queries: exact matches)
 # without the 2-byte column marker a multi-column table writes per term (schema v6: 273 ->
@@ -44,6 +92,14 @@ TABLES: list[str] = [
     " tokenize='trigram case_sensitive 1')"
     for t in QUICK_TABLES.values()
 ]
+# The folded quick values of the few sessions that the GLOB classes cannot decide (a value
+# with a character outside U+0001..U+024F or one folding to two, such as "ß"): short needles
+# test the rest in SQLite's C code (query/foldglob.py), these by their fold. Usually empty.
+TABLES.append(
+    f"CREATE TABLE {RARE_TABLE} (session_id INTEGER PRIMARY KEY, "
+    + ", ".join(f"{QUICK_FIELDS[f]} TEXT" for f in RARE_FIELDS)
+    + ")"
+)
 
 #: A contentless index forgets a row only by the exact terms it was given: the old terms are
 #: folded again from the old row (``fold`` is deterministic). INSERT OR REPLACE deletes the old
@@ -59,10 +115,11 @@ TRIGGERS: list[str] = [
         for f, t in QUICK_TABLES.items()
     )
     + " END",
-    f"CREATE TRIGGER quick_ai AFTER INSERT ON sessions BEGIN {_add('new')} END",
+    f"CREATE TRIGGER quick_ai AFTER INSERT ON sessions BEGIN {_add('new')} {_rare_add('new')} END",
     f"CREATE TRIGGER quick_au AFTER UPDATE OF {', '.join(QUICK_FIELDS)} ON sessions"
-    f" BEGIN {_forget('old')} {_add('new')} END",
-    f"CREATE TRIGGER quick_ad AFTER DELETE ON sessions BEGIN {_forget('old')} END",
+    f" BEGIN {_forget('old')} {_add('new')} {_rare_add('new')} END",
+    f"CREATE TRIGGER quick_ad AFTER DELETE ON sessions BEGIN {_forget('old')}"
+    f" DELETE FROM {RARE_TABLE} WHERE session_id = old.id; END",
 ]
 
 #: Sessions indexed per step of a build (one progress report each).
@@ -87,7 +144,7 @@ def stderr_progress(done: int, total: int) -> None:
 def drop(conn: sqlite3.Connection) -> None:
     """Remove triggers and tables (a bulk loader rebuilds them afterwards with ``build``)."""
     drop_triggers(conn)
-    for table in QUICK_TABLES.values():
+    for table in [*QUICK_TABLES.values(), RARE_TABLE]:
         conn.execute(f"DROP TABLE IF EXISTS {table}")
     conn.execute("DROP TABLE IF EXISTS quick_fts")  # one table for all columns before v6
     conn.execute("DROP TABLE IF EXISTS quick_text")  # and its content table
@@ -119,6 +176,7 @@ def build(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
                 f" SELECT id, {_folded(field, 'sessions')} FROM sessions WHERE {bounds}",
                 args,
             )
+        conn.execute(_rare_select("sessions", bounds), args)
         done += cur.rowcount
         if progress is not None:
             progress(min(done, total), total)
