@@ -206,7 +206,7 @@ def test_v5_store_drops_the_content_table_once_with_progress(
         f"CREATE VIRTUAL TABLE quick_fts USING fts5({cols}, content='quick_text',"
         " content_rowid='session_id', tokenize='trigram case_sensitive 1')"
     )
-    for i, name in enumerate(["Jana Nováková", "Petr Dvořák"], 1):
+    for i, name in enumerate(["Jana Nováková", "Petr Dvořák", "Иван Жуков"], 1):
         conn.execute("INSERT INTO sessions (id, client_name) VALUES (?, ?)", (i, name))
         conn.execute(
             "INSERT INTO quick_text (session_id, client_name) VALUES (?, fold(?))", (i, name)
@@ -217,11 +217,18 @@ def test_v5_store_drops_the_content_table_once_with_progress(
     conn.close()
     monkeypatch.setattr(quickindex, "REPORT_FROM", 1)
     store = SessionStore(path)
-    assert "quick-filter index 2 of 2 sessions" in capsys.readouterr().err
+    assert "quick-filter index 3 of 3 sessions" in capsys.readouterr().err
     with store.reading() as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         assert not {"quick_text", "quick_fts"} & names and "quick_bi" in names
-        assert _ids(conn, *quick_sql("dvorak", [column_by_id("client_name")])) == [2]
+        client = [column_by_id("client_name")]
+        assert _ids(conn, *quick_sql("dvorak", client)) == [2]
+        assert _ids(conn, *quick_sql("ř", client)) == [2]  # a GLOB of "rRŕŔřŘ…"
+        # Cyrillic is not decided by the GLOB: the session is listed with its fold
+        assert conn.execute("SELECT session_id, client_name FROM quick_rare").fetchall() == [
+            (3, "иван жуков")
+        ]
+        assert _ids(conn, *quick_sql("жу", client)) == [3]
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     store.close()
     store = SessionStore(path)  # opened again: nothing to build, nothing said
