@@ -9,7 +9,14 @@ import sqlite3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mluvii_tui.query.foldglob import FIRST, LAST, glob_class, irregular_glob, needle_glob
+from mluvii_tui.query.foldglob import (
+    FIRST,
+    LAST,
+    contains_glob_sql,
+    glob_class,
+    irregular_glob,
+    needle_glob,
+)
 from mluvii_tui.text import fold_value
 
 # Every Latin character the classes decide, the GLOB specials, and some they do not decide.
@@ -42,6 +49,24 @@ def test_glob_equals_python_fold_for_regular_values(value: str, needle: str) -> 
         assert not found or needle in fold_value(value)  # never a false match
 
 
+@settings(max_examples=300, deadline=None)
+@given(TEXT, NEEDLE)
+def test_contains_sql_equals_python_fold_for_regular_values(value: str, needle: str) -> None:
+    """LIKE for an ASCII needle, the GLOB for values with other characters: together exact."""
+    conn = sqlite3.connect(":memory:")
+    params: list[object] = []
+    sql = contains_glob_sql("v", needle, params)
+    found = bool(
+        conn.execute(
+            f"SELECT coalesce({sql}, 0) FROM (SELECT ? AS v)", [*params, value]
+        ).fetchone()[0]
+    )
+    if _regular(value):
+        assert found == (needle in fold_value(value))
+    else:
+        assert not found or needle in fold_value(value)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.sets(st.characters(min_codepoint=FIRST, max_codepoint=0x17F), min_size=1, max_size=8))
 def test_a_class_matches_its_characters_only(chars: set[str]) -> None:
@@ -61,3 +86,14 @@ def test_a_czech_needle_finds_accented_and_upper_case_letters() -> None:
     assert _glob(conn, "Čeněk", pattern)
     assert not _glob(conn, "Cíle", pattern)
     assert needle_glob("ж") is None  # no Latin character folds to it: quick_rare answers
+
+
+def test_glob_specials_in_every_position() -> None:
+    conn = sqlite3.connect(":memory:")
+    specials = "]-^[*?a"
+    for mask in range(1, 2 ** len(specials)):
+        chars = {c for i, c in enumerate(specials) if mask >> i & 1}
+        for char in specials + "b\\":
+            assert _glob(conn, char, glob_class(chars)) == (char in chars), (chars, char)
+            negated = glob_class(chars, negate=True)
+            assert _glob(conn, char, negated) == (char not in chars), (chars, char)

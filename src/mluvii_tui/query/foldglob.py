@@ -58,8 +58,8 @@ def glob_class(chars: set[str] | frozenset[str], *, negate: bool = False) -> str
     body = ("]" if "]" in chars else "") + "".join(parts)
     body += "^" if "^" in chars else ""
     body += "-" if "-" in chars else ""
-    if body.startswith("^"):  # only "^" and "-": "-" first reads literally
-        body = "-^"
+    if body.startswith("^") and not negate:  # only "^" and "-": "^" first would negate
+        body = body[1:] + "^"
     return "[" + ("^" if negate else "") + body + "]"
 
 
@@ -84,11 +84,24 @@ def irregular_glob() -> str:
     return "*" + glob_class(regular, negate=True) + "*"
 
 
-def contains_glob_sql(expr: str, needle: str, params: list[object]) -> str:
+def contains_glob_sql(
+    expr: str, needle: str, params: list[object], *, ascii_text: bool = False
+) -> str:
     """SQL: ``expr`` is regular text whose fold contains the folded, non-empty ``needle``
-    (``"0"`` when no regular text can)."""
+    (``"0"`` when no regular text can). An ASCII needle asks SQLite's LIKE first (ASCII case
+    is its fold, and LIKE finds a first letter faster than a class) and the GLOB only for
+    values with other characters; ``ascii_text``: ``expr`` is always ASCII (the session id)."""
+    from mluvii_tui.query.filters import like_pattern  # filters builds on the quick index
+
     pattern = needle_glob(needle)
-    if pattern is None:
-        return "0"
+    if not (needle.isascii() and needle == needle.lower()):
+        if pattern is None:
+            return "0"
+        params.append(pattern)
+        return f"{expr} GLOB ?"
+    params.append(like_pattern(needle))
+    like = f"{expr} LIKE ? ESCAPE '\\'"
+    if ascii_text or pattern is None:
+        return like
     params.append(pattern)
-    return f"{expr} GLOB ?"
+    return f"({like} OR (length(CAST({expr} AS BLOB)) <> length({expr}) AND {expr} GLOB ?))"

@@ -87,7 +87,9 @@ def short_condition(columns: list[str], needle: str, params: list[object]) -> st
     """SQL over ``sessions s``: the folded needle is contained in the fold of one of the
     session columns behind the index ``columns``: a GLOB on that session's row, or its folded
     values when the GLOB cannot decide them (``quick_rare``). No Python function per row."""
-    tests = [contains_glob_sql(_SOURCES[col], needle, params) for col in columns]
+    tests = [
+        contains_glob_sql(_SOURCES[col], needle, params, ascii_text=col == "sid") for col in columns
+    ]
     tests = [t for t in tests if t != "0"]
     rare = [col for col in columns if col in _RARE_COLUMNS]
     if rare:
