@@ -1,12 +1,12 @@
 """The quick filter (``/``) as SQL: every typed word is contained (folded: case and diacritics
 ignored) in at least one of the visible columns.
 
-Text columns with a folded copy in the quick index (client name, e-mail, phone, operators, URL,
-session id) are answered by the FTS5 trigram index for words of three or more characters and by
-the stored folded text for shorter ones; enum columns by the enum values that contain the word
-(an ``IN`` over their index); call parameters by their stored folded value; other text columns
-by a scan (``contains_sql``). Times, durations, numbers and yes/no columns are not matched: their
-stored form is not what the table shows.
+Text columns in the quick index (client name, e-mail, phone, operators, URL, session id) are
+answered by its FTS5 trigram tables for words of three or more characters and by a GLOB of
+their character classes for shorter ones (query/foldglob.py); enum columns by the enum values
+that contain the word (an ``IN`` over their index); call parameters by their stored folded
+value; other text columns by a scan (``contains_sql``). Times, durations, numbers and yes/no
+columns are not matched: their stored form is not what the table shows.
 """
 
 from __future__ import annotations
@@ -62,8 +62,8 @@ def quick_sql(
     """``(sql, params)`` over ``sessions s``; ``"1"`` when there is nothing to match.
 
     ``columns`` are Column objects (or ``"param:<name>"`` ids for parameters). ``scan``: test
-    the stored folded text of each row, never the trigram index (same matches). ``indexed``
-    False: the quick index lags behind the sessions (a first sync is loading them, see
+    each row (a GLOB, ``quickindex.short_condition``), never the trigram index (same matches).
+    ``indexed`` False: the quick index lags behind the sessions (a first sync is loading them, see
     ``quickindex.follows``): the quick fields are folded from the session columns instead."""
     words = [w for w in (fold_sql(w) for w in str(text).split()) if w]
     if not words:

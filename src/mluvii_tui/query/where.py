@@ -32,7 +32,7 @@ def plan_where(
 ) -> tuple[str, list[Any]]:
     """The WHERE condition (over ``sessions s``) of view + filters + quick filter + search.
     ``now``: the clock for time presets (a datetime, a callable returning one, or None).
-    ``quick_scan``: the quick filter and "contains" filters test each row's stored folded text
+    ``quick_scan``: the quick filter and "contains" filters test each row's values (GLOB)
     instead of asking the trigram index (cheaper for the first rows of a broad match, see
     store/reader.py). ``quick_index`` False: the quick index lags behind the sessions (a first
     sync is loading them): those filters fold the session columns instead.

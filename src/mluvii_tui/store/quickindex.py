@@ -11,47 +11,115 @@ import sqlite3
 import sys
 from collections.abc import Callable
 
-from mluvii_tui.query.quickindex import QUICK_FIELDS, TRIGGER_NAMES, follows
+from mluvii_tui.query.foldglob import irregular_glob
+from mluvii_tui.query.quickindex import (
+    QUICK_FIELDS,
+    QUICK_TABLES,
+    RARE_FIELDS,
+    RARE_TABLE,
+    TRIGGER_NAMES,
+    follows,
+)
 from mluvii_tui.text import fold_value
 
-_COLS = list(QUICK_FIELDS.values())
-_COL_LIST = ", ".join(_COLS)
-_FIELD_EXPRS = [("CAST({p}.id AS TEXT)" if f == "id" else f"{{p}}.{f}") for f in QUICK_FIELDS]
+
+def _folded(field: str, prefix: str) -> str:
+    column = f"CAST({prefix}.id AS TEXT)" if field == "id" else f"{prefix}.{field}"
+    return f"fold({column})"
 
 
-def _folded(prefix: str) -> str:
-    return ", ".join(f"fold({e.format(p=prefix)})" for e in _FIELD_EXPRS)
+def _forget(prefix: str) -> str:
+    """Statements forgetting the index entries of the row ``prefix`` (``old``)."""
+    return " ".join(
+        f"INSERT INTO {t}({t}, rowid, t) VALUES ('delete', {prefix}.id, {_folded(f, prefix)});"
+        for f, t in QUICK_TABLES.items()
+    )
 
 
-_FORGET_OLD = (
-    f"INSERT INTO quick_fts(quick_fts, rowid, {_COL_LIST})"
-    f" SELECT 'delete', session_id, {_COL_LIST} FROM quick_text WHERE session_id = old.id;"
-    " DELETE FROM quick_text WHERE session_id = old.id;"
-)
-_FORGET_NEW = _FORGET_OLD.replace("old.id", "new.id")
-_ADD_NEW = (
-    f"INSERT INTO quick_text (session_id, {_COL_LIST}) VALUES (new.id, {_folded('new')});"
-    f" INSERT INTO quick_fts(rowid, {_COL_LIST}) SELECT session_id, {_COL_LIST}"
-    " FROM quick_text WHERE session_id = new.id;"
-)
+def _add(prefix: str) -> str:
+    return " ".join(
+        f"INSERT INTO {t}(rowid, t) VALUES ({prefix}.id, {_folded(f, prefix)});"
+        for f, t in QUICK_TABLES.items()
+    )
 
+
+def _sql_text(text: str) -> str:
+    """A SQL expression for ``text`` (quotes doubled, control characters as ``char(n)``)."""
+    parts: list[str] = []
+    run = ""
+    for char in text:
+        if char.isprintable():
+            run += char
+            continue
+        if run:
+            parts.append("'" + run.replace("'", "''") + "'")
+            run = ""
+        parts.append(f"char({ord(char)})")
+    if run:
+        parts.append("'" + run.replace("'", "''") + "'")
+    return " || ".join(parts)
+
+
+def _rare_select(prefix: str, where: str = "") -> str:
+    """INSERT into ``quick_rare`` of the row ``prefix`` (``new``, or ``sessions`` rows
+    matching ``where``) when one of its quick values has a character the GLOB classes do not
+    decide (query/foldglob.py)."""
+    irregular = _sql_text(irregular_glob())
+    folded = ", ".join(_folded(f, prefix) for f in RARE_FIELDS)
+    tests = " OR ".join(
+        f"(length(CAST({prefix}.{f} AS BLOB)) <> length({prefix}.{f})"
+        f" AND {prefix}.{f} GLOB {irregular})"
+        for f in RARE_FIELDS
+    )
+    columns = ", ".join(QUICK_FIELDS[f] for f in RARE_FIELDS)
+    source = f" FROM sessions WHERE {where} AND" if where else " WHERE"
+    return (
+        f"INSERT INTO {RARE_TABLE}(session_id, {columns})"
+        f" SELECT {prefix}.id, {folded}{source} ({tests})"
+    )
+
+
+def _rare_add(prefix: str) -> str:
+    return f"DELETE FROM {RARE_TABLE} WHERE session_id = {prefix}.id; {_rare_select(prefix)};"
+
+
+# One contentless trigram table per column: the text is a fold of the session's own columns
+# (not kept twice), and a single column keeps its positions (phrase queries: exact matches)
+# without the 2-byte column marker a multi-column table writes per term (schema v6: 273 ->
+# ~190 B per session).
 TABLES: list[str] = [
-    "CREATE TABLE quick_text (session_id INTEGER PRIMARY KEY, "
-    + ", ".join(f"{c} TEXT" for c in _COLS)
-    + ")",
-    f"CREATE VIRTUAL TABLE quick_fts USING fts5({_COL_LIST}, content='quick_text',"
-    " content_rowid='session_id', tokenize='trigram case_sensitive 1')",
+    f"CREATE VIRTUAL TABLE {t} USING fts5(t, content='', columnsize=0,"
+    " tokenize='trigram case_sensitive 1')"
+    for t in QUICK_TABLES.values()
 ]
+# The folded quick values of the few sessions that the GLOB classes cannot decide (a value
+# with a character outside U+0001..U+024F or one folding to two, such as "ß"): short needles
+# test the rest in SQLite's C code (query/foldglob.py), these by their fold. Usually empty.
+TABLES.append(
+    f"CREATE TABLE {RARE_TABLE} (session_id INTEGER PRIMARY KEY, "
+    + ", ".join(f"{QUICK_FIELDS[f]} TEXT" for f in RARE_FIELDS)
+    + ")"
+)
 
-#: INSERT OR REPLACE deletes the old row without firing DELETE triggers (recursive_triggers is
-#: off), so the insert trigger forgets any previous entry of the id itself. Updates of other
-#: columns (is_live, ...) fire nothing.
+#: A contentless index forgets a row only by the exact terms it was given: the old terms are
+#: folded again from the old row (``fold`` is deterministic). INSERT OR REPLACE deletes the old
+#: row without firing DELETE triggers (recursive_triggers is off): a BEFORE INSERT trigger
+#: forgets the row about to be replaced while it is still there. Updates of other columns
+#: (is_live, ...) fire nothing.
 TRIGGERS: list[str] = [
-    f"CREATE TRIGGER quick_ai AFTER INSERT ON sessions BEGIN {_FORGET_NEW} {_ADD_NEW} END",
+    "CREATE TRIGGER quick_bi BEFORE INSERT ON sessions"
+    " WHEN EXISTS (SELECT 1 FROM sessions WHERE id = new.id) BEGIN "
+    + " ".join(
+        f"INSERT INTO {t}({t}, rowid, t) SELECT 'delete', s.id, {_folded(f, 's')}"
+        " FROM sessions s WHERE s.id = new.id;"
+        for f, t in QUICK_TABLES.items()
+    )
+    + " END",
+    f"CREATE TRIGGER quick_ai AFTER INSERT ON sessions BEGIN {_add('new')} {_rare_add('new')} END",
     f"CREATE TRIGGER quick_au AFTER UPDATE OF {', '.join(QUICK_FIELDS)} ON sessions"
-    f" BEGIN {_FORGET_OLD} {_FORGET_NEW}"
-    f" {_ADD_NEW} END",
-    f"CREATE TRIGGER quick_ad AFTER DELETE ON sessions BEGIN {_FORGET_OLD} END",
+    f" BEGIN {_forget('old')} {_add('new')} {_rare_add('new')} END",
+    f"CREATE TRIGGER quick_ad AFTER DELETE ON sessions BEGIN {_forget('old')}"
+    f" DELETE FROM {RARE_TABLE} WHERE session_id = old.id; END",
 ]
 
 #: Sessions indexed per step of a build (one progress report each).
@@ -76,8 +144,10 @@ def stderr_progress(done: int, total: int) -> None:
 def drop(conn: sqlite3.Connection) -> None:
     """Remove triggers and tables (a bulk loader rebuilds them afterwards with ``build``)."""
     drop_triggers(conn)
-    conn.execute("DROP TABLE IF EXISTS quick_fts")
-    conn.execute("DROP TABLE IF EXISTS quick_text")
+    for table in [*QUICK_TABLES.values(), RARE_TABLE]:
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+    conn.execute("DROP TABLE IF EXISTS quick_fts")  # one table for all columns before v6
+    conn.execute("DROP TABLE IF EXISTS quick_text")  # and its content table
 
 
 def build(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
@@ -100,16 +170,13 @@ def build(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
         high = ids[0] if ids else None
         bounds = "id > ?" + ("" if high is None else " AND id <= ?")
         args = (last,) if high is None else (last, high)
-        cur = conn.execute(
-            f"INSERT INTO quick_text (session_id, {_COL_LIST})"
-            f" SELECT id, {_folded('sessions')} FROM sessions WHERE {bounds}",
-            args,
-        )
-        conn.execute(
-            f"INSERT INTO quick_fts(rowid, {_COL_LIST}) SELECT session_id, {_COL_LIST}"
-            f" FROM quick_text WHERE {bounds.replace('id', 'session_id')}",
-            args,
-        )
+        for field, table in QUICK_TABLES.items():
+            cur = conn.execute(
+                f"INSERT INTO {table}(rowid, t)"
+                f" SELECT id, {_folded(field, 'sessions')} FROM sessions WHERE {bounds}",
+                args,
+            )
+        conn.execute(_rare_select("sessions", bounds), args)
         done += cur.rowcount
         if progress is not None:
             progress(min(done, total), total)
@@ -126,6 +193,12 @@ def drop_triggers(conn: sqlite3.Connection) -> None:
     trigger costs ~50 µs a session, the pass ~10)."""
     for name in TRIGGER_NAMES:
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def has_old_layout(conn: sqlite3.Connection) -> bool:
+    """The index of a store before schema v6 (one table over a content table beside it)."""
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'quick_fts'").fetchone()
+    return found is not None
 
 
 def is_current(conn: sqlite3.Connection) -> bool:

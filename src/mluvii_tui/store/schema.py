@@ -90,7 +90,7 @@ def _column_ddl(name: str) -> str:
     return f"{name} TEXT COLLATE NOCASE"
 
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _V1: list[str] = [
     "CREATE TABLE sessions ("
@@ -193,8 +193,27 @@ def _v5(conn: sqlite3.Connection) -> None:
     compact(conn, SESSION_INDEXES, None)
 
 
+def _v6(conn: sqlite3.Connection) -> None:
+    """v5 -> v6: the quick-filter index without its content table ``quick_text`` (79 B per
+    session: a fold of the session's own columns), one contentless table per column instead
+    of ``quick_fts`` (store/quickindex.py), rebuilt once with progress on stderr for big
+    stores."""
+    from .quickindex import build, drop, has_old_layout
+
+    if has_old_layout(conn):
+        drop(conn)
+        build(conn)
+
+
 #: MIGRATIONS[i] takes a store from version i to i + 1.
-MIGRATIONS: list[list[str] | Callable[[sqlite3.Connection], None]] = [_V1, _v2, _v3, _v4, _v5]
+MIGRATIONS: list[list[str] | Callable[[sqlite3.Connection], None]] = [
+    _V1,
+    _v2,
+    _v3,
+    _v4,
+    _v5,
+    _v6,
+]
 
 
 class StoreVersionError(RuntimeError):
