@@ -44,8 +44,9 @@ FLUSH_EVERY = 30.0
 #: A session shown within this many seconds of the one before (a held or repeated cursor key)
 #: loads once the keys pause for as long: the cursor moves at once, the pane follows the session
 #: it stops on. A single key loads at once. (At 1M during a sync, loading and drawing every
-#: session passed put cursor keys at p95 418 ms.)
-SETTLE_S = 0.1
+#: session passed put cursor keys at p95 418 ms; 0.1 s: 90 ms, since a slow key let a load in
+#: and the load slowed the next keys; 0.25 s: 22.5 ms.)
+SETTLE_S = 0.25
 
 
 class SessionDetail(Widget):
