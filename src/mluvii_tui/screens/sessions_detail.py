@@ -34,7 +34,7 @@ class DetailPaneMixin(Screen[None]):
         self._update_status()
         detail = self._detail()
         if detail is not None and self._detail_open:
-            detail.show(event.session_id)
+            detail.show(event.session_id, settle=True)  # a held key: where the cursor rests
 
     async def on_session_table_opened(self, event: SessionTable.Opened) -> None:
         detail = await self._built_detail()

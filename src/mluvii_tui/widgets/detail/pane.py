@@ -98,8 +98,9 @@ class SessionDetail(Widget):
 
     # -- public API ----------------------------------------------------------------------------
 
-    def show(self, session_id: int | None) -> None:
-        """Load and show ``session_id`` (None: empty pane)."""
+    def show(self, session_id: int | None, *, settle: bool = False) -> None:
+        """Load and show ``session_id`` (None: empty pane). ``settle`` (the table's cursor
+        moved): within ``SETTLE_S`` of the last such show, load once the cursor rests."""
         if session_id == self.session_id and self.session is not None:
             return
         self.session_id = session_id
@@ -109,7 +110,7 @@ class SessionDetail(Widget):
             return
         self._title(Text(f"Session {session_id} — loading…", style="dim"))
         now = time.monotonic()
-        repeated, self._shown_at = now - self._shown_at < SETTLE_S, now
+        repeated, self._shown_at = settle and now - self._shown_at < SETTLE_S, now
         if self._settle is not None:
             self._settle.stop()
             self._settle = None
