@@ -17,17 +17,27 @@ from mluvii_tui.widgets.detail.transcript import TranscriptView
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 
 
-async def test_enter_opens_the_detail_in_the_app(tmp_path: Path) -> None:
+def _store(tmp_path: Path) -> SessionStore:
     store = SessionStore(tmp_path / "store.sqlite")
     store.upsert_sessions(parse_session(d) for d in generate_sessions(40, 7, NOW))
+    return store
+
+
+async def _opened(pilot, app: MluviiApp) -> SessionDetail:  # type: ignore[no-untyped-def]
+    """Enter on the first row: the detail pane, loaded."""
+    await pilot.pause()
+    await pilot.press("enter")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return app.screen.query_one(SessionDetail)
+
+
+async def test_enter_opens_the_detail_in_the_app(tmp_path: Path) -> None:
+    store = _store(tmp_path)
     app = MluviiApp(store, None, now=lambda: NOW)
     try:
         async with app.run_test(size=(160, 40)) as pilot:
-            await pilot.pause()
-            await pilot.press("enter")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            detail = app.screen.query_one(SessionDetail)
+            detail = await _opened(pilot, app)
             assert detail.display
             assert detail.session is not None
             assert detail.session.id == detail.session_id
@@ -47,16 +57,11 @@ async def test_a_held_cursor_key_moves_the_cursor_and_the_pane_loads_where_it_st
     from mluvii_tui.widgets.detail import pane
     from mluvii_tui.widgets.session_table import SessionTable
 
-    store = SessionStore(tmp_path / "store.sqlite")
-    store.upsert_sessions(parse_session(d) for d in generate_sessions(40, 7, NOW))
+    store = _store(tmp_path)
     app = MluviiApp(store, None, now=lambda: NOW)
     try:
         async with app.run_test(size=(160, 40)) as pilot:
-            await pilot.pause()
-            await pilot.press("enter")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            detail = app.screen.query_one(SessionDetail)
+            detail = await _opened(pilot, app)
             table = app.screen.query_one(SessionTable)
             table.focus()
             loads: list[int] = []
