@@ -426,3 +426,36 @@ async def test_search_words_are_analysed_off_the_ui_thread(
         assert "Search: objednávkami" in chips(app)
     assert threads and threading.main_thread().name not in threads
     analysis.word_terms.cache_clear()
+
+
+async def test_slash_and_a_name_in_one_burst_all_go_to_the_quick_filter(
+    store: SessionStore,
+) -> None:
+    """ "/nov" typed fast or pasted (over SSH often one burst): every key after "/" is the
+    input's, none the table's ("o" sorts there, "v" switches the view). The keys are queued at
+    once, as a terminal delivers a burst, before any of them is handled."""
+    from textual import events
+
+    app = make_app(store, "filters-burst")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        table = table_of(app)
+        sort, view = table.query.sort, table.query.view
+        for key, char in (("slash", "/"), ("n", "n"), ("o", "o"), ("v", "v")):
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)  # type: ignore[union-attr]
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.query_one("#filter-input").value == "nov"
+        assert table.query.quick == "nov"
+        assert (table.query.sort, table.query.view) == (sort, view)
+        await pilot.press("escape")
+        for key, char in (("s", "s"), ("d", "d"), ("e", "e"), ("n", "n")):  # search, the same
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)  # type: ignore[union-attr]
+        await pilot.pause(0.3)
+        assert app.screen.query_one("#filter-input").value == "den"
+        assert (table.query.sort, table.query.view) == (sort, view)

@@ -279,7 +279,9 @@ class SessionFiltersMixin(Screen[None]):
         with field.prevent(Input.Changed):
             field.value = value
         field.cursor_position = len(value)
-        field.focus()
+        # focused now, not after the keys already queued (``focus()`` is deferred): the rest of
+        # "/nov" typed or pasted in one burst is the input's (SessionTable.on_key)
+        self.set_focus(field)
 
     def _close_input(self) -> None:
         self._input_mode = ""

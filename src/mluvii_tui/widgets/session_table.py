@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widgets import Input
 
 from mluvii_tui.keymap.commands import bindings
 from mluvii_tui.query.types import SessionQuery, SortKey
@@ -34,6 +36,9 @@ if TYPE_CHECKING:
 
 #: Cells one ``<``/``>`` press takes or gives.
 WIDTH_STEP = 2
+#: The screen's actions that open the bottom input (quick filter, search): the table runs them
+#: on their key itself, so that the keys typed behind go to the input (``on_key``).
+OPENS_INPUT = frozenset({"quick_filter", "search_content"})
 
 
 class SessionTable(QueryLoading, TableCursor, ScrollView, can_focus=True):
@@ -344,6 +349,26 @@ class SessionTable(QueryLoading, TableCursor, ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._move_cursor(self.cursor_row)
         self._layout_columns()
+
+    def on_key(self, event: events.Key) -> None:
+        """ "/nov" typed fast or pasted (over SSH the keys often come as one burst) reaches this
+        table whole, before the screen's "/" binding runs: "o" then sorted and "v" switched the
+        view. So a key bound to an action that opens the bottom input runs it here, at once
+        (the input takes the focus), and the keys queued behind it become the input's text."""
+        focused = self.screen.focused
+        if focused is not self and isinstance(focused, Input):
+            if event.is_printable:
+                event.stop()
+                event.prevent_default()
+                assert event.character is not None
+                focused.insert_text_at_cursor(event.character)
+            return
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or not active.enabled or active.binding.action not in OPENS_INPUT:
+            return
+        event.stop()
+        event.prevent_default()
+        getattr(active.node, f"action_{active.binding.action}")()
 
     # -------------------------------------------------------------- widths
 
