@@ -150,8 +150,8 @@ async def test_a_key_pressed_while_a_reload_runs_is_kept(store_path: Path) -> No
 async def test_sync_pages_reload_the_table_at_most_every_two_seconds(store_path: Path) -> None:
     """Each committed page of a sync says so (SyncStateChanged): the first reloads the table at
     once, the rest within SYNC_RELOAD_EVERY_S at most once, and the sync's end at once."""
-    from mluvii_tui.screens import sessions
-    from mluvii_tui.screens.sessions import SyncStateChanged
+    from mluvii_tui.screens import sessions_sync as sessions
+    from mluvii_tui.screens.sessions_sync import SyncStateChanged
 
     store = SessionStore(store_path)
     app = MluviiApp(store, None, profile="t-async-sync", now=lambda: NOW)

@@ -23,7 +23,8 @@ from textual.timer import Timer
 from ..actions.permissions import Permissions
 from .live import LiveLink, LiveOptions
 from .profile_settings import apply_zone_and_theme
-from .sessions import SessionsScreen, SyncStateChanged
+from .sessions import SessionsScreen
+from .sessions_sync import SyncStateChanged
 
 if TYPE_CHECKING:
     from ..actions.runner import ActionRunner
