@@ -145,7 +145,8 @@ class Phase:
     peak_kb: int = 0
     processes: dict[str, float] = field(default_factory=dict)  # at the peak
     each: dict[str, float] = field(default_factory=dict)  # process -> its largest (MB)
-    cpu_s: dict[str, float] = field(default_factory=dict)  # process -> CPU s, as last seen
+    cpu_s: dict[str, float] = field(default_factory=dict)  # process -> CPU s in this phase
+    cpu_before: dict[int, float] = field(default_factory=dict)  # pid -> CPU s at its start
 
 
 class MemoryPeak:
@@ -185,13 +186,15 @@ class MemoryPeak:
         for pid, kb in each.items():
             label = self._labels[pid]
             phase.each[label] = max(phase.each.get(label, 0), round(kb / 1024, 1))
-            phase.cpu_s[label] = max(phase.cpu_s.get(label, 0.0), _cpu_s(pid))
+            used = _cpu_s(pid) - phase.cpu_before.get(pid, 0.0)
+            phase.cpu_s[label] = max(phase.cpu_s.get(label, 0.0), used)
         if self.last_kb > phase.peak_kb:
             phase.peak_kb = self.last_kb
             phase.processes = {_label(p): round(kb / 1024, 1) for p, kb in each.items()}
 
     def start_phase(self) -> Phase:
-        self.phase = Phase()
+        """From now on ``phase`` holds the peak and each process's CPU seconds since now."""
+        self.phase = Phase(cpu_before={pid: _cpu_s(pid) for pid in self.each()})
         return self.phase
 
     def each(self) -> dict[int, int]:

@@ -46,7 +46,6 @@ class SessionsScreen(
 
     def __init__(self) -> None:
         super().__init__()
-        self._sync_text = ""
         self._status_shown: Text | None = None
         self._narrowed_for: tuple[Any, ...] = ((), "")
 
