@@ -81,3 +81,29 @@ async def test_a_held_cursor_key_moves_the_cursor_and_the_pane_loads_where_it_st
             assert loads[-1] == table.current_session_id
     finally:
         store.close()
+
+
+async def test_no_session_hides_the_last_sessions_tabs(tmp_path: Path) -> None:
+    """A filter that leaves no rows: "No session selected", and not the last session's tabs
+    under it; a session again brings them back."""
+    store = _store(tmp_path)
+    app = MluviiApp(store, None, now=lambda: NOW)
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            detail = await _opened(pilot, app)
+            tabs = detail.query_one(TabbedContent)
+            shown = detail.session_id
+            assert tabs.display
+            await pilot.press("slash", *"zzzqqq")
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.2)
+            assert detail.session_id is None and not tabs.display
+            assert "No session selected" in str(detail.query_one("#detail-title").render())
+            await pilot.press("escape")
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.2)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert detail.session_id == shown and tabs.display
+    finally:
+        store.close()

@@ -107,6 +107,7 @@ class SessionDetail(Widget):
         if session_id is None:
             self.session = None
             self._title(Text("No session selected", style="dim"))
+            self._tabs_shown(False)  # not the last session's tabs under that title
             return
         self._title(Text(f"Session {session_id} — loading…", style="dim"))
         now = time.monotonic()
@@ -176,6 +177,11 @@ class SessionDetail(Widget):
         # height 1 (styles.tcss): no layout of the screen for it (one per cursor key otherwise)
         self.query_one("#detail-title", Static).update(text, layout=False)
 
+    def _tabs_shown(self, shown: bool) -> None:
+        tabs = self.query_one(TabbedContent)
+        if tabs.display != shown:
+            tabs.display = shown
+
     @work(thread=True, exclusive=True, group="detail-load", exit_on_error=False)
     def _load(self, session_id: int) -> None:
         try:
@@ -210,7 +216,9 @@ class SessionDetail(Widget):
             return
         if loaded is None:
             self._title(Text(f"Session {session_id} is not in the local store", style="bold red"))
+            self._tabs_shown(False)
             return
+        self._tabs_shown(True)
         session = self.session = loaded.session
         live = enum_text(session.status) in LIVE_STATUSES
         title = Text(f"Session {session.id}", style="bold")
