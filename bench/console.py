@@ -718,6 +718,10 @@ def main(argv: list[str] | None = None) -> int:
         made = Path(tempfile.mkdtemp(prefix="console-bench-")) / "store.sqlite3"
         shutil.copyfile(store, made)
         store = made
+        sys.path.insert(0, str(Path(__file__).parent))
+        from gen_store import add_compression_dict
+
+        add_compression_dict(store)  # a store gen_store made before it added one
     if not args.no_pty:
         runs = launch_in_pty(store)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
