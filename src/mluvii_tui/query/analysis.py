@@ -158,7 +158,7 @@ def _stemmer(lang: str):  # type: ignore[no-untyped-def]
     name = _SNOWBALL.get(lang)
     if name is None:
         return None
-    import snowballstemmer
+    import snowballstemmer  # PyStemmer's C stemmers (installed with us): 2.6 MB less per process
 
     return snowballstemmer.stemmer(name)
 

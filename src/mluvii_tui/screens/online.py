@@ -212,6 +212,7 @@ class OnlineApp(App[None]):
         from mluvii_tui.sync.history import SyncProgress
         from mluvii_tui.sync.process import (
             CONSOLE_SYNC_CACHE_KIB,
+            CONSOLE_SYNC_PAGE_SIZE,
             SyncFailed,
             SyncJob,
             sync_in_child,
@@ -239,6 +240,7 @@ class OnlineApp(App[None]):
             # console with its sync stays under 150 MB PSS at 1M (bench/console.py's sync step)
             writing_process=False,
             cache_kib=CONSOLE_SYNC_CACHE_KIB,
+            page_size=CONSOLE_SYNC_PAGE_SIZE,
         )
         screen_post(SyncStateChanged(running=True))
         try:

@@ -1,13 +1,15 @@
-"""Store records straight from the API's JSON (orjson dicts), without pydantic: the sync's hot path.
+"""Store records straight from the API's JSON, without pydantic: the sync's hot path.
 
-``fast_record(data, raw)`` gives the same ``SessionRecord`` as ``build_record(parse_session(data))``
-for sessions in the shapes the API sends: every value read is None or exactly the type pydantic
-would produce without coercion, times are ISO 8601 with seconds, durations ``PnDTnHnMnS``, enums
-are strings (known ones canonicalised case-insensitively, as ``Tolerant`` does). Anything else
-raises ``Unsupported`` (the transcript decoder uses the same time rule, ``API_TIME``) and the
-caller takes the exact path. Activities are not stored apart (the kept JSON holds them): only
-their count, message texts, forwarding groups and end reason are read. The tests compare both
-paths on the simulator's sessions, hostile ones included.
+``struct_record(session, raw, hash)`` (a ``wire.Session``, decoded by msgspec) and
+``fast_record(data, raw, hash)`` (a dict of JSON values) give the same ``SessionRecord`` as
+``build_record(parse_session(data))`` for sessions in the shapes the API sends: every value read
+is None or exactly the type pydantic would produce without coercion (wire.py's types), times are
+ISO 8601 with seconds, durations ``PnDTnHnMnS``, enums are strings (known ones canonicalised
+case-insensitively, as ``Tolerant`` does). Anything else raises ``Unsupported`` (the transcript
+decoder uses the same time rule, ``API_TIME``) and the caller takes the exact path. Activities
+are not stored apart (the kept JSON holds them): only their count, message texts, forwarding
+groups and end reason are read. The tests compare the paths on the simulator's sessions,
+hostile ones included.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ from .rows import (
     whole,
 )
 from .schema import SESSION_FIELDS
+from .wire import Guest, Operator, Session, WireError, from_dict
 
-__all__ = ["Unsupported", "fast_record"]
+__all__ = ["Unsupported", "fast_record", "struct_record"]
 
 
 class Unsupported(Exception):
@@ -67,25 +70,17 @@ _IN_ORDER = operator.itemgetter(*SESSION_FIELDS)
 _KIND = {v: v for v in _TYPE.values()}
 
 
-def _enum(table: dict[str, str], value: Any) -> str | None:
+def _enum(table: dict[str, str], value: str | None) -> str | None:
     """``_text(Tolerant value)`` of rows.py: the canonical spelling, the raw string, or None."""
     if value is None:
         return None
-    if value.__class__ is not str:
-        raise Unsupported
     return table.get(value.lower(), value) or None
 
 
-def _typed(value: Any, kind: type) -> Any:
-    if value is None or value.__class__ is kind:
-        return value
-    raise Unsupported
-
-
-def _epoch(value: Any) -> float | None:
+def _epoch(value: str | None) -> float | None:
     if value is None:
         return None
-    if value.__class__ is not str or API_TIME(value) is None:
+    if API_TIME(value) is None:
         raise Unsupported
     try:
         return datetime.fromisoformat(value).timestamp()
@@ -93,11 +88,11 @@ def _epoch(value: Any) -> float | None:
         raise Unsupported from None
 
 
-def _valid_time(value: Any) -> None:
+def _valid_time(value: str | None) -> None:
     """A time the record does not use but pydantic would read: the format and a real date."""
     if value is None:
         return
-    if value.__class__ is not str or API_TIME(value) is None:
+    if API_TIME(value) is None:
         raise Unsupported
     try:
         datetime.fromisoformat(value)
@@ -105,30 +100,14 @@ def _valid_time(value: Any) -> None:
         raise Unsupported from None
 
 
-def _seconds(value: Any) -> float | None:
+def _seconds(value: str | None) -> float | None:
     if value is None:
         return None
-    m = _DURATION(value) if value.__class__ is str and value != "P" else None
+    m = _DURATION(value) if value != "P" else None
     if m is None or value.endswith("T"):
         raise Unsupported
     d, h, mi, s = m.groups()
     return int(d or 0) * 86400 + int(h or 0) * 3600 + int(mi or 0) * 60 + float(s or 0)
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if value.__class__ is not dict or "_" in "".join(value):
-        raise Unsupported  # another type, or snake_case keys pydantic would also read
-    return value
-
-
-def _list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if value.__class__ is not list:
-        raise Unsupported
-    return value
 
 
 def _pick(params: dict[str, str], keys: tuple[str, ...]) -> str | None:
@@ -139,64 +118,64 @@ def _pick(params: dict[str, str], keys: tuple[str, ...]) -> str | None:
     return None
 
 
-def _full_name(o: dict[str, Any]) -> str:
-    first, last = _typed(o.get("firstName"), str), _typed(o.get("lastName"), str)
-    name = " ".join(p for p in (first, last) if p)
-    uid = o.get("userId")
-    return name or _typed(o.get("userName"), str) or (f"#{uid}" if uid else "")
+def _full_name(o: Operator) -> str:
+    name = " ".join(p for p in (o.first_name, o.last_name) if p)
+    uid = o.user_id
+    return name or o.user_name or (f"#{uid}" if uid else "")
+
+
+_NO_GUEST = Guest()
 
 
 def fast_record(d: Any, raw: bytes, content_hash: int) -> SessionRecord:
     """The record of one session dict (``raw``: its JSON as kept); raises Unsupported."""
-    s = _dict(d)
-    sid = s.get("id")
-    if sid.__class__ is not int:
+    if d.__class__ is not dict:
         raise Unsupported
-    g = _dict(s.get("guest"))
-    params = g.get("callParams") or {}
-    if params.__class__ is not dict:
-        raise Unsupported
-    language = _typed(g.get("language"), str)
-    ops = [_dict(o) for o in _list(s.get("operators"))]
+    try:
+        s = from_dict(d)
+    except WireError:
+        raise Unsupported from None
+    return struct_record(s, raw, content_hash)
+
+
+def struct_record(s: Session, raw: bytes, content_hash: int) -> SessionRecord:
+    """The record of one decoded session (``wire.Session``); raises Unsupported."""
+    sid = s.id
+    g = s.guest or _NO_GUEST
+    params = g.call_params or {}
+    language = g.language
+    ops = s.operators or ()
     rec = SessionRecord(id=sid, values=(), raw=raw, hash=content_hash, language=language)
     groups: list[str] = []
     messages = 0
     end_reason = None
-    for seq, a in enumerate(_list(s.get("activities"))):
-        # (snake_case spellings pydantic would also read for the activity fields used here)
-        if a.__class__ is not dict or "to_group_name" in a or "termination_reason" in a:
-            raise Unsupported
-        kind = a.get("type")
-        if kind.__class__ is not str or kind not in _KIND:
+    for seq, a in enumerate(s.activities or ()):
+        kind = a.type
+        if kind not in _KIND:
             kind = _enum(_TYPE, kind)
         if kind in _MESSAGES:
             messages += 1
-            text = a.get("text")
-            if text:
-                if text.__class__ is not str:
-                    raise Unsupported
-                rec.texts.append((seq, text))
+            if a.text:
+                rec.texts.append((seq, a.text))
         elif kind == "SessionForwarded":
-            group = _typed(a.get("toGroupName"), str)
+            group = a.to_group_name
             if group and group not in groups:
                 groups.append(group)
         elif kind == "SessionEnded":
-            reason = _enum(_REASON, a.get("terminationReason"))
+            reason = _enum(_REASON, a.termination_reason)
             if reason:
                 end_reason = reason
     names = []
     for seq, o in enumerate(ops):
-        uid = _typed(o.get("userId"), int)
         full = _full_name(o)
         if full:
             names.append(full)
-        for key in ("joined", "left", "concluded"):  # kept in the JSON only, but valid
-            _valid_time(o.get(key))
-        rec.operators.append((sid, seq, uid, full or None))
+        _valid_time(o.joined)  # kept in the JSON only, but valid
+        _valid_time(o.left)
+        _valid_time(o.concluded)
+        rec.operators.append((sid, seq, o.user_id, full or None))
     lowered: dict[str, str] = {}
     for key, value in params.items():
-        if value is not None and value.__class__ is not str:
-            raise Unsupported
         rec.params.append((sid, key, value, fold_value(value)))
         if value is not None:
             lowered[key.lower()] = value
@@ -204,29 +183,29 @@ def fast_record(d: Any, raw: bytes, content_hash: int) -> SessionRecord:
     if name is None:
         parts = [p for p in (_pick(lowered, FIRST_NAME_KEYS), _pick(lowered, LAST_NAME_KEYS)) if p]
         name = " ".join(parts) or None
-    callback = _typed(s.get("phoneCallbackNumber"), str)
-    tag_names = [_typed(_dict(t).get("name"), str) for t in _list(s.get("tags"))]
+    callback = s.phone_callback_number
+    tag_names = [t.name for t in s.tags or ()]
     rec.tags = [(sid, n) for n in dict.fromkeys(n for n in tag_names if n)]
-    bots = [_typed(_dict(c).get("name"), str) for c in _list(s.get("chatbots"))]
-    recordings = s.get("recordings")
+    bots = [c.name for c in s.chatbots or ()]
+    recordings = s.recordings
     kept = None
     if recordings is not None:
-        kept = sum(1 for r in _list(recordings) if not _typed(_dict(r).get("isDeleted"), bool))
-    identity = _typed(g.get("identity"), str)
-    channel_identity = _typed(g.get("channelIdentity"), int)
-    status = _enum(_STATUS, s.get("status"))
-    ended = _epoch(s.get("ended"))
-    auto, black = _typed(s.get("autoAccepted"), bool), _typed(s.get("blacklisted"), bool)
+        kept = sum(1 for r in recordings if not r.is_deleted)
+    identity = g.identity
+    channel_identity = g.channel_identity
+    status = _enum(_STATUS, s.status)
+    ended = _epoch(s.ended)
+    auto, black = s.auto_accepted, s.blacklisted
     values = {
         "id": sid,
-        "created": whole(_epoch(s.get("created"))),
-        "guest_joined": whole(_epoch(s.get("guestJoined"))),
-        "started": whole(_epoch(s.get("started"))),
+        "created": whole(_epoch(s.created)),
+        "guest_joined": whole(_epoch(s.guest_joined)),
+        "started": whole(_epoch(s.started)),
         "ended": whole(ended),
-        "waited_s": whole(_seconds(s.get("waited"))),
-        "length_s": whole(_seconds(s.get("length"))),
-        "channel": _enum(_CHANNEL, s.get("channel")),
-        "source": _enum(_SOURCE, s.get("source")),
+        "waited_s": whole(_seconds(s.waited)),
+        "length_s": whole(_seconds(s.length)),
+        "channel": _enum(_CHANNEL, s.channel),
+        "source": _enum(_SOURCE, s.source),
         "status": status,
         "operators": LIST_SEP.join(names) or None,
         "operator_ids": ID_SEP.join(str(o[2]) for o in rec.operators if o[2] is not None) or None,
@@ -236,23 +215,23 @@ def fast_record(d: Any, raw: bytes, content_hash: int) -> SessionRecord:
         "client_email": _pick(lowered, EMAIL_KEYS),
         "client_phone": _pick(lowered, PHONE_KEYS) or (callback or None),
         "client_id": identity or (str(channel_identity) if channel_identity is not None else None),
-        "ip": _typed(g.get("ipAddress"), str) or None,
-        "browser": _enum(_BROWSER, g.get("browser")),
-        "os": _enum(_OS, g.get("os")),
+        "ip": g.ip_address or None,
+        "browser": _enum(_BROWSER, g.browser),
+        "os": _enum(_OS, g.os),
         "language": language or None,
-        "url": _typed(s.get("url"), str) or None,
-        "widget": _typed(s.get("widget"), str) or None,
+        "url": s.url or None,
+        "widget": s.widget or None,
         "tags": LIST_SEP.join(n for n in tag_names if n) or None,
-        "rating": _typed(s.get("guestFeedbackStars"), int),
-        "feedback_text": _typed(s.get("guestFeedbackText"), str) or None,
-        "feedback_scale": _enum(_SCALE, s.get("guestFeedbackScale")),
+        "rating": s.guest_feedback_stars,
+        "feedback_text": s.guest_feedback_text or None,
+        "feedback_scale": _enum(_SCALE, s.guest_feedback_scale),
         "end_reason": end_reason,
-        "guest_left": _enum(_LEFT, s.get("guestLeftSession")),
+        "guest_left": _enum(_LEFT, s.guest_left_session),
         "auto_accepted": None if auto is None else int(auto),
         "blacklisted": None if black is None else int(black),
         "recordings_count": kept,
         "messages_count": messages,
-        "campaign_id": _typed(s.get("campaignId"), int),
+        "campaign_id": s.campaign_id,
         "is_live": int(status in _LIVE and ended is None),
     }
     rec.values = _IN_ORDER(values)

@@ -1,9 +1,11 @@
 """From what the API sent to store records: the kept JSON, its content hash, the columns.
 
-``prepare_batch`` is cheap (orjson encodes each session once, blake2b hashes it) so that unchanged
-sessions are recognised before any field is read; ``build`` reads the fields of a new or changed
-one: ``fastrecord.fast_record`` on the hot path, pydantic (``parse_session``) for shapes it does
-not know. Sessions given as models (the live sync) are kept as their API dump.
+``decode_page`` is the sync's hot path: msgspec cuts a page into each session's bytes as
+received (kept as they are, blake2b-hashed) and decodes each into a ``wire.Session``;
+``prepare_batch`` does the same for decoded items (orjson encodes each once). ``build`` reads
+the fields of a new or changed session: ``fastrecord`` on the hot path, pydantic
+(``parse_session``) for shapes it does not know. Sessions given as models (the live sync) are
+kept as their API dump.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from .fastrecord import Unsupported, fast_record
+from .fastrecord import Unsupported, fast_record, struct_record
 from .rows import SessionRecord, build_record, content_hash, raw_json
 from .upsert import short_id, why_not_stored
+from .wire import PAGE, SESSION, Session, WireError
 
 if TYPE_CHECKING:
     from ..api.models import SessionModel
@@ -28,7 +31,9 @@ class Kept:
     id: int
     raw: bytes
     hash: int
-    item: dict[str, Any] | SessionModel | SessionRecord  # a record: built already
+    #: a decoded session (a ``wire.Session`` on the hot path, a dict of JSON values, a model of
+    #: the live sync) or its record, built already
+    item: Session | dict[str, Any] | SessionModel | SessionRecord
 
 
 @dataclass
@@ -53,7 +58,16 @@ def prepare_batch(items: Iterable[Any], hashed: bool = True) -> PreparedBatch:
     out = PreparedBatch()
     by_id: dict[int, Kept] = {}
     for item in items:
-        sid: Any = item.get("id") if isinstance(item, dict) else None
+        sid: Any
+        if item.__class__ is tuple:  # decode_page's (wire.Session, its JSON as received)
+            sid = item[0].id
+            if not -(2**63) <= sid < 2**63:
+                out.problems.append(f"session {short_id(sid)}: id too large for the local store")
+                continue
+            raw = bytes(item[1])
+            by_id[sid] = Kept(sid, raw, content_hash(raw) if hashed else 0, item[0])
+            continue
+        sid = item.get("id") if isinstance(item, dict) else None
         if sid.__class__ is not int:  # a model (the live sync), an id as text, not a session
             model = _as_model(item)
             if model is None:
@@ -73,6 +87,19 @@ def prepare_batch(items: Iterable[Any], hashed: bool = True) -> PreparedBatch:
     return out
 
 
+def decode_page(data: bytes) -> list[Any]:
+    """A page's items for ``prepare_batch``: each session as (its ``wire.Session``, its bytes as
+    received), or decoded as JSON values when it does not fit (for the exact path). ``WireError``:
+    the page is no JSON array msgspec reads (the caller decodes it another way)."""
+    items: list[Any] = []
+    for raw in PAGE.decode(data):
+        try:
+            items.append((SESSION.decode(raw), raw))
+        except WireError:
+            items.append(json.loads(bytes(raw)))  # for the exact path (integers of any size)
+    return items
+
+
 def _as_model(item: Any) -> SessionModel | None:
     """``item`` as a model (itself when it is one); None: not a session. Only here is pydantic
     loaded: the sync's sessions, dicts with an integer id, never come here (the sync process
@@ -87,6 +114,11 @@ def build(kept: Kept) -> SessionRecord:
     item = kept.item
     if isinstance(item, SessionRecord):
         return item
+    if isinstance(item, Session):
+        try:
+            return struct_record(item, kept.raw, kept.hash)
+        except Unsupported:
+            item = json.loads(kept.raw)  # the exact path reads it as a dict
     if isinstance(item, dict):
         try:
             return fast_record(item, kept.raw, kept.hash)

@@ -13,10 +13,10 @@ SYNC_PAGE_SIZE = 500
 def quiet_gc() -> None:
     """For the sync's own processes, once their modules are imported: the cyclic collector
     leaves the imported objects alone (frozen) and runs every 10,000 allocations instead of
-    700. A page decodes into ~50,000 dicts and lists that hold no cycles; collecting among
-    them cost ~11 us per session (of ~90 to decode and build one). Not rarer: each httpx
-    response (with its page's bytes) ends in a reference cycle; at 100,000 allocations they
-    piled up to 425 MB during a 100k sync."""
+    700. A page decoded into ~50,000 dicts and lists that hold no cycles; collecting among
+    them cost ~11 us per session (of ~90 to decode and build one). Each httpx response ends
+    in a reference cycle: ``ApiTransport.session_page`` breaks the one that held the page's
+    bytes (they piled up between collections: 425 MB at 100,000 allocations)."""
     import gc
 
     gc.freeze()

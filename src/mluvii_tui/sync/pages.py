@@ -2,8 +2,9 @@
 
 A page whose bytes hash like the same page last time (same filter, same day bucket, same offset
 and size) was stored then: it is counted as unchanged and not decoded. Otherwise it is decoded
-with orjson, prepared (kept JSON + hash per session) and written in one transaction together with
-its fingerprint, in one worker thread so the next page downloads meanwhile. A page that is not a
+(msgspec: store/wire.py), prepared (each session's JSON as received and its hash) and written in
+one transaction together with its fingerprint, in one worker thread so the next page downloads
+meanwhile. A page that is not a
 JSON array is fetched once more and then reported with its offset.
 """
 
@@ -23,8 +24,9 @@ import orjson
 
 from mluvii_tui.api.errors import BadResponse
 from mluvii_tui.api.filters import SessionFilter
-from mluvii_tui.store.ingest import PreparedBatch, build_batch, prepare_batch
+from mluvii_tui.store.ingest import PreparedBatch, build_batch, decode_page, prepare_batch
 from mluvii_tui.store.store import SessionStore, UpsertResult
+from mluvii_tui.store.wire import WireError
 
 if TYPE_CHECKING:  # pragma: no cover
     from mluvii_tui.api.transport import ApiTransport
@@ -56,6 +58,8 @@ def fingerprint(data: bytes) -> int:
 
 
 def _created(item: Any) -> float | None:
+    if item.__class__ is tuple:  # (wire.Session, its bytes)
+        item = {"created": item[0].created}
     value = item.get("created") if isinstance(item, dict) else None
     if not isinstance(value, str):
         return None
@@ -79,6 +83,21 @@ def parse_page(key: str, data: bytes, mark: int, build_all: bool) -> ParsedPage:
     """Decode one page (runs in the worker thread) and prepare its sessions; ``build_all``:
     their records too (for a writer in another process). ValueError: not a JSON array."""
     try:
+        items = decode_page(data)
+    except WireError:  # what msgspec refuses (lone surrogates...): decoded as a whole
+        items = _decoded(data)
+    reached = _created(items[-1]) if items else None
+    received = len(items)
+    batch = prepare_batch(items, hashed=not build_all)  # the other process hashes
+    del items  # the sessions live in the batch only: built, each is freed (memory stays flat)
+    if build_all:
+        build_batch(batch)
+    return ParsedPage(batch, (key, mark, received, reached))
+
+
+def _decoded(data: bytes) -> list[Any]:
+    items: Any
+    try:
         items = orjson.loads(data)
     except orjson.JSONDecodeError:  # what orjson refuses (lone surrogates...): json decides
         items = json.loads(data)
@@ -86,13 +105,8 @@ def parse_page(key: str, data: bytes, mark: int, build_all: bool) -> ParsedPage:
         raise ValueError("not an array")
     if any(isinstance(i, dict) and i.get("id").__class__ is float for i in items):
         items = json.loads(data)  # orjson reads integers past 64 bits as floats: exactly
-    reached = _created(items[-1]) if items else None
-    received = len(items)
-    batch = prepare_batch(items, hashed=not build_all)  # the other process hashes
-    del items  # the dicts live in the batch only: built, each is freed (memory stays flat)
-    if build_all:
-        build_batch(batch)
-    return ParsedPage(batch, (key, mark, received, reached))
+    decoded: list[Any] = items
+    return decoded
 
 
 class ThreadWriter:
