@@ -256,3 +256,43 @@ def test_the_c_stemmer_stems_as_the_snowball_algorithms_the_index_was_built_with
     for lang, pure in (("cs", CzechStemmer()), ("de", GermanStemmer())):
         ours = Stemmer.Stemmer(analysis._SNOWBALL[lang])
         assert [ours.stemWord(w) for w in words] == [pure.stemWord(w) for w in words], lang
+
+
+@pytest.mark.parametrize("writing_process", [True, False], ids=["writer", "one-process"])
+async def test_the_sync_processes_analyse_in_the_consoles_languages(
+    tmp_path: Path, writing_process: bool
+) -> None:
+    """MLUVII_TUI_SEARCH_LANGUAGES=de,en: the console's index is German + English, and so are
+    the rows its sync writes (the sync's processes used the default Czech + English, and,
+    opening the store, re-indexed it all in those)."""
+    import json
+
+    from mluvii_tui.demo.generator import generate_sessions
+    from mluvii_tui.sync.process import SyncJob, sync_in_child
+
+    sessions = generate_sessions(20, seed=4, now=NOW)
+    target = next(s for s in sessions if any(a["type"] == "ChatMessage" for a in s["activities"]))
+    message = next(a for a in target["activities"] if a["type"] == "ChatMessage")
+    message["text"] = "Die Häuser sind teuer"
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps(sessions), encoding="utf-8")
+    path = tmp_path / "s.sqlite3"
+    analysis.configure_languages(["de", "en"])
+    try:
+        store = SessionStore(path)  # the console's, open while its sync runs
+        with runner.Simulator(data_file=data, now=NOW) as sim:
+            job = SyncJob(
+                sim.base_url,
+                "demo-admin",
+                str(path),
+                days=36_500,
+                now=NOW,
+                writing_process=writing_process,
+            )
+            await sync_in_child(job, "demo-admin-secret")
+        query = SessionQuery(search="haus")  # German: "Häuser" is a form of "Haus"
+        assert target["id"] in [r.id for r in store.window(query, 0, 50)]
+        assert str(store.get_meta(INDEX_META_KEY)).endswith(":de,en")
+        store.close()
+    finally:
+        analysis.configure_languages(analysis.DEFAULT_LANGUAGES)

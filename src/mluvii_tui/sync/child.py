@@ -26,10 +26,13 @@ async def _run(conn: Connection, job: SyncJob, secret: str) -> None:
     from mluvii_tui.api.errors import MluviiError
     from mluvii_tui.api.transport import ApiTransport  # pages as bytes: no pydantic, no models
     from mluvii_tui.config.logs import register_secret
+    from mluvii_tui.query.analysis import configure_languages
     from mluvii_tui.store.schema import StoreVersionError
     from mluvii_tui.store.store import SessionStore, StoreDamaged, StoreFullError
     from mluvii_tui.sync.history import sync_history
 
+    # before the store opens: a store whose index was analysed in other languages is re-indexed
+    configure_languages(job.languages)
     quiet_gc()
     register_secret(secret)
     loop = asyncio.get_running_loop()
@@ -53,7 +56,11 @@ async def _run(conn: Connection, job: SyncJob, secret: str) -> None:
     try:
         with SessionStore(job.store_path, cache_kib=job.cache_kib) as store:
             # the other core writes, or this process's worker thread (sync_history's default)
-            writer = ProcessWriter(job.store_path, job.cache_kib) if job.writing_process else None
+            writer = (
+                ProcessWriter(job.store_path, job.cache_kib, job.languages)
+                if job.writing_process
+                else None
+            )
             try:
                 if writer is not None:
                     await writer.start()

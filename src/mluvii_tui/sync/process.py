@@ -59,6 +59,9 @@ class SyncJob:
     #: the pages written by a process of their own (both cores); False: by the sync process's
     #: worker thread (one process less: the console's sync, whose user has the other core)
     writing_process: bool = True
+    #: the search languages the store's index is analysed in (``sync_in_child`` fills in the
+    #: parent's): the sync's processes analyse in them too, and open the store with them
+    languages: tuple[str, ...] = ()
 
 
 class SyncFailed(Exception):
@@ -82,6 +85,10 @@ async def sync_in_child(
     """Run ``job`` in a child process; ``progress`` hears each page as ``sync_history`` would
     say it. Cancelling this coroutine stops the child (committed pages stay). SyncFailed: the
     child's one line."""
+    if not job.languages:
+        from mluvii_tui.query.analysis import configured_languages
+
+        job = dataclasses.replace(job, languages=configured_languages())
     ours, theirs = socket.socketpair()
     child = subprocess.Popen(
         [sys.executable, "-m", "mluvii_tui.sync.child", str(theirs.fileno())],

@@ -6,8 +6,8 @@ for these tuples of str, int, float, bytes and None) to ``python -m mluvii_tui.s
 which writes them with a store of its own (content hashes made and compared, search index,
 compression, one transaction per page) while the next page is parsed. Answers come back in
 order: the page's ``UpsertResult`` as a tuple, or ``("failed", kind, line)`` (then the writer
-stops). The store's path and page cache size are the first message; ``("ready",)`` says the
-store is open.
+stops). The store's path, page cache size and search languages are the first message;
+``("ready",)`` says the store is open.
 """
 
 from __future__ import annotations
@@ -39,9 +39,10 @@ class ProcessWriter:
 
     builds = True  # records are built on this side (the writer only writes)
 
-    def __init__(self, store_path: str, cache_kib: int | None) -> None:
+    def __init__(self, store_path: str, cache_kib: int | None, languages: tuple[str, ...]) -> None:
         self.store_path = store_path
         self.cache_kib = cache_kib
+        self.languages = languages  # the search analysis's (before the store opens there)
         self._waiting: deque[asyncio.Future[UpsertResult]] = deque()
         self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mluvii-send")
         self._proc: subprocess.Popen[bytes] | None = None
@@ -61,7 +62,7 @@ class ProcessWriter:
         self._conn = Connection(ours.detach())
         loop = asyncio.get_running_loop()
         self._ready = loop.create_future()
-        self._conn.send_bytes(marshal.dumps((self.store_path, self.cache_kib)))
+        self._conn.send_bytes(marshal.dumps((self.store_path, self.cache_kib, self.languages)))
         loop.add_reader(self._conn.fileno(), self._readable)
         await self._ready
 
@@ -152,13 +153,15 @@ def _failure(exc: BaseException) -> tuple[str, str, str]:
 
 
 def main(argv: list[str]) -> int:
+    from mluvii_tui.query.analysis import configure_languages
     from mluvii_tui.store.store import SessionStore
 
     bound_heap()  # one arena, large blocks mapped: no heap kept as holes (heap.py)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides
     conn = Connection(int(argv[1]))
     try:
-        path, cache_kib = marshal.loads(conn.recv_bytes())
+        path, cache_kib, languages = marshal.loads(conn.recv_bytes())
+        configure_languages(languages)  # first: the store re-indexes in any others
         store = SessionStore(path, cache_kib=cache_kib)
     except EOFError:
         return 1
