@@ -10,7 +10,7 @@ import contextlib
 import sqlite3
 import time
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -26,7 +26,6 @@ from mluvii_tui.keymap.table import TAB_IDS, TAB_TITLES
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.text import one_line
 
-from ...api.client import MluviiClient
 from ...api.enums import LIVE_STATUSES, enum_text
 from ...api.errors import MluviiError
 from ...api.models import CallParam, SessionModel
@@ -37,6 +36,9 @@ from .params import ParamsView
 from .recordings import RecordingsView, has_recordings_tab
 from .routing import RoutingView
 from .transcript import Spans, TranscriptView
+
+if TYPE_CHECKING:  # the client (httpx, its transport) is the app's: offline, never imported
+    from ...api.client import MluviiClient
 
 TABS, TITLES = TAB_IDS, TAB_TITLES  # the keymap's tab commands name the same tabs
 #: How often pending notes are retried while the pane exists (seconds).
