@@ -4,8 +4,8 @@ A page whose bytes hash like the same page last time (same filter, same day buck
 and size) was stored then: it is counted as unchanged and not decoded. Otherwise it is decoded
 (msgspec: store/wire.py), prepared (each session's JSON as received and its hash) and written in
 one transaction together with its fingerprint, in one worker thread so the next page downloads
-meanwhile. A page that is not a
-JSON array is fetched once more and then reported with its offset.
+meanwhile. A page that is not a JSON array is fetched once more and then reported with its
+offset.
 """
 
 from __future__ import annotations
