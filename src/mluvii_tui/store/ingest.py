@@ -59,26 +59,23 @@ def prepare_batch(items: Iterable[Any], hashed: bool = True) -> PreparedBatch:
     by_id: dict[int, Kept] = {}
     for item in items:
         sid: Any
-        if item.__class__ is tuple:  # decode_page's (wire.Session, its JSON as received)
-            sid = item[0].id
-            if not -(2**63) <= sid < 2**63:
-                out.problems.append(f"session {short_id(sid)}: id too large for the local store")
-                continue
-            raw = bytes(item[1])
-            by_id[sid] = Kept(sid, raw, content_hash(raw) if hashed else 0, item[0])
-            continue
-        sid = item.get("id") if isinstance(item, dict) else None
-        if sid.__class__ is not int:  # a model (the live sync), an id as text, not a session
-            model = _as_model(item)
-            if model is None:
-                out.problems.append("not a session (no usable id)")
-                continue
-            item, sid = model, model.id
+        received: bytes | None = None  # the JSON as received (decode_page's), kept as it is
+        if item.__class__ is tuple:  # decode_page's (wire.Session, its bytes)
+            item, received = item[0], bytes(item[1])
+            sid = item.id
+        else:
+            sid = item.get("id") if isinstance(item, dict) else None
+            if sid.__class__ is not int:  # a model (the live sync), an id as text, no session
+                model = _as_model(item)
+                if model is None:
+                    out.problems.append("not a session (no usable id)")
+                    continue
+                item, sid = model, model.id
         if not -(2**63) <= sid < 2**63:
             out.problems.append(f"session {short_id(sid)}: id too large for the local store")
             continue
         try:
-            raw = _dumps(item) if isinstance(item, dict) else raw_json(item)  # a model: its dump
+            raw = received or (_dumps(item) if isinstance(item, dict) else raw_json(item))
         except Exception as exc:  # a value not even the standard encoder writes
             out.problems.append(f"session {short_id(sid)}: {why_not_stored(exc)}")
             continue

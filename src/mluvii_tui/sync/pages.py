@@ -58,9 +58,10 @@ def fingerprint(data: bytes) -> int:
 
 
 def _created(item: Any) -> float | None:
-    if item.__class__ is tuple:  # (wire.Session, its bytes)
-        item = {"created": item[0].created}
-    value = item.get("created") if isinstance(item, dict) else None
+    if item.__class__ is tuple:  # decode_page's (wire.Session, its bytes)
+        value = item[0].created
+    else:
+        value = item.get("created") if isinstance(item, dict) else None
     if not isinstance(value, str):
         return None
     try:
