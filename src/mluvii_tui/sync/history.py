@@ -18,7 +18,7 @@ from mluvii_tui.api.filters import DateTimeFilter, SessionFilter
 from mluvii_tui.api.retry import WAIT_LISTENER
 from mluvii_tui.store.store import SessionStore, UpsertResult
 from mluvii_tui.store.upsert import MAX_PROBLEMS
-from mluvii_tui.sync.pages import ThreadWriter, Writer, fetch_page, store_pages
+from mluvii_tui.sync.pages import Flow, PageResult, ThreadWriter, Writer, fetch_page, store_pages
 
 if TYPE_CHECKING:  # pragma: no cover
     from mluvii_tui.api.client import MluviiClient
@@ -228,10 +228,17 @@ async def sync_history(
         if progress is not None:
             progress(dataclasses.replace(result))
 
+    def written(page: PageResult) -> None:
+        result.add(page.result, page.received)
+        if page.reached is not None and not narrow:
+            result.fraction = min(1.0, (page.reached - since.timestamp()) / span)
+        if progress is not None:
+            progress(dataclasses.replace(result))
+
     narrow, plan = _plan(store, base, since, moment, full)
     span = max((moment - since).total_seconds(), 1.0)
     worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mluvii-sync")
-    writes = writer or ThreadWriter(store, worker)
+    flow = Flow(writer or ThreadWriter(store, worker))
     loop = asyncio.get_running_loop()
     listening = WAIT_LISTENER.set(waiting)
     bulk = False
@@ -244,14 +251,13 @@ async def sync_history(
             # the next bucket's first page downloads while this one's pages are stored
             following = plan[step + 1][1] if step + 1 < len(plan) else None
             upcoming = None if following is None else fetch_page(client, following, page_size)
-            pages = store_pages(client, store, flt, key, page_size, worker, writes, first)
+            pages = store_pages(client, store, flt, key, page_size, worker, flow, first)
             async for page in pages:
-                result.add(page.result, page.received)
-                if page.reached is not None and not narrow:
-                    result.fraction = min(1.0, (page.reached - since.timestamp()) / span)
-                if progress is not None:
-                    progress(dataclasses.replace(result))
-            result.fraction = max(result.fraction, (step + 1) / len(plan))
+                written(page)
+            result.fraction = max(result.fraction, step / len(plan))
+        async for page in flow.done():
+            written(page)
+        result.fraction = 1.0
         if bulk and progress is not None:
             result.waiting = "building the indexes…"
             progress(dataclasses.replace(result))
@@ -259,6 +265,7 @@ async def sync_history(
         if upcoming is not None and not upcoming.cancel() and not upcoming.cancelled():
             upcoming.exception()  # it failed while not needed any more: nothing to report
         WAIT_LISTENER.reset(listening)
+        flow.abandon()
         if bulk:  # a first sync: the sort and quick indexes in one pass each
             await loop.run_in_executor(worker, store.ensure_indexes)
         worker.shutdown(wait=False)
