@@ -49,16 +49,31 @@ def _is_full(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.Error) and "database or disk is full" in str(exc)
 
 
+#: How index builds sort (``_sorting_on_disk``): runs of this many KiB sorted by this many
+#: helper threads, then merged. Measured building a 1M-session store's 19 indexes (2 cores):
+#: 15.7 s with one thread and an 8 MB cache, 12.9 s with runs of 4 MB, 9.6 s with 4 threads.
+SORT_CACHE_KIB = 4096
+SORT_THREADS = 4
+
+
 @contextlib.contextmanager
 def _sorting_on_disk(conn: sqlite3.Connection) -> Iterator[None]:
     """Index builds sort through temporary files instead of memory (schema.configure's
-    temp_store): rebuilding a 1M-session store's indexes peaks at 40 MB RSS instead of 352."""
-    before = conn.execute("PRAGMA temp_store").fetchone()[0]
+    temp_store): rebuilding a 1M-session store's indexes peaks at 40 MB RSS instead of 352.
+    The runs are sorted in helper threads (both cores: the build is the last step of a first
+    sync, nothing else runs then)."""
+    before = [conn.execute(f"PRAGMA {p}").fetchone()[0] for p in _SORTING]
     conn.execute("PRAGMA temp_store = FILE")
+    conn.execute(f"PRAGMA cache_size = -{SORT_CACHE_KIB}")
+    conn.execute(f"PRAGMA threads = {SORT_THREADS}")
     try:
         yield
     finally:
-        conn.execute(f"PRAGMA temp_store = {int(before)}")
+        for pragma, value in zip(_SORTING, before, strict=True):
+            conn.execute(f"PRAGMA {pragma} = {int(value)}")
+
+
+_SORTING = ("temp_store", "cache_size", "threads")
 
 
 class StoreDamaged(RuntimeError):
