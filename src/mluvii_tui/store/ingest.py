@@ -51,10 +51,8 @@ def _dumps(item: dict[str, Any]) -> bytes:
         )
 
 
-def prepare_batch(items: Iterable[Any], hashed: bool = True) -> PreparedBatch:
-    """Each item's id, kept JSON and hash; a later copy of the same id wins. ``hashed=False``:
-    hashes are 0, for a writer that hashes the kept JSON itself (the sync's writing process:
-    its CPU, not the parsing one's, which is the busier)."""
+def prepare_batch(items: Iterable[Any]) -> PreparedBatch:
+    """Each item's id, kept JSON and hash; a later copy of the same id wins."""
     out = PreparedBatch()
     by_id: dict[int, Kept] = {}
     for item in items:
@@ -79,7 +77,7 @@ def prepare_batch(items: Iterable[Any], hashed: bool = True) -> PreparedBatch:
         except Exception as exc:  # a value not even the standard encoder writes
             out.problems.append(f"session {short_id(sid)}: {why_not_stored(exc)}")
             continue
-        by_id[sid] = Kept(sid, raw, content_hash(raw) if hashed else 0, item)
+        by_id[sid] = Kept(sid, raw, content_hash(raw), item)
     out.kept = list(by_id.values())
     return out
 
@@ -146,8 +144,7 @@ def build_batch(batch: PreparedBatch) -> None:
 
 
 def record_tuple(rec: SessionRecord) -> tuple[Any, ...]:
-    """What crosses the pipe to the writing process (``SessionRecord(*it)`` again; the writer
-    hashes the kept JSON: ``hash`` may be 0, see ``prepare_batch``)."""
+    """What crosses the pipe to the writing process (``SessionRecord(*it)`` again)."""
     return (
         rec.id,
         rec.values,

@@ -89,7 +89,7 @@ def parse_page(key: str, data: bytes, mark: int, build_all: bool) -> ParsedPage:
         items = _decoded(data)
     reached = _created(items[-1]) if items else None
     received = len(items)
-    batch = prepare_batch(items, hashed=not build_all)  # the other process hashes
+    batch = prepare_batch(items)
     del items  # the sessions live in the batch only: built, each is freed (memory stays flat)
     if build_all:
         build_batch(batch)

@@ -1,13 +1,13 @@
 """The sync's writing process: parsing and writing on both cores.
 
-The sync process (sync/child.py) fetches and parses the pages and builds each session's record;
-``ProcessWriter`` sends the records as plain tuples (marshal: ~half of pickle's CPU on either side
-for these tuples of str, int, float, bytes and None) to ``python -m mluvii_tui.sync.writer FD``,
-which writes them with a store of its own (content hashes made and compared, search index,
-compression, one transaction per page) while the next page is parsed. Answers come back in
-order: the page's ``UpsertResult`` as a tuple, or ``("failed", kind, line)`` (then the writer
-stops). The store's path, page cache size and search languages are the first message;
-``("ready",)`` says the store is open.
+The sync process (sync/child.py) fetches and parses the pages and builds each session's record
+and content hash (the writing process is the busier of the two); ``ProcessWriter`` sends the
+records as plain tuples (marshal: ~half of pickle's CPU on either side for these tuples of str,
+int, float, bytes and None) to ``python -m mluvii_tui.sync.writer FD``, which writes them with a
+store of its own (content hashes compared, search index, compression, one transaction per page)
+while the next page is parsed. Answers come back in order: the page's ``UpsertResult`` as a
+tuple, or ``("failed", kind, line)`` (then the writer stops). The store's path, page cache size
+and search languages are the first message; ``("ready",)`` says the store is open.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 
 from mluvii_tui.heap import bound_heap
 from mluvii_tui.store.ingest import Kept, PreparedBatch, record_tuple
-from mluvii_tui.store.rows import SessionRecord, content_hash
+from mluvii_tui.store.rows import SessionRecord
 from mluvii_tui.store.upsert import UpsertResult
 from mluvii_tui.sync import quiet_gc
 from mluvii_tui.sync.pages import ParsedPage
@@ -133,10 +133,7 @@ def _retrieved(done: asyncio.Future[Any]) -> None:
 
 def _write(store: Any, message: tuple[Any, ...]) -> tuple[Any, ...]:
     _, page, problems, records = message
-    kept = []
-    for r in records:  # hashed here: this process has CPU to spare, the parsing one has not
-        h = content_hash(r[2])
-        kept.append(Kept(r[0], r[2], h, SessionRecord(r[0], r[1], r[2], h, *r[4:])))
+    kept = [Kept(r[0], r[2], r[3], SessionRecord(*r)) for r in records]
     res = store.write_batch(PreparedBatch(kept, problems), page)
     return ("ok", res.inserted, res.updated, res.unchanged, res.skipped, res.problems)
 
