@@ -291,3 +291,33 @@ def test_random_jumps_use_remembered_rows_correctly(store: SessionStore, column:
             offset = rng.randrange(0, len(want))
             size = rng.randint(1, 50)
             assert [r.id for r in store.window(q, offset, size)] == want[offset : offset + size]
+
+
+def test_a_bulk_load_builds_its_indexes_in_threads_and_the_connection_goes_back(
+    tmp_path: Any,
+) -> None:
+    """A first sync drops the indexes and builds them at the end: sorted in runs by helper
+    threads, after which the connection's page cache, temporary store and threads are what
+    they were (the sync goes on reading with them)."""
+    from mluvii_tui.store.schema import SESSION_INDEXES
+    from mluvii_tui.store.store import SORT_THREADS
+    from store_samples import sample_dicts
+
+    store = SessionStore(tmp_path / "bulk.sqlite3", cache_kib=8192)
+    assert store.drop_indexes_if_empty()
+    store.upsert_sessions(sample_dicts(50))
+    with store.reading() as conn:
+        before = [conn.execute(f"PRAGMA {p}").fetchone()[0] for p in _PRAGMAS]
+        assert not {r[0] for r in conn.execute("SELECT name FROM sqlite_master")} & set(
+            SESSION_INDEXES
+        )
+    store.ensure_indexes()
+    with store.reading() as conn:
+        assert [conn.execute(f"PRAGMA {p}").fetchone()[0] for p in _PRAGMAS] == before
+        assert before[1] == -8192 and before[2] != SORT_THREADS
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    assert set(SESSION_INDEXES) <= names
+    store.close()
+
+
+_PRAGMAS = ("temp_store", "cache_size", "threads")

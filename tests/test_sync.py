@@ -88,3 +88,71 @@ async def test_sync_with_filters_and_live(sim: Any, tmp_path: Any) -> None:
         assert live.sessions == len(want) == live_store.count(SessionQuery(view="live"))
         live_store.close()
     store.close()
+
+
+async def test_the_writer_gets_the_next_days_pages_before_the_last_ones_are_written(
+    sim: Any, tmp_path: Any
+) -> None:
+    """The pages of a sync go to the writer in one flow across its day buckets: a new day's
+    first page is handed over while the day before is still being written (the writer was
+    left idle at each day's end when every day drained first), and the results still come
+    in order and add up."""
+    import asyncio
+
+    from mluvii_tui.sync.pages import ParsedPage, ThreadWriter
+
+    store = SessionStore(tmp_path / "s.sqlite3")
+    handed: list[tuple[str, set[str]]] = []  # (the page's day, the days still being written)
+
+    class SlowWriter:
+        """The store's own writer, each page answered 30 ms after the one before."""
+
+        builds = False
+
+        def __init__(self, inner: ThreadWriter) -> None:
+            self.inner = inner
+            self.pending: dict[int, str] = {}
+            self.last: asyncio.Future[Any] | None = None
+
+        def submit(self, parsed: ParsedPage) -> asyncio.Future[Any]:
+            day = parsed.page[0].split("|")[1]  # "<filter>|<day>|<offset>|<size>"
+            handed.append((day, set(self.pending.values())))
+            written = self.inner.submit(parsed)
+            before = self.last
+
+            async def slowly() -> Any:
+                if before is not None:
+                    await asyncio.wait([before])
+                result = await written
+                await asyncio.sleep(0.03)
+                return result
+
+            future = asyncio.ensure_future(slowly())
+            self.pending[id(future)] = day
+            future.add_done_callback(lambda f: self.pending.pop(id(f), None))
+            self.last = future
+            return future
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    worker = ThreadPoolExecutor(max_workers=1)
+    seen: list[SyncProgress] = []
+    async with _client(sim) as client:
+        result = await sync_history(
+            client,
+            store,
+            days=10,
+            now=NOW,
+            page_size=10,
+            progress=seen.append,
+            writer=SlowWriter(ThreadWriter(store, worker)),
+        )
+    worker.shutdown()
+    want = _expected(10)
+    assert result.inserted == result.sessions == len(want) == store.total()
+    days = [day for day, _ in handed]
+    assert len(set(days)) > 3
+    assert any(day not in still and still for day, still in handed)  # another day in writing
+    paged = [p.pages for p in seen if not p.waiting and not p.done]
+    assert paged == list(range(1, len(paged) + 1)) and paged[-1] == len(handed)
+    store.close()
