@@ -54,8 +54,9 @@ Progress = Callable[[int, int], None]
 # -- indexing ---------------------------------------------------------------------------------
 
 
-def _terms_text(texts: Sequence[str]) -> tuple[str, str]:
-    """The session's lemma column and stem column: distinct terms, space-separated."""
+def index_terms(texts: Sequence[str]) -> tuple[str, str]:
+    """The session's lemma column and stem column: distinct terms, space-separated (the sync's
+    parsing process may give them to ``index_sessions`` analysed already)."""
     lemmas: set[str] = set()
     stems: set[str] = set()
     for word in set(WORD_RE.findall("\n".join(texts).lower())):
@@ -67,7 +68,7 @@ def _terms_text(texts: Sequence[str]) -> tuple[str, str]:
 
 def _row(session_id: int, texts: Sequence[str]) -> tuple[int, str, str, str]:
     """The index row of a session's message texts (what inserting and deleting it both take)."""
-    return (session_id, "\n".join(texts), *_terms_text(texts))
+    return (session_id, "\n".join(texts), *index_terms(texts))
 
 
 def _grouped(rows: Iterable[tuple[int, int, str | None, str]]) -> dict[int, list[str]]:
@@ -83,6 +84,21 @@ def index_texts(conn: sqlite3.Connection, rows: Iterable[tuple[int, int, str | N
     texts of each session in one call, in order. A session that is in the index already must be
     taken out first (``delete_session_texts``). Returns the number of sessions written."""
     return _index_new(conn, _grouped(rows))
+
+
+def index_sessions(
+    conn: sqlite3.Connection, sessions: Iterable[tuple[int, Sequence[str], tuple[str, str] | None]]
+) -> int:
+    """Index sessions that are absent from the index: ``(id, message texts, their index_terms
+    or None to analyse them here)``; sessions without texts have no row. Returns how many rows
+    were written."""
+    rows = [
+        (sid, "\n".join(texts), *(terms or index_terms(texts)))
+        for sid, texts, terms in sessions
+        if texts
+    ]
+    _insert(conn, rows)
+    return len(rows)
 
 
 def delete_session_texts(conn: sqlite3.Connection, indexed: Mapping[int, Sequence[str]]) -> None:
@@ -250,6 +266,8 @@ __all__ = [
     "delete_session_texts",
     "ensure_index",
     "highlight_terms",
+    "index_sessions",
+    "index_terms",
     "index_texts",
     "search_sql",
 ]

@@ -11,6 +11,7 @@ kept as their API dump.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -155,7 +156,25 @@ def record_tuple(rec: SessionRecord) -> tuple[Any, ...]:
         rec.operators,
         [],  # tags: the store keeps them in sessions.tags only (schema v5), not sent
         rec.texts,
+        rec.terms,
     )
+
+
+def analyse_until(batch: PreparedBatch, stop: threading.Event) -> int:
+    """Give the built records of ``batch`` their search index terms (``index_terms``), one by
+    one until ``stop`` is set: the sync's parsing process does it while it would otherwise wait
+    for the writing process, which then has less to do. Returns how many it analysed."""
+    from ..query.search import index_terms
+
+    done = 0
+    for kept in batch.kept:
+        if stop.is_set():
+            break
+        rec = kept.item
+        if isinstance(rec, SessionRecord) and rec.texts and rec.terms is None:
+            rec.terms = index_terms([text for _, text in rec.texts if text])
+            done += 1
+    return done
 
 
 def message_texts(raw: bytes | None) -> list[str]:

@@ -185,6 +185,9 @@ class SessionRecord:
     operators: list[tuple[Any, ...]] = field(default_factory=list)
     tags: list[tuple[Any, ...]] = field(default_factory=list)  # not stored since v5
     texts: list[tuple[int, str]] = field(default_factory=list)  # (activity rowid seq, message)
+    #: the search index's lemma and stem columns of ``texts`` when analysed already (the sync's
+    #: parsing process does it while it would wait for the writing one), else None
+    terms: tuple[str, str] | None = None
 
 
 def build_record(model: SessionModel) -> SessionRecord:

@@ -361,8 +361,8 @@ class SessionStore(ConnectionsMixin, ReadingMixin, HealthMixin, NotesMixin):
         )
         if indexed:
             _search.delete_session_texts(conn, indexed)
-        _search.index_texts(
-            conn, [(r.id, seq, r.language, text) for r in records for seq, text in r.texts]
+        _search.index_sessions(
+            conn, [(r.id, [t for _, t in r.texts if t], r.terms) for r in records]
         )
 
     def _message_texts(self, conn: sqlite3.Connection) -> Iterator[tuple[int, list[str]]]:

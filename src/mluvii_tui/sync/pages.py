@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import threading
 from collections import deque
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +25,13 @@ import orjson
 
 from mluvii_tui.api.errors import BadResponse
 from mluvii_tui.api.filters import SessionFilter
-from mluvii_tui.store.ingest import PreparedBatch, build_batch, decode_page, prepare_batch
+from mluvii_tui.store.ingest import (
+    PreparedBatch,
+    analyse_until,
+    build_batch,
+    decode_page,
+    prepare_batch,
+)
 from mluvii_tui.store.store import SessionStore, UpsertResult
 from mluvii_tui.store.wire import WireError
 
@@ -160,6 +167,14 @@ class Flow:
             _, _, received, reached = page
             yield PageResult(offset, received, await result, reached, parsed)
 
+    def awaited(self, keep: int = WRITE_AHEAD) -> asyncio.Future[UpsertResult] | None:
+        """The answer ``answered(keep)`` would wait for now; None: it would not wait."""
+        pages = self._pages
+        heads = 0
+        while heads < len(pages) and pages[heads][2].done():
+            heads += 1
+        return pages[heads][2] if len(pages) - heads > keep else None
+
     def done(self) -> AsyncIterator[PageResult]:
         return self.answered(keep=0)
 
@@ -231,6 +246,10 @@ async def store_pages(
             if received < page_size:
                 ahead.cancel()
                 ahead = None
+            awaited = flow.awaited()
+            if parsed is not None and awaited is not None and flow.writer.builds:
+                # the writing process is behind: analyse words for it meanwhile
+                await in_worker(analyse_until, parsed.batch, _flag(awaited))
             # Pages before are written: say so, in order (up to WRITE_AHEAD stay with the
             # writer, so that it never waits for this process between two pages).
             async for result in flow.answered():
@@ -244,6 +263,13 @@ async def store_pages(
     finally:
         if ahead is not None:
             ahead.cancel()
+
+
+def _flag(future: asyncio.Future[Any]) -> threading.Event:
+    """An event set once ``future`` is done (for a worker thread to watch)."""
+    flag = threading.Event()
+    future.add_done_callback(lambda _: flag.set())
+    return flag
 
 
 def _quietly(done: asyncio.Future[Any]) -> None:
