@@ -296,3 +296,50 @@ async def test_the_sync_processes_analyse_in_the_consoles_languages(
         store.close()
     finally:
         analysis.configure_languages(analysis.DEFAULT_LANGUAGES)
+
+
+def test_words_analysed_by_the_parsing_process_index_as_the_writers_own(tmp_path: Path) -> None:
+    """The sync's parsing process analyses words for the writing one while it would wait
+    (``analyse_until``): the index it then gets is the one the writer builds itself, hostile
+    texts included, and a stop flag set halfway leaves the rest to the writer."""
+    import threading
+
+    import orjson
+
+    from mluvii_tui.demo.generator import generate_sessions
+    from mluvii_tui.store.ingest import analyse_until, build_batch, decode_page, prepare_batch
+
+    sessions = generate_sessions(200, seed=8, now=NOW)
+    chats = [s for s in sessions if any(a.get("text") for a in s["activities"])]
+    hostile = ["Häuser \x1b[31m[b]x[/b]", "Faktura č. 12 — fakturami", "\u200b\ud7ff 𝓤𝓷𝓲", ""]
+    for n, text in enumerate(hostile):
+        next(a for a in chats[n]["activities"] if a.get("text"))["text"] = text
+    page = orjson.dumps(sessions)
+
+    def index(path: Path, analysed: str) -> list[tuple[Any, ...]]:
+        batch = prepare_batch(decode_page(page))
+        build_batch(batch)
+        if analysed == "half":  # the first half analysed, then the flag stops it
+            half = len(batch.kept) // 2
+            assert analyse_until(type(batch)(batch.kept[:half], []), threading.Event()) > 0
+            stopped = threading.Event()
+            stopped.set()
+            assert analyse_until(batch, stopped) == 0
+        elif analysed == "all":
+            assert analyse_until(batch, threading.Event()) > 100
+        terms = [k.item.terms for k in batch.kept if k.item.texts]
+        assert (None in terms) == (analysed != "all")
+        store = SessionStore(path)
+        store.write_batch(batch)
+        with store.reading() as conn:
+            conn.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, fts, 'instance')")
+            rows: list[tuple[Any, ...]] = conn.execute(
+                "SELECT term, doc, col FROM temp.v ORDER BY 1, 2, 3"
+            ).fetchall()
+        store.close()
+        return rows
+
+    own = index(tmp_path / "own.sqlite3", "none")
+    assert len(own) > 1000
+    assert index(tmp_path / "all.sqlite3", "all") == own
+    assert index(tmp_path / "half.sqlite3", "half") == own
