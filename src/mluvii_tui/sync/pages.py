@@ -159,10 +159,10 @@ class Flow:
         self._pages.append((offset, page, answered, False))
 
     async def answered(self, keep: int = WRITE_AHEAD) -> AsyncIterator[PageResult]:
-        """Results in order: those already in, then waiting while more than ``keep`` are out
-        (so that the writer has the next page before it finishes this one)."""
+        """Results in order: those already in, then waiting while ``keep`` or more are out (so
+        that the writer has the next page before it finishes this one, and no more)."""
         pages = self._pages
-        while pages and (pages[0][2].done() or len(pages) > keep):
+        while pages and (pages[0][2].done() or len(pages) >= keep):
             offset, page, result, parsed = pages.popleft()
             _, _, received, reached = page
             yield PageResult(offset, received, await result, reached, parsed)
@@ -173,10 +173,10 @@ class Flow:
         heads = 0
         while heads < len(pages) and pages[heads][2].done():
             heads += 1
-        return pages[heads][2] if len(pages) - heads > keep else None
+        return pages[heads][2] if len(pages) - heads >= keep else None
 
     def done(self) -> AsyncIterator[PageResult]:
-        return self.answered(keep=0)
+        return self.answered(keep=1)
 
     def abandon(self) -> None:
         for pending in self._pages:  # stopped early: each write ends on its own
