@@ -172,8 +172,7 @@ def build_search_index(
 
 def _index_new(conn: sqlite3.Connection, grouped: dict[int, list[str]]) -> int:
     """Index sessions that are absent from the index: {session id: its message texts}."""
-    _insert(conn, [_row(sid, texts) for sid, texts in grouped.items()])
-    return len(grouped)
+    return index_sessions(conn, ((sid, texts, None) for sid, texts in grouped.items()))
 
 
 def _columns(conn: sqlite3.Connection) -> tuple[str, ...]:
