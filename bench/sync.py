@@ -6,6 +6,8 @@ The simulator runs as ``mluvii-tui simulator`` in a child process; each sync run
 process exactly as ``mluvii-tui sync`` does it (which starts the sync process of its own,
 sync/process.py; peak memory and CPU are counted for both). Figures:
   sync_sessions_per_s               first sync of the whole window, sessions per second of wall time
+  sync_pages_s, sync_indexes_s      of its time: the pages fetched and written, then the indexes a
+                                    first sync builds at its end (sort indexes, quick index)
   sync_cpu_us_per_session           CPU time of the sync process(es) per session (load-independent)
   resync_unchanged_s                a second sync with nothing changed
   store_mb_per_100k                 store file size (after a checkpoint) per 100,000 sessions
@@ -42,15 +44,21 @@ TARGETS = {
 }
 CHILD = r"""
 import asyncio, json, os, resource, sys, time
-from mluvii_tui.cli.sync import run_sync
+from mluvii_tui.sync.process import SyncJob, sync_in_child
 url, store, days, page = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+# as run_sync (``mluvii-tui sync``) runs it, with its progress bar's callback timing the phases
+job = SyncJob(url, "demo-admin", store, days=days, page_size=page)
+streamed = []  # when the pages were all written (the index phase is announced then)
+def progress(p):
+    if p.waiting == "building the indexes…" and not streamed:
+        streamed.append(time.perf_counter() - t0)
 t0 = time.perf_counter()
-res = asyncio.run(run_sync(url, "demo-admin", "demo-admin-secret", store, days=days,
-                           page_size=page, show=False))
+res = asyncio.run(sync_in_child(job, "demo-admin-secret", progress))
 dt = time.perf_counter() - t0
 own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 peak = max(own.ru_maxrss, kids.ru_maxrss) / 1024
-print(json.dumps({"s": dt, "sessions": res.sessions, "inserted": res.inserted,
+print(json.dumps({"s": dt, "streamed_s": streamed[0] if streamed else dt,
+                  "sessions": res.sessions, "inserted": res.inserted,
                   "unchanged": res.unchanged, "peak_mb": peak,
                   "parent_peak_mb": own.ru_maxrss / 1024, "child_peak_mb": kids.ru_maxrss / 1024,
                   "parent_cpu_s": own.ru_utime + own.ru_stime,
@@ -187,6 +195,8 @@ def main() -> int:
     figures = {
         "sessions": got,
         "sync_s": round(first["s"], 2),
+        "sync_pages_s": round(first["streamed_s"], 2),
+        "sync_indexes_s": round(first["s"] - first["streamed_s"], 2),
         "sync_sessions_per_s": round(got / first["s"], 1),
         "sync_cpu_us_per_session": round(
             (first["parent_cpu_s"] + first["child_cpu_s"]) / max(got, 1) * 1e6
