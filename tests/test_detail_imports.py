@@ -6,12 +6,10 @@ under Pilot, opens the pane on a session and reports what it loaded and what it 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from child_json import child_json
 from mluvii_tui.demo.generator import generate_sessions
 from mluvii_tui.store.store import SessionStore
 
@@ -53,15 +51,7 @@ def test_the_detail_pane_offline_loads_no_http_client(tmp_path: Path) -> None:
     now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
     with SessionStore(tmp_path / "detail.sqlite3") as store:
         store.upsert_sessions(list(generate_sessions(50, seed=3, now=now)))
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(tmp_path / "detail.sqlite3"), ",".join(CLIENT)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out = child_json(CHILD, str(tmp_path / "detail.sqlite3"), ",".join(CLIENT), cwd=tmp_path)
     assert out["title"].startswith(f"Session {out['session']}")  # the pane shows the session
     assert "Transcript" in out["screen"]  # its tabs rendered
     assert out["loaded"] == []

@@ -8,15 +8,13 @@ are painted; the connect callable records what was loaded when it was called."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from accounts import no_keyring, user_dirs
+from child_json import child_json
 from mluvii_tui.api.errors import MluviiError
 from mluvii_tui.config.profiles import Profile
 from mluvii_tui.config.secrets import CLIENT_SECRET, set_secret
@@ -99,15 +97,7 @@ def test_first_frame_loads_no_models_client_keyring_or_detail(tmp_path: Path) ->
     store = SessionStore(tmp_path / "launch.sqlite3")
     store.upsert_sessions(list(generate_sessions(300, seed=5, now=now)))
     store.close()
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(tmp_path / "launch.sqlite3"), ",".join(HEAVY)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out = child_json(CHILD, str(tmp_path / "launch.sqlite3"), ",".join(HEAVY), cwd=tmp_path)
     assert out["imported"] == []
     assert out["store_opened"] == []
     assert out["first_rows"] == []
