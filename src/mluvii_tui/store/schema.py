@@ -90,7 +90,7 @@ def _column_ddl(name: str) -> str:
     return f"{name} TEXT COLLATE NOCASE"
 
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _V1: list[str] = [
     "CREATE TABLE sessions ("
@@ -205,6 +205,14 @@ def _v6(conn: sqlite3.Connection) -> None:
         build(conn)
 
 
+def _v7(conn: sqlite3.Connection) -> None:
+    """v6 -> v7: content hashes by XXH3 instead of blake2b (store/rehash.py), taken again from
+    the kept JSON once, with progress on stderr for big stores."""
+    from .rehash import migrate as rehash
+
+    rehash(conn)
+
+
 #: MIGRATIONS[i] takes a store from version i to i + 1.
 MIGRATIONS: list[list[str] | Callable[[sqlite3.Connection], None]] = [
     _V1,
@@ -213,6 +221,7 @@ MIGRATIONS: list[list[str] | Callable[[sqlite3.Connection], None]] = [
     _v4,
     _v5,
     _v6,
+    _v7,
 ]
 
 
