@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from mluvii_tui.query.columns import column_by_id
 from mluvii_tui.query.filters import filters_sql, register_functions
-from mluvii_tui.query.quickindex import QUICK_TABLES, RARE_TABLE
+from mluvii_tui.query.quickindex import BY_VALUE, QUICK_TABLES, RARE_TABLE
 from mluvii_tui.query.quicksql import quick_sql
 from mluvii_tui.query.types import Filter
 from mluvii_tui.store import quickindex
@@ -52,14 +52,23 @@ def _ids(conn: sqlite3.Connection, sql: str, params: list) -> list[int]:
 
 
 def _index_terms(conn: sqlite3.Connection) -> list[tuple]:
-    """Every (table, term, session, offset) the contentless index holds."""
+    """Every (table, term, session, offset) the contentless index holds; for a field indexed
+    by value, (table, term, value, offset) and (values table, value)."""
     terms = []
-    for table in QUICK_TABLES.values():
+    for field, table in QUICK_TABLES.items():
         conn.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.v_{table}"
             f" USING fts5vocab(main, {table}, instance)"
         )
-        rows = conn.execute(f"SELECT term, doc, offset FROM temp.v_{table}")
+        if field in BY_VALUE:
+            rows = conn.execute(
+                f"SELECT term, v.v, offset FROM temp.v_{table} JOIN {BY_VALUE[field]} v"
+                " ON v.id = doc"
+            )
+            values = conn.execute(f"SELECT v FROM {BY_VALUE[field]}")
+            terms += [(BY_VALUE[field], *row) for row in values]  # as a fresh build: no others
+        else:
+            rows = conn.execute(f"SELECT term, doc, offset FROM temp.v_{table}")
         terms += [(table, *row) for row in rows]
     rare = conn.execute(f"SELECT * FROM {RARE_TABLE}")
     terms += [(RARE_TABLE, *(str(v) for v in row)) for row in rare]
@@ -264,3 +273,32 @@ def test_queries_fold_the_sessions_while_a_first_sync_loads_without_the_index() 
     runner = QueryRunner(conn, {})
     assert "quick_client_name" in runner.where(queries[0])[0]
     assert runner.count(queries[0]) == 1
+
+
+def test_operators_are_indexed_once_per_value_and_go_with_their_last_session() -> None:
+    """Operators repeat from session to session: the index holds each list once (schema v7),
+    finds every session with a matching one, and forgets a list with its last session."""
+    row = {"client_name": None, "client_email": None, "url": None}
+    conn = _db(
+        [
+            {**row, "operators": "Petr Dvořák"},
+            {**row, "operators": "Petr Dvořák"},
+            {**row, "operators": "Jana Malá, Petr Dvořák"},
+        ]
+    )
+    cols = [column_by_id("operators")]
+    values = "SELECT v FROM quick_operators_values ORDER BY v"
+    assert conn.execute(values).fetchall() == [("Jana Malá, Petr Dvořák",), ("Petr Dvořák",)]
+    sql, params = quick_sql("dvorak", cols)
+    assert "quick_operators" in sql
+    assert _ids(conn, sql, params) == [1, 2, 3]
+    conn.execute("DELETE FROM sessions WHERE id = 1")
+    assert _ids(conn, *quick_sql("dvorak", cols)) == [2, 3]
+    conn.execute("UPDATE sessions SET operators = 'Eva Nová' WHERE id = 2")
+    assert conn.execute(values).fetchall() == [("Eva Nová",), ("Jana Malá, Petr Dvořák",)]
+    assert _ids(conn, *quick_sql("dvorak", cols)) == [3]
+    assert _ids(conn, *quick_sql("nova", cols)) == [2]
+    conn.execute("INSERT OR REPLACE INTO sessions (id, operators) VALUES (3, 'Eva Nová')")
+    assert conn.execute(values).fetchall() == [("Eva Nová",)]
+    assert _ids(conn, *quick_sql("nova", cols)) == [2, 3]
+    assert _index_terms(conn) == _rebuilt_terms(conn)

@@ -207,10 +207,15 @@ def _v6(conn: sqlite3.Connection) -> None:
 
 def _v7(conn: sqlite3.Connection) -> None:
     """v6 -> v7: content hashes by XXH3 instead of blake2b (store/rehash.py), taken again from
-    the kept JSON once, with progress on stderr for big stores."""
+    the kept JSON once; the quick-filter index with the operators by value (``BY_VALUE`` of
+    query/quickindex.py), rebuilt once. Progress on stderr for big stores."""
+    from .quickindex import build, drop, lacks_value_tables
     from .rehash import migrate as rehash
 
     rehash(conn)
+    if lacks_value_tables(conn):
+        drop(conn)
+        build(conn)
 
 
 #: MIGRATIONS[i] takes a store from version i to i + 1.
