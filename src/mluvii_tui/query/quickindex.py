@@ -1,8 +1,9 @@
 """The quick-filter index: FTS5 trigram tables over the folded quick columns.
 
 ``quick_<column>`` (one table per column in ``QUICK_FIELDS``, rowid = session id; for the
-fields of ``BY_VALUE``, the id of each distinct value in its values table) indexes the folded text (lower case, no diacritics: ``fold_value``) of a column a quick filter usually looks
-at, with the trigram tokenizer (case-sensitive: the text is folded already), so that "contains
+fields of ``BY_VALUE``, the id of each distinct value in its values table) indexes the folded
+text (lower case, no diacritics: ``fold_value``) of a column a quick filter usually looks at,
+with the trigram tokenizer (case-sensitive: the text is folded already), so that "contains
 <needle>" for a needle of three or more characters is an index lookup (a phrase of its
 trigrams: exact) instead of a ``fold()`` per row. The tables are contentless (schema v6): the
 text is a fold of the session's own columns, so it is not kept twice. Shorter needles (and the
