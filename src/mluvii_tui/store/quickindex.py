@@ -7,6 +7,7 @@ write through them, so the index can never lag behind the sessions it describes.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -242,11 +243,35 @@ def build(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
         if high is None:
             break
         last = high
+    _index_values(conn)
+    for ddl in TRIGGERS:
+        conn.execute(ddl)
+    conn.execute("DELETE FROM meta WHERE key = ?", (BY_WRITER_KEY,))
+
+
+def _index_values(conn: sqlite3.Connection) -> None:
     for field, values in BY_VALUE.items():
         table = QUICK_TABLES[field]
         conn.execute(f"INSERT INTO {table}(rowid, t) SELECT id, fold(v) FROM {values}")
+
+
+def _finish(conn: sqlite3.Connection) -> None:
+    """The end of a first sync whose writer indexed its sessions (``add_sessions``): the
+    values of the by-value fields in one pass, then the triggers."""
+    for field, values in BY_VALUE.items():
+        for table in (QUICK_TABLES[field], values):
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+    for ddl in TABLES:
+        conn.execute(ddl.replace(" TABLE ", " TABLE IF NOT EXISTS ", 1))
+    for field, values in BY_VALUE.items():
+        conn.execute(
+            f"INSERT OR IGNORE INTO {values}(v) SELECT {field} FROM sessions"
+            f" WHERE {field} IS NOT NULL"
+        )
+    _index_values(conn)
     for ddl in TRIGGERS:
         conn.execute(ddl)
+    conn.execute("DELETE FROM meta WHERE key = ?", (BY_WRITER_KEY,))
 
 
 def drop_triggers(conn: sqlite3.Connection) -> None:
@@ -255,6 +280,52 @@ def drop_triggers(conn: sqlite3.Connection) -> None:
     trigger costs ~50 µs a session, the pass ~10)."""
     for name in TRIGGER_NAMES:
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+#: ``meta`` key: set while a first sync loads an empty store without the triggers and the
+#: store's writer indexes each page's sessions itself (``add_sessions``, in the page's
+#: transaction): the sync's writing process does that while the other core parses the next
+#: page, and ``ensure`` is left with the values of the by-value fields and the triggers
+#: instead of a pass over every session on one core (~13 s at 1M sessions). Cleared with the
+#: triggers; a store without it is built in one pass (``build``).
+BY_WRITER_KEY = "quick_index_by_writer"
+_IDS = "SELECT value FROM json_each(?)"
+
+
+def index_by_writer(conn: sqlite3.Connection) -> None:
+    """After ``drop_triggers`` on an empty store: its writer indexes what it writes."""
+    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (BY_WRITER_KEY,))
+
+
+def by_writer(conn: sqlite3.Connection) -> bool:
+    found = conn.execute("SELECT 1 FROM meta WHERE key = ?", (BY_WRITER_KEY,)).fetchone()
+    return found is not None
+
+
+def forget_sessions(conn: sqlite3.Connection, ids: list[int]) -> None:
+    """Before stored sessions are replaced (``by_writer``): their entries, by their old values."""
+    args = (json.dumps(ids),)
+    for field, table in _PER_SESSION.items():
+        conn.execute(
+            f"INSERT INTO {table}({table}, rowid, t)"
+            f" SELECT 'delete', id, {_folded(field, 'sessions')} FROM sessions"
+            f" WHERE id IN ({_IDS})",
+            args,
+        )
+    conn.execute(f"DELETE FROM {RARE_TABLE} WHERE session_id IN ({_IDS})", args)
+
+
+def add_sessions(conn: sqlite3.Connection, ids: list[int]) -> None:
+    """After sessions were written (``by_writer``): their entries (by-value fields: at the
+    end, ``ensure``)."""
+    args = (json.dumps(ids),)
+    for field, table in _PER_SESSION.items():
+        conn.execute(
+            f"INSERT INTO {table}(rowid, t)"
+            f" SELECT id, {_folded(field, 'sessions')} FROM sessions WHERE id IN ({_IDS})",
+            args,
+        )
+    conn.execute(_rare_select("sessions", f"id IN ({_IDS})"), args)
 
 
 def has_old_layout(conn: sqlite3.Connection) -> bool:
@@ -280,6 +351,10 @@ def is_current(conn: sqlite3.Connection) -> bool:
 def ensure(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
     """Rebuild the index over the stored sessions when it is not current (in the caller's
     transaction)."""
-    if not is_current(conn):
+    if is_current(conn):
+        return
+    if by_writer(conn):
+        _finish(conn)
+    else:
         drop(conn)
         build(conn, progress)
