@@ -3,6 +3,7 @@ value in Python, kept current by every write, built once when an older store is 
 
 from __future__ import annotations
 
+import copy
 import sqlite3
 from pathlib import Path
 
@@ -11,13 +12,14 @@ from hypothesis import strategies as st
 
 from mluvii_tui.query.columns import column_by_id
 from mluvii_tui.query.filters import filters_sql, register_functions
-from mluvii_tui.query.quickindex import QUICK_TABLES, RARE_TABLE
+from mluvii_tui.query.quickindex import BY_VALUE, QUICK_TABLES, RARE_TABLE
 from mluvii_tui.query.quicksql import quick_sql
 from mluvii_tui.query.types import Filter
 from mluvii_tui.store import quickindex
 from mluvii_tui.store.schema import SCHEMA_VERSION, migrate
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.text import fold_value
+from store_samples import sample_dicts
 
 # Czech letters (decided by GLOB classes) and a few the classes cannot decide (listed in
 # quick_rare): "ß" folds to two letters, Cyrillic, a combining accent, a ligature, an emoji.
@@ -52,14 +54,23 @@ def _ids(conn: sqlite3.Connection, sql: str, params: list) -> list[int]:
 
 
 def _index_terms(conn: sqlite3.Connection) -> list[tuple]:
-    """Every (table, term, session, offset) the contentless index holds."""
+    """Every (table, term, session, offset) the contentless index holds; for a field indexed
+    by value, (table, term, value, offset) and (values table, value)."""
     terms = []
-    for table in QUICK_TABLES.values():
+    for field, table in QUICK_TABLES.items():
         conn.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.v_{table}"
             f" USING fts5vocab(main, {table}, instance)"
         )
-        rows = conn.execute(f"SELECT term, doc, offset FROM temp.v_{table}")
+        if field in BY_VALUE:
+            rows = conn.execute(
+                f"SELECT term, v.v, offset FROM temp.v_{table} JOIN {BY_VALUE[field]} v"
+                " ON v.id = doc"
+            )
+            values = conn.execute(f"SELECT v FROM {BY_VALUE[field]}")
+            terms += [(BY_VALUE[field], *row) for row in values]  # as a fresh build: no others
+        else:
+            rows = conn.execute(f"SELECT term, doc, offset FROM temp.v_{table}")
         terms += [(table, *row) for row in rows]
     rare = conn.execute(f"SELECT * FROM {RARE_TABLE}")
     terms += [(RARE_TABLE, *(str(v) for v in row)) for row in rare]
@@ -264,3 +275,92 @@ def test_queries_fold_the_sessions_while_a_first_sync_loads_without_the_index() 
     runner = QueryRunner(conn, {})
     assert "quick_client_name" in runner.where(queries[0])[0]
     assert runner.count(queries[0]) == 1
+
+
+def test_operators_are_indexed_once_per_value_and_go_with_their_last_session() -> None:
+    """Operators repeat from session to session: the index holds each list once (schema v7),
+    finds every session with a matching one, and forgets a list with its last session."""
+    row = {"client_name": None, "client_email": None, "url": None}
+    conn = _db(
+        [
+            {**row, "operators": "Petr Dvořák"},
+            {**row, "operators": "Petr Dvořák"},
+            {**row, "operators": "Jana Malá, Petr Dvořák"},
+        ]
+    )
+    cols = [column_by_id("operators")]
+    values = "SELECT v FROM quick_operators_values ORDER BY v"
+    assert conn.execute(values).fetchall() == [("Jana Malá, Petr Dvořák",), ("Petr Dvořák",)]
+    sql, params = quick_sql("dvorak", cols)
+    assert "quick_operators" in sql
+    assert _ids(conn, sql, params) == [1, 2, 3]
+    conn.execute("DELETE FROM sessions WHERE id = 1")
+    assert _ids(conn, *quick_sql("dvorak", cols)) == [2, 3]
+    conn.execute("UPDATE sessions SET operators = 'Eva Nová' WHERE id = 2")
+    assert conn.execute(values).fetchall() == [("Eva Nová",), ("Jana Malá, Petr Dvořák",)]
+    assert _ids(conn, *quick_sql("dvorak", cols)) == [3]
+    assert _ids(conn, *quick_sql("nova", cols)) == [2]
+    conn.execute("INSERT OR REPLACE INTO sessions (id, operators) VALUES (3, 'Eva Nová')")
+    assert conn.execute(values).fetchall() == [("Eva Nová",)]
+    assert _ids(conn, *quick_sql("nova", cols)) == [2, 3]
+    assert _index_terms(conn) == _rebuilt_terms(conn)
+
+
+def _first_sync_store(path: Path) -> tuple[SessionStore, list[dict]]:
+    """A first sync's store, half loaded: indexes dropped, the writer indexing its pages, one
+    page written again with changed sessions (what paging by offset delivers twice)."""
+    sessions = sample_dicts(60, seed=5)
+    for n, session in enumerate(sessions):
+        session["guest"]["callParams"] = {"name": f"Žofie Nová {n}", "email": f"z{n}@ex.cz"}
+        session["url"] = f"https://shop.example.com/{n % 3}"
+        session["operators"][:] = session["operators"][:1]
+    store = SessionStore(path)
+    assert store.drop_indexes_if_empty()
+    store.upsert_sessions(sessions[:40], batch_size=20)
+    changed = copy.deepcopy(sessions[10:30])
+    for session in changed:
+        session["guest"]["callParams"]["name"] = "Petr Dvořák"
+        session["url"] = "https://other.example.org/ß"  # a value quick_rare lists
+        session["operators"] = [{"userId": 9, "firstName": "Eva", "lastName": "Malá"}]
+    result = store.upsert_sessions(changed + sessions[40:], batch_size=20)
+    assert (result.updated, result.inserted) == (20, 20)
+    return store, sessions
+
+
+def test_a_first_sync_writes_the_quick_index_page_by_page(tmp_path: Path) -> None:
+    """The writer of a first sync indexes each page in its transaction (no triggers): at the
+    end only the by-value fields and the triggers are left, and the index is a fresh build's."""
+    store, _ = _first_sync_store(tmp_path / "s.sqlite3")
+    with store.reading() as conn:
+        assert quickindex.by_writer(conn) and not quickindex.is_current(conn)
+    store.ensure_indexes()
+    with store.reading() as conn:
+        assert quickindex.is_current(conn) and not quickindex.by_writer(conn)
+        names = [column_by_id("client_name")]
+        dvorak = [
+            r[0]
+            for r in conn.execute("SELECT id FROM sessions WHERE client_name = ?", ("Petr Dvořák",))
+        ]
+        assert len(dvorak) == 20
+        assert _ids(conn, *quick_sql("dvorak", names)) == sorted(dvorak)
+        assert _ids(conn, *quick_sql("mala", [column_by_id("operators")])) == sorted(dvorak)
+        assert len(_ids(conn, *quick_sql("nova", names))) == 40
+        conn.execute("BEGIN")
+        try:
+            assert _index_terms(conn) == _rebuilt_terms(conn)
+        finally:
+            conn.execute("ROLLBACK")
+    store.close()
+
+
+def test_a_first_sync_killed_midway_finishes_its_quick_index_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    store, _ = _first_sync_store(path)
+    store.close()  # killed before ensure_indexes: the next open finishes the index
+    with SessionStore(path) as store, store.reading() as conn:
+        assert quickindex.is_current(conn) and not quickindex.by_writer(conn)
+        conn.execute("BEGIN")
+        try:
+            assert _index_terms(conn) == _rebuilt_terms(conn)
+        finally:
+            conn.execute("ROLLBACK")

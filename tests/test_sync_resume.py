@@ -156,8 +156,9 @@ def test_a_write_the_disk_refuses_stops_the_sync_processes_with_one_line(
     import resource
 
     def small_files() -> None:  # inherited by the sync and writing processes
-        # an empty store is ~0.9 MB (schema v6: six small quick-index tables of 3 pages each)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (2_250_000, 2_250_000))
+        # an empty store is ~0.9 MB (six small quick-index tables of 3 pages each); a first
+        # sync's writer indexes each page for the quick filter too (schema v7)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2_600_000, 2_600_000))
 
     with Simulator(sessions=3000, seed=3) as sim:
         path = store_path(profile_from_url(sim.base_url))

@@ -1,7 +1,7 @@
 """From what the API sent to store records: the kept JSON, its content hash, the columns.
 
 ``decode_page`` is the sync's hot path: msgspec cuts a page into each session's bytes as
-received (kept as they are, blake2b-hashed) and decodes each into a ``wire.Session``;
+received (kept as they are, hashed) and decodes each into a ``wire.Session``;
 ``prepare_batch`` does the same for decoded items (orjson encodes each once). ``build`` reads
 the fields of a new or changed session: ``fastrecord`` on the hot path, pydantic
 (``parse_session``) for shapes it does not know. Sessions given as models (the live sync) are

@@ -18,17 +18,17 @@ import zstandard
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 #: zstd levels with the dictionary, measured on 20k synced sessions (112 KB dictionary, B per
 #: session / us CPU to pack): 3: 430 / 7, 5: 413 / 18, 6: 392 / 30 (unpacking ~3 us at each).
-#: What packs instead: a greedy search with tables that span the dictionary. Measured on 17k
-#: synced sessions (dictionary trained on 3k others): 389.5 B / 17 us CPU against level 6's
-#: 393.0 B / 28.4 us (unpacking 3.1 us either way); search_log 2: +12 B, min_match 5: +2 B.
-#: Packing runs in the sync's writing process.
+#: What packs instead: level 3's double-fast search with smaller tables. On 5,000 of the
+#: simulator's sessions (dictionary trained on 3,000 others): 427.3 B / 6.8 us CPU, where the
+#: greedy search of schema v6 took 384.9 B / 17.4 us (neither its search depth, 1-4, nor its
+#: tables changed that: ~17 us at 380-417 B). Packing runs in the sync's writing process, the
+#: busier of the two; the 42 B came from the quick index (operators by value, schema v7: -39 B).
 PARAMS = zstandard.ZstdCompressionParameters(
     window_log=17,
-    hash_log=17,
-    chain_log=17,
-    search_log=3,
+    hash_log=16,
+    chain_log=16,
     min_match=6,
-    strategy=zstandard.STRATEGY_GREEDY,
+    strategy=zstandard.STRATEGY_DFAST,
     write_dict_id=1,  # (level's default; ``unpack`` picks the dictionary by it)
 )
 DICT_BYTES = 112 * 1024  # measured on 20k synced sessions: 64 KB 438 B, 112 KB 430, 128 KB 439

@@ -7,12 +7,14 @@ write through them, so the index can never lag behind the sessions it describes.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import sys
 from collections.abc import Callable
 
 from mluvii_tui.query.foldglob import irregular_glob
 from mluvii_tui.query.quickindex import (
+    BY_VALUE,
     QUICK_FIELDS,
     QUICK_TABLES,
     RARE_FIELDS,
@@ -28,18 +30,50 @@ def _folded(field: str, prefix: str) -> str:
     return f"fold({column})"
 
 
+#: The quick fields indexed per session (rowid = session id); the others are by value.
+_PER_SESSION = {f: t for f, t in QUICK_TABLES.items() if f not in BY_VALUE}
+
+
 def _forget(prefix: str) -> str:
-    """Statements forgetting the index entries of the row ``prefix`` (``old``)."""
+    """Statements forgetting the index entries of the row ``prefix`` (``old``), after it
+    changed or went: its value of a by-value field goes when no other session has it."""
     return " ".join(
-        f"INSERT INTO {t}({t}, rowid, t) VALUES ('delete', {prefix}.id, {_folded(f, prefix)});"
-        for f, t in QUICK_TABLES.items()
+        [
+            *(
+                f"INSERT INTO {t}({t}, rowid, t)"
+                f" VALUES ('delete', {prefix}.id, {_folded(f, prefix)});"
+                for f, t in _PER_SESSION.items()
+            ),
+            *(
+                _unused(f, values, f"{prefix}.{f}", f"{prefix}.id")
+                for f, values in BY_VALUE.items()
+            ),
+        ]
+    )
+
+
+def _unused(field: str, values: str, value: str, sid: str) -> str:
+    """Delete ``value`` from ``values`` unless a session other than ``sid`` has it (the
+    session index over ``field`` answers)."""
+    return (
+        f"DELETE FROM {values} WHERE v = {value} AND NOT EXISTS"
+        f" (SELECT 1 FROM sessions WHERE {field} = {value} AND id <> {sid});"
     )
 
 
 def _add(prefix: str) -> str:
     return " ".join(
-        f"INSERT INTO {t}(rowid, t) VALUES ({prefix}.id, {_folded(f, prefix)});"
-        for f, t in QUICK_TABLES.items()
+        [
+            *(
+                f"INSERT INTO {t}(rowid, t) VALUES ({prefix}.id, {_folded(f, prefix)});"
+                for f, t in _PER_SESSION.items()
+            ),
+            *(
+                f"INSERT OR IGNORE INTO {values}(v) SELECT {prefix}.{f}"
+                f" WHERE {prefix}.{f} IS NOT NULL;"
+                for f, values in BY_VALUE.items()
+            ),
+        ]
     )
 
 
@@ -100,6 +134,12 @@ TABLES.append(
     + ", ".join(f"{QUICK_FIELDS[f]} TEXT" for f in RARE_FIELDS)
     + ")"
 )
+# Each distinct value of a by-value field once (query/quickindex.py, ``BY_VALUE``): its FTS5
+# table indexes the fold of ``v`` under the value's id.
+TABLES += [
+    f"CREATE TABLE {values} (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)"
+    for values in BY_VALUE.values()
+]
 
 #: A contentless index forgets a row only by the exact terms it was given: the old terms are
 #: folded again from the old row (``fold`` is deterministic). INSERT OR REPLACE deletes the old
@@ -112,7 +152,12 @@ TRIGGERS: list[str] = [
     + " ".join(
         f"INSERT INTO {t}({t}, rowid, t) SELECT 'delete', s.id, {_folded(f, 's')}"
         " FROM sessions s WHERE s.id = new.id;"
-        for f, t in QUICK_TABLES.items()
+        for f, t in _PER_SESSION.items()
+    )
+    + " "
+    + " ".join(
+        _unused(f, values, f"(SELECT {f} FROM sessions WHERE id = new.id)", "new.id")
+        for f, values in BY_VALUE.items()
     )
     + " END",
     f"CREATE TRIGGER quick_ai AFTER INSERT ON sessions BEGIN {_add('new')} {_rare_add('new')} END",
@@ -121,6 +166,14 @@ TRIGGERS: list[str] = [
     f"CREATE TRIGGER quick_ad AFTER DELETE ON sessions BEGIN {_forget('old')}"
     f" DELETE FROM {RARE_TABLE} WHERE session_id = old.id; END",
 ]
+for _field, _values in BY_VALUE.items():
+    _fts = QUICK_TABLES[_field]
+    TRIGGERS += [
+        f"CREATE TRIGGER {_values}_ai AFTER INSERT ON {_values}"
+        f" BEGIN INSERT INTO {_fts}(rowid, t) VALUES (new.id, fold(new.v)); END",
+        f"CREATE TRIGGER {_values}_ad AFTER DELETE ON {_values} BEGIN"
+        f" INSERT INTO {_fts}({_fts}, rowid, t) VALUES ('delete', old.id, fold(old.v)); END",
+    ]
 
 #: Sessions indexed per step of a build (one progress report each).
 BUILD_STEP = 50_000
@@ -144,7 +197,7 @@ def stderr_progress(done: int, total: int) -> None:
 def drop(conn: sqlite3.Connection) -> None:
     """Remove triggers and tables (a bulk loader rebuilds them afterwards with ``build``)."""
     drop_triggers(conn)
-    for table in [*QUICK_TABLES.values(), RARE_TABLE]:
+    for table in [*QUICK_TABLES.values(), RARE_TABLE, *BY_VALUE.values()]:
         conn.execute(f"DROP TABLE IF EXISTS {table}")
     conn.execute("DROP TABLE IF EXISTS quick_fts")  # one table for all columns before v6
     conn.execute("DROP TABLE IF EXISTS quick_text")  # and its content table
@@ -170,21 +223,55 @@ def build(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
         high = ids[0] if ids else None
         bounds = "id > ?" + ("" if high is None else " AND id <= ?")
         args = (last,) if high is None else (last, high)
-        for field, table in QUICK_TABLES.items():
+        for field, table in _PER_SESSION.items():
             cur = conn.execute(
                 f"INSERT INTO {table}(rowid, t)"
                 f" SELECT id, {_folded(field, 'sessions')} FROM sessions WHERE {bounds}",
                 args,
             )
+            step = cur.rowcount
+        for field, values in BY_VALUE.items():
+            conn.execute(
+                f"INSERT OR IGNORE INTO {values}(v) SELECT {field} FROM sessions"
+                f" WHERE {bounds} AND {field} IS NOT NULL",
+                args,
+            )
         conn.execute(_rare_select("sessions", bounds), args)
-        done += cur.rowcount
+        done += step
         if progress is not None:
             progress(min(done, total), total)
         if high is None:
             break
         last = high
+    _index_values(conn)
     for ddl in TRIGGERS:
         conn.execute(ddl)
+    conn.execute("DELETE FROM meta WHERE key = ?", (BY_WRITER_KEY,))
+
+
+def _index_values(conn: sqlite3.Connection) -> None:
+    for field, values in BY_VALUE.items():
+        table = QUICK_TABLES[field]
+        conn.execute(f"INSERT INTO {table}(rowid, t) SELECT id, fold(v) FROM {values}")
+
+
+def _finish(conn: sqlite3.Connection) -> None:
+    """The end of a first sync whose writer indexed its sessions (``add_sessions``): the
+    values of the by-value fields in one pass, then the triggers."""
+    for field, values in BY_VALUE.items():
+        for table in (QUICK_TABLES[field], values):
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+    for ddl in TABLES:
+        conn.execute(ddl.replace(" TABLE ", " TABLE IF NOT EXISTS ", 1))
+    for field, values in BY_VALUE.items():
+        conn.execute(
+            f"INSERT OR IGNORE INTO {values}(v) SELECT {field} FROM sessions"
+            f" WHERE {field} IS NOT NULL"
+        )
+    _index_values(conn)
+    for ddl in TRIGGERS:
+        conn.execute(ddl)
+    conn.execute("DELETE FROM meta WHERE key = ?", (BY_WRITER_KEY,))
 
 
 def drop_triggers(conn: sqlite3.Connection) -> None:
@@ -195,10 +282,65 @@ def drop_triggers(conn: sqlite3.Connection) -> None:
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
+#: ``meta`` key: set while a first sync loads an empty store without the triggers and the
+#: store's writer indexes each page's sessions itself (``add_sessions``, in the page's
+#: transaction): the sync's writing process does that while the other core parses the next
+#: page, and ``ensure`` is left with the values of the by-value fields and the triggers
+#: instead of a pass over every session on one core (~13 s at 1M sessions). Cleared with the
+#: triggers; a store without it is built in one pass (``build``).
+BY_WRITER_KEY = "quick_index_by_writer"
+_IDS = "SELECT value FROM json_each(?)"
+
+
+def index_by_writer(conn: sqlite3.Connection) -> None:
+    """After ``drop_triggers`` on an empty store: its writer indexes what it writes."""
+    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (BY_WRITER_KEY,))
+
+
+def by_writer(conn: sqlite3.Connection) -> bool:
+    found = conn.execute("SELECT 1 FROM meta WHERE key = ?", (BY_WRITER_KEY,)).fetchone()
+    return found is not None
+
+
+def forget_sessions(conn: sqlite3.Connection, ids: list[int]) -> None:
+    """Before stored sessions are replaced (``by_writer``): their entries, by their old values."""
+    args = (json.dumps(ids),)
+    for field, table in _PER_SESSION.items():
+        conn.execute(
+            f"INSERT INTO {table}({table}, rowid, t)"
+            f" SELECT 'delete', id, {_folded(field, 'sessions')} FROM sessions"
+            f" WHERE id IN ({_IDS})",
+            args,
+        )
+    conn.execute(f"DELETE FROM {RARE_TABLE} WHERE session_id IN ({_IDS})", args)
+
+
+def add_sessions(conn: sqlite3.Connection, ids: list[int]) -> None:
+    """After sessions were written (``by_writer``): their entries (by-value fields: at the
+    end, ``ensure``)."""
+    args = (json.dumps(ids),)
+    for field, table in _PER_SESSION.items():
+        conn.execute(
+            f"INSERT INTO {table}(rowid, t)"
+            f" SELECT id, {_folded(field, 'sessions')} FROM sessions WHERE id IN ({_IDS})",
+            args,
+        )
+    conn.execute(_rare_select("sessions", f"id IN ({_IDS})"), args)
+
+
 def has_old_layout(conn: sqlite3.Connection) -> bool:
     """The index of a store before schema v6 (one table over a content table beside it)."""
     found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'quick_fts'").fetchone()
     return found is not None
+
+
+def lacks_value_tables(conn: sqlite3.Connection) -> bool:
+    """The index of a store before schema v7 (every field indexed per session)."""
+    names = ", ".join("?" for _ in BY_VALUE)
+    found = conn.execute(
+        f"SELECT count(*) FROM sqlite_master WHERE name IN ({names})", tuple(BY_VALUE.values())
+    ).fetchone()
+    return bool(found[0] < len(BY_VALUE))
 
 
 def is_current(conn: sqlite3.Connection) -> bool:
@@ -209,6 +351,10 @@ def is_current(conn: sqlite3.Connection) -> bool:
 def ensure(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
     """Rebuild the index over the stored sessions when it is not current (in the caller's
     transaction)."""
-    if not is_current(conn):
+    if is_current(conn):
+        return
+    if by_writer(conn):
+        _finish(conn)
+    else:
         drop(conn)
         build(conn, progress)

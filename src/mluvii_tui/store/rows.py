@@ -5,13 +5,14 @@ Extraction never raises on odd data: a value that cannot be read becomes NULL.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+import xxhash
 
 from mluvii_tui.query.layout import ID_SEP, LIST_SEP
 from mluvii_tui.text import fold_value
@@ -167,9 +168,14 @@ def raw_json(model: SessionModel) -> bytes:
     return json.dumps(model.to_api(), ensure_ascii=False, separators=(",", ":")).encode()
 
 
+_SIGN = 1 << 63
+
+
 def content_hash(raw: bytes) -> int:
-    """A signed 64-bit content hash (fits an SQLite INTEGER)."""
-    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "big", signed=True)
+    """A signed 64-bit content hash (fits an SQLite INTEGER): XXH3, ~0.15 us for a session's
+    3.5 KB of JSON where blake2b took ~5 (the sync hashes every page and every session once;
+    schema v7 hashed the stores of earlier versions again)."""
+    return (xxhash.xxh3_64_intdigest(raw) ^ _SIGN) - _SIGN
 
 
 @dataclass

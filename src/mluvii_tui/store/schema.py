@@ -90,7 +90,7 @@ def _column_ddl(name: str) -> str:
     return f"{name} TEXT COLLATE NOCASE"
 
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _V1: list[str] = [
     "CREATE TABLE sessions ("
@@ -205,6 +205,19 @@ def _v6(conn: sqlite3.Connection) -> None:
         build(conn)
 
 
+def _v7(conn: sqlite3.Connection) -> None:
+    """v6 -> v7: content hashes by XXH3 instead of blake2b (store/rehash.py), taken again from
+    the kept JSON once; the quick-filter index with the operators by value (``BY_VALUE`` of
+    query/quickindex.py), rebuilt once. Progress on stderr for big stores."""
+    from .quickindex import build, drop, lacks_value_tables
+    from .rehash import migrate as rehash
+
+    rehash(conn)
+    if lacks_value_tables(conn):
+        drop(conn)
+        build(conn)
+
+
 #: MIGRATIONS[i] takes a store from version i to i + 1.
 MIGRATIONS: list[list[str] | Callable[[sqlite3.Connection], None]] = [
     _V1,
@@ -213,6 +226,7 @@ MIGRATIONS: list[list[str] | Callable[[sqlite3.Connection], None]] = [
     _v4,
     _v5,
     _v6,
+    _v7,
 ]
 
 

@@ -344,6 +344,9 @@ class SessionStore(ConnectionsMixin, ReadingMixin, HealthMixin, NotesMixin):
         self, conn: sqlite3.Connection, records: list[SessionRecord], existing: dict[int, int]
     ) -> None:
         changed = [(r.id,) for r in records if r.id in existing]
+        quick = quickindex.by_writer(conn)  # a first sync: no triggers, this writer indexes
+        if quick and changed:
+            quickindex.forget_sessions(conn, [c[0] for c in changed])
         indexed: dict[int, list[str]] = {}  # the texts the changed sessions were indexed with
         if changed:
             for part in chunks([c[0] for c in changed]):
@@ -359,6 +362,8 @@ class SessionStore(ConnectionsMixin, ReadingMixin, HealthMixin, NotesMixin):
         write_children(
             conn, [p for r in records for p in r.params], [o for r in records for o in r.operators]
         )
+        if quick:
+            quickindex.add_sessions(conn, [r.id for r in records])
         if indexed:
             _search.delete_session_texts(conn, indexed)
         _search.index_sessions(
@@ -384,13 +389,15 @@ class SessionStore(ConnectionsMixin, ReadingMixin, HealthMixin, NotesMixin):
 
     def drop_indexes_if_empty(self) -> bool:
         """Before a first sync: without secondary indexes and the quick index's triggers the rows
-        go in faster and the indexes are built once (``ensure_indexes``). True when they were
-        dropped. Until then a quick filter finds none of the new sessions."""
+        go in faster and the indexes are built once (``ensure_indexes``); the quick index is
+        written page by page (``quickindex.index_by_writer``). True when they were dropped.
+        Until then a quick filter folds the session columns itself."""
         with self._writing() as conn:
             if conn.execute("SELECT 1 FROM sessions LIMIT 1").fetchone() is not None:
                 return False
             drop_indexes(conn)
             quickindex.drop_triggers(conn)
+            quickindex.index_by_writer(conn)
         return True
 
     def ensure_indexes(self) -> None:

@@ -11,7 +11,6 @@ offset.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import threading
 from collections import deque
@@ -32,6 +31,7 @@ from mluvii_tui.store.ingest import (
     decode_page,
     prepare_batch,
 )
+from mluvii_tui.store.rows import content_hash
 from mluvii_tui.store.store import SessionStore, UpsertResult
 from mluvii_tui.store.wire import WireError
 
@@ -61,7 +61,8 @@ def fetch_page(
 
 
 def fingerprint(data: bytes) -> int:
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
+    """A page's fingerprint: the content hash of its bytes as received."""
+    return content_hash(data)
 
 
 def _created(item: Any) -> float | None:
