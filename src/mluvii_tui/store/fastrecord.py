@@ -14,7 +14,6 @@ hostile ones included.
 
 from __future__ import annotations
 
-import operator
 import re
 from datetime import datetime
 from typing import Any
@@ -33,7 +32,6 @@ from .rows import (
     SessionRecord,
     whole,
 )
-from .schema import SESSION_FIELDS
 from .wire import Guest, Operator, Session, WireError, from_dict
 
 __all__ = ["Unsupported", "fast_record", "struct_record"]
@@ -64,8 +62,6 @@ _TYPE = _table(E.SessionActivityType)
 _CLIENT = _table(E.ClientType)
 _REASON = _table(E.SessionTerminationReason)
 _LIVE = E.LIVE_STATUSES
-#: The values of a record's columns in the table's order.
-_IN_ORDER = operator.itemgetter(*SESSION_FIELDS)
 #: An activity's type as sent in its canonical spelling (nearly all of them): one lookup.
 _KIND = {v: v for v in _TYPE.values()}
 
@@ -196,43 +192,42 @@ def struct_record(s: Session, raw: bytes, content_hash: int) -> SessionRecord:
     status = _enum(_STATUS, s.status)
     ended = _epoch(s.ended)
     auto, black = s.auto_accepted, s.blacklisted
-    values = {
-        "id": sid,
-        "created": whole(_epoch(s.created)),
-        "guest_joined": whole(_epoch(s.guest_joined)),
-        "started": whole(_epoch(s.started)),
-        "ended": whole(ended),
-        "waited_s": whole(_seconds(s.waited)),
-        "length_s": whole(_seconds(s.length)),
-        "channel": _enum(_CHANNEL, s.channel),
-        "source": _enum(_SOURCE, s.source),
-        "status": status,
-        "operators": LIST_SEP.join(names) or None,
-        "operator_ids": ID_SEP.join(str(o[2]) for o in rec.operators if o[2] is not None) or None,
-        "groups": LIST_SEP.join(groups) or None,
-        "chatbot": LIST_SEP.join(b for b in bots if b) or None,
-        "client_name": name,
-        "client_email": _pick(lowered, EMAIL_KEYS),
-        "client_phone": _pick(lowered, PHONE_KEYS) or (callback or None),
-        "client_id": identity or (str(channel_identity) if channel_identity is not None else None),
-        "ip": g.ip_address or None,
-        "browser": _enum(_BROWSER, g.browser),
-        "os": _enum(_OS, g.os),
-        "language": language or None,
-        "url": s.url or None,
-        "widget": s.widget or None,
-        "tags": LIST_SEP.join(n for n in tag_names if n) or None,
-        "rating": s.guest_feedback_stars,
-        "feedback_text": s.guest_feedback_text or None,
-        "feedback_scale": _enum(_SCALE, s.guest_feedback_scale),
-        "end_reason": end_reason,
-        "guest_left": _enum(_LEFT, s.guest_left_session),
-        "auto_accepted": None if auto is None else int(auto),
-        "blacklisted": None if black is None else int(black),
-        "recordings_count": kept,
-        "messages_count": messages,
-        "campaign_id": s.campaign_id,
-        "is_live": int(status in _LIVE and ended is None),
-    }
-    rec.values = _IN_ORDER(values)
+    rec.values = (  # the table's columns in order (SESSION_FIELDS; the tests compare)
+        sid,
+        whole(_epoch(s.created)),
+        whole(_epoch(s.guest_joined)),
+        whole(_epoch(s.started)),
+        whole(ended),
+        whole(_seconds(s.waited)),  # waited_s
+        whole(_seconds(s.length)),  # length_s
+        _enum(_CHANNEL, s.channel),
+        _enum(_SOURCE, s.source),
+        status,
+        LIST_SEP.join(names) or None,  # operators
+        ID_SEP.join(str(o[2]) for o in rec.operators if o[2] is not None) or None,  # operator_ids
+        LIST_SEP.join(groups) or None,
+        LIST_SEP.join(b for b in bots if b) or None,  # chatbot
+        name,  # client_name
+        _pick(lowered, EMAIL_KEYS),  # client_email
+        _pick(lowered, PHONE_KEYS) or (callback or None),  # client_phone
+        identity or (str(channel_identity) if channel_identity is not None else None),  # client_id
+        g.ip_address or None,  # ip
+        _enum(_BROWSER, g.browser),
+        _enum(_OS, g.os),
+        language or None,
+        s.url or None,
+        s.widget or None,
+        LIST_SEP.join(n for n in tag_names if n) or None,  # tags
+        s.guest_feedback_stars,  # rating
+        s.guest_feedback_text or None,
+        _enum(_SCALE, s.guest_feedback_scale),
+        end_reason,
+        _enum(_LEFT, s.guest_left_session),  # guest_left
+        None if auto is None else int(auto),
+        None if black is None else int(black),
+        kept,  # recordings_count
+        messages,  # messages_count
+        s.campaign_id,
+        int(status in _LIVE and ended is None),  # is_live
+    )
     return rec
