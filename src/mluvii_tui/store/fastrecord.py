@@ -14,6 +14,7 @@ hostile ones included.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 from typing import Any
@@ -96,14 +97,29 @@ def _valid_time(value: str | None) -> None:
         raise Unsupported from None
 
 
-def _seconds(value: str | None) -> float | None:
-    if value is None:
-        return None
+def _seconds(value: str) -> float:
     m = _DURATION(value) if value != "P" else None
     if m is None or value.endswith("T"):
         raise Unsupported
     d, h, mi, s = m.groups()
     return int(d or 0) * 86400 + int(h or 0) * 3600 + int(mi or 0) * 60 + float(s or 0)
+
+
+#: Durations read already ("PT20S" -> 20): a few thousand spellings recur. Emptied when full.
+_WHOLE_SECONDS: dict[str, int] = {}
+
+
+def _whole_seconds(value: str | None) -> int | None:
+    """``whole(_seconds(value))``, remembered."""
+    if value is None:
+        return None
+    got = _WHOLE_SECONDS.get(value)
+    if got is None:
+        got = math.floor(_seconds(value))
+        if len(_WHOLE_SECONDS) >= 4096:
+            _WHOLE_SECONDS.clear()
+        _WHOLE_SECONDS[value] = got
+    return got
 
 
 def _pick(params: dict[str, str], keys: tuple[str, ...]) -> str | None:
@@ -198,8 +214,8 @@ def struct_record(s: Session, raw: bytes, content_hash: int) -> SessionRecord:
         whole(_epoch(s.guest_joined)),
         whole(_epoch(s.started)),
         whole(ended),
-        whole(_seconds(s.waited)),  # waited_s
-        whole(_seconds(s.length)),  # length_s
+        _whole_seconds(s.waited),  # waited_s
+        _whole_seconds(s.length),  # length_s
         _enum(_CHANNEL, s.channel),
         _enum(_SOURCE, s.source),
         status,
