@@ -140,3 +140,18 @@ def _pydantic_reads(d: dict[str, Any]) -> bool:
         return parse_session(d) is not None
     except Exception:
         return False
+
+
+def test_tags_chatbots_and_operators_without_names_or_ids() -> None:
+    sessions = [orjson.loads(orjson.dumps(d)) for d in generate_sessions(40, seed=9, now=NOW)]
+    base = next(d for d in sessions if d["operators"])
+    operator = base["operators"][0]
+    no_id = {**operator, "userId": None, "firstName": None, "lastName": None}
+    for tags, bots, ops in (
+        ([{"name": None}, {"name": "a"}, {"name": "a"}, {"name": ""}, {}], [], []),
+        ([], [{"name": None}, {"name": "bot"}, {"name": ""}, {"name": "bot"}], [no_id]),
+        (None, None, [no_id, operator, {**operator, "userName": None}]),
+        ([{"name": ""}], [{}], [operator, operator]),
+    ):
+        d = {**base, "tags": tags, "chatbots": bots, "operators": ops}
+        _same(fast_record(d, b"", 0), build_record(parse_session(d)))

@@ -178,6 +178,7 @@ def struct_record(s: Session, raw: bytes, content_hash: int) -> SessionRecord:
             if reason:
                 end_reason = reason
     names = []
+    ids = []
     for seq, o in enumerate(ops):
         full = _full_name(o)
         if full:
@@ -185,7 +186,10 @@ def struct_record(s: Session, raw: bytes, content_hash: int) -> SessionRecord:
         _valid_time(o.joined)  # kept in the JSON only, but valid
         _valid_time(o.left)
         _valid_time(o.concluded)
-        rec.operators.append((sid, seq, o.user_id, full or None))
+        uid = o.user_id
+        if uid is not None:
+            ids.append(str(uid))
+        rec.operators.append((sid, seq, uid, full or None))
     lowered: dict[str, str] = {}
     for key, value in params.items():
         rec.params.append((sid, key, value, fold_value(value)))
@@ -196,9 +200,12 @@ def struct_record(s: Session, raw: bytes, content_hash: int) -> SessionRecord:
         parts = [p for p in (_pick(lowered, FIRST_NAME_KEYS), _pick(lowered, LAST_NAME_KEYS)) if p]
         name = " ".join(parts) or None
     callback = s.phone_callback_number
-    tag_names = [t.name for t in s.tags or ()]
-    rec.tags = [(sid, n) for n in dict.fromkeys(n for n in tag_names if n)]
-    bots = [c.name for c in s.chatbots or ()]
+    tags = s.tags  # (most sessions have no tags, no chatbot: no generator made for them)
+    tag_names = [n for t in tags if (n := t.name)] if tags else []
+    if tag_names:
+        rec.tags = [(sid, n) for n in dict.fromkeys(tag_names)]
+    bots = s.chatbots
+    bot_names = [n for c in bots if (n := c.name)] if bots else []
     recordings = s.recordings
     kept = None
     if recordings is not None:
@@ -220,9 +227,9 @@ def struct_record(s: Session, raw: bytes, content_hash: int) -> SessionRecord:
         _enum(_SOURCE, s.source),
         status,
         LIST_SEP.join(names) or None,  # operators
-        ID_SEP.join(str(o[2]) for o in rec.operators if o[2] is not None) or None,  # operator_ids
+        ID_SEP.join(ids) or None,  # operator_ids
         LIST_SEP.join(groups) or None,
-        LIST_SEP.join(b for b in bots if b) or None,  # chatbot
+        LIST_SEP.join(bot_names) or None,  # chatbot
         name,  # client_name
         _pick(lowered, EMAIL_KEYS),  # client_email
         _pick(lowered, PHONE_KEYS) or (callback or None),  # client_phone
@@ -233,7 +240,7 @@ def struct_record(s: Session, raw: bytes, content_hash: int) -> SessionRecord:
         language or None,
         s.url or None,
         s.widget or None,
-        LIST_SEP.join(n for n in tag_names if n) or None,  # tags
+        LIST_SEP.join(tag_names) or None,  # tags
         s.guest_feedback_stars,  # rating
         s.guest_feedback_text or None,
         _enum(_SCALE, s.guest_feedback_scale),
