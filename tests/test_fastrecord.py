@@ -88,3 +88,70 @@ def test_spellings_and_unused_times_the_fast_path_still_checks() -> None:
         except Unsupported:
             continue
         raise AssertionError(f"fast path accepted {odd!r:.80}")
+
+
+DURATIONS = ["PT20S", "PT0S", "P1D", "P1DT2H3M4.5S", "PT1.999999S", "PT59M", "PT2H", "P0D"]
+ODD_DURATIONS = ["P", "PT", "P1DT", "PT-1S", "pt5s", "PT5S ", "PT1,5S", "PT5", "20", "PT٣S"]
+TIMES = [
+    "2026-11-06T20:06:02.878040+01:00",
+    "2026-11-06T20:06:02+01:00",
+    "2026-11-06T20:06:02.5-05:30",
+    "2026-11-06T23:59:59.999999Z",
+    "2026-11-06T00:00:00.000001+14:00",
+    "1970-01-01T00:00:00Z",
+    "2026-11-06T20:06:02.878040",  # no offset: local time, as pydantic reads it
+]
+ODD_TIMES = [
+    "2026-02-30T10:00:00+01:00",
+    "2026-11-06T24:00:00+01:00",
+    "2026-11-06T20:60:02+01:00",
+    "2026-11-06T20:06:60+01:00",
+    "2026-11-06T20:06:02.1234567+01:00",
+    "2026-11-06T20:06:02+24:00",
+    "2026-11-06 20:06:02+01:00",
+    "2026-11-06T20:06:02+0100",
+    "2026-11-06T20:06+01:00",
+    "2026-11-06t20:06:02z",
+    "２026-11-06T20:06:02+01:00",
+    "2026-11-06",
+]
+
+
+def test_durations_and_times_read_as_pydantic_reads_them_every_time() -> None:
+    """Each spelling twice: what the fast path remembers of a value reads the same again."""
+    base = orjson.loads(orjson.dumps(generate_sessions(5, seed=3, now=NOW)[2]))
+    variants = [{**base, "waited": v, "length": v} for v in DURATIONS + ODD_DURATIONS]
+    for t in TIMES + ODD_TIMES:
+        variants += [{**base, "created": t, "ended": t}, {**base, "guestJoined": t}]
+    for d in variants * 2:
+        odd = {d["waited"], d["created"], d.get("guestJoined")} & {*ODD_DURATIONS, *ODD_TIMES}
+        want = build_record(parse_session(d)) if _pydantic_reads(d) else None
+        try:
+            got = fast_record(d, b"", 0)
+        except Unsupported:
+            assert odd, d  # the usual spellings all take the fast path
+            continue
+        assert want is not None, d
+        _same(got, want)
+
+
+def _pydantic_reads(d: dict[str, Any]) -> bool:
+    try:
+        return parse_session(d) is not None
+    except Exception:
+        return False
+
+
+def test_tags_chatbots_and_operators_without_names_or_ids() -> None:
+    sessions = [orjson.loads(orjson.dumps(d)) for d in generate_sessions(40, seed=9, now=NOW)]
+    base = next(d for d in sessions if d["operators"])
+    operator = base["operators"][0]
+    no_id = {**operator, "userId": None, "firstName": None, "lastName": None}
+    for tags, bots, ops in (
+        ([{"name": None}, {"name": "a"}, {"name": "a"}, {"name": ""}, {}], [], []),
+        ([], [{"name": None}, {"name": "bot"}, {"name": ""}, {"name": "bot"}], [no_id]),
+        (None, None, [no_id, operator, {**operator, "userName": None}]),
+        ([{"name": ""}], [{}], [operator, operator]),
+    ):
+        d = {**base, "tags": tags, "chatbots": bots, "operators": ops}
+        _same(fast_record(d, b"", 0), build_record(parse_session(d)))

@@ -21,6 +21,7 @@ re-indexed once (query/search.py ``ensure_index``).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -49,6 +50,10 @@ _SNOWBALL = {
     "nl": "dutch", "no": "norwegian", "pl": "polish", "pt": "portuguese", "ro": "romanian",
     "ru": "russian", "sr": "serbian", "sv": "swedish", "ta": "tamil", "tr": "turkish",
 }  # fmt: skip
+
+#: A word as the unicode61 tokenizer sees it (letters and digits; "_" separates): a maximal run
+#: of characters for which ``str.isalnum()`` holds (no white space is one of them).
+WORD_RE = re.compile(r"[^\W_]+")
 
 _languages: tuple[str, ...] = DEFAULT_LANGUAGES
 #: One analysis at a time: the analysers load their dictionaries lazily (simplemma writes a
@@ -100,6 +105,7 @@ def configure_languages(languages: Iterable[str]) -> tuple[str, ...]:
     if codes != _languages:
         _languages = codes
         word_terms.cache_clear()
+        _TOKENS.clear()
         _simplemma.cache_clear()
         _lemmagen.cache_clear()
         _stemmer.cache_clear()
@@ -221,6 +227,49 @@ def _analysed(word: str) -> WordTerms:
     lemmas.discard("")
     stems.discard("")
     return WordTerms(frozenset(lemmas), frozenset(stems))
+
+
+Terms = tuple[frozenset[str], frozenset[str]]
+_NO_TERMS: Terms = (frozenset(), frozenset())
+#: What the index remembers of the white-space separated tokens of lower-case texts
+#: ("objednávky,", "dobrý"): the lemmas and stems of each token's words, in one look-up. Tokens
+#: with a digit (order numbers, e-mail addresses, phone numbers: mostly seen once) are not kept.
+#: Emptied when full (a few MB; the terms themselves are word_terms' frozensets).
+_TOKENS: dict[str, Terms] = {}
+_DIGIT = re.compile(r"\d").search
+
+
+def tokens_terms(tokens: Iterable[str]) -> tuple[set[str], set[str]]:
+    """The lemmas and the stems of the words (``WORD_RE``) in white-space free lower-case
+    tokens. The words of a text's ``text.split()`` tokens are its ``WORD_RE.findall(text)``
+    (tests/test_index_terms.py), and most tokens are one word or one with a comma."""
+    lemmas: list[frozenset[str]] = []
+    stems: list[frozenset[str]] = []
+    remembered = _TOKENS.get
+    for token in tokens:
+        terms = remembered(token) or _token_terms(token)
+        lemmas.append(terms[0])
+        stems.append(terms[1])
+    return set().union(*lemmas), set().union(*stems)
+
+
+def _token_terms(token: str) -> Terms:
+    if token.isalnum():
+        one = word_terms(token)
+        terms = (one.lemmas, one.stems)
+    else:
+        found = [word_terms(word) for word in WORD_RE.findall(token)]
+        terms = (
+            frozenset().union(*(t.lemmas for t in found)),
+            frozenset().union(*(t.stems for t in found)),
+        )
+    if not (terms[0] or terms[1]):
+        terms = _NO_TERMS
+    if _DIGIT(token) is None:
+        if len(_TOKENS) >= _CACHED_WORDS:
+            _TOKENS.clear()
+        _TOKENS[token] = terms
+    return terms
 
 
 def warm() -> None:

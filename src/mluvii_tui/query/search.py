@@ -25,9 +25,8 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from mluvii_tui.query.analysis import index_id, word_terms
+from mluvii_tui.query.analysis import WORD_RE, index_id, tokens_terms
 from mluvii_tui.query.searchquery import (
-    WORD_RE,
     CompiledSearch,
     SearchSyntaxError,
     Term,
@@ -57,12 +56,7 @@ Progress = Callable[[int, int], None]
 def index_terms(texts: Sequence[str]) -> tuple[str, str]:
     """The session's lemma column and stem column: distinct terms, space-separated (the sync's
     parsing process may give them to ``index_sessions`` analysed already)."""
-    lemmas: set[str] = set()
-    stems: set[str] = set()
-    for word in set(WORD_RE.findall("\n".join(texts).lower())):
-        terms = word_terms(word)
-        lemmas |= terms.lemmas
-        stems |= terms.stems
+    lemmas, stems = tokens_terms(set("\n".join(texts).lower().split()))
     return " ".join(sorted(lemmas)), " ".join(sorted(stems))
 
 

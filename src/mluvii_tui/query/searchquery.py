@@ -7,13 +7,9 @@ NOT > AND > OR. Every word in the MATCH string is a folded ``[^\\W_]+`` token in
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from mluvii_tui.query.analysis import configured_languages, fold_word, word_terms
-
-#: A word as the unicode61 tokenizer sees it (letters and digits; "_" separates).
-WORD_RE = re.compile(r"[^\W_]+")
+from mluvii_tui.query.analysis import WORD_RE, configured_languages, fold_word, word_terms
 
 
 class SearchSyntaxError(ValueError):

@@ -14,7 +14,7 @@ hostile ones included.
 
 from __future__ import annotations
 
-import operator
+import math
 import re
 from datetime import datetime
 from typing import Any
@@ -33,7 +33,6 @@ from .rows import (
     SessionRecord,
     whole,
 )
-from .schema import SESSION_FIELDS
 from .wire import Guest, Operator, Session, WireError, from_dict
 
 __all__ = ["Unsupported", "fast_record", "struct_record"]
@@ -64,8 +63,6 @@ _TYPE = _table(E.SessionActivityType)
 _CLIENT = _table(E.ClientType)
 _REASON = _table(E.SessionTerminationReason)
 _LIVE = E.LIVE_STATUSES
-#: The values of a record's columns in the table's order.
-_IN_ORDER = operator.itemgetter(*SESSION_FIELDS)
 #: An activity's type as sent in its canonical spelling (nearly all of them): one lookup.
 _KIND = {v: v for v in _TYPE.values()}
 
@@ -100,14 +97,29 @@ def _valid_time(value: str | None) -> None:
         raise Unsupported from None
 
 
-def _seconds(value: str | None) -> float | None:
-    if value is None:
-        return None
+def _seconds(value: str) -> float:
     m = _DURATION(value) if value != "P" else None
     if m is None or value.endswith("T"):
         raise Unsupported
     d, h, mi, s = m.groups()
     return int(d or 0) * 86400 + int(h or 0) * 3600 + int(mi or 0) * 60 + float(s or 0)
+
+
+#: Durations read already ("PT20S" -> 20): a few thousand spellings recur. Emptied when full.
+_WHOLE_SECONDS: dict[str, int] = {}
+
+
+def _whole_seconds(value: str | None) -> int | None:
+    """``whole(_seconds(value))``, remembered."""
+    if value is None:
+        return None
+    got = _WHOLE_SECONDS.get(value)
+    if got is None:
+        got = math.floor(_seconds(value))
+        if len(_WHOLE_SECONDS) >= 4096:
+            _WHOLE_SECONDS.clear()
+        _WHOLE_SECONDS[value] = got
+    return got
 
 
 def _pick(params: dict[str, str], keys: tuple[str, ...]) -> str | None:
@@ -166,6 +178,7 @@ def struct_record(s: Session, raw: bytes, content_hash: int) -> SessionRecord:
             if reason:
                 end_reason = reason
     names = []
+    ids = []
     for seq, o in enumerate(ops):
         full = _full_name(o)
         if full:
@@ -173,7 +186,10 @@ def struct_record(s: Session, raw: bytes, content_hash: int) -> SessionRecord:
         _valid_time(o.joined)  # kept in the JSON only, but valid
         _valid_time(o.left)
         _valid_time(o.concluded)
-        rec.operators.append((sid, seq, o.user_id, full or None))
+        uid = o.user_id
+        if uid is not None:
+            ids.append(str(uid))
+        rec.operators.append((sid, seq, uid, full or None))
     lowered: dict[str, str] = {}
     for key, value in params.items():
         rec.params.append((sid, key, value, fold_value(value)))
@@ -184,9 +200,12 @@ def struct_record(s: Session, raw: bytes, content_hash: int) -> SessionRecord:
         parts = [p for p in (_pick(lowered, FIRST_NAME_KEYS), _pick(lowered, LAST_NAME_KEYS)) if p]
         name = " ".join(parts) or None
     callback = s.phone_callback_number
-    tag_names = [t.name for t in s.tags or ()]
-    rec.tags = [(sid, n) for n in dict.fromkeys(n for n in tag_names if n)]
-    bots = [c.name for c in s.chatbots or ()]
+    tags = s.tags  # (most sessions have no tags, no chatbot: no generator made for them)
+    tag_names = [n for t in tags if (n := t.name)] if tags else []
+    if tag_names:
+        rec.tags = [(sid, n) for n in dict.fromkeys(tag_names)]
+    bots = s.chatbots
+    bot_names = [n for c in bots if (n := c.name)] if bots else []
     recordings = s.recordings
     kept = None
     if recordings is not None:
@@ -196,43 +215,42 @@ def struct_record(s: Session, raw: bytes, content_hash: int) -> SessionRecord:
     status = _enum(_STATUS, s.status)
     ended = _epoch(s.ended)
     auto, black = s.auto_accepted, s.blacklisted
-    values = {
-        "id": sid,
-        "created": whole(_epoch(s.created)),
-        "guest_joined": whole(_epoch(s.guest_joined)),
-        "started": whole(_epoch(s.started)),
-        "ended": whole(ended),
-        "waited_s": whole(_seconds(s.waited)),
-        "length_s": whole(_seconds(s.length)),
-        "channel": _enum(_CHANNEL, s.channel),
-        "source": _enum(_SOURCE, s.source),
-        "status": status,
-        "operators": LIST_SEP.join(names) or None,
-        "operator_ids": ID_SEP.join(str(o[2]) for o in rec.operators if o[2] is not None) or None,
-        "groups": LIST_SEP.join(groups) or None,
-        "chatbot": LIST_SEP.join(b for b in bots if b) or None,
-        "client_name": name,
-        "client_email": _pick(lowered, EMAIL_KEYS),
-        "client_phone": _pick(lowered, PHONE_KEYS) or (callback or None),
-        "client_id": identity or (str(channel_identity) if channel_identity is not None else None),
-        "ip": g.ip_address or None,
-        "browser": _enum(_BROWSER, g.browser),
-        "os": _enum(_OS, g.os),
-        "language": language or None,
-        "url": s.url or None,
-        "widget": s.widget or None,
-        "tags": LIST_SEP.join(n for n in tag_names if n) or None,
-        "rating": s.guest_feedback_stars,
-        "feedback_text": s.guest_feedback_text or None,
-        "feedback_scale": _enum(_SCALE, s.guest_feedback_scale),
-        "end_reason": end_reason,
-        "guest_left": _enum(_LEFT, s.guest_left_session),
-        "auto_accepted": None if auto is None else int(auto),
-        "blacklisted": None if black is None else int(black),
-        "recordings_count": kept,
-        "messages_count": messages,
-        "campaign_id": s.campaign_id,
-        "is_live": int(status in _LIVE and ended is None),
-    }
-    rec.values = _IN_ORDER(values)
+    rec.values = (  # the table's columns in order (SESSION_FIELDS; the tests compare)
+        sid,
+        whole(_epoch(s.created)),
+        whole(_epoch(s.guest_joined)),
+        whole(_epoch(s.started)),
+        whole(ended),
+        _whole_seconds(s.waited),  # waited_s
+        _whole_seconds(s.length),  # length_s
+        _enum(_CHANNEL, s.channel),
+        _enum(_SOURCE, s.source),
+        status,
+        LIST_SEP.join(names) or None,  # operators
+        ID_SEP.join(ids) or None,  # operator_ids
+        LIST_SEP.join(groups) or None,
+        LIST_SEP.join(bot_names) or None,  # chatbot
+        name,  # client_name
+        _pick(lowered, EMAIL_KEYS),  # client_email
+        _pick(lowered, PHONE_KEYS) or (callback or None),  # client_phone
+        identity or (str(channel_identity) if channel_identity is not None else None),  # client_id
+        g.ip_address or None,  # ip
+        _enum(_BROWSER, g.browser),
+        _enum(_OS, g.os),
+        language or None,
+        s.url or None,
+        s.widget or None,
+        LIST_SEP.join(tag_names) or None,  # tags
+        s.guest_feedback_stars,  # rating
+        s.guest_feedback_text or None,
+        _enum(_SCALE, s.guest_feedback_scale),
+        end_reason,
+        _enum(_LEFT, s.guest_left_session),  # guest_left
+        None if auto is None else int(auto),
+        None if black is None else int(black),
+        kept,  # recordings_count
+        messages,  # messages_count
+        s.campaign_id,
+        int(status in _LIVE and ended is None),  # is_live
+    )
     return rec
