@@ -331,11 +331,22 @@ def test_a_first_sync_writes_the_quick_index_page_by_page(tmp_path: Path) -> Non
     """The writer of a first sync indexes each page in its transaction (no triggers): at the
     end only the by-value fields and the triggers are left, and the index is a fresh build's."""
     store, _ = _first_sync_store(tmp_path / "s.sqlite3")
+    merging = "SELECT k, v FROM {}_config WHERE k IN ('automerge', 'crisismerge') ORDER BY k"
     with store.reading() as conn:
         assert quickindex.by_writer(conn) and not quickindex.is_current(conn)
+        for table in ("fts", "quick_client_name", "quick_url"):  # (schema.BULK_MERGE)
+            assert conn.execute(merging.format(table)).fetchall() == [
+                ("automerge", 32),
+                ("crisismerge", 64),
+            ]
     store.ensure_indexes()
     with store.reading() as conn:
         assert quickindex.is_current(conn) and not quickindex.by_writer(conn)
+        for table in ("fts", "quick_client_name", "quick_url"):  # SQLite's defaults again
+            assert conn.execute(merging.format(table)).fetchall() == [
+                ("automerge", 4),
+                ("crisismerge", 16),
+            ]
         names = [column_by_id("client_name")]
         dvorak = [
             r[0]

@@ -156,6 +156,27 @@ def drop_indexes(conn: sqlite3.Connection) -> None:
         conn.execute(f"DROP INDEX IF EXISTS {name}")
 
 
+#: FTS5 merge settings (``automerge``, ``crisismerge``) while a first sync loads an empty store
+#: page by page: merge 32 segments of a level at a time and block only at 64, where SQLite's
+#: defaults (4, 16) rewrite each page's entries at every level of a growing index. Measured on
+#: a trigram table of 400,000 rows written 500 a transaction: 7.9-8.9 -> 4.3-5.2 us a row of
+#: CPU (one transaction for all: ~4.9), queries as quick. The defaults come back at the end.
+BULK_MERGE = (32, 64)
+DEFAULT_MERGE = (4, 16)
+
+
+def fts_merging(conn: sqlite3.Connection, settings: tuple[int, int]) -> None:
+    """Set the merge settings of every FTS5 table of the store (search and quick index)."""
+    automerge, crisis = settings
+    tables = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'"
+        " AND sql LIKE '%USING fts5(%'"
+    ).fetchall()
+    for (table,) in tables:
+        conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', ?)", (automerge,))
+        conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('crisismerge', ?)", (crisis,))
+
+
 def _v3(conn: sqlite3.Connection) -> None:
     """v2 -> v3: one copy of each fact. ``activities`` repeated the kept JSON (``raw``) and the
     search index's text: it goes, and so does the index, which the store rebuilds from the kept

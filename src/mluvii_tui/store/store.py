@@ -28,7 +28,16 @@ from .packing import TRAIN_MAX, TRAIN_MIN, ZSTD_MAGIC, Packer, train
 from .reading import FIELDS_SQL, ReadingMixin, chunks
 from .recover import HealthMixin
 from .rows import SessionRecord
-from .schema import SESSION_FIELDS, configure, drop_indexes, ensure_indexes, migrate
+from .schema import (
+    BULK_MERGE,
+    DEFAULT_MERGE,
+    SESSION_FIELDS,
+    configure,
+    drop_indexes,
+    ensure_indexes,
+    fts_merging,
+    migrate,
+)
 from .upsert import BIND_ERRORS, UpsertResult, of_one_record, short_id, why_not_stored
 
 if TYPE_CHECKING:
@@ -126,6 +135,7 @@ class SessionStore(ConnectionsMixin, ReadingMixin, HealthMixin, NotesMixin):
                 if not quickindex.is_current(conn):
                     with self._writing() as writing:
                         quickindex.ensure(writing)
+                        fts_merging(writing, DEFAULT_MERGE)
             self._packer.load(conn)
             # Once after an upgrade (or a change of search languages): re-index, with progress.
             _search.ensure_index(conn, index_progress, lambda: self._message_texts(conn))
@@ -398,9 +408,11 @@ class SessionStore(ConnectionsMixin, ReadingMixin, HealthMixin, NotesMixin):
             drop_indexes(conn)
             quickindex.drop_triggers(conn)
             quickindex.index_by_writer(conn)
+            fts_merging(conn, BULK_MERGE)
         return True
 
     def ensure_indexes(self) -> None:
         with _sorting_on_disk(self._conn()), self._writing() as conn:
             ensure_indexes(conn)
             quickindex.ensure(conn, lambda done, total: None)
+            fts_merging(conn, DEFAULT_MERGE)
