@@ -97,7 +97,14 @@ def test_kill_9_mid_sync_resumes_without_duplicates_or_holes(env: dict[str, str]
         assert {"quick_bi", "quick_ai", "quick_au", "quick_ad"} <= names  # it follows again
         conn.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, quick_sid, instance)")
         quick = [r[0] for r in conn.execute("SELECT DISTINCT doc FROM temp.v")]
-        assert sorted(quick) == want  # built in one pass over what the killed sync stored + rest
+        # written page by page by the killed sync, finished when the store was opened again,
+        # the rest by the triggers: every session once; each operators list once, none stale
+        assert sorted(quick) == want
+        values = [r[0] for r in conn.execute("SELECT v FROM quick_operators_values ORDER BY v")]
+        lists = "SELECT DISTINCT operators FROM sessions WHERE operators IS NOT NULL ORDER BY 1"
+        assert values == [r[0] for r in conn.execute(lists)]
+        merging = "SELECT v FROM fts_config WHERE k = 'automerge'"  # SQLite's default again
+        assert conn.execute(merging).fetchone() == (4,)
         blobs = [r[0] for r in conn.execute("SELECT raw FROM sessions")]
         conn.close()
     # one compression dictionary, trained across the kill, for every kept JSON
