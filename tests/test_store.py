@@ -299,8 +299,8 @@ def test_a_bulk_load_builds_its_indexes_in_threads_and_the_connection_goes_back(
     """A first sync drops the indexes and builds them at the end: sorted in runs by helper
     threads, after which the connection's page cache, temporary store and threads are what
     they were (the sync goes on reading with them)."""
+    from mluvii_tui.store.bulk import SORT_THREADS
     from mluvii_tui.store.schema import SESSION_INDEXES
-    from mluvii_tui.store.store import SORT_THREADS
     from store_samples import sample_dicts
 
     store = SessionStore(tmp_path / "bulk.sqlite3", cache_kib=8192)

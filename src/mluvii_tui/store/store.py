@@ -20,6 +20,7 @@ from mluvii_tui.query import search as _search
 from mluvii_tui.query.filters import register_functions as _register_functions
 
 from . import quickindex
+from .bulk import BulkLoadMixin
 from .children import delete_children, write_children
 from .connections import ConnectionsMixin
 from .ingest import Kept, PreparedBatch, build, message_texts, prepare_batch
@@ -28,16 +29,7 @@ from .packing import TRAIN_MAX, TRAIN_MIN, ZSTD_MAGIC, Packer, train
 from .reading import FIELDS_SQL, ReadingMixin, chunks
 from .recover import HealthMixin
 from .rows import SessionRecord
-from .schema import (
-    BULK_MERGE,
-    DEFAULT_MERGE,
-    SESSION_FIELDS,
-    configure,
-    drop_indexes,
-    ensure_indexes,
-    fts_merging,
-    migrate,
-)
+from .schema import SESSION_FIELDS, configure, migrate
 from .upsert import BIND_ERRORS, UpsertResult, of_one_record, short_id, why_not_stored
 
 if TYPE_CHECKING:
@@ -58,38 +50,11 @@ def _is_full(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.Error) and "database or disk is full" in str(exc)
 
 
-#: How index builds sort (``_sorting_on_disk``): runs of this many KiB sorted by this many
-#: helper threads, then merged. Measured building a 1M-session store's 19 indexes (2 cores):
-#: 15.7 s with one thread and an 8 MB cache, 12.9 s with runs of 4 MB, 9.6 s with 4 threads.
-SORT_CACHE_KIB = 4096
-SORT_THREADS = 4
-
-
-@contextlib.contextmanager
-def _sorting_on_disk(conn: sqlite3.Connection) -> Iterator[None]:
-    """Index builds sort through temporary files instead of memory (schema.configure's
-    temp_store): rebuilding a 1M-session store's indexes peaks at 40 MB RSS instead of 352.
-    The runs are sorted in helper threads (both cores: the build is the last step of a first
-    sync, nothing else runs then)."""
-    before = [conn.execute(f"PRAGMA {p}").fetchone()[0] for p in _SORTING]
-    conn.execute("PRAGMA temp_store = FILE")
-    conn.execute(f"PRAGMA cache_size = -{SORT_CACHE_KIB}")
-    conn.execute(f"PRAGMA threads = {SORT_THREADS}")
-    try:
-        yield
-    finally:
-        for pragma, value in zip(_SORTING, before, strict=True):
-            conn.execute(f"PRAGMA {pragma} = {int(value)}")
-
-
-_SORTING = ("temp_store", "cache_size", "threads")
-
-
 class StoreDamaged(RuntimeError):
     """A write to a damaged cache (one-line message; the next start rebuilds the cache)."""
 
 
-class SessionStore(ConnectionsMixin, ReadingMixin, HealthMixin, NotesMixin):
+class SessionStore(ConnectionsMixin, ReadingMixin, HealthMixin, NotesMixin, BulkLoadMixin):
     """``now``: the clock that time presets in filters ("last 7 days") resolve against when a
     query runs: a callable returning an aware datetime (e.g. ``MluviiApp.now``), a fixed
     datetime, or None for the real clock. It may also be set later (``store.now = ...``).
@@ -130,12 +95,7 @@ class SessionStore(ConnectionsMixin, ReadingMixin, HealthMixin, NotesMixin):
         try:
             conn = self._conn()
             migrate(conn, self.path)
-            with _sorting_on_disk(conn):
-                ensure_indexes(conn)  # a first sync that was killed may have left them dropped
-                if not quickindex.is_current(conn):
-                    with self._writing() as writing:
-                        quickindex.ensure(writing)
-                        fts_merging(writing, DEFAULT_MERGE)
+            self.finish_bulk_load(conn)  # a first sync that was killed left them undone
             self._packer.load(conn)
             # Once after an upgrade (or a change of search languages): re-index, with progress.
             _search.ensure_index(conn, index_progress, lambda: self._message_texts(conn))
@@ -396,23 +356,3 @@ class SessionStore(ConnectionsMixin, ReadingMixin, HealthMixin, NotesMixin):
                 "SELECT hash, sessions, reached FROM sync_pages WHERE key = ?", (key,)
             ).fetchone()
         return None if row is None else (row[0], row[1], row[2])
-
-    def drop_indexes_if_empty(self) -> bool:
-        """Before a first sync: without secondary indexes and the quick index's triggers the rows
-        go in faster and the indexes are built once (``ensure_indexes``); the quick index is
-        written page by page (``quickindex.index_by_writer``). True when they were dropped.
-        Until then a quick filter folds the session columns itself."""
-        with self._writing() as conn:
-            if conn.execute("SELECT 1 FROM sessions LIMIT 1").fetchone() is not None:
-                return False
-            drop_indexes(conn)
-            quickindex.drop_triggers(conn)
-            quickindex.index_by_writer(conn)
-            fts_merging(conn, BULK_MERGE)
-        return True
-
-    def ensure_indexes(self) -> None:
-        with _sorting_on_disk(self._conn()), self._writing() as conn:
-            ensure_indexes(conn)
-            quickindex.ensure(conn, lambda done, total: None)
-            fts_merging(conn, DEFAULT_MERGE)
