@@ -14,11 +14,10 @@ the indexes over the rewritten columns are dropped first and built once at the e
 from __future__ import annotations
 
 import sqlite3
-import sys
-from collections.abc import Callable
 from typing import Any
 
 from .children import CHILD_INDEXES, TABLES
+from .progress import Progress, stderr_progress
 
 #: Sessions moved per step (one progress report each).
 STEP = 50_000
@@ -26,19 +25,6 @@ STEP = 50_000
 REPORT_FROM = 50_000
 #: The columns that become whole seconds, and the sort indexes over them.
 WHOLE_SECONDS = ("created", "guest_joined", "started", "ended", "waited_s", "length_s")
-
-Progress = Callable[[int, int], None]
-
-
-def stderr_progress(done: int, total: int) -> None:
-    """One self-overwriting line on stderr (the console has not taken the terminal yet)."""
-    end = "\n" if done >= total else ""
-    print(
-        f"\rupgrading the session cache: compacting {done:,} of {total:,} sessions",
-        end=end,
-        file=sys.stderr,
-        flush=True,
-    )
 
 
 def _floor(col: str) -> str:
@@ -64,7 +50,7 @@ def migrate(conn: sqlite3.Connection, indexes: dict[str, str], progress: Progres
     )
     total = int(conn.execute("SELECT count(*) FROM sessions").fetchone()[0])
     if progress is None and total >= REPORT_FROM:
-        progress = stderr_progress
+        progress = stderr_progress("compacting")
     done, last = 0, -(2**63)
     while True:
         row = conn.execute(

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
-from collections.abc import Callable
 
 from mluvii_tui.query.foldglob import irregular_glob
 from mluvii_tui.query.quickindex import (
@@ -23,6 +21,8 @@ from mluvii_tui.query.quickindex import (
     follows,
 )
 from mluvii_tui.text import fold_value
+
+from .progress import Progress, stderr_progress
 
 
 def _folded(field: str, prefix: str) -> str:
@@ -180,19 +180,6 @@ BUILD_STEP = 50_000
 #: Builds of at least this many sessions report their progress on stderr.
 REPORT_FROM = 50_000
 
-Progress = Callable[[int, int], None]
-
-
-def stderr_progress(done: int, total: int) -> None:
-    """One self-overwriting line on stderr (the console has not taken the terminal yet)."""
-    end = "\n" if done >= total else ""
-    print(
-        f"\rupgrading the session cache: quick-filter index {done:,} of {total:,} sessions",
-        end=end,
-        file=sys.stderr,
-        flush=True,
-    )
-
 
 def drop(conn: sqlite3.Connection) -> None:
     """Remove triggers and tables (a bulk loader rebuilds them afterwards with ``build``)."""
@@ -212,7 +199,7 @@ def build(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
         conn.execute(ddl)
     total = int(conn.execute("SELECT count(*) FROM sessions").fetchone()[0])
     if progress is None and total >= REPORT_FROM:
-        progress = stderr_progress
+        progress = stderr_progress("quick-filter index")
     done = 0
     last = -1
     while True:

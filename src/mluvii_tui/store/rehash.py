@@ -12,30 +12,16 @@ compared by their hashes.
 from __future__ import annotations
 
 import sqlite3
-import sys
-from collections.abc import Callable
 from typing import Any
 
 from .packing import Packer
+from .progress import Progress, stderr_progress
 from .rows import content_hash
 
 #: Sessions hashed per step (one progress report each).
 STEP = 50_000
 #: Stores of at least this many sessions report their progress on stderr.
 REPORT_FROM = 50_000
-
-Progress = Callable[[int, int], None]
-
-
-def stderr_progress(done: int, total: int) -> None:
-    """One self-overwriting line on stderr (the console has not taken the terminal yet)."""
-    end = "\n" if done >= total else ""
-    print(
-        f"\rupgrading the session cache: content hashes {done:,} of {total:,} sessions",
-        end=end,
-        file=sys.stderr,
-        flush=True,
-    )
 
 
 def migrate(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
@@ -53,7 +39,7 @@ def migrate(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
     conn.create_function("mluvii_rehash", 1, rehash, deterministic=True)
     total = int(conn.execute("SELECT count(*) FROM sessions").fetchone()[0])
     if progress is None and total >= REPORT_FROM:
-        progress = stderr_progress
+        progress = stderr_progress("content hashes")
     done, last = 0, None
     while True:
         after = "" if last is None else "WHERE id > ? "
