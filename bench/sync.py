@@ -36,6 +36,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from mluvii_tui.sync import SYNC_PAGE_SIZE
+
 TARGETS = {
     "sync_sessions_per_s": ("≥", 10_000.0),
     "resync_unchanged_s": ("≤", 5.0),  # at 100k
@@ -171,7 +173,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--page-size", type=int, default=500)
+    ap.add_argument(
+        "--page-size", type=int, default=SYNC_PAGE_SIZE, help="as `mluvii-tui sync` asks"
+    )
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--dir", type=Path, default=None, help="where the store goes (default: tmp)")
     args = ap.parse_args()
