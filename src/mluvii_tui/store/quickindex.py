@@ -217,12 +217,6 @@ def build(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
                 args,
             )
             step = cur.rowcount
-        for field, values in BY_VALUE.items():
-            conn.execute(
-                f"INSERT OR IGNORE INTO {values}(v) SELECT {field} FROM sessions"
-                f" WHERE {bounds} AND {field} IS NOT NULL",
-                args,
-            )
         conn.execute(_rare_select("sessions", bounds), args)
         done += step
         if progress is not None:
@@ -230,16 +224,22 @@ def build(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
         if high is None:
             break
         last = high
-    _index_values(conn)
+    _values_and_triggers(conn)
+
+
+def _values_and_triggers(conn: sqlite3.Connection) -> None:
+    """The by-value fields' values in one pass over the sessions (their tables empty), their
+    index, then the triggers: from here on the index follows every writer."""
+    for field, values in BY_VALUE.items():
+        conn.execute(
+            f"INSERT OR IGNORE INTO {values}(v) SELECT {field} FROM sessions"
+            f" WHERE {field} IS NOT NULL"
+        )
+        table = QUICK_TABLES[field]
+        conn.execute(f"INSERT INTO {table}(rowid, t) SELECT id, fold(v) FROM {values}")
     for ddl in TRIGGERS:
         conn.execute(ddl)
     conn.execute("DELETE FROM meta WHERE key = ?", (BY_WRITER_KEY,))
-
-
-def _index_values(conn: sqlite3.Connection) -> None:
-    for field, values in BY_VALUE.items():
-        table = QUICK_TABLES[field]
-        conn.execute(f"INSERT INTO {table}(rowid, t) SELECT id, fold(v) FROM {values}")
 
 
 def _finish(conn: sqlite3.Connection) -> None:
@@ -250,21 +250,13 @@ def _finish(conn: sqlite3.Connection) -> None:
             conn.execute(f"DROP TABLE IF EXISTS {table}")
     for ddl in TABLES:
         conn.execute(ddl.replace(" TABLE ", " TABLE IF NOT EXISTS ", 1))
-    for field, values in BY_VALUE.items():
-        conn.execute(
-            f"INSERT OR IGNORE INTO {values}(v) SELECT {field} FROM sessions"
-            f" WHERE {field} IS NOT NULL"
-        )
-    _index_values(conn)
-    for ddl in TRIGGERS:
-        conn.execute(ddl)
-    conn.execute("DELETE FROM meta WHERE key = ?", (BY_WRITER_KEY,))
+    _values_and_triggers(conn)
 
 
 def drop_triggers(conn: sqlite3.Connection) -> None:
     """Before a bulk load into an empty store (the first sync): the index stays, empty, and
-    stops following the sessions; ``ensure`` builds it in one pass afterwards (a per-row
-    trigger costs ~50 µs a session, the pass ~10)."""
+    stops following the sessions (a per-row trigger cost ~50 µs a session); the store's writer
+    indexes each page itself (``index_by_writer``), or ``ensure`` builds it in one pass."""
     for name in TRIGGER_NAMES:
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")
 
