@@ -81,3 +81,38 @@ def _arenas(mode: str) -> int:
 def test_threads_share_one_arena() -> None:
     assert _arenas("default") > 1  # each allocating thread gets an arena of its own
     assert _arenas("bound") == 1
+
+
+STREAM = r"""
+import ctypes, sys
+from mluvii_tui.heap import bound_heap, reuse_large_blocks
+
+class Info(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+        "fordblks", "keepcost")]
+
+libc = ctypes.CDLL("libc.so.6")
+libc.mallinfo2.restype = Info
+assert bound_heap()
+if sys.argv[1] == "stream":
+    assert reuse_large_blocks()
+before = libc.mallinfo2()
+page = bytearray(4 << 20)  # a page's bytes
+mapped = libc.mallinfo2().hblks - before.hblks
+del page
+kept = libc.mallinfo2().arena - before.arena  # the freed block stays in the heap for the next
+print(mapped, kept >= 4 << 20)
+"""
+
+
+def _stream(mode: str) -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", STREAM, mode], capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip()
+
+
+def test_a_streaming_process_reuses_its_large_blocks_from_the_heap() -> None:
+    assert _stream("bound") == "1 False"  # mapped, unmapped when freed: zeroed pages again
+    assert _stream("stream") == "0 True"

@@ -26,7 +26,10 @@ import os
 import sys
 from collections.abc import Callable
 
-#: glibc's ``mallopt`` parameters (malloc.h ``M_MMAP_THRESHOLD``, ``M_ARENA_MAX``).
+#: glibc's ``mallopt`` parameters (malloc.h ``M_TRIM_THRESHOLD``, ``M_TOP_PAD``,
+#: ``M_MMAP_THRESHOLD``, ``M_ARENA_MAX``).
+_M_TRIM_THRESHOLD = -1
+_M_TOP_PAD = -2
 _M_MMAP_THRESHOLD = -3
 _M_ARENA_MAX = -8
 #: Blocks this large or larger get a mapping of their own (glibc's default starting threshold).
@@ -66,6 +69,30 @@ def bound_heap() -> bool:
     if libc is None:
         return False
     return bool(libc.mallopt(_M_ARENA_MAX, 1) and libc.mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK))
+
+
+#: ``reuse_large_blocks``: blocks below this come from the heap; the heap's top is returned to
+#: the OS only when this much of it is free, and grows by ``STREAM_PAD`` beyond each need.
+STREAM_BLOCK = 32 * 1024 * 1024
+STREAM_PAD = 4 * 1024 * 1024
+
+
+def reuse_large_blocks() -> bool:
+    """For a process that handles buffers of a few MB again and again and then exits (a headless
+    sync's two processes: a page's bytes, its records sent on; the simulator serving pages):
+    those blocks come from the heap and are reused, where ``bound_heap`` maps and unmaps each
+    one, whose every 4 KiB page the kernel then zeroes on first touch, and the heap's top stays
+    put unless ``STREAM_BLOCK`` of it is free. Measured syncing 300k sessions with pages of
+    1,000: page faults 3.3 + 2.2 a session -> 0.08 + 0.06, system CPU 16.6 + 8.9 us -> 6.7 +
+    4.8, the sync process's peak RSS 88 -> 104 MB. After ``bound_heap``; glibc only."""
+    libc = _glibc()
+    if libc is None:
+        return False
+    return bool(
+        libc.mallopt(_M_MMAP_THRESHOLD, STREAM_BLOCK)
+        and libc.mallopt(_M_TRIM_THRESHOLD, STREAM_BLOCK)
+        and libc.mallopt(_M_TOP_PAD, STREAM_PAD)
+    )
 
 
 def trim_heap() -> None:

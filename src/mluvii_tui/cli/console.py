@@ -37,6 +37,9 @@ def run_simulator(args: argparse.Namespace) -> int:
     if (problem := _check_data_file(args.data)) is not None:
         return fail(problem)
     from mluvii_tui.demo.runner import run_foreground
+    from mluvii_tui.heap import reuse_large_blocks
+
+    reuse_large_blocks()  # it serves pages of a few MB again and again (heap.py)
 
     return (
         run_foreground(

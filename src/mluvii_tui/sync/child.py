@@ -15,7 +15,7 @@ import sqlite3
 import sys
 from multiprocessing.connection import Connection
 
-from mluvii_tui.heap import bound_heap, without_httpx_cli
+from mluvii_tui.heap import bound_heap, reuse_large_blocks, without_httpx_cli
 from mluvii_tui.sync import quiet_gc
 from mluvii_tui.sync.history import SyncProgress, SyncResult
 from mluvii_tui.sync.process import SyncFailed, SyncJob, fields
@@ -108,6 +108,8 @@ def main(argv: list[str]) -> int:
         secret = conn.recv()
     except EOFError:
         return 1
+    if job.writing_process:  # headless (``mluvii-tui sync``): big pages, a process of its own
+        reuse_large_blocks()
     with contextlib.suppress(BrokenPipeError, ConnectionResetError, EOFError):
         asyncio.run(_run(conn, job, secret))
     conn.close()

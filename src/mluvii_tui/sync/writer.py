@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from typing import Any
 
-from mluvii_tui.heap import bound_heap
+from mluvii_tui.heap import bound_heap, reuse_large_blocks
 from mluvii_tui.store.ingest import Kept, PreparedBatch, record_tuple
 from mluvii_tui.store.rows import SessionRecord
 from mluvii_tui.store.upsert import UpsertResult
@@ -153,7 +153,8 @@ def main(argv: list[str]) -> int:
     from mluvii_tui.query.analysis import configure_languages
     from mluvii_tui.store.store import SessionStore
 
-    bound_heap()  # one arena, large blocks mapped: no heap kept as holes (heap.py)
+    bound_heap()  # one arena (heap.py)
+    reuse_large_blocks()  # only a headless sync has a writing process: its pages are big
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides
     conn = Connection(int(argv[1]))
     try:
