@@ -301,13 +301,22 @@ async def test_the_sync_processes_analyse_in_the_consoles_languages(
 def test_words_analysed_by_the_parsing_process_index_as_the_writers_own(tmp_path: Path) -> None:
     """The sync's parsing process analyses words for the writing one while it would wait
     (``analyse_until``): the index it then gets is the one the writer builds itself, hostile
-    texts included, and a stop flag set halfway leaves the rest to the writer."""
+    texts included, and a stop flag set halfway leaves the rest to the writer; so with the
+    records sent through the pipe as the writing process gets them (texts joined)."""
+    import marshal
     import threading
 
     import orjson
 
     from mluvii_tui.demo.generator import generate_sessions
-    from mluvii_tui.store.ingest import analyse_until, build_batch, decode_page, prepare_batch
+    from mluvii_tui.store.ingest import (
+        analyse_until,
+        build_batch,
+        decode_page,
+        prepare_batch,
+        record_tuple,
+    )
+    from mluvii_tui.sync.writer import _write
 
     sessions = generate_sessions(200, seed=8, now=NOW)
     chats = [s for s in sessions if any(a.get("text") for a in s["activities"])]
@@ -316,7 +325,7 @@ def test_words_analysed_by_the_parsing_process_index_as_the_writers_own(tmp_path
         next(a for a in chats[n]["activities"] if a.get("text"))["text"] = text
     page = orjson.dumps(sessions)
 
-    def index(path: Path, analysed: str) -> list[tuple[Any, ...]]:
+    def index(path: Path, analysed: str, piped: bool = False) -> list[tuple[Any, ...]]:
         batch = prepare_batch(decode_page(page))
         build_batch(batch)
         if analysed == "half":  # the first half analysed, then the flag stops it
@@ -330,7 +339,11 @@ def test_words_analysed_by_the_parsing_process_index_as_the_writers_own(tmp_path
         terms = [k.item.terms for k in batch.kept if k.item.texts]
         assert (None in terms) == (analysed != "all")
         store = SessionStore(path)
-        store.write_batch(batch)
+        if piped:
+            sent = [record_tuple(k.item) for k in batch.kept]  # type: ignore[arg-type]
+            _write(store, marshal.loads(marshal.dumps(("write", None, batch.problems, sent))))
+        else:
+            store.write_batch(batch)
         with store.reading() as conn:
             conn.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, fts, 'instance')")
             rows: list[tuple[Any, ...]] = conn.execute(
@@ -343,3 +356,4 @@ def test_words_analysed_by_the_parsing_process_index_as_the_writers_own(tmp_path
     assert len(own) > 1000
     assert index(tmp_path / "all.sqlite3", "all") == own
     assert index(tmp_path / "half.sqlite3", "half") == own
+    assert index(tmp_path / "piped.sqlite3", "half", piped=True) == own

@@ -26,8 +26,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from mluvii_tui.heap import bound_heap, reuse_large_blocks
-from mluvii_tui.store.ingest import Kept, PreparedBatch, record_tuple
-from mluvii_tui.store.rows import SessionRecord
+from mluvii_tui.store.ingest import Kept, PreparedBatch, record_from_tuple, record_tuple
 from mluvii_tui.store.upsert import UpsertResult
 from mluvii_tui.sync import quiet_gc
 from mluvii_tui.sync.pages import ParsedPage
@@ -133,7 +132,7 @@ def _retrieved(done: asyncio.Future[Any]) -> None:
 
 def _write(store: Any, message: tuple[Any, ...]) -> tuple[Any, ...]:
     _, page, problems, records = message
-    kept = [Kept(r[0], r[2], r[3], SessionRecord(*r)) for r in records]
+    kept = [Kept(r[0], r[2], r[3], record_from_tuple(r)) for r in records]
     res = store.write_batch(PreparedBatch(kept, problems), page)
     return ("ok", res.inserted, res.updated, res.unchanged, res.skipped, res.problems)
 
