@@ -157,7 +157,7 @@ def record_tuple(rec: SessionRecord) -> tuple[Any, ...]:
         rec.language,
         rec.params,
         rec.operators,
-        "\n".join(text for _, text in rec.texts if text),
+        "\n".join([text for _, text in rec.texts if text]),
         rec.terms,
     )
 
