@@ -14,9 +14,10 @@ pytestmark = pytest.mark.skipif(
     sys.platform != "linux" or platform.libc_ver()[0] != "glibc", reason="glibc's malloc only"
 )
 
-PROBE = r"""
+#: What the probes share: glibc's ``mallinfo2`` (blocks mapped: ``hblks``; heap: ``arena``).
+MALLINFO = r"""
 import ctypes, sys
-from mluvii_tui.heap import bound_heap
+from mluvii_tui.heap import bound_heap, reuse_large_blocks
 
 class Info(ctypes.Structure):
     _fields_ = [(n, ctypes.c_size_t) for n in (
@@ -25,6 +26,11 @@ class Info(ctypes.Structure):
 
 libc = ctypes.CDLL("libc.so.6")
 libc.mallinfo2.restype = Info
+"""
+
+PROBE = (
+    MALLINFO
+    + r"""
 if sys.argv[1] == "fixed":
     assert bound_heap()
 big = bytearray(8 << 20)  # freed: glibc's own threshold would rise to 8 MB
@@ -33,6 +39,7 @@ before = libc.mallinfo2().hblks
 block = bytearray(512 << 10)
 print(libc.mallinfo2().hblks - before)
 """
+)
 
 
 def _mapped(mode: str) -> int:
@@ -83,17 +90,9 @@ def test_threads_share_one_arena() -> None:
     assert _arenas("bound") == 1
 
 
-STREAM = r"""
-import ctypes, sys
-from mluvii_tui.heap import bound_heap, reuse_large_blocks
-
-class Info(ctypes.Structure):
-    _fields_ = [(n, ctypes.c_size_t) for n in (
-        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
-        "fordblks", "keepcost")]
-
-libc = ctypes.CDLL("libc.so.6")
-libc.mallinfo2.restype = Info
+STREAM = (
+    MALLINFO
+    + r"""
 assert bound_heap()
 if sys.argv[1] == "stream":
     assert reuse_large_blocks()
@@ -104,6 +103,7 @@ del page
 kept = libc.mallinfo2().arena - before.arena  # the freed block stays in the heap for the next
 print(mapped, kept >= 4 << 20)
 """
+)
 
 
 def _stream(mode: str) -> str:
