@@ -147,8 +147,8 @@ def build_batch(batch: PreparedBatch) -> None:
 def record_tuple(rec: SessionRecord) -> tuple[Any, ...]:
     """What crosses the pipe to the writing process (``record_from_tuple`` there). The message
     texts go as one string, joined as the search index joins them (``index_terms`` and its text
-    column): one object instead of a tuple of two per message, ~3 us less a session of
-    marshalling on the two sides."""
+    column): one object instead of a tuple of two per message. Marshalling the simulator's
+    sessions on the two sides took ~28 us a session with the tuples, ~15 with the string."""
     return (
         rec.id,
         rec.values,
