@@ -7,6 +7,7 @@ generous deadline), never for a fixed time: the box may be loaded."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from mluvii_tui.app import MluviiApp
 from mluvii_tui.demo.runner import Simulator
 from mluvii_tui.query.types import SessionQuery
 from mluvii_tui.screens.live import LiveOptions
+from mluvii_tui.store import schema
 from mluvii_tui.store.store import SessionStore
 from mluvii_tui.widgets.detail.transcript import TranscriptView
 from mluvii_tui.widgets.live_marks import ENDED_TEXT
@@ -120,6 +122,31 @@ async def test_pause_holds_updates_and_counts_them(sim, relay, store) -> None:
         await pilot.press("p")
         await until(pilot, lambda: store.position_of(table.query, sid) is not None)
         await until(pilot, lambda: "PAUSED" not in header(app))
+
+
+async def test_updates_wait_while_another_process_holds_the_store(
+    sim, relay, store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sync building its indexes holds the store past the busy timeout (at 1M ~1 s an index):
+    the live updates wait, counted in the header, and are applied once it lets go; nothing is
+    lost and the cache is not reported as failed."""
+    monkeypatch.setattr(schema, "BUSY_TIMEOUT_MS", 200)  # the app's worker connections
+    app = _app(store, sim, relay.base_url)
+    async with app.run_test(size=SIZE) as pilot, httpx.AsyncClient(base_url=sim.base_url) as http:
+        table = await _ready(pilot)
+        other = sqlite3.connect(store.path, isolation_level=None, timeout=30)
+        other.execute("BEGIN IMMEDIATE")  # as the other process's transaction does
+        try:
+            sid = (await http.post("/_sim/sessions", json={"text": "busy?"})).json()["id"]
+            await until(pilot, lambda: "the local store is busy (a sync)" in header(app))
+            assert "updates waiting" in header(app) or "update waiting" in header(app)
+            assert store.get_session(sid) is None
+        finally:
+            other.execute("COMMIT")
+            other.close()
+        await until(pilot, lambda: store.position_of(table.query, sid) is not None)
+        await until(pilot, lambda: "busy" not in header(app) and settled(app))
+        assert store.damage is None
 
 
 async def test_relay_down_header_says_reconnecting_and_keys_work(sim, relay, store) -> None:

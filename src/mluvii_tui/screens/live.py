@@ -54,6 +54,8 @@ class LiveLink:
         self._flush_timer: Timer | None = None
         self._last_flush = 0.0
         self._applying = False
+        #: The last batch met a store held by another process: it waits in ``pending``.
+        self.busy = False
         self._ticker: Timer | None = None
         self._alerted: set[int] = set()
         self._fetching: dict[int, bool] = {}  # session id -> another fetch wanted after this one
@@ -149,6 +151,8 @@ class LiveLink:
     async def _apply(self, events: list[LiveEvent]) -> None:
         import asyncio
 
+        from mluvii_tui.store.recover import is_busy
+        from mluvii_tui.store.store import StoreBusy
         from mluvii_tui.sync.live import apply_events  # the models: not before the first frame
 
         feed = self.feed
@@ -156,13 +160,24 @@ class LiveLink:
             done = await asyncio.to_thread(
                 apply_events, self.app.store, events, log_id=feed.log_id if feed else None
             )
-        except Exception as exc:  # a damaged store: one line, the feed goes on
+        except Exception as exc:
+            if isinstance(exc, StoreBusy) or is_busy(exc):
+                # A sync held the store past its busy timeout (a first sync's indexes): the
+                # events go back in front, in order, and are applied once it lets go.
+                self.pending[:0] = events
+                self.busy = True
+                self._refresh_status()
+                return
+            # a damaged store: one line, the feed goes on
             self.app.notify(f"live update not stored: {exc}", severity="error", timeout=10)
             return
         finally:
             self._applying = False
             if self.pending and not self.paused and self._flush_timer is None:
                 self._flush_timer = self.app.set_timer(0.001, self.flush)
+        if self.busy:
+            self.busy = False
+            self._refresh_status()
         self.applied += done.events
         if done.ended:
             self.marks.end(done.ended)
@@ -275,11 +290,15 @@ class LiveLink:
         return label
 
     def banner(self) -> str:
-        """'' or the PAUSED banner with the count of waiting events."""
-        if not self.paused:
-            return ""
+        """'' or the PAUSED banner with the count of waiting events (or the banner of events
+        waiting for a store another process holds)."""
         n = len(self.pending)
-        return f" PAUSED · {n:,} update{'s' if n != 1 else ''} waiting · p resumes "
+        waiting = f"{n:,} update{'s' if n != 1 else ''} waiting"
+        if self.paused:
+            return f" PAUSED · {waiting} · p resumes "
+        if self.busy:
+            return f" {waiting} · the local store is busy (a sync) "
+        return ""
 
     def _refresh_status(self) -> None:
         screen = self._sessions_screen()

@@ -42,6 +42,22 @@ def is_damage(exc: BaseException) -> bool:
     return "malformed" in text or "not a database" in text
 
 
+#: SQLite primary result codes meaning "another connection holds the lock (past the timeout)".
+_BUSY_CODES = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True when ``exc`` says another connection held the database past the busy timeout (a
+    sync building its indexes): nothing is wrong with the file; the write can be tried again."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _BUSY_CODES
+    text = str(exc).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
 def describe(exc: BaseException) -> str:
     return one_line(str(exc), 160) or type(exc).__name__
 

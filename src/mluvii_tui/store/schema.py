@@ -259,6 +259,9 @@ class StoreVersionError(RuntimeError):
 #: a 4 KB page holds five and wastes ~60 B per row at its end, a 16 KB page ~15 B (measured at
 #: 100k synced sessions: 2,051 -> 2,001 B per session). Existing stores keep theirs.
 PAGE_SIZE = 16384
+#: How long a write waits for another connection's (process's) write to end before it fails
+#: (``store.StoreBusy``: the console's live updates then wait and are applied later).
+BUSY_TIMEOUT_MS = 10_000
 #: SQLite's page cache per connection (KiB) unless its opener says otherwise.
 CACHE_KIB = 4096
 
@@ -267,7 +270,7 @@ def configure(conn: sqlite3.Connection) -> None:
     """Per-connection settings: WAL, synchronous=NORMAL, foreign keys, a busy timeout (and the
     page size, which only a new, empty file takes)."""
     conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     # Another connection may hold a lock; WAL is persistent once set.
     with contextlib.suppress(sqlite3.OperationalError):
         conn.execute("PRAGMA journal_mode = WAL")

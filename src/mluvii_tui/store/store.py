@@ -27,7 +27,7 @@ from .ingest import Kept, PreparedBatch, build, message_texts, prepare_batch
 from .notes import NotesMixin, StoredNote
 from .packing import TRAIN_MAX, TRAIN_MIN, ZSTD_MAGIC, Packer, train
 from .reading import FIELDS_SQL, ReadingMixin, chunks
-from .recover import HealthMixin
+from .recover import HealthMixin, describe, is_busy
 from .rows import SessionRecord
 from .schema import SESSION_FIELDS, configure, migrate
 from .upsert import BIND_ERRORS, UpsertResult, of_one_record, short_id, why_not_stored
@@ -52,6 +52,11 @@ def _is_full(exc: BaseException) -> bool:
 
 class StoreDamaged(RuntimeError):
     """A write to a damaged cache (one-line message; the next start rebuilds the cache)."""
+
+
+class StoreBusy(RuntimeError):
+    """Another process held the store past the busy timeout (one-line message): nothing is
+    damaged, the write was rolled back and can be made again."""
 
 
 class SessionStore(ConnectionsMixin, ReadingMixin, HealthMixin, NotesMixin, BulkLoadMixin):
@@ -217,6 +222,8 @@ class SessionStore(ConnectionsMixin, ReadingMixin, HealthMixin, NotesMixin, Bulk
         except StoreFullError:
             raise
         except sqlite3.DatabaseError as exc:
+            if is_busy(exc):
+                raise StoreBusy(f"the session cache {self.path} is busy: {describe(exc)}") from None
             raise StoreDamaged(self.report_damage(exc)) from None
 
     def _write_batch(

@@ -28,7 +28,7 @@ async def _run(conn: Connection, job: SyncJob, secret: str) -> None:
     from mluvii_tui.config.logs import register_secret
     from mluvii_tui.query.analysis import configure_languages
     from mluvii_tui.store.schema import StoreVersionError
-    from mluvii_tui.store.store import SessionStore, StoreDamaged, StoreFullError
+    from mluvii_tui.store.store import SessionStore, StoreBusy, StoreDamaged, StoreFullError
     from mluvii_tui.sync.history import sync_history
 
     # before the store opens: a store whose index was analysed in other languages is re-indexed
@@ -85,7 +85,7 @@ async def _run(conn: Connection, job: SyncJob, secret: str) -> None:
         conn.send(("failed", exc.kind, exc.line))
     except MluviiError as exc:
         conn.send(("failed", "api", exc.message))
-    except (StoreFullError, StoreVersionError, StoreDamaged) as exc:
+    except (StoreFullError, StoreVersionError, StoreDamaged, StoreBusy) as exc:
         conn.send(("failed", "store", str(exc)))
     except (OSError, sqlite3.Error) as exc:
         conn.send(("failed", "store", f"the local store: {exc}"))

@@ -139,9 +139,9 @@ def _write(store: Any, message: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def _failure(exc: BaseException) -> tuple[str, str, str]:
     from mluvii_tui.store.schema import StoreVersionError
-    from mluvii_tui.store.store import StoreDamaged, StoreFullError
+    from mluvii_tui.store.store import StoreBusy, StoreDamaged, StoreFullError
 
-    if isinstance(exc, StoreFullError | StoreVersionError | StoreDamaged):
+    if isinstance(exc, StoreFullError | StoreVersionError | StoreDamaged | StoreBusy):
         return ("failed", "store", str(exc))
     if isinstance(exc, OSError | sqlite3.Error):
         return ("failed", "store", f"the local store: {exc}")
