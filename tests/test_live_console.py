@@ -138,7 +138,7 @@ async def test_updates_wait_while_another_process_holds_the_store(
         other.execute("BEGIN IMMEDIATE")  # as the other process's transaction does
         try:
             sid = (await http.post("/_sim/sessions", json={"text": "busy?"})).json()["id"]
-            await until(pilot, lambda: "the local store is busy (a sync)" in header(app))
+            await until(pilot, lambda: "store busy (sync)" in header(app))
             assert "updates waiting" in header(app) or "update waiting" in header(app)
             assert store.get_session(sid) is None
         finally:

@@ -54,6 +54,7 @@ class LiveLink:
         self._flush_timer: Timer | None = None
         self._last_flush = 0.0
         self._applying = False
+        self._in_flight = 0  # events of the batch being applied
         #: The last batch met a store held by another process: it waits in ``pending``.
         self.busy = False
         self._ticker: Timer | None = None
@@ -145,6 +146,7 @@ class LiveLink:
             return
         self._last_flush = time.monotonic()
         events, self.pending = self.pending, []
+        self._in_flight = len(events)
         self._applying = True
         self.app.run_worker(self._apply(events), group="live-apply", exit_on_error=False)
 
@@ -173,6 +175,7 @@ class LiveLink:
             return
         finally:
             self._applying = False
+            self._in_flight = 0
             if self.pending and not self.paused and self._flush_timer is None:
                 self._flush_timer = self.app.set_timer(0.001, self.flush)
         if self.busy:
@@ -292,12 +295,12 @@ class LiveLink:
     def banner(self) -> str:
         """'' or the PAUSED banner with the count of waiting events (or the banner of events
         waiting for a store another process holds)."""
-        n = len(self.pending)
+        n = len(self.pending) + self._in_flight
         waiting = f"{n:,} update{'s' if n != 1 else ''} waiting"
         if self.paused:
             return f" PAUSED · {waiting} · p resumes "
         if self.busy:
-            return f" {waiting} · the local store is busy (a sync) "
+            return f" {waiting} · store busy (sync) "
         return ""
 
     def _refresh_status(self) -> None:
