@@ -180,7 +180,11 @@ class HealthMixin:
 
     def report_damage(self, exc: BaseException) -> str:
         """Note a database error met while running (only the first one is told) and return its
-        line. Real damage leaves a marker so that the next start moves the cache aside."""
+        line. Real damage leaves a marker so that the next start moves the cache aside. A
+        store another process held past the busy timeout (a sync's index build) is not damage:
+        nothing is told, the read answers its default and the next one succeeds."""
+        if is_busy(exc):
+            return f"the session cache {self.path} is busy: {describe(exc)}"
         line = f"the session cache {self.path} failed: {describe(exc)}"
         if is_damage(exc):
             line += " (it is rebuilt at the next start)"
