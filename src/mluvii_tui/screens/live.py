@@ -153,7 +153,6 @@ class LiveLink:
     async def _apply(self, events: list[LiveEvent]) -> None:
         import asyncio
 
-        from mluvii_tui.store.recover import is_busy
         from mluvii_tui.store.store import StoreBusy
         from mluvii_tui.sync.live import apply_events  # the models: not before the first frame
 
@@ -162,15 +161,14 @@ class LiveLink:
             done = await asyncio.to_thread(
                 apply_events, self.app.store, events, log_id=feed.log_id if feed else None
             )
-        except Exception as exc:
-            if isinstance(exc, StoreBusy) or is_busy(exc):
-                # A sync held the store past its busy timeout (a first sync's indexes): the
-                # events go back in front, in order, and are applied once it lets go.
-                self.pending[:0] = events
-                self.busy = True
-                self._refresh_status()
-                return
-            # a damaged store: one line, the feed goes on
+        except StoreBusy:
+            # A sync held the store past its busy timeout (a first sync's indexes): the events
+            # go back in front, in order, and are applied once it lets go.
+            self.pending[:0] = events
+            self.busy = True
+            self._refresh_status()
+            return
+        except Exception as exc:  # a damaged store: one line, the feed goes on
             self.app.notify(f"live update not stored: {exc}", severity="error", timeout=10)
             return
         finally:

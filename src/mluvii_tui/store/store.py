@@ -27,7 +27,7 @@ from .ingest import Kept, PreparedBatch, build, message_texts, prepare_batch
 from .notes import NotesMixin, StoredNote
 from .packing import TRAIN_MAX, TRAIN_MIN, ZSTD_MAGIC, Packer, train
 from .reading import FIELDS_SQL, ReadingMixin, chunks
-from .recover import HealthMixin, describe, is_busy
+from .recover import HealthMixin, is_busy
 from .rows import SessionRecord
 from .schema import SESSION_FIELDS, configure, migrate
 from .upsert import BIND_ERRORS, UpsertResult, of_one_record, short_id, why_not_stored
@@ -222,9 +222,8 @@ class SessionStore(ConnectionsMixin, ReadingMixin, HealthMixin, NotesMixin, Bulk
         except StoreFullError:
             raise
         except sqlite3.DatabaseError as exc:
-            if is_busy(exc):
-                raise StoreBusy(f"the session cache {self.path} is busy: {describe(exc)}") from None
-            raise StoreDamaged(self.report_damage(exc)) from None
+            line = self.report_damage(exc)  # (busy: its own line, nothing told)
+            raise (StoreBusy if is_busy(exc) else StoreDamaged)(line) from None
 
     def _write_batch(
         self, batch: PreparedBatch, page: tuple[str, int, int, float | None] | None
