@@ -4,12 +4,12 @@
 ``fast_record(data, raw, hash)`` (a dict of JSON values) give the same ``SessionRecord`` as
 ``build_record(parse_session(data))`` for sessions in the shapes the API sends: every value read
 is None or exactly the type pydantic would produce without coercion (wire.py's types), times are
-ISO 8601 with seconds, durations ``PnDTnHnMnS``, enums are strings (known ones canonicalised
-case-insensitively, as ``Tolerant`` does). Anything else raises ``Unsupported`` (the transcript
-decoder uses the same time rule, ``API_TIME``) and the caller takes the exact path. Activities
-are not stored apart (the kept JSON holds them): only their count, message texts, forwarding
-groups and end reason are read. The tests compare the paths on the simulator's sessions,
-hostile ones included.
+RFC 3339 with seconds (msgspec reads them in C: every spelling it takes, pydantic reads as the
+same time, tests/test_fastrecord.py), durations ``PnDTnHnMnS``, enums are strings (known ones
+canonicalised case-insensitively, as ``Tolerant`` does). Anything else raises ``Unsupported``
+and the caller takes the exact path. Activities are not stored apart (the kept JSON holds
+them): only their count, message texts, forwarding groups and end reason are read. The tests
+compare the paths on the simulator's sessions, hostile ones included.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import re
 from datetime import datetime
 from typing import Any
 
-from mluvii_tui.domain.transcript_decode import API_TIME
 from mluvii_tui.query.layout import ID_SEP, LIST_SEP
 from mluvii_tui.text import fold_value
 
@@ -74,27 +73,31 @@ def _enum(table: dict[str, str], value: str | None) -> str | None:
     return table.get(value.lower(), value) or None
 
 
-def _epoch(value: str | None) -> float | None:
+def _epoch(value: datetime | None) -> float | None:
     if value is None:
         return None
-    if API_TIME(value) is None:
-        raise Unsupported
     try:
-        return datetime.fromisoformat(value).timestamp()
-    except (ValueError, OverflowError, OSError):
+        return value.timestamp()
+    except (ValueError, OverflowError, OSError):  # a naive time out of the local clock's range
         raise Unsupported from None
 
 
-def _valid_time(value: str | None) -> None:
-    """A time the record does not use but pydantic would read: the format and a real date."""
-    if value is None:
-        return
-    if API_TIME(value) is None:
-        raise Unsupported
-    try:
-        datetime.fromisoformat(value)
-    except ValueError:
-        raise Unsupported from None
+#: A time with more than six digits of fraction (.NET writes seven): msgspec rounds it to the
+#: microsecond, pydantic truncates; they differ in the whole second only when the rounding
+#: carries into it (the time read has no microseconds then).
+_LONG_FRACTION = re.compile(rb":[0-9]{2}\.[0-9]{7}").search
+_COLUMN_TIMES = ("created", "guestJoined", "started", "ended")
+
+
+def _carried(s: Session, raw: bytes) -> bool:
+    """Whether a column's time may have been rounded up into its next second."""
+    return (
+        any(
+            t is not None and not t.microsecond
+            for t in (s.created, s.guest_joined, s.started, s.ended)
+        )
+        and _LONG_FRACTION(raw) is not None
+    )
 
 
 def _seconds(value: str) -> float:
@@ -147,11 +150,16 @@ def fast_record(d: Any, raw: bytes, content_hash: int) -> SessionRecord:
         s = from_dict(d)
     except WireError:
         raise Unsupported from None
+    times = [t for k in _COLUMN_TIMES if (t := d.get(k)).__class__ is str]
+    if _carried(s, "\n".join(times).encode()):
+        raise Unsupported
     return struct_record(s, raw, content_hash)
 
 
 def struct_record(s: Session, raw: bytes, content_hash: int) -> SessionRecord:
-    """The record of one decoded session (``wire.Session``); raises Unsupported."""
+    """The record of one decoded session (``wire.Session``) and its JSON; raises Unsupported."""
+    if _carried(s, raw):
+        raise Unsupported
     sid = s.id
     g = s.guest or _NO_GUEST
     params = g.call_params or {}
@@ -183,9 +191,6 @@ def struct_record(s: Session, raw: bytes, content_hash: int) -> SessionRecord:
         full = _full_name(o)
         if full:
             names.append(full)
-        _valid_time(o.joined)  # kept in the JSON only, but valid
-        _valid_time(o.left)
-        _valid_time(o.concluded)
         uid = o.user_id
         if uid is not None:
             ids.append(str(uid))

@@ -5,11 +5,14 @@ msgspec decodes a page's JSON straight into these (C code: no dict per object, t
 record does not use skipped) and cuts the page into each session's bytes as received
 (``PAGE``: ``msgspec.Raw``, no re-serialising). A value of another type (a number as text, a
 list for an object), or a snake_case spelling of a field read here (pydantic reads those too:
-``populate_by_name``), fails the decode: that session takes the exact path (pydantic).
+``populate_by_name``), fails the decode: that session takes the exact path (pydantic). Times
+are read as datetimes (RFC 3339, in C); one msgspec does not read (a date alone, no seconds, a
+comma before the fraction) fails the decode too, though pydantic may read it.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -44,9 +47,9 @@ class Operator(_Wire):
     user_name: str | None = None
     first_name: str | None = None
     last_name: str | None = None
-    joined: str | None = None
-    left: str | None = None
-    concluded: str | None = None
+    joined: datetime | None = None
+    left: datetime | None = None
+    concluded: datetime | None = None
     user_id_snake: UnsetType = _snake("user_id")
     user_name_snake: UnsetType = _snake("user_name")
     first_name_snake: UnsetType = _snake("first_name")
@@ -84,10 +87,10 @@ class Session(_Wire):
     url: str | None = None
     widget: str | None = None
     phone_callback_number: str | None = None
-    created: str | None = None
-    guest_joined: str | None = None
-    started: str | None = None
-    ended: str | None = None
+    created: datetime | None = None
+    guest_joined: datetime | None = None
+    started: datetime | None = None
+    ended: datetime | None = None
     waited: str | None = None
     length: str | None = None
     operators: list[Operator] | None = None
