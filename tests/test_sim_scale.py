@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 
 from mluvii_tui.api.filters import SessionFilter
@@ -78,6 +79,22 @@ def test_pages_made_in_the_background_are_the_pages_made_at_once(reference, quer
     assert source.done and got
     assert got[0] == _pages(reference, query, 97)
     assert len(source) == len(reference) == COUNT
+
+
+def test_a_page_reads_the_stored_sessions_around_a_changed_one_as_they_were() -> None:
+    """A page is read from the spill file in runs; a changed (pinned) session in the middle of
+    one is served as it is now, the others as stored, in order."""
+    source = SessionSource(iter_sessions(300, seed=5, now=NOW), seed=5, now=NOW)
+    everything = SessionFilter.parse("")
+    before = orjson.loads(source.query_json(everything, 0, 300))
+    middle = source.get(before[150]["id"])
+    assert middle is not None
+    middle["widget"] = "changed"
+    source.changed(middle)
+    after = orjson.loads(source.query_json(everything, 100, 120))
+    assert [s["id"] for s in after] == [s["id"] for s in before[100:220]]
+    assert after[50]["widget"] == "changed"
+    assert after[:50] == before[100:150] and after[51:] == before[151:220]
 
 
 def test_a_session_not_yet_made_is_waited_for(reference):
