@@ -91,13 +91,10 @@ _COLUMN_TIMES = ("created", "guestJoined", "started", "ended")
 
 def _carried(s: Session, raw: bytes) -> bool:
     """Whether a column's time may have been rounded up into its next second."""
-    return (
-        any(
-            t is not None and not t.microsecond
-            for t in (s.created, s.guest_joined, s.started, s.ended)
-        )
-        and _LONG_FRACTION(raw) is not None
-    )
+    for t in (s.created, s.guest_joined, s.started, s.ended):
+        if t is not None and not t.microsecond:
+            return _LONG_FRACTION(raw) is not None
+    return False
 
 
 def _seconds(value: str) -> float:
