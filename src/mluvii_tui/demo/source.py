@@ -7,7 +7,6 @@ downloads in ``extras_source``.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import os
 import tempfile
@@ -23,7 +22,7 @@ import orjson
 from ..api.filters import DateTimeFilter, SessionFilter
 from .extras_source import SessionExtras
 from .matching import SessionRecord, compile_filter, quick_fields, quick_pred
-from .spill import Columns, SpillCache
+from .spill import Columns, SpillCache, read_stored, stored_json
 from .timefmt import to_epoch
 
 __all__ = ["SessionRecord", "SessionSource", "compile_filter"]
@@ -33,13 +32,6 @@ log = logging.getLogger(__name__)
 
 _NAN = float("nan")
 Row = tuple[float, int, int, int, float, str | None]  # created, id, offset, length, ended, status
-
-
-def _dumps(session: dict) -> bytes:
-    try:
-        return orjson.dumps(session)
-    except TypeError:  # text orjson refuses (a lone surrogate): the standard escapes
-        return json.dumps(session, separators=(",", ":")).encode()
 
 
 _LIVE = frozenset({"IN_QUEUE", "WAITING", "ACTIVE", "ACW"})
@@ -122,7 +114,7 @@ class SessionSource(SessionExtras):
                 last = max(last, key)
                 if s.get("status") in _LIVE:
                     pins.append(rec)
-                data = _dumps(s)
+                data = stored_json(s)
                 rows.append((*key, pos, len(data), *quick_fields(s)))
                 self._spill.write(data)
                 pos += len(data)
@@ -227,32 +219,14 @@ class SessionSource(SessionExtras):
         return os.pread(self._fd, cols.len[i], cols.off[i])
 
     def _stored(self, positions: list[int]) -> list[bytes | memoryview]:
-        """The stored JSON of each position (lock held). Sessions next to each other in the
-        spill file are read together: a page takes a read or a few, not one per session (a
-        sync of 1M sessions: ~3 us of the simulator's CPU a session less)."""
+        """The stored JSON of each position, as it is now (lock held)."""
         cols, pinned = self._cols, self._pinned
-        ids, off, size = cols.ids, cols.off, cols.len
-        parts: list[bytes | memoryview] = []
-        run: list[int] = []  # positions whose bytes follow one another in the file
 
-        def read_run() -> None:
-            start = off[run[0]]
-            data = memoryview(os.pread(self._fd, off[run[-1]] + size[run[-1]] - start, start))
-            parts.extend(data[off[i] - start : off[i] - start + size[i]] for i in run)
-            run.clear()
+        def now(i: int) -> bytes | None:
+            sid = cols.ids[i]
+            return self._json_pinned(sid) if sid in pinned or cols.off[i] < 0 else None
 
-        for i in positions:
-            if ids[i] in pinned or off[i] < 0:
-                if run:
-                    read_run()
-                parts.append(self._json_pinned(ids[i]))
-                continue
-            if run and off[run[-1]] + size[run[-1]] != off[i]:
-                read_run()
-            run.append(i)
-        if run:
-            read_run()
-        return parts
+        return read_stored(self._fd, cols, positions, now)
 
     def _record_at(self, i: int) -> SessionRecord:
         rec = self._pinned.get(self._cols.ids[i])
@@ -405,7 +379,7 @@ class SessionSource(SessionExtras):
     def _json_pinned(self, sid: int) -> bytes:
         data = self._json.get(sid)
         if data is None:
-            data = self._json[sid] = _dumps(self._pinned[sid].session)
+            data = self._json[sid] = stored_json(self._pinned[sid].session)
         return data
 
     def json_of(self, session: dict) -> bytes:
@@ -413,4 +387,4 @@ class SessionSource(SessionExtras):
         with self._lock:
             if sid in self._pinned and self._pinned[sid].session is session:
                 return self._json_pinned(sid)
-        return _dumps(session)
+        return stored_json(session)

@@ -13,8 +13,11 @@ import json
 import logging
 import os
 from array import array
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
+
+import orjson
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,46 @@ class Columns:
 
     def all(self) -> tuple[Any, ...]:
         return (self.created, self.ids, self.off, self.len, self.ended, self.status)
+
+
+def stored_json(session: dict) -> bytes:
+    """A session's JSON as the spill file holds it (and a page serves it)."""
+    try:
+        return orjson.dumps(session)
+    except TypeError:  # text orjson refuses (a lone surrogate): the standard escapes
+        return json.dumps(session, separators=(",", ":")).encode()
+
+
+def read_stored(
+    fd: int, cols: Columns, positions: Iterable[int], now: Callable[[int], bytes | None]
+) -> list[bytes | memoryview]:
+    """The JSON of each position of ``cols`` in the spill file ``fd``; ``now(i)``: the JSON of a
+    position that is no longer what the file holds (None: read the file). Sessions next to each
+    other in the file are read together: a page takes a read or a few, not one per session (the
+    simulator's CPU while a sync pages through 300k sessions: ~5.5 -> ~4.7 us a session)."""
+    off, size = cols.off, cols.len
+    parts: list[bytes | memoryview] = []
+    run: list[int] = []  # positions whose bytes follow one another in the file
+
+    def read_run() -> None:
+        start = off[run[0]]
+        data = memoryview(os.pread(fd, off[run[-1]] + size[run[-1]] - start, start))
+        parts.extend(data[off[i] - start : off[i] - start + size[i]] for i in run)
+        run.clear()
+
+    for i in positions:
+        changed = now(i)
+        if changed is not None:
+            if run:
+                read_run()
+            parts.append(changed)
+            continue
+        if run and off[run[-1]] + size[run[-1]] != off[i]:
+            read_run()
+        run.append(i)
+    if run:
+        read_run()
+    return parts
 
 
 class SpillCache:
