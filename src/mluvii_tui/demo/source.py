@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import tempfile
 import threading
 from array import array
@@ -211,13 +210,6 @@ class SessionSource(SessionExtras):
         i = bisect_left(ids, session_id)
         return i if i < len(ids) and ids[i] == session_id else None
 
-    def _bytes_at(self, i: int) -> bytes | None:
-        """The stored JSON of position ``i`` (None when pinned)."""
-        cols = self._cols
-        if cols.ids[i] in self._pinned or cols.off[i] < 0:
-            return None
-        return os.pread(self._fd, cols.len[i], cols.off[i])
-
     def _stored(self, positions: list[int]) -> list[bytes | memoryview]:
         """The stored JSON of each position, as it is now (lock held)."""
         cols, pinned = self._cols, self._pinned
@@ -232,7 +224,7 @@ class SessionSource(SessionExtras):
         rec = self._pinned.get(self._cols.ids[i])
         if rec is not None:
             return rec
-        return SessionRecord(orjson.loads(self._bytes_at(i) or b"{}"))
+        return SessionRecord(orjson.loads(self._stored([i])[0]))
 
     def get(self, session_id: int) -> dict | None:
         """The session (pinned from now on: callers may change it and call ``changed``)."""
