@@ -177,14 +177,23 @@ def main() -> int:
         "--page-size", type=int, default=SYNC_PAGE_SIZE, help="as `mluvii-tui sync` asks"
     )
     ap.add_argument("--json", type=Path, default=None)
-    ap.add_argument("--dir", type=Path, default=None, help="where the store goes (default: tmp)")
+    ap.add_argument(
+        "--dir", type=Path, default=None, help="keep the store in this folder (default: removed)"
+    )
     args = ap.parse_args()
     n = args.sessions
     sim, url, sim_s = start_simulator(n, args.seed)
     print(f"simulator: {n:,} sessions up in {sim_s:.1f} s at {url}", file=sys.stderr)
     try:
-        with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
-            store = Path(tmp) / "sync.sqlite3"
+        with contextlib.ExitStack() as stack:
+            if args.dir is None:
+                tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            else:
+                tmp = args.dir
+                tmp.mkdir(parents=True, exist_ok=True)
+                for old in tmp.glob("sync.sqlite3*"):
+                    old.unlink()
+            store = tmp / "sync.sqlite3"
             load_before = load()
             sim_cpu = cpu_of(sim.pid)
             first = run_child(url, store, 40, args.page_size)
