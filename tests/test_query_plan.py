@@ -12,6 +12,7 @@ import pytest
 
 from mluvii_tui.query.columns import COLUMNS
 from mluvii_tui.query.layout import INDEXED_FIELDS
+from mluvii_tui.query.runner import plan_where
 from mluvii_tui.query.types import Filter, SessionQuery, SortKey
 from mluvii_tui.store.store import SessionStore
 from store_samples import sample_models
@@ -104,3 +105,39 @@ def monkeypatch_share(share: float) -> Iterator[None]:
         yield
     finally:
         windows.FORCE_SORT_SHARE = old
+
+
+@pytest.mark.parametrize("list_max", [20_000, 3])
+def test_a_costly_count_evaluates_its_conditions_once(
+    tmp_path: Any, list_max: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search narrowed by a filter, or a text match, is counted in one pass over the
+    sessions whether its matches are few (listed by that pass: windows read them by id) or
+    many (the count alone), not listed up to MEMBER_LIST_MAX + 1 and then counted again."""
+    from mluvii_tui.query import runner, searchreads
+
+    for module in (runner, searchreads):
+        monkeypatch.setattr(module, "MEMBER_LIST_MAX", list_max)
+    store = SessionStore(tmp_path / "s.sqlite3")
+    store.upsert_sessions(sample_models(200))
+    conn = store._conn()
+    for q in (
+        SessionQuery(filters=(Filter("client_name", "contains", ("a",)),)),
+        SessionQuery(search="faktura", filters=(Filter("channel", "in", ("Chat", "AV")),)),
+    ):
+        where, args = plan_where(q)
+        plain = conn.execute(f"SELECT count(*) FROM sessions s WHERE {where}", args).fetchone()[0]
+        assert plain > 3, q
+        store._counts.clear()
+        asked: list[str] = []
+        conn.set_trace_callback(asked.append)
+        try:
+            assert store.count(q) == plain
+        finally:
+            conn.set_trace_callback(None)
+        passes = [sql for sql in asked if "FROM sessions s WHERE" in sql]
+        assert len(passes) == 1, passes
+        listed = store.runner(conn)._key(q, "listed") in store._counts
+        assert listed == (plain <= list_max)
+        assert len(store.window(q, 0, 1000)) == plain
+    store.close()

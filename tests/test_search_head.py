@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from mluvii_tui.query import runner as runner_mod
+from mluvii_tui.query import searchreads as searchreads_mod
 from mluvii_tui.query import windows as windows_mod
 from mluvii_tui.query.types import Filter, SessionQuery, SortKey
 from mluvii_tui.store import reader as reader_mod
@@ -34,7 +35,7 @@ def slow_listing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     rows), the ranges are small (the store has 3,000 ids), and the ways to the first rows are
     recorded: "head" (from the head alone) or "walk" (probing along the sort index)."""
     monkeypatch.setattr(reader_mod, "LIST_SECONDS", 0.0)
-    monkeypatch.setattr(runner_mod, "HEAD_SPAN_MIN", 64)
+    monkeypatch.setattr(searchreads_mod, "HEAD_SPAN_MIN", 64)
     ways: list[str] = []
     head_first = windows_mod.WindowReads.head_first
     first_ids = windows_mod.WindowReads.first_ids

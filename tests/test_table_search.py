@@ -14,6 +14,7 @@ import pytest
 from mluvii_tui.app import MluviiApp
 from mluvii_tui.demo.generator import generate_sessions
 from mluvii_tui.query import runner as runner_mod
+from mluvii_tui.query import searchreads as searchreads_mod
 from mluvii_tui.query.types import SessionQuery, SortKey
 from mluvii_tui.store import reader as reader_mod
 from mluvii_tui.store.reader import Cancelled, TableReader
@@ -38,7 +39,7 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def few_listed(monkeypatch: pytest.MonkeyPatch) -> int:
     """A list limit below the common word's matches (as 20,000 is below them at 1M)."""
-    for module in (runner_mod, reader_mod):
+    for module in (runner_mod, searchreads_mod, reader_mod):
         monkeypatch.setattr(module, "MEMBER_LIST_MAX", 500)
     return 500
 

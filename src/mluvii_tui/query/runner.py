@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -28,8 +27,8 @@ from mluvii_tui.query.filters import filters_sql as _filters_sql
 from mluvii_tui.query.listing import _CORRELATE, _LISTED, MEMBER_LIST_MAX, correlated, costly
 from mluvii_tui.query.position import position_of
 from mluvii_tui.query.quickindex import follows
-from mluvii_tui.query.search import FTS_TABLE, SEARCH_LISTED, SEARCH_PROBED, compile_search
-from mluvii_tui.query.search import count_matches as _count_matches
+from mluvii_tui.query.search import SEARCH_LISTED, SEARCH_PROBED
+from mluvii_tui.query.searchreads import SearchReads
 from mluvii_tui.query.sortplan import Segment, SortPlan, _segment_sql, sort_plan
 from mluvii_tui.query.types import Filter, SessionQuery, SortKey
 from mluvii_tui.query.where import QueryError, plan_where, resolve_column
@@ -37,11 +36,6 @@ from mluvii_tui.query.windows import FTS_PROBE_ROWS, WindowReads
 
 #: The WHERE of the history view without any condition (``where.plan_where``).
 HISTORY_ALL = "+s.is_live = 0"
-#: ``search_head`` reads the search index in id ranges, the first 1/HEAD_SPANS of the ids (at
-#: least HEAD_SPAN_MIN ids), each next one twice as wide.
-HEAD_SPANS = 64
-HEAD_SPAN_MIN = 1024
-_NO_ID_ABOVE = 1 << 62
 
 __all__ = [
     "Filter",
@@ -59,7 +53,7 @@ __all__ = [
 # -- execution -------------------------------------------------------------------------------
 
 
-class QueryRunner(WindowReads):
+class QueryRunner(SearchReads, WindowReads):
     """count / window ids / position for one connection; counts cached by the caller's cache.
 
     ``now``: the clock time presets resolve against (a datetime, a callable or None)."""
@@ -131,7 +125,7 @@ class QueryRunner(WindowReads):
             if hit is None:
                 hit = self._search_count(query)
             if hit is None and listing:
-                hit = self._listed_count(query)
+                hit = self._count_listing(query)
             if hit is None and where == HISTORY_ALL:
                 # every session less the live ones (the live index): 1M rows counted by
                 # the smallest index cost ~70 ms, this ~10 ms
@@ -142,134 +136,6 @@ class QueryRunner(WindowReads):
                 hit = int(self.conn.execute(sql, args).fetchone()[0])
             self.cache[key] = hit
         return hit
-
-    def search_listed(self, query: SessionQuery) -> int | None:
-        """A search with few matches (``MEMBER_LIST_MAX``): its index rows listed once, the other
-        conditions applied to that list, and the result remembered as the query's matches (its
-        count is their number). The index streams rowids, so learning that a word is common
-        costs reading ``MEMBER_LIST_MAX + 1`` of them (~10 ms at 1M) rather than the whole
-        doclist, and a rare phrase walks the index once instead of once per count, window and
-        position. None: no search, or many matches. The index is read from the highest id
-        down; the ids read are remembered as the search's *head* (all its matches from the
-        lowest of them up) when they are many or the reading was stopped (``windows._probed``
-        looks them up instead of probing)."""
-        if not query.search.strip():
-            return None
-        known = self.cached_count(query)
-        if known is not None and self._key(query, "listed") in self.cache:
-            return int(known)
-        where, args = self.where(query)
-        at = where.rfind(SEARCH_LISTED)
-        if at < 0:
-            return None
-        head = self._head(query)
-        if head is not None and len(head[1]) > MEMBER_LIST_MAX:
-            return None  # known to be many (its head was read while learning it)
-        match = args[-1]  # plan_where puts the search last, text and parameter
-        # a head read before (``search_head``) holds every match from its lowest id up
-        rows: list[int] = [] if head is None else list(head[1])
-        below = "" if head is None else f" AND rowid < {int(head[0])}"
-        cursor = self.conn.execute(
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?{below}"
-            " ORDER BY rowid DESC LIMIT ?",
-            [match, MEMBER_LIST_MAX + 1 - len(rows)],
-        )
-        try:
-            rows.extend(r[0] for r in cursor)  # a stop keeps every id read before it
-        except sqlite3.OperationalError:  # stopped (a deadline): what was read is a head
-            if rows:
-                self.cache[self._key(query, "head")] = (rows[-1], json.dumps(rows))
-            raise
-        if len(rows) > MEMBER_LIST_MAX:  # many: the highest ids' matches serve the probes
-            self.cache[self._key(query, "head")] = (rows[-1], json.dumps(rows))
-            return None
-        return self._listed_search(query, rows)
-
-    def _listed_search(self, query: SessionQuery, matches: list[int]) -> int:
-        """Remember a search's matches in the index (all of them) as the query's listed
-        matches (the other conditions applied to them); returns their number."""
-        where, args = self.where(query)
-        at = where.rfind(SEARCH_LISTED)
-        rest = where[:at] + _LISTED + where[at + len(SEARCH_LISTED) :]
-        rest_args = [*args[:-1], json.dumps(matches)]
-        sql = f"SELECT s.id FROM sessions s WHERE {rest}"
-        ids = [r[0] for r in self.conn.execute(sql, rest_args).fetchall()]
-        self.cache[self._key(query, "listed")] = (_LISTED, [json.dumps(ids)])
-        self.cache[self._key(query, "count")] = len(ids)
-        return len(ids)
-
-    def _head(self, query: SessionQuery) -> tuple[int, list[int]] | None:
-        """The search's head: ``(lowest id, its matches from that id up)``, when read."""
-        head = self.cache.get(self._key(query, "head"))
-        if head is None:
-            return None
-        return int(head[0]), json.loads(head[1])
-
-    def search_head(self, query: SessionQuery, need: int, budget: float) -> bool:
-        """Reads a search's matches from the highest id down in id ranges (each range one
-        statement answering one row: FTS5 seeks inside its doclists to a rowid bound, so a
-        phrase of common words costs the ranges read, not the words' whole doclists). The
-        ranges double until the matches are all read (then they are the query's listed
-        matches, as ``search_listed`` leaves them), or more than ``MEMBER_LIST_MAX`` (a broad
-        search: its head serves the probes), or at least ``need`` are read, as many over all
-        the ids would be few, and the next range would take the reading past ``budget``
-        seconds of this thread's CPU: then they are
-        remembered as the search's head (every match from the lowest id of the ranges read
-        up) and True is returned: the first rows come from the head, the count later. False:
-        no search, or the count is known or known to be many."""
-        if not query.search.strip() or self.cached_count(query) is not None:
-            return False
-        where, args = self.where(query)
-        if SEARCH_LISTED not in where:
-            return False
-        lowest, highest = self._id_range()
-        span = max(HEAD_SPAN_MIN, (highest - lowest + 1) // HEAD_SPANS)
-        # the first range has no upper bound and the last no lower one: ids remembered before
-        # a write by another process (a sync) cost ranges, never matches
-        top, low = _NO_ID_ABOVE, highest + 1
-        rows: list[int] = []
-        sql = (
-            f"SELECT json_group_array(rowid) FROM (SELECT rowid FROM {FTS_TABLE}"
-            f" WHERE {FTS_TABLE} MATCH ? AND rowid >= ? AND rowid < ?"
-            " ORDER BY rowid DESC LIMIT ?)"
-        )
-        start = last = time.thread_time()
-        while True:
-            low = low - span if low - span > lowest else -_NO_ID_ABOVE
-            left = MEMBER_LIST_MAX + 1 - len(rows)
-            found = self.conn.execute(sql, [args[-1], low, top, left]).fetchone()[0]
-            rows.extend(sorted(json.loads(found), reverse=True))
-            now = time.thread_time()
-            if len(rows) > MEMBER_LIST_MAX:  # many: the head serves the probes
-                self.cache[self._key(query, "head")] = (rows[-1], json.dumps(rows))
-                return False
-            if low < lowest:  # all read
-                self._listed_search(query, rows)
-                return False
-            top = low
-            # as many again in the rest of the ids: a broad search, read on to learn it
-            few = len(rows) * (highest - lowest + 1) <= MEMBER_LIST_MAX * (highest + 1 - low)
-            if few and len(rows) >= need and now - start + 2 * (now - last) > budget:
-                self.cache[self._key(query, "head")] = (low, json.dumps(rows))
-                return True
-            span, last = span * 2, now
-
-    def _id_range(self) -> tuple[int, int]:
-        """The lowest and the highest session id (remembered until the next write)."""
-        hit = self.cache.get("id range")
-        if hit is None:
-            # two subqueries: each is one index seek (one query with both scans the table)
-            row = self.conn.execute(
-                "SELECT (SELECT min(id) FROM sessions), (SELECT max(id) FROM sessions)"
-            ).fetchone()
-            hit = self.cache["id range"] = (int(row[0] or 0), int(row[1] or 0))
-        return hit
-
-    def _search_count(self, query: SessionQuery) -> int | None:
-        """A search alone (no filters, no quick filter) is counted in the search index."""
-        if not query.search.strip() or query.filters or query.quick.strip():
-            return None
-        return _count_matches(self.conn, compile_search(query.search), query.view)
 
     def _listed_count(self, query: SessionQuery) -> int | None:
         """A filtered query with few matches (``MEMBER_LIST_MAX``): list them once (the count is
@@ -284,6 +150,21 @@ class QueryRunner(WindowReads):
             return None
         self.cache[self._key(query, "listed")] = (_LISTED, [json.dumps(ids)])
         return len(ids)
+
+    def _count_listing(self, query: SessionQuery) -> int | None:
+        """A costly query counted in one pass that also lists its matches when they are few
+        (``_listed_count``'s list). Listing up to ``MEMBER_LIST_MAX + 1`` first and counting
+        again when they were more evaluated the conditions twice over the first ones (a word
+        and a week of one channel at 1M: 138 + 171 ms, now 172); the id list the pass builds
+        costs ~8 bytes a match until it is dropped. None: not a costly query."""
+        if not costly(query):
+            return None
+        where, args = self.where(query)
+        sql = f"SELECT count(*), json_group_array(s.id) FROM sessions s WHERE {where}"
+        n, ids = self.conn.execute(sql, args).fetchone()
+        if n <= MEMBER_LIST_MAX:
+            self.cache[self._key(query, "listed")] = (_LISTED, [ids])
+        return int(n)
 
     def _lone_member_filter(self, query: SessionQuery) -> tuple[str, list[Any]] | None:
         """``(sql, args)`` of the query's only condition when it is one parameter filter
