@@ -134,18 +134,20 @@ def _simplemma():  # type: ignore[no-untyped-def]
     # Its own result cache (10**6 words by default) is left small: word_terms remembers.
     # Dictionaries as MARISA tries saved in our cache dir (simplemma's own factory): cs + en
     # take ~2 MB and ~5 ms to open instead of ~60 MB and ~0.5 s as Python dicts; the first use
-    # of a language builds its trie once.
+    # of a language builds its trie once (query/lemmatries.py).
     from simplemma import Lemmatizer
     from simplemma.__metadata__ import __version__
     from simplemma.strategies import DefaultStrategy
     from simplemma.strategies.dictionaries.trie_dictionary_factory import TrieDictionaryFactory
 
     from mluvii_tui.config.paths import cache_dir
+    from mluvii_tui.query.lemmatries import ensure_tries
 
-    tries = TrieDictionaryFactory(
-        cache_max_size=MAX_LANGUAGES,
-        disk_cache_dir=str(cache_dir() / "lemma-tries" / __version__),
-    )
+    directory = cache_dir() / "lemma-tries" / __version__
+    # a missing trie is built in a child process: the dict it is built from (~30-40 MB) would
+    # otherwise stay this process's high-water mark
+    ensure_tries(directory, [lang for lang in _languages if lang in _simplemma_languages()])
+    tries = TrieDictionaryFactory(cache_max_size=MAX_LANGUAGES, disk_cache_dir=str(directory))
     strategy = DefaultStrategy(greedy=False, dictionary_factory=tries)
     return Lemmatizer(cache_max_size=1024, lemmatization_strategy=strategy)
 
