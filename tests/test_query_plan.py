@@ -141,3 +141,47 @@ def test_a_costly_count_evaluates_its_conditions_once(
         assert listed == (plain <= list_max)
         assert len(store.window(q, 0, 1000)) == plain
     store.close()
+
+
+def test_a_narrow_creation_range_leads_a_broad_search_count(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broad search narrowed by a creation range holding few sessions is counted by walking
+    the range's index (the search marked ``+s.id``: its matches looked up in their list); a
+    range holding most sessions leaves the search leading. The count is the plain one."""
+    from datetime import UTC, datetime, timedelta
+
+    from mluvii_tui.api.models import SessionModel
+    from mluvii_tui.query import runner, searchreads
+    from store_samples import sample_dicts
+
+    for module in (runner, searchreads):
+        monkeypatch.setattr(module, "MEMBER_LIST_MAX", 10)  # the search is broad
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    dicts = sample_dicts(300)
+    for i, data in enumerate(dicts):  # ids grow with the creation time, as mluvii's do
+        data["created"] = (start + timedelta(hours=i)).isoformat()
+    store = SessionStore(tmp_path / "s.sqlite3")
+    store.upsert_sessions([SessionModel.model_validate(d) for d in dicts])
+    conn = store._conn()
+    day = 86400
+    narrow = Filter("created", "range", low=str(start.timestamp() + 280 * 3600), high="")
+    broad = Filter("created", "range", low=str(start.timestamp() - day), high="")
+    empty = Filter("created", "range", low=str(start.timestamp() + 400 * 3600), high="")
+    chat = Filter("channel", "in", ("Chat", "AV"))
+    cases = [(narrow, (), True), (narrow, (chat,), True), (empty, (chat,), True)]
+    cases += [(broad, (chat,), False), (broad, (), None)]  # None: either, by the matches' share
+    for flt, others, leads in cases:
+        q = SessionQuery(search="faktura", filters=(flt, *others))
+        where, args = plan_where(q)
+        plain = conn.execute(f"SELECT count(*) FROM sessions s WHERE {where}", args)
+        expected = plain.fetchone()[0]
+        store._counts.clear()
+        assert store.count(q) == expected, (flt, others)
+        led, _ = store.runner(conn).counting_sql(q, "count(*)")
+        if leads is not None:
+            assert ("INDEXED BY ix_sessions_created" in led) == leads, (flt, others)
+            assert ("+s.id IN" in led) == leads, (flt, others)
+            plan = " ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {led}", args))
+            assert ("ix_sessions_created" in plan) == leads, plan
+    store.close()

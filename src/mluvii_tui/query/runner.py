@@ -132,7 +132,7 @@ class QueryRunner(SearchReads, WindowReads):
                 live = self.conn.execute("SELECT count(*) FROM sessions WHERE is_live = 1")
                 hit = self.total() - int(live.fetchone()[0])
             if hit is None:
-                sql = f"SELECT count(*) FROM sessions s WHERE {where}"
+                sql, args = self.counting_sql(query, "count(*)")
                 hit = int(self.conn.execute(sql, args).fetchone()[0])
             self.cache[key] = hit
         return hit
@@ -159,8 +159,7 @@ class QueryRunner(SearchReads, WindowReads):
         costs ~8 bytes a match until it is dropped. None: not a costly query."""
         if not costly(query):
             return None
-        where, args = self.where(query)
-        sql = f"SELECT count(*), json_group_array(s.id) FROM sessions s WHERE {where}"
+        sql, args = self.counting_sql(query, "count(*), json_group_array(s.id)")
         n, ids = self.conn.execute(sql, args).fetchone()
         if n <= MEMBER_LIST_MAX:
             self.cache[self._key(query, "listed")] = (_LISTED, [ids])

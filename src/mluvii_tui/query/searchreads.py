@@ -22,6 +22,13 @@ from mluvii_tui.query.types import SessionQuery
 HEAD_SPANS = 64
 HEAD_SPAN_MIN = 1024
 _NO_ID_ABOVE = 1 << 62
+#: What a count of a broad search narrowed by a creation range costs, in microseconds a row
+#: (measured at 1M, a store a sync wrote): led by the search, a table row read per match; led
+#: by the range's index, a step per session in the range, the search's matches listed once for
+#: the look-ups, and a table row read per session in both when other conditions need one.
+_ROW_READ_US = 1.4
+_RANGE_STEP_US = 0.3
+_LIST_MATCH_US = 0.2
 
 
 class SearchReads:
@@ -34,6 +41,7 @@ class SearchReads:
         def where(self, query: SessionQuery) -> tuple[str, list[Any]]: ...
         def _key(self, query: SessionQuery, *extra: Any) -> tuple[Any, ...]: ...
         def cached_count(self, query: SessionQuery) -> int | None: ...
+        def total(self) -> int: ...
 
     def search_listed(self, query: SessionQuery) -> int | None:
         """A search with few matches (``MEMBER_LIST_MAX``): its index rows listed once, the other
@@ -162,3 +170,48 @@ class SearchReads:
         if not query.search.strip() or query.filters or query.quick.strip():
             return None
         return _count_matches(self.conn, compile_search(query.search), query.view)
+
+    def counting_sql(self, query: SessionQuery, what: str) -> tuple[str, list[Any]]:
+        """``SELECT what`` over the query's matches, as a count runs it. SQLite leads a search
+        narrowed by filters with the search: a table row read per match (a word in 12% of 1M
+        sessions: ~170 ms, whatever the filters). When a creation range of the filters holds
+        fewer sessions than that costs, the range's index leads (``INDEXED BY``: SQLite would
+        pick a channel's) and the search's matches are looked up in their list (``+s.id``):
+        a word and a week of Chat 168 -> 119 ms, a word and a day 165 -> 31 ms at 1M. The
+        same rows either way."""
+        where, args = self.where(query)
+        source = "sessions s"
+        if SEARCH_LISTED in where and self._range_leads(query):
+            where = where.replace(SEARCH_LISTED, "+" + SEARCH_LISTED)
+            source = "sessions s INDEXED BY ix_sessions_created"
+        return f"SELECT {what} FROM {source} WHERE {where}", args
+
+    def _range_leads(self, query: SessionQuery) -> bool:
+        """Walking the creation range costs less than reading the search's matches. Both are
+        estimated from ids, which grow with the time a session was created: the matches from
+        the search's head (those of the highest ids, read when the search was found broad;
+        none: its few matches were listed, or it was not read), the range's sessions from the
+        ids at its two ends (two index seeks)."""
+        ranges = tuple(f for f in query.filters if f.op == "range" and f.column == "created")
+        head = self._head(query)
+        if len(ranges) != 1 or head is None:
+            return False
+        lowest, highest = self._id_range()
+        span = highest - lowest + 1
+        matches = len(head[1]) * span / max(1, highest - head[0] + 1)
+        sessions = self.total()
+        where, args = self.where(SessionQuery(view="all", filters=ranges))
+        ends = self.conn.execute(
+            f"SELECT (SELECT s.id FROM sessions s WHERE {where} ORDER BY s.created, s.id LIMIT 1),"
+            f" (SELECT s.id FROM sessions s WHERE {where} ORDER BY s.created DESC, s.id DESC"
+            " LIMIT 1)",
+            [*args, *args],
+        ).fetchone()
+        if ends[0] is None or ends[1] is None:
+            return True  # nothing in the range: the range's index answers at once
+        in_range = (abs(int(ends[1]) - int(ends[0])) + 1) * sessions / max(1, span)
+        step = _RANGE_STEP_US
+        if len(ranges) < len(query.filters) or query.quick.strip():
+            step += matches / max(1, sessions) * _ROW_READ_US  # others read the rows in both
+        led_by_range = matches * _LIST_MATCH_US + in_range * step
+        return led_by_range < matches * _ROW_READ_US
