@@ -184,4 +184,11 @@ def test_a_narrow_creation_range_leads_a_broad_search_count(
             assert ("+s.id IN" in led) == leads, (flt, others)
             plan = " ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {led}", args))
             assert ("ix_sessions_created" in plan) == leads, plan
+    # a first sync's store has no sort indexes until its end: the search leads
+    conn.execute("DROP INDEX ix_sessions_created")
+    store._counts.clear()
+    q = SessionQuery(search="faktura", filters=(narrow,))
+    where, args = plan_where(q)
+    expected = conn.execute(f"SELECT count(*) FROM sessions s WHERE {where}", args).fetchone()[0]
+    assert store.count(q) == expected
     store.close()

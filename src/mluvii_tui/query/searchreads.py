@@ -27,6 +27,7 @@ _NO_ID_ABOVE = 1 << 62
 #: by the range's index, a step per session in the range, the search's matches listed once for
 #: the look-ups, and a table row read per session in both when other conditions need one.
 _ROW_READ_US = 1.4
+_CREATED_INDEX = "ix_sessions_created"
 _RANGE_STEP_US = 0.3
 _LIST_MATCH_US = 0.2
 
@@ -183,7 +184,7 @@ class SearchReads:
         source = "sessions s"
         if SEARCH_LISTED in where and self._range_leads(query):
             where = where.replace(SEARCH_LISTED, "+" + SEARCH_LISTED)
-            source = "sessions s INDEXED BY ix_sessions_created"
+            source = f"sessions s INDEXED BY {_CREATED_INDEX}"
         return f"SELECT {what} FROM {source} WHERE {where}", args
 
     def _range_leads(self, query: SessionQuery) -> bool:
@@ -194,7 +195,7 @@ class SearchReads:
         ids at its two ends (two index seeks)."""
         ranges = tuple(f for f in query.filters if f.op == "range" and f.column == "created")
         head = self._head(query)
-        if len(ranges) != 1 or head is None:
+        if len(ranges) != 1 or head is None or not self._has_index(_CREATED_INDEX):
             return False
         lowest, highest = self._id_range()
         span = highest - lowest + 1
@@ -215,3 +216,13 @@ class SearchReads:
             step += matches / max(1, sessions) * _ROW_READ_US  # others read the rows in both
         led_by_range = matches * _LIST_MATCH_US + in_range * step
         return led_by_range < matches * _ROW_READ_US
+
+    def _has_index(self, name: str) -> bool:
+        """The index exists (a first sync builds the sort indexes at its end; remembered until
+        the next write)."""
+        key = ("index", name)
+        hit = self.cache.get(key)
+        if hit is None:
+            sql = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?"
+            hit = self.cache[key] = bool(self.conn.execute(sql, [name]).fetchone()[0])
+        return bool(hit)
