@@ -125,7 +125,7 @@ class QueryRunner(SearchReads, WindowReads):
             if hit is None:
                 hit = self._search_count(query)
             if hit is None and listing:
-                hit = self._count_listing(query)
+                hit = self._count_in_one_pass(query)
             if hit is None and where == HISTORY_ALL:
                 # every session less the live ones (the live index): 1M rows counted by
                 # the smallest index cost ~70 ms, this ~10 ms
@@ -151,7 +151,7 @@ class QueryRunner(SearchReads, WindowReads):
         self.cache[self._key(query, "listed")] = (_LISTED, [json.dumps(ids)])
         return len(ids)
 
-    def _count_listing(self, query: SessionQuery) -> int | None:
+    def _count_in_one_pass(self, query: SessionQuery) -> int | None:
         """A costly query counted in one pass that also lists its matches when they are few
         (``_listed_count``'s list). Listing up to ``MEMBER_LIST_MAX + 1`` first and counting
         again when they were more evaluated the conditions twice over the first ones (a word

@@ -113,7 +113,8 @@ def _insert(conn: sqlite3.Connection, rows: list[tuple[int, str, str, str]]) -> 
     )
 
 
-def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
+def in_schema(conn: sqlite3.Connection, name: str) -> bool:
+    """A table or index of that name exists."""
     row = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone()
     return row is not None
 
@@ -130,13 +131,13 @@ def build_search_index(
     """
     from mluvii_tui.api.enums import MESSAGE_ACTIVITY_TYPES
 
-    if not _table_exists(conn, "activities"):
+    if not in_schema(conn, "activities"):
         return 0
     for ddl in FTS_SCHEMA:
         conn.execute(ddl)
     conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
     total = 0
-    if progress is not None and _table_exists(conn, "sessions"):
+    if progress is not None and in_schema(conn, "sessions"):
         total = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
     types = sorted(MESSAGE_ACTIVITY_TYPES)
     marks = ",".join("?" for _ in types)
@@ -201,7 +202,7 @@ def _index_all(
 
 def index_is_current(conn: sqlite3.Connection) -> bool:
     """Whether the index exists with today's columns, contentless, built by today's analysis."""
-    if not _table_exists(conn, "meta") or not _table_exists(conn, FTS_TABLE):
+    if not in_schema(conn, "meta") or not in_schema(conn, FTS_TABLE):
         return False
     columns = _columns(conn)
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (INDEX_META_KEY,)).fetchone()
@@ -230,7 +231,7 @@ def ensure_index(
         conn.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
         for ddl in FTS_SCHEMA:
             conn.execute(ddl)
-        if texts is not None and not _table_exists(conn, "activities"):
+        if texts is not None and not in_schema(conn, "activities"):
             done = _index_all(conn, texts(), progress)  # from the sessions' kept JSON
         else:
             done = build_search_index(conn, progress=progress)

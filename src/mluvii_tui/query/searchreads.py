@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from mluvii_tui.query.listing import _LISTED, MEMBER_LIST_MAX
-from mluvii_tui.query.search import FTS_TABLE, SEARCH_LISTED, compile_search
+from mluvii_tui.query.search import FTS_TABLE, SEARCH_LISTED, compile_search, in_schema
 from mluvii_tui.query.search import count_matches as _count_matches
 from mluvii_tui.query.types import SessionQuery
 
@@ -223,6 +223,5 @@ class SearchReads:
         key = ("index", name)
         hit = self.cache.get(key)
         if hit is None:
-            sql = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?"
-            hit = self.cache[key] = bool(self.conn.execute(sql, [name]).fetchone()[0])
+            hit = self.cache[key] = in_schema(self.conn, name)
         return bool(hit)
